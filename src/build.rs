@@ -1,0 +1,367 @@
+//! Incremental build: seed files in, a saved store out.
+//!
+//! [`build`] finds the seed files under the given paths, reuses the saved
+//! article of every file whose size and modification time (or, failing that,
+//! content hash) did not change, reads the others in parallel, merges
+//! everything into a [`Collection`] and saves the store atomically. Files that
+//! are gone are dropped with `prune`; files that cannot be read are skipped
+//! with an error diagnostic and the rest is saved.
+
+use crate::model::{Collection, Input, SeedFile};
+use crate::seed::{self, Diagnostic, Severity};
+use crate::store::{self, Entry, Header, Iris, Modified, StoreDir, StoreError};
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+/// What to build.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Files and folders to read.
+    pub paths: Vec<PathBuf>,
+    /// The base IRI; `None` keeps the saved one (or the default for a new store).
+    pub base_iri: Option<String>,
+    /// Warnings count as errors, and nothing is saved if any occur.
+    pub strict: bool,
+    /// Drop saved articles whose files are gone from the given folders.
+    pub prune: bool,
+}
+
+/// Progress reporting, implemented by the CLI (a progress bar) or by nothing.
+pub trait Progress: Sync {
+    fn start(&self, _phase: &'static str, _total: u64) {}
+    fn advance(&self, _n: u64) {}
+    fn finish(&self) {}
+}
+
+/// Reports nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Seed files found under the given paths.
+    pub found: usize,
+    /// Files read and parsed into articles in this build.
+    pub read: usize,
+    /// Files whose saved article was reused (unchanged).
+    pub reused: usize,
+    /// Files skipped because of errors.
+    pub skipped: usize,
+    /// Saved articles removed because their files are gone (`prune`).
+    pub pruned: usize,
+    /// Saved articles whose files are gone but were kept (no `prune`).
+    pub gone: usize,
+    /// Every diagnostic of the collection, sorted by file and line
+    /// (those of unchanged files are replayed from the store).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the store was written.
+    pub saved: bool,
+    /// Counts of the saved collection.
+    pub stats: crate::model::Stats,
+}
+
+/// Why a build saved nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("nothing to save: {reason}")]
+    NothingToSave {
+        reason: String,
+        report: Box<BuildReport>,
+    },
+    #[error("--strict: {errors} error(s) and {warnings} warning(s); nothing was saved")]
+    Strict {
+        errors: usize,
+        warnings: usize,
+        report: Box<BuildReport>,
+    },
+}
+
+/// `a/./b/` → `a/b`, with `/` separators on every platform: the key a file is saved under.
+pub fn normalize_path(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut absolute = false;
+    for c in path.components() {
+        match c {
+            Component::RootDir => absolute = true,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.last().is_some_and(|p| p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..".into());
+                }
+            }
+            Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().into_owned()),
+            Component::Normal(n) => parts.push(n.to_string_lossy().into_owned()),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+fn is_under(path: &str, root: &str) -> bool {
+    root == "."
+        || path == root
+        || (path.starts_with(root) && path[root.len()..].starts_with('/'))
+}
+
+fn modified_of(meta: &std::fs::Metadata) -> Option<Modified> {
+    let t = meta.modified().ok()?;
+    let d = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(Modified {
+        secs: i64::try_from(d.as_secs()).ok()?,
+        nanos: d.subsec_nanos(),
+    })
+}
+
+/// What happened to one discovered file.
+enum Outcome {
+    Reused(Box<Entry>),
+    Read(Box<Entry>),
+    Failed(Vec<Diagnostic>),
+}
+
+fn read_one(path: &Path, key: &str, previous: Option<&Entry>) -> Outcome {
+    let meta = std::fs::metadata(path).ok();
+    let modified = meta.as_ref().and_then(modified_of);
+    let size = meta.as_ref().map(|m| m.len());
+    if let Some(prev) = previous {
+        if modified.is_some() && prev.modified == modified && Some(prev.file.size) == size {
+            return Outcome::Reused(Box::new(prev.clone()));
+        }
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Outcome::Failed(vec![Diagnostic {
+                severity: Severity::Error,
+                file: key.to_string(),
+                line: 1,
+                message: format!("cannot read file: {e}"),
+            }])
+        }
+    };
+    let hash = format!("blake3:{}", blake3::hash(&bytes).to_hex());
+    if let Some(prev) = previous {
+        if prev.file.hash == hash {
+            let mut entry = prev.clone();
+            entry.modified = modified;
+            return Outcome::Reused(Box::new(entry));
+        }
+    }
+    // A parser bug must not take the collection down: it becomes this file's error.
+    let parsed = std::panic::catch_unwind(|| seed::read_bytes(key, &seed::file_stem(path), &bytes));
+    let outcome = match parsed {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            return Outcome::Failed(vec![Diagnostic {
+                severity: Severity::Error,
+                file: key.to_string(),
+                line: 1,
+                message: "internal error while parsing (please report this file)".to_string(),
+            }])
+        }
+    };
+    match outcome.article {
+        Some(article) => Outcome::Read(Box::new(Entry {
+            file: SeedFile {
+                path: key.to_string(),
+                hash,
+                size: bytes.len() as u64,
+            },
+            modified,
+            article,
+            diagnostics: outcome.diagnostics,
+        })),
+        None => Outcome::Failed(outcome.diagnostics),
+    }
+}
+
+/// Builds (or updates) the store in `dir` from the seed files under `opts.paths`.
+pub fn build(dir: &StoreDir, opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    if opts.paths.is_empty() {
+        return Err(BuildError::Usage("no paths to build from".into()));
+    }
+    let previous = dir.load()?;
+    let base_iri = opts
+        .base_iri
+        .clone()
+        .or_else(|| previous.as_ref().map(|p| p.header.base_iri.clone()))
+        .unwrap_or_else(|| store::vocab::DEFAULT_BASE_IRI.to_string());
+    let iris = Iris::new(&base_iri).map_err(StoreError::from)?;
+
+    let discovered = seed::discover(&opts.paths);
+    if let Some(missing) = discovered.missing.first() {
+        return Err(BuildError::Usage(format!(
+            "{}: no such file or folder",
+            missing.display()
+        )));
+    }
+    let mut report = BuildReport {
+        found: discovered.files.len(),
+        ..BuildReport::default()
+    };
+
+    let previous_entries = previous.map(|p| p.entries).unwrap_or_default();
+    let by_path: HashMap<&str, &Entry> = previous_entries
+        .iter()
+        .map(|e| (e.file.path.as_str(), e))
+        .collect();
+    let keys: Vec<String> = discovered.files.iter().map(|p| normalize_path(p)).collect();
+
+    progress.start("reading", keys.len() as u64);
+    let outcomes: Vec<Outcome> = discovered
+        .files
+        .par_iter()
+        .zip(keys.par_iter())
+        .map(|(path, key)| {
+            let outcome = read_one(path, key, by_path.get(key.as_str()).copied());
+            progress.advance(1);
+            outcome
+        })
+        .collect();
+    progress.finish();
+
+    let mut entries: Vec<Entry> = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Reused(e) => {
+                report.reused += 1;
+                entries.push(*e);
+            }
+            Outcome::Read(e) => {
+                report.read += 1;
+                entries.push(*e);
+            }
+            Outcome::Failed(d) => {
+                report.skipped += 1;
+                report.diagnostics.extend(d);
+            }
+        }
+    }
+
+    // Saved articles whose files were not found this time.
+    let roots: Vec<String> = opts.paths.iter().map(|p| normalize_path(p)).collect();
+    let found: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+    for prev in &previous_entries {
+        let path = prev.file.path.as_str();
+        if found.contains(path) {
+            continue;
+        }
+        let under_root = roots.iter().any(|r| is_under(path, r));
+        let gone = !Path::new(path).exists();
+        if under_root && gone && opts.prune {
+            report.pruned += 1;
+        } else if under_root && gone {
+            report.gone += 1;
+            entries.push(prev.clone());
+        } else if !under_root {
+            entries.push(prev.clone());
+        }
+    }
+    drop(by_path);
+    drop(previous_entries);
+    entries.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+
+    for e in &entries {
+        report.diagnostics.extend(e.diagnostics.iter().cloned());
+    }
+
+    // Merge into the collection (duplicate ids are errors for the later file).
+    let inputs: Vec<Input> = entries
+        .iter()
+        .map(|e| Input {
+            file: e.file.clone(),
+            article: e.article.clone(),
+        })
+        .collect();
+    let (collection, duplicates) = Collection::build(inputs);
+    if !duplicates.is_empty() {
+        let dropped: BTreeSet<&str> = duplicates.iter().map(|d| d.file.as_str()).collect();
+        report.skipped += dropped.len();
+        let kept: Vec<Entry> = entries
+            .into_iter()
+            .filter(|e| !dropped.contains(e.file.path.as_str()))
+            .collect();
+        entries = kept;
+        report.diagnostics.extend(duplicates);
+    }
+    report
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.line, a.severity).cmp(&(&b.file, b.line, b.severity)));
+
+    let mut stats = collection.stats();
+    stats.triples = store::count_quads(&collection, &iris);
+    stats.graphs = collection.articles.len() + 1;
+    report.stats = stats.clone();
+
+    if opts.strict {
+        let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let warnings = report.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+        if errors + warnings > 0 {
+            return Err(BuildError::Strict {
+                errors,
+                warnings,
+                report: Box::new(report),
+            });
+        }
+    }
+    if entries.is_empty() {
+        let reason = if report.found == 0 {
+            "no seed files (*.txt, *.md) found".to_string()
+        } else {
+            "no file could be read as a seed article".to_string()
+        };
+        return Err(BuildError::NothingToSave {
+            reason,
+            report: Box::new(report),
+        });
+    }
+    progress.start("saving", 1);
+    dir.save(&Header { base_iri, stats }, &entries)?;
+    progress.finish();
+    report.saved = true;
+    Ok(report)
+}
+
+/// Loads a saved store as a collection (for `query`, `stats` and later stages).
+pub fn load_collection(dir: &StoreDir) -> Result<(Collection, Iris), StoreError> {
+    let saved = dir.load()?.ok_or_else(|| StoreError::Missing(dir.path().to_path_buf()))?;
+    let iris = Iris::new(&saved.header.base_iri)?;
+    let inputs = saved
+        .entries
+        .into_iter()
+        .map(|e| Input {
+            file: e.file,
+            article: e.article,
+        })
+        .collect();
+    let (collection, _) = Collection::build(inputs);
+    Ok((collection, iris))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise() {
+        assert_eq!(normalize_path(Path::new("./seeds/a.txt")), "seeds/a.txt");
+        assert_eq!(normalize_path(Path::new("seeds//x/../a.txt")), "seeds/a.txt");
+        assert_eq!(normalize_path(Path::new("/tmp/./s")), "/tmp/s");
+        assert_eq!(normalize_path(Path::new(".")), ".");
+        assert!(is_under("seeds/a.txt", "seeds"));
+        assert!(!is_under("seeds2/a.txt", "seeds"));
+        assert!(is_under("seeds/a.txt", "."));
+    }
+}

@@ -1,0 +1,354 @@
+//! Command-line parsing, progress display and exit codes; the library does the work.
+//!
+//! Exit status: 0 when everything was read, 3 when some files were skipped
+//! (the rest was saved), 2 for usage errors, bad queries, or when nothing
+//! could be saved, 1 for other failures (I/O errors, a corrupt store).
+
+mod progress;
+
+use anyhow::Context;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use progress::Bar;
+use signalgraph::build::{self, BuildError, BuildOptions, BuildReport};
+use signalgraph::query::{self, QueryError, ResultFormat};
+use signalgraph::seed::Severity;
+use signalgraph::store::{self, StoreDir, StoreError};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const EXIT_SKIPPED: u8 = 3;
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "signalgraph",
+    version,
+    about = "Build, query and analyse knowledge graphs of foresight seed articles",
+    after_help = "Exit status: 0 all files read; 3 some files skipped (the rest was saved); \
+                  2 usage error, bad query, or nothing could be saved; 1 other failure.",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// The store directory.
+    #[arg(long, global = true, env = "SIGNALGRAPH_STORE", default_value = ".signalgraph")]
+    store: PathBuf,
+    /// Only errors on stderr (no warnings, progress or summary).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print notes (unknown sections kept, missing source links, …).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read seed files and folders into the store (incremental).
+    #[command(after_help = "Example:\n  signalgraph build seeds/\n  signalgraph --store kg build --prune --base-iri https://example.org/kg/ seeds/ more/")]
+    Build(BuildArgs),
+    /// Count what the store holds.
+    #[command(after_help = "Example:\n  signalgraph stats --json | jq .articles")]
+    Stats {
+        /// JSON with stable keys (see README.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a SPARQL query over the store (the default graph is the union of all graphs).
+    #[command(after_help = "Example:\n  signalgraph query 'SELECT ?t WHERE { ?a a schema:NewsArticle ; dcterms:title ?t } LIMIT 5'\n  signalgraph query --file q.rq --format csv\n\nThe prefixes sg, dcterms, skos, schema, prov, rdf, rdfs, xsd and owl are predeclared.")]
+    Query(QueryArgs),
+    /// Write a synthetic collection in the seed format (for scale and quality tests).
+    #[command(after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k")]
+    Generate(GenerateArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  signalgraph completions bash > ~/.local/share/bash-completion/completions/signalgraph")]
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Seed files and folders (folders are read recursively: *.txt and *.md).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Base IRI data is minted under (kept in the store once set).
+    #[arg(long)]
+    base_iri: Option<String>,
+    /// Treat warnings as errors; save nothing if any occur.
+    #[arg(long)]
+    strict: bool,
+    /// Remove saved articles whose files are gone from the given folders.
+    #[arg(long)]
+    prune: bool,
+}
+
+#[derive(Args)]
+struct QueryArgs {
+    /// The SPARQL query (or use --file).
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    query: Option<String>,
+    /// Read the query from a file.
+    #[arg(long, short)]
+    file: Option<PathBuf>,
+    /// Output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xml,
+    Turtle,
+    Ntriples,
+}
+
+impl From<FormatArg> for ResultFormat {
+    fn from(f: FormatArg) -> ResultFormat {
+        match f {
+            FormatArg::Table => ResultFormat::Table,
+            FormatArg::Csv => ResultFormat::Csv,
+            FormatArg::Tsv => ResultFormat::Tsv,
+            FormatArg::Json => ResultFormat::Json,
+            FormatArg::Xml => ResultFormat::Xml,
+            FormatArg::Turtle => ResultFormat::Turtle,
+            FormatArg::Ntriples => ResultFormat::NTriples,
+        }
+    }
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Number of articles.
+    #[arg(long)]
+    articles: usize,
+    /// Random seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Number of planted topic groups (default: grows with the collection).
+    #[arg(long)]
+    groups: Option<usize>,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Parses the command line, runs the command and maps the outcome to an exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let usage = e.chain().any(|c| {
+                matches!(c.downcast_ref::<QueryError>(), Some(QueryError::Syntax(_) | QueryError::Format(_)))
+                    || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Missing(_)))
+                    || c.downcast_ref::<UsageError>().is_some()
+            });
+            ExitCode::from(if usage { EXIT_USAGE } else { 1 })
+        }
+    }
+}
+
+/// A mistake in how the command was called.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let g = &cli.global;
+    let dir = StoreDir::new(&g.store);
+    match &cli.command {
+        Command::Build(args) => run_build(g, &dir, args),
+        Command::Stats { json } => {
+            let stats = store::stats(&dir)?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &stats)?;
+                writeln!(out)?;
+            } else {
+                print_stats(&mut out, &stats)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Query(args) => {
+            let text = match (&args.query, &args.file) {
+                (Some(q), _) => q.clone(),
+                (None, Some(f)) => std::fs::read_to_string(f)
+                    .with_context(|| format!("cannot read query file {}", f.display()))?,
+                (None, None) => return Err(UsageError("no query given".into()).into()),
+            };
+            let started = Instant::now();
+            let (collection, iris) = build::load_collection(&dir)?;
+            let rdf = store::open_rdf(&dir, &collection, &iris)?;
+            drop(collection);
+            if g.verbose {
+                eprintln!("opened {} in {:.2} s", dir.path().display(), started.elapsed().as_secs_f64());
+            }
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            query::run(&rdf, &text, args.format.map(Into::into), iris.base(), &mut out)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(args) => {
+            let started = Instant::now();
+            let opts = signalgraph::generate::GenerateOptions {
+                articles: args.articles,
+                seed: args.seed,
+                groups: args.groups,
+                ..Default::default()
+            };
+            let summary = signalgraph::generate::generate(&opts, &args.out)
+                .map_err(|e| match e {
+                    signalgraph::generate::GenerateError::InvalidOptions(m) => anyhow::Error::new(UsageError(m)),
+                    e => anyhow::Error::new(e),
+                })?;
+            if !g.quiet {
+                eprintln!(
+                    "wrote {} articles in {} groups ({} dangling links, {:.1} MB) to {} in {:.2} s",
+                    summary.articles,
+                    summary.groups,
+                    summary.dangling_links,
+                    summary.bytes as f64 / 1e6,
+                    args.out.display(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "signalgraph", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let opts = BuildOptions {
+        paths: args.paths.clone(),
+        base_iri: args.base_iri.clone(),
+        strict: args.strict,
+        prune: args.prune,
+    };
+    let bar = Bar::new(g.quiet);
+    match build::build(dir, &opts, &bar) {
+        Ok(report) => {
+            print_diagnostics(g, &report, false);
+            if !g.quiet {
+                print_build_summary(dir, &report, started);
+            }
+            Ok(if report.skipped > 0 {
+                ExitCode::from(EXIT_SKIPPED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Err(BuildError::Strict { errors, warnings, report }) => {
+            print_diagnostics(g, &report, true);
+            eprintln!("error: --strict: {errors} error(s) and {warnings} warning(s); nothing was saved");
+            Ok(ExitCode::from(EXIT_USAGE))
+        }
+        Err(BuildError::NothingToSave { reason, report }) => {
+            print_diagnostics(g, &report, false);
+            eprintln!("error: nothing to save: {reason}");
+            Ok(ExitCode::from(EXIT_USAGE))
+        }
+        Err(BuildError::Usage(m)) => Err(UsageError(m).into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Errors always; warnings unless `-q` (as errors under `--strict`); notes with `-v`.
+fn print_diagnostics(g: &Global, report: &BuildReport, strict: bool) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in &report.diagnostics {
+        let show = match d.severity {
+            Severity::Error => true,
+            Severity::Warning => strict || !g.quiet,
+            Severity::Note => g.verbose,
+        };
+        if !show {
+            continue;
+        }
+        if strict && d.severity == Severity::Warning {
+            let _ = writeln!(err, "error: {}:{}: {}", d.file, d.line, d.message);
+        } else {
+            let _ = writeln!(err, "{d}");
+        }
+    }
+}
+
+fn print_build_summary(dir: &StoreDir, r: &BuildReport, started: Instant) {
+    let s = &r.stats;
+    let mut parts = vec![format!("{} read", r.read), format!("{} unchanged", r.reused)];
+    if r.skipped > 0 {
+        parts.push(format!("{} skipped", r.skipped));
+    }
+    if r.pruned > 0 {
+        parts.push(format!("{} pruned", r.pruned));
+    }
+    eprintln!(
+        "saved {}: {} articles ({}), {} stubs, {} signals, {} concepts, {} triples in {:.2} s",
+        dir.path().display(),
+        s.articles.read,
+        parts.join(", "),
+        s.articles.stub,
+        s.signals,
+        s.themes + s.keywords + s.driving_forces,
+        s.triples,
+        started.elapsed().as_secs_f64()
+    );
+    if r.gone > 0 {
+        eprintln!(
+            "note: {} saved article(s) whose files are gone were kept; rebuild with --prune to remove them",
+            r.gone
+        );
+    }
+}
+
+fn print_stats(out: &mut impl Write, s: &signalgraph::model::Stats) -> std::io::Result<()> {
+    let l = &s.closest_links;
+    let rows: Vec<(&str, String)> = vec![
+        ("articles", format!("{} read, {} stub", s.articles.read, s.articles.stub)),
+        ("signals", s.signals.to_string()),
+        ("themes", s.themes.to_string()),
+        ("keywords", s.keywords.to_string()),
+        ("driving forces", s.driving_forces.to_string()),
+        ("sources", s.sources.to_string()),
+        ("digests", s.digests.to_string()),
+        (
+            "closest links",
+            format!(
+                "{} ({} resolved: {} by id, {} by title; {} unresolved)",
+                l.total, l.resolved, l.resolved_by_id, l.resolved_by_title, l.unresolved
+            ),
+        ),
+        ("triples", format!("{} in {} graphs", s.triples, s.graphs)),
+        (
+            "dates",
+            match (&s.dates.first, &s.dates.last) {
+                (Some(a), Some(b)) => format!("{a} .. {b} ({} undated)", s.dates.undated_articles),
+                _ => format!("none ({} undated)", s.dates.undated_articles),
+            },
+        ),
+    ];
+    for (name, value) in rows {
+        writeln!(out, "{name:<15} {value}")?;
+    }
+    Ok(())
+}

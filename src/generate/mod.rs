@@ -1,0 +1,378 @@
+//! Synthetic seed-article collections with planted structure, for tests, benchmarks and scoring trend analyses.
+//!
+//! [`generate`] writes `N` seed articles in the exact seed format
+//! (`NNN_<16 hex>.txt`, see `seed-format/README.md`) plus a `truth.json` that
+//! records what was planted:
+//!
+//! - **Topic groups.** Each group owns a slice of the keyword, organisation and
+//!   driving-force vocabularies and prefers a few themes; its articles draw mostly
+//!   from those pools plus global noise, and ~3 % of articles bridge two groups.
+//!   Closest links stay inside the group ~80 % of the time, ~2 % dangle (point to
+//!   articles not in the collection, with plausible titles, shared by several
+//!   articles so they can be merged when they arrive).
+//! - **Trajectories.** Each group is `emerging` (almost no articles until the last
+//!   15 % of the period), `growing`, `stable` or `declining`; article dates (weekly
+//!   digest issues) are drawn from the group's trajectory.
+//! - **Realistic shape.** Keywords, driving forces and publisher hosts follow
+//!   power laws over vocabularies that grow with the collection; keywords and
+//!   themes now and then appear in case/spacing variants (`AI`, `ai `, `Ai`).
+//! - **Format variants.** ~1 % of files each carry a byte-order mark, CRLF line
+//!   endings, `-` bullets, a title without bold markers, an extra `Source quote`
+//!   column, an escaped pipe `\|` in a cell, or sections in another order. All
+//!   files are valid and complete: none should produce a reader warning.
+//!
+//! The output depends only on [`GenerateOptions`]: the same options give the same
+//! bytes, whatever the number of threads.
+
+mod calendar;
+mod plan;
+mod prose;
+mod render;
+mod vocab;
+mod words;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use plan::{variant, Plan};
+
+/// Largest collection [`generate`] accepts.
+pub const MAX_ARTICLES: usize = 10_000_000;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// Number of articles (at least 1).
+    pub articles: usize,
+    /// Seed of all random choices; the same options always give the same bytes.
+    pub seed: u64,
+    /// Number of planted topic groups; `None` picks about `sqrt(articles) / 2`,
+    /// clamped to `3..=200` (and to at most `articles`).
+    pub groups: Option<usize>,
+    /// First year of the digest (default 2019).
+    pub start_year: i32,
+    /// Number of years the digest runs (default 6): issues are weekly, every
+    /// Sunday from `start_year` to the end of `start_year + years - 1`.
+    pub years: u32,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions {
+            articles: 1000,
+            seed: 0,
+            groups: None,
+            start_year: 2019,
+            years: 6,
+        }
+    }
+}
+
+impl GenerateOptions {
+    /// The number of groups these options produce.
+    pub fn group_count(&self) -> usize {
+        self.groups.unwrap_or_else(|| {
+            let g = ((self.articles as f64).sqrt() / 2.0).round() as usize;
+            g.clamp(3, 200).min(self.articles.max(1))
+        })
+    }
+
+    fn validate(&self) -> Result<(), GenerateError> {
+        let invalid = |m: String| Err(GenerateError::InvalidOptions(m));
+        if self.articles == 0 {
+            return invalid("articles must be at least 1".into());
+        }
+        if self.articles > MAX_ARTICLES {
+            return invalid(format!("articles must be at most {MAX_ARTICLES}"));
+        }
+        let groups = self.group_count();
+        if groups == 0 || groups > self.articles {
+            return invalid(format!(
+                "groups must be between 1 and the number of articles ({}), got {groups}",
+                self.articles
+            ));
+        }
+        if !(1000..=9000).contains(&self.start_year) {
+            return invalid(format!(
+                "start_year must be between 1000 and 9000, got {}",
+                self.start_year
+            ));
+        }
+        if !(1..=100).contains(&self.years) {
+            return invalid(format!(
+                "years must be between 1 and 100, got {}",
+                self.years
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What [`generate`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateSummary {
+    /// Number of article files written.
+    pub articles: usize,
+    /// Number of planted topic groups.
+    pub groups: usize,
+    /// Number of closest links whose target is not in the collection.
+    pub dangling_links: usize,
+    /// Total size of the article files (not counting `truth.json`).
+    pub bytes: u64,
+}
+
+/// Why [`generate`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// A file or the output directory could not be written.
+    #[error("cannot write {}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The options are out of range (no file was written).
+    #[error("invalid generate options: {0}")]
+    InvalidOptions(String),
+}
+
+/// Write a synthetic collection of `opts.articles` seed files and `truth.json` into `out_dir`.
+///
+/// `out_dir` is created if missing. Files of the same names are overwritten,
+/// other files are left alone. `truth.json` is written last (through a temporary
+/// name), so its presence means the collection is complete.
+pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<GenerateSummary, GenerateError> {
+    opts.validate()?;
+    let groups = opts.group_count();
+    fs::create_dir_all(out_dir).map_err(|source| GenerateError::Io {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+
+    let plan = Plan::build(
+        opts.seed,
+        opts.articles,
+        groups,
+        opts.start_year,
+        opts.years,
+    );
+    let width = number_width(opts.articles);
+
+    let (bytes, dangling_links) = (0..plan.articles.len())
+        .into_par_iter()
+        .map(|i| {
+            let rendered = render::render(&plan, i);
+            let path = out_dir.join(file_name(&plan, i, width));
+            fs::write(&path, &rendered.bytes).map_err(|source| GenerateError::Io { path, source })?;
+            Ok((rendered.bytes.len() as u64, rendered.dangling))
+        })
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+
+    write_truth(opts, &plan, width, dangling_links, out_dir)?;
+    Ok(GenerateSummary {
+        articles: plan.articles.len(),
+        groups,
+        dangling_links,
+        bytes,
+    })
+}
+
+/// Digits of the running number: enough for the largest index, at least 3.
+fn number_width(articles: usize) -> usize {
+    let mut width = 1;
+    let mut max = articles.saturating_sub(1);
+    while max >= 10 {
+        max /= 10;
+        width += 1;
+    }
+    width.max(3)
+}
+
+fn file_name(plan: &Plan, i: usize, width: usize) -> String {
+    format!(
+        "{i:0width$}_{}.txt",
+        render::hex(&plan.articles[i].id[..8])
+    )
+}
+
+// truth.json: field order is alphabetical so the keys come out sorted.
+
+#[derive(Serialize)]
+struct Truth<'a> {
+    article_count: usize,
+    assignments: BTreeMap<String, Assignment>,
+    dangling_links: usize,
+    digest_url: &'static str,
+    format: &'static str,
+    groups: Vec<GroupTruth<'a>>,
+    missing_articles: BTreeMap<String, MissingTruth<'a>>,
+    seed: u64,
+    start_year: i32,
+    weeks: u32,
+    years: u32,
+}
+
+#[derive(Serialize)]
+struct Assignment {
+    bridge_to: Option<u32>,
+    date: String,
+    file: String,
+    group: u32,
+    variants: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct GroupTruth<'a> {
+    driving_forces: Vec<&'a str>,
+    id: usize,
+    keywords: Vec<&'a str>,
+    neighbors: Vec<u32>,
+    shared_keywords: Vec<&'a str>,
+    size: usize,
+    themes: Vec<&'a str>,
+    trajectory: &'static str,
+}
+
+#[derive(Serialize)]
+struct MissingTruth<'a> {
+    group: usize,
+    title: &'a str,
+}
+
+fn write_truth(
+    opts: &GenerateOptions,
+    plan: &Plan,
+    width: usize,
+    dangling_links: usize,
+    out_dir: &Path,
+) -> Result<(), GenerateError> {
+    let vocab = &plan.vocab;
+    let keyword_texts = |ids: &[u32]| -> Vec<&str> {
+        ids.iter()
+            .map(|&k| vocab.keyword(k).text.as_str())
+            .collect()
+    };
+    let assignments = plan
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                render::hex(&a.id[..8]),
+                Assignment {
+                    bridge_to: a.bridge,
+                    date: plan.calendar.date(a.week).iso(),
+                    file: file_name(plan, i, width),
+                    group: a.group,
+                    variants: variant::names(a.variants),
+                },
+            )
+        })
+        .collect();
+    let groups = plan
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let mut keywords = keyword_texts(&group.entities.items);
+            keywords.extend(keyword_texts(&group.topical.items));
+            GroupTruth {
+                driving_forces: group
+                    .forces
+                    .items
+                    .iter()
+                    .map(|&f| vocab.forces[f as usize].as_str())
+                    .collect(),
+                id: g,
+                keywords,
+                neighbors: group.neighbors.clone(),
+                shared_keywords: keyword_texts(&group.shared.items),
+                size: plan.members[g].len(),
+                themes: group
+                    .themes
+                    .items
+                    .iter()
+                    .map(|&t| vocab.themes[t as usize])
+                    .collect(),
+                trajectory: group.trajectory.name(),
+            }
+        })
+        .collect();
+    let missing_articles = plan
+        .missing
+        .iter()
+        .enumerate()
+        .flat_map(|(g, list)| {
+            list.iter().map(move |m| {
+                (
+                    render::hex(&m.id),
+                    MissingTruth {
+                        group: g,
+                        title: &m.title,
+                    },
+                )
+            })
+        })
+        .collect();
+    let truth = Truth {
+        article_count: plan.articles.len(),
+        assignments,
+        dangling_links,
+        digest_url: render::DIGEST_BASE,
+        format: "signalgraph-synthetic-truth/1",
+        groups,
+        missing_articles,
+        seed: opts.seed,
+        start_year: opts.start_year,
+        weeks: plan.calendar.weeks(),
+        years: opts.years,
+    };
+
+    let path = out_dir.join("truth.json");
+    let tmp = out_dir.join(".truth.json.tmp");
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| GenerateError::Io { path, source }
+    };
+    let file = fs::File::create(&tmp).map_err(io(&tmp))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    serde_json::to_writer_pretty(&mut w, &truth)
+        .map_err(std::io::Error::from)
+        .map_err(io(&tmp))?;
+    w.write_all(b"\n").map_err(io(&tmp))?;
+    w.into_inner()
+        .map_err(|e| e.into_error())
+        .map_err(io(&tmp))?;
+    fs::rename(&tmp, &path).map_err(io(&path))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_width_fits_the_largest_index() {
+        assert_eq!(number_width(1), 3);
+        assert_eq!(number_width(1000), 3);
+        assert_eq!(number_width(1001), 4);
+        assert_eq!(number_width(100_000), 5);
+        assert_eq!(number_width(100_001), 6);
+    }
+
+    #[test]
+    fn default_groups_scale_with_articles() {
+        let opts = |articles| GenerateOptions {
+            articles,
+            ..GenerateOptions::default()
+        };
+        assert_eq!(opts(1).group_count(), 1);
+        assert_eq!(opts(100).group_count(), 5);
+        assert_eq!(opts(5000).group_count(), 35);
+        assert_eq!(opts(1_000_000).group_count(), 200);
+    }
+}

@@ -1,0 +1,338 @@
+//! Seeded vocabularies (keywords, themes, driving forces, publisher hosts) and a Zipf sampler over them.
+
+use std::collections::HashSet;
+
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use super::words;
+
+/// A Zipf (power-law) distribution over ranks `0..n`: rank `r` has weight `1 / (r + 1)^s`.
+#[derive(Debug, Clone)]
+pub(crate) struct Zipf {
+    cdf: Vec<f64>,
+}
+
+impl Zipf {
+    pub(crate) fn new(n: usize, s: f64) -> Self {
+        let mut total = 0.0;
+        let cdf = (0..n.max(1))
+            .map(|r| {
+                total += 1.0 / ((r + 1) as f64).powf(s);
+                total
+            })
+            .collect();
+        Zipf { cdf }
+    }
+
+    /// A rank in `0..n` (always 0 for an empty distribution).
+    pub(crate) fn sample<R: Rng>(&self, rng: &mut R) -> usize {
+        let total = self.cdf[self.cdf.len() - 1];
+        let u = rng.random::<f64>() * total;
+        self.cdf.partition_point(|&c| c <= u).min(self.cdf.len() - 1)
+    }
+}
+
+/// A list of items and a Zipf distribution over their positions.
+#[derive(Debug, Clone)]
+pub(crate) struct Ranked<T> {
+    pub(crate) items: Vec<T>,
+    zipf: Zipf,
+}
+
+impl<T: Copy> Ranked<T> {
+    pub(crate) fn new(items: Vec<T>, s: f64) -> Self {
+        let zipf = Zipf::new(items.len(), s);
+        Ranked { items, zipf }
+    }
+
+    /// A Zipf-distributed item, or `None` when the list is empty.
+    pub(crate) fn sample<R: Rng>(&self, rng: &mut R) -> Option<T> {
+        if self.items.is_empty() {
+            None
+        } else {
+            Some(self.items[self.zipf.sample(rng)])
+        }
+    }
+}
+
+/// What kind of keyword a vocabulary entry is; it decides casing and how prose uses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeywordKind {
+    /// Upper- or mixed-case acronym (`AI`, `mRNA`).
+    Acronym,
+    /// Lowercase common topic (`automation`, `job cuts`).
+    Topic,
+    /// Proper place name (`Kenya`).
+    Place,
+    /// Lowercase two-word phrase (`remote work`).
+    Phrase,
+    /// Invented organisation name (`Veltrana Labs`).
+    Entity,
+}
+
+/// One keyword concept in its canonical surface form.
+#[derive(Debug, Clone)]
+pub(crate) struct Keyword {
+    pub(crate) text: String,
+    pub(crate) kind: KeywordKind,
+}
+
+/// A publisher host and the URL path style it uses.
+#[derive(Debug, Clone)]
+pub(crate) struct Host {
+    pub(crate) name: String,
+    pub(crate) style: u8,
+}
+
+/// All vocabularies of one generated collection.
+#[derive(Debug)]
+pub(crate) struct Vocab {
+    pub(crate) keywords: Vec<Keyword>,
+    /// Common keywords (acronyms, topics, places) by global rank.
+    pub(crate) generic: Ranked<u32>,
+    /// Number of leading `generic` ranks shared by all groups; the rest is split among groups.
+    pub(crate) generic_head: usize,
+    /// Entity keyword ids by global rank.
+    pub(crate) entities: Vec<u32>,
+    /// Phrase keyword ids by global rank.
+    pub(crate) phrases: Vec<u32>,
+    /// Themes in use, by global rank.
+    pub(crate) themes: Vec<&'static str>,
+    pub(crate) theme_rank: Zipf,
+    /// Driving forces by global rank; the first `force_head` are the common ones.
+    pub(crate) forces: Vec<String>,
+    pub(crate) force_rank: Zipf,
+    pub(crate) force_head: usize,
+    pub(crate) hosts: Vec<Host>,
+    pub(crate) host_rank: Zipf,
+}
+
+/// Normalised form used to keep vocabulary entries distinct (case and spacing folded).
+pub(crate) fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An invented brand-like name from two word halves (`Northwave`, `Lumenpath`).
+pub(crate) fn invent_name<R: Rng>(rng: &mut R) -> String {
+    let start = words::NAME_STARTS[rng.random_range(0..words::NAME_STARTS.len())];
+    let end = words::NAME_ENDS[rng.random_range(0..words::NAME_ENDS.len())];
+    format!("{start}{end}")
+}
+
+/// Target sizes, growing sublinearly with the collection.
+pub(crate) fn keyword_target(articles: usize) -> usize {
+    (12.0 * (articles as f64).powf(0.6)).round().max(60.0) as usize
+}
+
+fn force_target(articles: usize) -> usize {
+    (4.0 * (articles as f64).sqrt()).round().max(60.0) as usize
+}
+
+fn theme_target(articles: usize) -> usize {
+    let n = 30.0 + 2.0 * (articles.max(1) as f64).log2();
+    (n.round() as usize).clamp(30, words::THEMES.len())
+}
+
+fn host_target(articles: usize) -> usize {
+    (articles / 4).clamp(20, 400)
+}
+
+impl Vocab {
+    pub(crate) fn build<R: Rng>(articles: usize, rng: &mut R) -> Self {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut keywords: Vec<Keyword> = Vec::new();
+        let mut add = |text: String, kind: KeywordKind, keywords: &mut Vec<Keyword>| {
+            if seen.insert(fold(&text)) {
+                keywords.push(Keyword { text, kind });
+                Some((keywords.len() - 1) as u32)
+            } else {
+                None
+            }
+        };
+
+        // Common keywords: all of them exist in every collection.
+        let mut generic: Vec<u32> = Vec::new();
+        for (list, kind) in [
+            (words::ACRONYMS, KeywordKind::Acronym),
+            (words::TOPICS, KeywordKind::Topic),
+            (words::PLACES, KeywordKind::Place),
+        ] {
+            for w in list {
+                if let Some(id) = add((*w).to_string(), kind, &mut keywords) {
+                    generic.push(id);
+                }
+            }
+        }
+        generic.shuffle(rng);
+        let target = keyword_target(articles);
+        let generic_head = (generic.len() * 2 / 5).max(10);
+
+        // The rest of the vocabulary: ~65 % phrases, ~35 % invented entities.
+        let rest = target.saturating_sub(generic.len()).max(40);
+        let want_entities = (rest * 35 / 100).max(20);
+        let want_phrases = rest - want_entities.min(rest);
+
+        let mut pairs: Vec<(usize, usize)> = (0..words::MODIFIERS.len())
+            .flat_map(|m| (0..words::HEADS.len()).map(move |h| (m, h)))
+            .collect();
+        pairs.shuffle(rng);
+        let mut phrases = Vec::new();
+        for (m, h) in pairs {
+            if phrases.len() >= want_phrases {
+                break;
+            }
+            let (m, h) = (words::MODIFIERS[m], words::HEADS[h]);
+            if m == h {
+                continue;
+            }
+            if let Some(id) = add(format!("{m} {h}"), KeywordKind::Phrase, &mut keywords) {
+                phrases.push(id);
+            }
+        }
+        // If the phrase space runs out (very large collections), entities fill the gap.
+        let want_entities = want_entities + want_phrases.saturating_sub(phrases.len());
+        let mut entities = Vec::new();
+        let mut attempts = 0usize;
+        while entities.len() < want_entities && attempts < want_entities * 20 + 100 {
+            attempts += 1;
+            let mut name = invent_name(rng);
+            if rng.random_bool(0.45) {
+                name.push(' ');
+                name.push_str(
+                    words::COMPANY_SUFFIXES[rng.random_range(0..words::COMPANY_SUFFIXES.len())],
+                );
+            }
+            if let Some(id) = add(name, KeywordKind::Entity, &mut keywords) {
+                entities.push(id);
+            }
+        }
+
+        let mut themes: Vec<&'static str> = words::THEMES.to_vec();
+        themes.shuffle(rng);
+        themes.truncate(theme_target(articles));
+        let theme_rank = Zipf::new(themes.len(), 0.8);
+
+        let forces = build_forces(articles, rng);
+        let force_rank = Zipf::new(forces.len(), 1.0);
+
+        let hosts = build_hosts(articles, rng);
+        let host_rank = Zipf::new(hosts.len(), 1.05);
+
+        Vocab {
+            keywords,
+            generic: Ranked::new(generic, 1.0),
+            generic_head,
+            entities,
+            phrases,
+            themes,
+            theme_rank,
+            force_head: words::FORCE_HEAD.len(),
+            forces,
+            force_rank,
+            hosts,
+            host_rank,
+        }
+    }
+
+    pub(crate) fn keyword(&self, id: u32) -> &Keyword {
+        &self.keywords[id as usize]
+    }
+}
+
+fn build_forces<R: Rng>(articles: usize, rng: &mut R) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut forces: Vec<String> = Vec::new();
+    for f in words::FORCE_HEAD {
+        if seen.insert(fold(f)) {
+            forces.push((*f).to_string());
+        }
+    }
+    let subjects: Vec<&str> = words::TOPICS
+        .iter()
+        .chain(words::HEADS.iter())
+        .chain(words::ACRONYMS.iter())
+        .copied()
+        .collect();
+    let mut combos: Vec<(usize, usize)> = (0..words::FORCE_TEMPLATES.len())
+        .flat_map(|t| (0..subjects.len()).map(move |s| (t, s)))
+        .collect();
+    combos.shuffle(rng);
+    let head = forces.len();
+    let mut tail = Vec::new();
+    let want = force_target(articles).saturating_sub(head);
+    for (t, s) in combos {
+        if tail.len() >= want {
+            break;
+        }
+        let f = words::FORCE_TEMPLATES[t].replace("{}", subjects[s]);
+        if seen.insert(fold(&f)) {
+            tail.push(f);
+        }
+    }
+    // Shuffle the head too so the most common force differs between seeds.
+    forces.shuffle(rng);
+    forces.extend(tail);
+    forces
+}
+
+fn build_hosts<R: Rng>(articles: usize, rng: &mut R) -> Vec<Host> {
+    let want = host_target(articles);
+    let mut seen = HashSet::new();
+    let mut hosts = Vec::new();
+    let mut attempts = 0;
+    while hosts.len() < want && attempts < want * 50 {
+        attempts += 1;
+        let base = invent_name(rng).to_lowercase();
+        let word = words::HOST_WORDS[rng.random_range(0..words::HOST_WORDS.len())];
+        let name = match rng.random_range(0..10) {
+            0..=5 => format!("www.{base}{word}.example"),
+            6..=7 => format!("{base}{word}.example"),
+            _ => format!("{word}.{base}.example"),
+        };
+        if seen.insert(name.clone()) {
+            hosts.push(Host {
+                name,
+                style: rng.random_range(0..4),
+            });
+        }
+    }
+    hosts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn zipf_prefers_low_ranks() {
+        let z = Zipf::new(100, 1.0);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut counts = [0usize; 100];
+        for _ in 0..50_000 {
+            counts[z.sample(&mut rng)] += 1;
+        }
+        assert!(counts[0] > counts[1] && counts[1] > counts[9] && counts[9] > counts[99]);
+        let ratio = counts[0] as f64 / counts[9] as f64;
+        assert!((7.0..14.0).contains(&ratio), "{ratio}");
+    }
+
+    #[test]
+    fn vocabularies_grow_with_the_collection() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let small = Vocab::build(100, &mut rng);
+        let large = Vocab::build(100_000, &mut rng);
+        assert!(large.keywords.len() > 10 * small.keywords.len() / 2);
+        assert!(large.keywords.len() >= keyword_target(100_000) * 9 / 10);
+        assert!(large.forces.len() > small.forces.len());
+        assert!((30..=60).contains(&small.themes.len()));
+        assert!((200..=400).contains(&large.hosts.len()));
+        let folded: HashSet<String> = large.keywords.iter().map(|k| fold(&k.text)).collect();
+        assert_eq!(folded.len(), large.keywords.len());
+    }
+}

@@ -1,0 +1,14 @@
+//! signalgraph: turn foresight seed-article collections into a knowledge graph.
+//!
+//! Data flows one way: [`seed`] reads files into typed articles with
+//! diagnostics, [`model`] merges them into a collection with stable ids,
+//! [`store`] turns the collection into RDF (oxigraph) and saves it, and
+//! [`generate`] writes synthetic collections for tests and benchmarks.
+
+pub mod build;
+pub mod generate;
+pub mod model;
+pub mod normalize;
+pub mod query;
+pub mod seed;
+pub mod store;

@@ -1,0 +1,464 @@
+//! The collection model: read articles merged into one graph of typed nodes with stable keys.
+//!
+//! [`Collection::build`] takes the articles read from a collection (with the
+//! file each came from) and produces what every later stage works from:
+//! articles sorted by id, concepts merged on their normalised key with every
+//! surface form kept, signals keyed by article id and row, sources (publisher
+//! hosts), digests (issue dates), and closest links resolved by id prefix, then
+//! by normalised title, else to a stub article known only by its title and id.
+//! Everything here is a pure function of its input: the same articles always
+//! give the same collection, whatever order they came in.
+
+mod change;
+mod stats;
+
+pub use change::split_change;
+pub use stats::Stats;
+
+use crate::normalize::concept_key;
+use crate::seed::{Article, Date, Diagnostic, Severity};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Where an article came from: the seed file and its content hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedFile {
+    /// The path as given to `build` (normalised, `/`-separated).
+    pub path: String,
+    /// `blake3:` followed by 64 hex digits.
+    pub hash: String,
+    pub size: u64,
+}
+
+/// A read article and the file it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    pub file: SeedFile,
+    pub article: Article,
+}
+
+/// The three kinds of concept, each in its own SKOS scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ConceptKind {
+    Theme,
+    Keyword,
+    DrivingForce,
+}
+
+impl ConceptKind {
+    pub const ALL: [ConceptKind; 3] = [
+        ConceptKind::Theme,
+        ConceptKind::Keyword,
+        ConceptKind::DrivingForce,
+    ];
+
+    /// The IRI path segment and JSON key of the kind.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ConceptKind::Theme => "theme",
+            ConceptKind::Keyword => "keyword",
+            ConceptKind::DrivingForce => "driving-force",
+        }
+    }
+}
+
+/// Index of a concept in [`Collection::concepts`].
+pub type ConceptId = usize;
+
+/// A theme, keyword or driving force, merged over every article that names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Concept {
+    pub kind: ConceptKind,
+    /// The normalised label every surface form maps to (see [`crate::normalize`]).
+    pub key: String,
+    /// The most frequent surface form (ties: the smallest in byte order).
+    pub label: String,
+    /// The other surface forms seen, sorted.
+    pub alt_labels: Vec<String>,
+    /// How many articles use it (for themes and keywords) or signals (driving forces).
+    pub uses: u32,
+}
+
+/// Where a closest link points once resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LinkTarget {
+    /// A read article (index into [`Collection::articles`]).
+    Article(usize),
+    /// An article known only from links (index into [`Collection::stubs`]).
+    Stub(usize),
+}
+
+/// How a closest link was resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    ById,
+    ByTitle,
+    Unresolved,
+}
+
+/// A resolved closest link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub target: LinkTarget,
+    pub resolution: Resolution,
+}
+
+/// An article known only from closest links: its id and the title the links give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stub {
+    /// The first 16 hex digits of the link target: the id the article will have when it arrives.
+    pub id: String,
+    /// The link target as first written (sorted order of the linking articles).
+    pub target: String,
+    pub title: String,
+}
+
+/// A signal's links into the concept table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignalLinks {
+    pub driving_force: Option<ConceptId>,
+}
+
+/// The model's view of one read article: its input and its resolved links.
+#[derive(Clone, Debug)]
+pub struct ArticleLinks {
+    pub themes: Vec<ConceptId>,
+    pub keywords: Vec<ConceptId>,
+    /// One entry per signal row, in row order.
+    pub signals: Vec<SignalLinks>,
+    pub closest: Vec<Link>,
+    /// The publisher host, index into [`Collection::sources`].
+    pub source: Option<usize>,
+    /// Index into [`Collection::digests`].
+    pub digest: Option<usize>,
+}
+
+/// A digest issue: a date and the page(s) it was published at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digest {
+    pub date: Date,
+    pub urls: Vec<String>,
+}
+
+/// A whole collection, ready to be written as RDF or projected to graphs.
+#[derive(Clone, Debug)]
+pub struct Collection {
+    /// Read articles, sorted by id.
+    pub articles: Vec<Input>,
+    /// Parallel to `articles`.
+    pub links: Vec<ArticleLinks>,
+    /// Sorted by (kind, key).
+    pub concepts: Vec<Concept>,
+    /// Sorted by id.
+    pub stubs: Vec<Stub>,
+    /// Publisher hosts, sorted.
+    pub sources: Vec<String>,
+    /// Sorted by date.
+    pub digests: Vec<Digest>,
+}
+
+/// A surface form with the key it merges on.
+struct Named {
+    surface: String,
+    key: String,
+}
+
+fn named(surface: &str) -> Option<Named> {
+    let key = concept_key(surface);
+    (!key.is_empty()).then(|| Named {
+        surface: crate::normalize::collapse_whitespace(surface),
+        key,
+    })
+}
+
+/// The keys of one article's concepts, computed in parallel before merging.
+struct ArticleKeys {
+    themes: Vec<Named>,
+    keywords: Vec<Named>,
+    driving_forces: Vec<Option<Named>>,
+    title_key: String,
+}
+
+impl Collection {
+    /// Merges read articles into a collection.
+    ///
+    /// Two inputs with the same article id keep the first in path order; the
+    /// others come back as error diagnostics (they are not part of the
+    /// collection).
+    pub fn build(mut inputs: Vec<Input>) -> (Collection, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        inputs.sort_by(|a, b| {
+            (a.article.id.as_str(), a.file.path.as_str())
+                .cmp(&(b.article.id.as_str(), b.file.path.as_str()))
+        });
+        let mut kept: Vec<Input> = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            match kept.last() {
+                Some(prev) if prev.article.id == input.article.id => {
+                    diagnostics.push(Diagnostic {
+                        severity: Severity::Error,
+                        file: input.file.path.clone(),
+                        line: 1,
+                        message: format!(
+                            "article id {} is already used by {}; file skipped",
+                            input.article.id, prev.file.path
+                        ),
+                    });
+                }
+                _ => kept.push(input),
+            }
+        }
+        (Self::from_unique(kept), diagnostics)
+    }
+
+    fn from_unique(articles: Vec<Input>) -> Collection {
+        let keys: Vec<ArticleKeys> = articles
+            .par_iter()
+            .map(|input| {
+                let a = &input.article;
+                ArticleKeys {
+                    themes: a.themes.iter().filter_map(|s| named(s)).collect(),
+                    keywords: a.keywords.iter().filter_map(|s| named(s)).collect(),
+                    driving_forces: a.signals.iter().map(|s| named(&s.driving_force)).collect(),
+                    title_key: concept_key(&a.title),
+                }
+            })
+            .collect();
+
+        // Concepts: count surface forms per (kind, key).
+        let mut forms: BTreeMap<(ConceptKind, &str), BTreeMap<&str, u32>> = BTreeMap::new();
+        let mut uses: HashMap<(ConceptKind, &str), u32> = HashMap::new();
+        for k in &keys {
+            let groups: [(ConceptKind, Box<dyn Iterator<Item = &Named>>); 3] = [
+                (ConceptKind::Theme, Box::new(k.themes.iter())),
+                (ConceptKind::Keyword, Box::new(k.keywords.iter())),
+                (ConceptKind::DrivingForce, Box::new(k.driving_forces.iter().flatten())),
+            ];
+            for (kind, names) in groups {
+                let mut seen_here: Vec<&str> = Vec::new();
+                for n in names {
+                    *forms
+                        .entry((kind, n.key.as_str()))
+                        .or_default()
+                        .entry(n.surface.as_str())
+                        .or_insert(0) += 1;
+                    if kind == ConceptKind::DrivingForce || !seen_here.contains(&n.key.as_str()) {
+                        seen_here.push(&n.key);
+                        *uses.entry((kind, n.key.as_str())).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        let mut concepts = Vec::with_capacity(forms.len());
+        let mut concept_index: HashMap<(ConceptKind, &str), ConceptId> =
+            HashMap::with_capacity(forms.len());
+        for ((kind, key), surface_counts) in &forms {
+            let label = surface_counts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_default();
+            let alt_labels = surface_counts
+                .keys()
+                .filter(|s| **s != label)
+                .map(|s| s.to_string())
+                .collect();
+            concept_index.insert((*kind, key), concepts.len());
+            concepts.push(Concept {
+                kind: *kind,
+                key: key.to_string(),
+                label,
+                alt_labels,
+                uses: uses[&(*kind, *key)],
+            });
+        }
+
+        // Sources and digests.
+        let hosts: Vec<Option<String>> = articles
+            .iter()
+            .map(|i| i.article.source_url.as_deref().and_then(host_of))
+            .collect();
+        let mut sources: Vec<String> = hosts.iter().flatten().cloned().collect();
+        sources.sort();
+        sources.dedup();
+        let mut digest_urls: BTreeMap<Date, Vec<String>> = BTreeMap::new();
+        for input in &articles {
+            if let Some(date) = input.article.date {
+                let urls = digest_urls.entry(date).or_default();
+                if let Some(url) = &input.article.digest_url {
+                    if !urls.contains(url) {
+                        urls.push(url.clone());
+                    }
+                }
+            }
+        }
+        let digests: Vec<Digest> = digest_urls
+            .into_iter()
+            .map(|(date, mut urls)| {
+                urls.sort();
+                Digest { date, urls }
+            })
+            .collect();
+
+        // Closest-link resolution: id prefix, then normalised title, else a stub.
+        let by_id: HashMap<&str, usize> = articles
+            .iter()
+            .enumerate()
+            .map(|(i, input)| (input.article.id.as_str(), i))
+            .collect();
+        let mut id_lengths: Vec<usize> = articles.iter().map(|i| i.article.id.len()).collect();
+        id_lengths.sort_unstable();
+        id_lengths.dedup();
+        let mut by_title: HashMap<&str, usize> = HashMap::new();
+        for (i, k) in keys.iter().enumerate() {
+            // Articles are sorted by id, so the first one with a title wins.
+            by_title.entry(k.title_key.as_str()).or_insert(i);
+        }
+        let mut stub_index: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut pending: Vec<Vec<Result<Link, String>>> = Vec::with_capacity(articles.len());
+        for input in &articles {
+            let mut resolved = Vec::with_capacity(input.article.closest.len());
+            for link in &input.article.closest {
+                let target = link.target.to_ascii_lowercase();
+                let by_prefix = id_lengths
+                    .iter()
+                    .filter(|&&len| len <= target.len() && target.is_char_boundary(len))
+                    .find_map(|&len| by_id.get(&target[..len]).copied());
+                if let Some(i) = by_prefix {
+                    resolved.push(Ok(Link {
+                        target: LinkTarget::Article(i),
+                        resolution: Resolution::ById,
+                    }));
+                } else if let Some(&i) = by_title.get(concept_key(&link.title).as_str()) {
+                    resolved.push(Ok(Link {
+                        target: LinkTarget::Article(i),
+                        resolution: Resolution::ByTitle,
+                    }));
+                } else {
+                    let stub_id = stub_id_of(&target);
+                    stub_index
+                        .entry(stub_id.clone())
+                        .or_insert_with(|| (link.target.clone(), link.title.clone()));
+                    resolved.push(Err(stub_id));
+                }
+            }
+            pending.push(resolved);
+        }
+        let stubs: Vec<Stub> = stub_index
+            .into_iter()
+            .map(|(id, (target, title))| Stub { id, target, title })
+            .collect();
+        let stub_pos: HashMap<&str, usize> = stubs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let digest_pos: HashMap<Date, usize> = digests
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.date, i))
+            .collect();
+
+        let links = articles
+            .iter()
+            .zip(keys.iter())
+            .zip(pending)
+            .zip(hosts)
+            .map(|(((input, k), pending), host)| {
+                let lookup = |kind, n: &Named| concept_index[&(kind, n.key.as_str())];
+                let mut themes: Vec<ConceptId> =
+                    k.themes.iter().map(|n| lookup(ConceptKind::Theme, n)).collect();
+                themes.sort_unstable();
+                themes.dedup();
+                let mut keywords: Vec<ConceptId> =
+                    k.keywords.iter().map(|n| lookup(ConceptKind::Keyword, n)).collect();
+                keywords.sort_unstable();
+                keywords.dedup();
+                let signals = k
+                    .driving_forces
+                    .iter()
+                    .map(|df| SignalLinks {
+                        driving_force: df.as_ref().map(|n| lookup(ConceptKind::DrivingForce, n)),
+                    })
+                    .collect();
+                let closest = pending
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(link) => link,
+                        Err(stub_id) => Link {
+                            target: LinkTarget::Stub(stub_pos[stub_id.as_str()]),
+                            resolution: Resolution::Unresolved,
+                        },
+                    })
+                    .collect();
+                ArticleLinks {
+                    themes,
+                    keywords,
+                    signals,
+                    closest,
+                    source: host.and_then(|h| sources.binary_search(&h).ok()),
+                    digest: input.article.date.map(|d| digest_pos[&d]),
+                }
+            })
+            .collect();
+        Collection {
+            articles,
+            links,
+            concepts,
+            stubs,
+            sources,
+            digests,
+        }
+    }
+
+    /// Counts and date range (see [`Stats`]).
+    pub fn stats(&self) -> Stats {
+        Stats::of(self)
+    }
+}
+
+/// The id a stub gets: the first 16 hex digits of a link target, which is the
+/// id the article's file will carry; other targets are hashed to 16 hex digits.
+fn stub_id_of(target: &str) -> String {
+    if target.len() >= 16 && target.bytes().take(16).all(|b| b.is_ascii_hexdigit()) {
+        target[..16].to_ascii_lowercase()
+    } else {
+        blake3::hash(target.as_bytes()).to_hex()[..16].to_string()
+    }
+}
+
+/// The lowercase host of an http(s) URL, without user info or port.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.trim().split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = if host.starts_with('[') {
+        host.split_inclusive(']').next()?
+    } else {
+        host.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        assert_eq!(
+            host_of("https://www.ibtimes.co.uk/our-chatbots?x=1").as_deref(),
+            Some("www.ibtimes.co.uk")
+        );
+        assert_eq!(host_of("http://u:p@Example.ORG:8080/a").as_deref(), Some("example.org"));
+        assert_eq!(host_of("mailto:x@y"), None);
+        assert_eq!(host_of("https://[::1]:80/").as_deref(), Some("[::1]"));
+    }
+
+    #[test]
+    fn stub_ids() {
+        assert_eq!(stub_id_of("b15a8c5cc8e0bed49f5aa1dae25ab026"), "b15a8c5cc8e0bed4");
+        assert_eq!(stub_id_of("not-hex").len(), 16);
+    }
+}

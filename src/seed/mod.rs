@@ -1,0 +1,308 @@
+//! Reading seed articles: files and folders in, typed [`Article`]s and per-line diagnostics out.
+//!
+//! The format is described in `shared/seed-format/README.md`; [`parse`] holds
+//! the markdown walk. This module finds the files, decodes them (BOM, CRLF,
+//! UTF-8 check) and turns every problem into a [`Diagnostic`] naming the file
+//! and line — bad input never panics and never stops the rest of a collection.
+
+mod parse;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use parse::parse_article;
+
+/// How bad a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Severity {
+    /// The file is not an article; it is skipped.
+    Error,
+    /// The article is kept, but something expected is missing or odd.
+    Warning,
+    /// Worth knowing (an unknown section kept, no source link); shown with `-v`.
+    Note,
+}
+
+impl Severity {
+    /// The word that starts the diagnostic line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A problem found in one file, at one line (1-based).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    /// `error: FILE:LINE: message`, the form editors and CI logs recognise.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}:{}: {}",
+            self.severity.as_str(),
+            self.file,
+            self.line,
+            self.message
+        )
+    }
+}
+
+/// A calendar date (the digest issue an article appeared in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYYMMDD`, checking that the day exists in that month.
+    pub fn from_yyyymmdd(digits: &str) -> Option<Date> {
+        if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year: u16 = digits[0..4].parse().ok()?;
+        let month: u8 = digits[4..6].parse().ok()?;
+        let day: u8 = digits[6..8].parse().ok()?;
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year > 0 && (1..=days_in_month).contains(&day)).then_some(Date { year, month, day })
+    }
+
+    /// `YYYYMMDD`, the key of a digest issue.
+    pub fn compact(self) -> String {
+        format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Display for Date {
+    /// ISO 8601 `YYYY-MM-DD` (the lexical form of `xsd:date`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One row of the `## Signals` table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignalRow {
+    /// 1-based position among the article's signal rows (part of the signal's id).
+    pub row: u32,
+    pub line: u32,
+    pub signal: String,
+    pub change: String,
+    pub horizon: String,
+    pub driving_force: String,
+    /// Columns the format does not name, as (header, value), in table order.
+    pub extra: Vec<(String, String)>,
+}
+
+/// One entry of the `## Closest` list: a link to a similar article.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosestLink {
+    pub title: String,
+    /// The link target as written (usually 32 hex digits).
+    pub target: String,
+    pub line: u32,
+}
+
+/// A `##` section the format does not know, kept as its markdown text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: String,
+    pub text: String,
+    pub line: u32,
+}
+
+/// A seed article as read from one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    /// Lowercase hex id from the file name, or derived from the title when the name has none.
+    pub id: String,
+    pub title: String,
+    pub date: Option<Date>,
+    pub digest_url: Option<String>,
+    pub source_url: Option<String>,
+    pub summary: Option<String>,
+    pub keywords: Vec<String>,
+    pub themes: Vec<String>,
+    pub signals: Vec<SignalRow>,
+    pub closest: Vec<ClosestLink>,
+    pub sections: Vec<Section>,
+}
+
+/// What reading one file gave: the article (unless it had an error) and its diagnostics.
+#[derive(Clone, Debug)]
+pub struct FileOutcome {
+    pub article: Option<Article>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Decodes and parses the bytes of one seed file.
+///
+/// `file` names the file in diagnostics; `stem` is the file name without its
+/// extension, where the article id is looked for.
+pub fn read_bytes(file: &str, stem: &str, bytes: &[u8]) -> FileOutcome {
+    let error = |line: u32, message: String| FileOutcome {
+        article: None,
+        diagnostics: vec![Diagnostic {
+            severity: Severity::Error,
+            file: file.to_string(),
+            line,
+            message,
+        }],
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count() as u32;
+            return error(
+                line,
+                format!("not valid UTF-8 (byte {})", e.valid_up_to()),
+            );
+        }
+    };
+    if text.trim().is_empty() {
+        return error(1, "file is empty".to_string());
+    }
+    // CRLF and lone CR become LF; line numbers are unchanged by this.
+    let owned;
+    let text = if text.contains('\r') {
+        owned = text.replace("\r\n", "\n").replace('\r', "\n");
+        owned.as_str()
+    } else {
+        text
+    };
+    parse_article(file, stem, text)
+}
+
+/// Reads one seed file from disk. An unreadable file is an error diagnostic, not a failure.
+pub fn read_file(path: &Path) -> FileOutcome {
+    let file = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => read_bytes(&file, &file_stem(path), &bytes),
+        Err(e) => FileOutcome {
+            article: None,
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                file,
+                line: 1,
+                message: format!("cannot read file: {e}"),
+            }],
+        },
+    }
+}
+
+/// The file name without its extension.
+pub fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Whether a path names a seed file (`*.txt` or `*.md`, case-insensitive, not README.md).
+pub fn is_seed_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    (name.ends_with(".txt") || name.ends_with(".md")) && name != "readme.md"
+}
+
+/// Finds the seed files under the given files and folders, sorted and without duplicates.
+///
+/// Folders are walked recursively (hidden entries are skipped); a path named
+/// directly is taken even if its extension is unusual. Paths that do not exist
+/// are returned in `missing`.
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut found, &mut missing);
+        } else if path.is_file() {
+            found.push(path.clone());
+        } else {
+            missing.push(path.clone());
+        }
+    }
+    found.sort();
+    found.dedup();
+    Discovered { files: found, missing }
+}
+
+/// The result of [`discover`].
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<PathBuf>,
+    pub missing: Vec<PathBuf>,
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>, unreadable: &mut Vec<PathBuf>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(_) => {
+            unreadable.push(dir.to_path_buf());
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, found, unreadable),
+            Ok(_) if is_seed_file(&path) => found.push(path),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(
+            Date::from_yyyymmdd("20241103").map(|d| d.to_string()),
+            Some("2024-11-03".to_string())
+        );
+        assert!(Date::from_yyyymmdd("20240230").is_none());
+        assert!(Date::from_yyyymmdd("20240229").is_some());
+        assert!(Date::from_yyyymmdd("20230229").is_none());
+        assert!(Date::from_yyyymmdd("2024113").is_none());
+        assert!(Date::from_yyyymmdd("20241301").is_none());
+    }
+
+    #[test]
+    fn bad_bytes_are_errors_with_lines() {
+        let out = read_bytes("a.txt", "a", b"# T\n\nok\n\xff\xfe\n");
+        assert!(out.article.is_none());
+        assert_eq!(out.diagnostics[0].line, 4);
+        assert!(out.diagnostics[0].to_string().starts_with("error: a.txt:4: not valid UTF-8"));
+        let out = read_bytes("e.txt", "e", b"\xEF\xBB\xBF  \n\n");
+        assert_eq!(out.diagnostics[0].to_string(), "error: e.txt:1: file is empty");
+        let out = read_bytes("e.txt", "e", b"");
+        assert_eq!(out.diagnostics[0].message, "file is empty");
+    }
+}

@@ -1,0 +1,137 @@
+//! Minting IRIs from stable keys under the base IRI — the only place IRIs are made.
+
+use super::vocab::ONTOLOGY;
+use crate::model::ConceptKind;
+use crate::normalize::iri_segment;
+use oxigraph::model::NamedNode;
+
+/// Mints the IRIs of one store. Every IRI is the base IRI plus a path built
+/// from a stable key, so the same input always gives the same IRIs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Iris {
+    base: String,
+}
+
+/// Why a base IRI was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid base IRI `{iri}`: {reason}")]
+pub struct BaseIriError {
+    pub iri: String,
+    pub reason: String,
+}
+
+impl Iris {
+    /// Checks the base IRI: absolute, and ending in `/` or `#` so paths can follow.
+    pub fn new(base: &str) -> Result<Iris, BaseIriError> {
+        let error = |reason: &str| BaseIriError {
+            iri: base.to_string(),
+            reason: reason.to_string(),
+        };
+        NamedNode::new(base).map_err(|e| error(&e.to_string()))?;
+        if !(base.ends_with('/') || base.ends_with('#')) {
+            return Err(error("it must end with `/` or `#`"));
+        }
+        Ok(Iris {
+            base: base.to_string(),
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn mint(&self, parts: &[&str]) -> NamedNode {
+        let mut iri = String::with_capacity(self.base.len() + 48);
+        iri.push_str(&self.base);
+        for p in parts {
+            iri.push_str(p);
+        }
+        NamedNode::new_unchecked(iri)
+    }
+
+    pub fn article(&self, id: &str) -> NamedNode {
+        self.mint(&["article/", id])
+    }
+
+    pub fn article_graph(&self, id: &str) -> NamedNode {
+        self.mint(&["graph/article/", id])
+    }
+
+    pub fn collection_graph(&self) -> NamedNode {
+        self.mint(&["graph/collection"])
+    }
+
+    /// The graph analysis results of one projection are written to.
+    pub fn analysis_graph(&self, projection: &str) -> NamedNode {
+        self.mint(&["graph/analysis/", projection])
+    }
+
+    pub fn ontology_graph(&self) -> NamedNode {
+        NamedNode::new_unchecked(ONTOLOGY)
+    }
+
+    pub fn seed_file(&self, article_id: &str) -> NamedNode {
+        self.mint(&["file/", article_id])
+    }
+
+    pub fn section(&self, article_id: &str, position: usize) -> NamedNode {
+        self.mint(&["article/", article_id, "/section/", &position.to_string()])
+    }
+
+    pub fn signal(&self, article_id: &str, row: u32) -> NamedNode {
+        self.mint(&["signal/", article_id, "-", &row.to_string()])
+    }
+
+    pub fn cell(&self, article_id: &str, row: u32, position: usize) -> NamedNode {
+        self.mint(&[
+            "signal/",
+            article_id,
+            "-",
+            &row.to_string(),
+            "/cell/",
+            &position.to_string(),
+        ])
+    }
+
+    /// A theme, keyword or driving force, from its normalised key.
+    pub fn concept(&self, kind: ConceptKind, key: &str) -> NamedNode {
+        self.mint(&[kind.slug(), "/", &iri_segment(key)])
+    }
+
+    pub fn scheme(&self, kind: ConceptKind) -> NamedNode {
+        self.mint(&["scheme/", kind.slug(), "s"])
+    }
+
+    pub fn source(&self, host: &str) -> NamedNode {
+        self.mint(&["source/", &iri_segment(host)])
+    }
+
+    /// A digest issue, from its `YYYYMMDD` date.
+    pub fn digest(&self, yyyymmdd: &str) -> NamedNode {
+        self.mint(&["digest/", yyyymmdd])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iris_are_readable_and_stable() {
+        let iris = Iris::new("https://example.org/kg/").unwrap();
+        assert_eq!(
+            iris.concept(ConceptKind::DrivingForce, "cost reduction and efficiency").as_str(),
+            "https://example.org/kg/driving-force/cost_reduction_and_efficiency"
+        );
+        assert_eq!(
+            iris.signal("5dd56928cd244e73", 3).as_str(),
+            "https://example.org/kg/signal/5dd56928cd244e73-3"
+        );
+        assert_eq!(
+            iris.scheme(ConceptKind::Keyword).as_str(),
+            "https://example.org/kg/scheme/keywords"
+        );
+        assert!(Iris::new("not an iri").is_err());
+        assert!(Iris::new("https://example.org/kg").is_err());
+    }
+}

@@ -1,0 +1,276 @@
+//! The store: a collection saved in a directory, and the RDF dataset (oxigraph) it opens as.
+//!
+//! A store directory (`.signalgraph` by default) holds `collection.sgs`, the
+//! read articles with their provenance (file path, size, modification time,
+//! content hash) and diagnostics, and `graphs/*.nq`, further named graphs such
+//! as analysis results. Every file is written to a temporary name, synced and
+//! renamed over the old one, so a crash at any moment leaves the old or the
+//! new store, never a broken one.
+//!
+//! The RDF dataset is a pure function of what is saved: [`open_rdf`] mints
+//! the quads of every article graph and the collection graph ([`rdf`]), adds
+//! the ontology graph and the extra graphs, and bulk-loads them into an
+//! in-memory oxigraph store. Saving the articles rather than the quads keeps
+//! incremental builds simple (a changed file replaces its article; labels and
+//! link resolution that depend on the whole collection are recomputed) and
+//! makes opening faster than parsing an N-Quads dump of the same dataset.
+
+pub mod iri;
+pub mod rdf;
+mod snapshot;
+pub mod vocab;
+
+pub use iri::{BaseIriError, Iris};
+pub use snapshot::{Entry, Header, Modified};
+
+use crate::model::{Collection, Stats};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphName, Quad};
+use oxigraph::store::Store;
+use rayon::prelude::*;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Errors of the store layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: not a signalgraph store file ({reason}); rebuild it with `signalgraph build`")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("no store at {0}; create one with `signalgraph build PATH...`")]
+    Missing(PathBuf),
+    #[error(transparent)]
+    BaseIri(#[from] BaseIriError),
+    #[error("oxigraph: {0}")]
+    Oxigraph(String),
+    #[error("{path}: {message}")]
+    Graph { path: PathBuf, message: String },
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, source: io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// A store directory.
+#[derive(Clone, Debug)]
+pub struct StoreDir {
+    path: PathBuf,
+}
+
+/// What a store holds once loaded from disk.
+#[derive(Debug)]
+pub struct Saved {
+    pub header: Header,
+    pub entries: Vec<Entry>,
+}
+
+impl StoreDir {
+    pub fn new(path: impl Into<PathBuf>) -> StoreDir {
+        StoreDir { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn collection_file(&self) -> PathBuf {
+        self.path.join("collection.sgs")
+    }
+
+    /// The folder of extra named graphs (one N-Quads file each).
+    pub fn graphs_dir(&self) -> PathBuf {
+        self.path.join("graphs")
+    }
+
+    /// Whether a saved collection exists.
+    pub fn exists(&self) -> bool {
+        self.collection_file().is_file()
+    }
+
+    /// Reads only the header (base IRI and counts): cheap even for a large store.
+    pub fn read_header(&self) -> Result<Header, StoreError> {
+        snapshot::read_header(&self.collection_file()).map_err(|e| self.missing_or(e))
+    }
+
+    /// Reads the whole saved collection; `Ok(None)` when there is no store yet.
+    pub fn load(&self) -> Result<Option<Saved>, StoreError> {
+        if !self.exists() {
+            return Ok(None);
+        }
+        let (header, entries) = snapshot::read(&self.collection_file())?;
+        Ok(Some(Saved { header, entries }))
+    }
+
+    /// Saves a collection atomically (temporary file, fsync, rename, fsync of the folder).
+    pub fn save(&self, header: &Header, entries: &[Entry]) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
+        snapshot::write(&self.collection_file(), header, entries)
+    }
+
+    /// The extra graph files, sorted.
+    pub fn graph_files(&self) -> Result<Vec<PathBuf>, StoreError> {
+        let dir = self.graphs_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io(&dir, e)),
+        };
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "nq"))
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+
+    /// Replaces (or creates) one extra named graph file atomically.
+    pub fn write_graph(&self, name: &str, quads: &[Quad]) -> Result<(), StoreError> {
+        let dir = self.graphs_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        let path = dir.join(format!("{name}.nq"));
+        snapshot::write_atomically(&path, |w| {
+            for q in quads {
+                writeln!(w, "{q} .")?;
+            }
+            Ok(())
+        })
+    }
+
+    fn missing_or(&self, e: StoreError) -> StoreError {
+        match e {
+            StoreError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                StoreError::Missing(self.path.clone())
+            }
+            e => e,
+        }
+    }
+}
+
+/// The quads of the ontology graph (`ontology/signalgraph.ttl`, built into the binary).
+pub fn ontology_quads(iris: &Iris) -> Result<Vec<Quad>, StoreError> {
+    let graph: GraphName = iris.ontology_graph().into();
+    RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(vocab::ONTOLOGY_TURTLE.as_bytes())
+        .map(|t| {
+            t.map(|q| Quad::new(q.subject, q.predicate, q.object, graph.clone()))
+                .map_err(|e| StoreError::Oxigraph(format!("ontology/signalgraph.ttl: {e}")))
+        })
+        .collect()
+}
+
+/// Articles minted per parallel batch while opening; bounds the quads held at once.
+const BATCH: usize = 2048;
+
+/// Calls `f` with the quads of every article graph, batch by batch, then the collection graph.
+fn for_each_quad_batch(
+    c: &Collection,
+    iris: &Iris,
+    mut f: impl FnMut(Vec<Quad>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let indices: Vec<usize> = (0..c.articles.len()).collect();
+    for chunk in indices.chunks(BATCH) {
+        let quads: Vec<Quad> = chunk
+            .par_iter()
+            .fold(Vec::new, |mut out, &i| {
+                rdf::article_quads(c, i, iris, &mut out);
+                out
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            });
+        f(quads)?;
+    }
+    let mut shared = Vec::new();
+    rdf::collection_quads(c, iris, &mut shared);
+    f(shared)
+}
+
+/// How many quads the article and collection graphs have (what [`open_rdf`] would load of them).
+pub fn count_quads(c: &Collection, iris: &Iris) -> u64 {
+    let articles: u64 = (0..c.articles.len())
+        .into_par_iter()
+        .map_init(Vec::new, |buf, i| {
+            buf.clear();
+            rdf::article_quads(c, i, iris, buf);
+            buf.len() as u64
+        })
+        .sum();
+    let mut shared = Vec::new();
+    rdf::collection_quads(c, iris, &mut shared);
+    articles + shared.len() as u64
+}
+
+/// Opens the RDF dataset of a store: every article graph, the collection,
+/// ontology and extra graphs, bulk-loaded into an in-memory oxigraph store.
+pub fn open_rdf(dir: &StoreDir, c: &Collection, iris: &Iris) -> Result<Store, StoreError> {
+    let oxi = |e: oxigraph::store::StorageError| StoreError::Oxigraph(e.to_string());
+    let store = Store::new().map_err(oxi)?;
+    let mut loader = store.bulk_loader();
+    for_each_quad_batch(c, iris, |quads| loader.load_quads(quads).map_err(oxi))?;
+    loader.load_quads(ontology_quads(iris)?).map_err(oxi)?;
+    for path in dir.graph_files()? {
+        let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+        loader
+            .load_from_reader(RdfFormat::NQuads, io::BufReader::new(file))
+            .map_err(|e| StoreError::Graph {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    loader.commit().map_err(oxi)?;
+    Ok(store)
+}
+
+/// Counts the quads of the extra graph files (one quad per non-blank, non-comment line).
+pub fn count_graph_file_quads(dir: &StoreDir) -> Result<(u64, usize), StoreError> {
+    let mut quads = 0;
+    let mut graphs = std::collections::BTreeSet::new();
+    for path in dir.graph_files()? {
+        let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
+        for q in RdfParser::from_format(RdfFormat::NQuads).for_reader(io::BufReader::new(file)) {
+            let q = q.map_err(|e| StoreError::Graph {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            graphs.insert(q.graph_name.to_string());
+            quads += 1;
+        }
+    }
+    Ok((quads, graphs.len()))
+}
+
+/// The full stats of a store from its header alone (no RDF is loaded):
+/// counts saved at build time, plus the ontology and extra graphs.
+pub fn stats(dir: &StoreDir) -> Result<Stats, StoreError> {
+    let header = dir.read_header()?;
+    let iris = Iris::new(&header.base_iri)?;
+    let mut stats = header.stats;
+    let (extra_quads, extra_graphs) = count_graph_file_quads(dir)?;
+    stats.triples += ontology_quads(&iris)?.len() as u64 + extra_quads;
+    stats.graphs += 1 + extra_graphs;
+    Ok(stats)
+}
+
+/// Writes every quad of a store as N-Quads, sorted, so the same store always
+/// gives the same bytes (oxigraph iterates in no fixed order).
+pub fn write_sorted_nquads(store: &Store, out: &mut impl Write) -> Result<(), StoreError> {
+    let mut lines: Vec<String> = store
+        .iter()
+        .map(|q| q.map(|q| format!("{q} .\n")))
+        .collect::<Result<_, _>>()
+        .map_err(|e| StoreError::Oxigraph(e.to_string()))?;
+    lines.sort_unstable();
+    for line in lines {
+        out.write_all(line.as_bytes())
+            .map_err(|e| StoreError::io(Path::new("<output>"), e))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! The vocabulary the store writes: namespaces and term IRIs, in one place.
+//!
+//! `ontology/signalgraph.ttl` declares every term used here; a test checks it.
+
+/// The signalgraph ontology namespace (`sg:`).
+pub const SG: &str = "https://w3id.org/signalgraph/ontology#";
+/// The ontology's own IRI, also the name of the graph that holds it.
+pub const ONTOLOGY: &str = "https://w3id.org/signalgraph/ontology";
+/// The base IRI data is minted under unless the user sets `--base-iri`.
+pub const DEFAULT_BASE_IRI: &str = "https://w3id.org/signalgraph/id/";
+/// The ontology, as shipped in `ontology/signalgraph.ttl`.
+pub const ONTOLOGY_TURTLE: &str = include_str!("../../ontology/signalgraph.ttl");
+
+pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+pub const SCHEMA: &str = "https://schema.org/";
+pub const PROV: &str = "http://www.w3.org/ns/prov#";
+pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
+
+/// Prefixes for Turtle output and for queries that use them.
+pub const PREFIXES: [(&str, &str); 9] = [
+    ("sg", SG),
+    ("dcterms", DCTERMS),
+    ("skos", SKOS),
+    ("schema", SCHEMA),
+    ("prov", PROV),
+    ("rdf", RDF),
+    ("rdfs", RDFS),
+    ("xsd", XSD),
+    ("owl", OWL),
+];
+
+/// Every term the data uses, by role. The strings are the full IRIs.
+pub mod term {
+    macro_rules! terms {
+        ($($name:ident = $ns:ident + $local:literal;)*) => {
+            $(pub const $name: &str = concat_ns!($ns, $local);)*
+        };
+    }
+    macro_rules! concat_ns {
+        (SG, $l:literal) => { concat!("https://w3id.org/signalgraph/ontology#", $l) };
+        (DCTERMS, $l:literal) => { concat!("http://purl.org/dc/terms/", $l) };
+        (SKOS, $l:literal) => { concat!("http://www.w3.org/2004/02/skos/core#", $l) };
+        (SCHEMA, $l:literal) => { concat!("https://schema.org/", $l) };
+        (PROV, $l:literal) => { concat!("http://www.w3.org/ns/prov#", $l) };
+        (RDF, $l:literal) => { concat!("http://www.w3.org/1999/02/22-rdf-syntax-ns#", $l) };
+        (RDFS, $l:literal) => { concat!("http://www.w3.org/2000/01/rdf-schema#", $l) };
+    }
+    terms! {
+        RDF_TYPE = RDF + "type";
+        RDF_VALUE = RDF + "value";
+        RDFS_LABEL = RDFS + "label";
+        NEWS_ARTICLE = SCHEMA + "NewsArticle";
+        IS_PART_OF = SCHEMA + "isPartOf";
+        PUBLISHER = SCHEMA + "publisher";
+        URL = SCHEMA + "url";
+        IDENTIFIER = DCTERMS + "identifier";
+        TITLE = DCTERMS + "title";
+        DATE = DCTERMS + "date";
+        SOURCE = DCTERMS + "source";
+        ABSTRACT = DCTERMS + "abstract";
+        CONCEPT = SKOS + "Concept";
+        CONCEPT_SCHEME = SKOS + "ConceptScheme";
+        IN_SCHEME = SKOS + "inScheme";
+        PREF_LABEL = SKOS + "prefLabel";
+        ALT_LABEL = SKOS + "altLabel";
+        WAS_DERIVED_FROM = PROV + "wasDerivedFrom";
+        SIGNAL = SG + "Signal";
+        THEME = SG + "Theme";
+        KEYWORD = SG + "Keyword";
+        DRIVING_FORCE = SG + "DrivingForce";
+        SOURCE_CLASS = SG + "Source";
+        DIGEST = SG + "Digest";
+        STUB_ARTICLE = SG + "StubArticle";
+        SEED_FILE = SG + "SeedFile";
+        SECTION = SG + "Section";
+        CELL = SG + "Cell";
+        HAS_THEME = SG + "hasTheme";
+        HAS_KEYWORD = SG + "hasKeyword";
+        HAS_SIGNAL = SG + "hasSignal";
+        CLOSEST_TO = SG + "closestTo";
+        HAS_SECTION = SG + "hasSection";
+        HAS_CELL = SG + "hasCell";
+        ROW = SG + "row";
+        CHANGE = SG + "change";
+        CHANGE_FROM = SG + "changeFrom";
+        CHANGE_TO = SG + "changeTo";
+        HORIZON = SG + "horizon";
+        DRIVEN_BY = SG + "drivenBy";
+        COLUMN = SG + "column";
+        POSITION = SG + "position";
+        NORMALIZED_LABEL = SG + "normalizedLabel";
+        FILE_PATH = SG + "filePath";
+        CONTENT_HASH = SG + "contentHash";
+        BYTE_SIZE = SG + "byteSize";
+    }
+}

@@ -1,0 +1,286 @@
+//! The `signalgraph` binary end to end: build, stats, query, exit codes, incremental builds.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const GOOD: &str = include_str!("fixtures/000_5dd56928cd244e73.txt");
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_signalgraph"))
+}
+
+/// Runs `signalgraph --store STORE ARGS…` in `cwd`.
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(cwd)
+        .args(["--store", "store"])
+        .args(args)
+        .output()
+        .expect("run signalgraph")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stats(cwd: &Path) -> serde_json::Value {
+    let o = run(cwd, &["stats", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("stats JSON")
+}
+
+/// An article like the fixture, with its own id, title and first closest link.
+fn article(title: &str, date: &str, link_to: &str) -> String {
+    GOOD.replace("Klarna Cuts Jobs Amid AI Expansion", title)
+        .replace("20241103", date)
+        .replace("b15a8c5cc8e0bed49f5aa1dae25ab026", link_to)
+}
+
+fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+/// A folder with three good articles (linking to each other and to one unknown
+/// article), one with warnings, and four bad files.
+fn mixed_collection(root: &Path) {
+    let s = root.join("seeds");
+    write(&s, "001_aaaaaaaaaaaaaaaa.txt", article("Alpha", "20240107", "bbbbbbbbbbbbbbbb1111111111111111"));
+    write(&s, "002_bbbbbbbbbbbbbbbb.txt", article("Beta", "20240114", "aaaaaaaaaaaaaaaa2222222222222222"));
+    write(&s, "sub/003_cccccccccccccccc.md", article("Gamma", "20250302", "dddddddddddddddd3333333333333333"));
+    // Warnings: no date, a short table row.
+    let warned = article("Delta", "20240121", "aaaaaaaaaaaaaaaa4444444444444444")
+        .replace(", from ([20240121](https://kghosh.substack.com/p/20240121).)", "")
+        .replace("| Planned IPO by Klarna as company stabilizes    | Losses to potential profits      |", "| Planned IPO | Losses to profits |\n| Short row |");
+    write(&s, "004_eeeeeeeeeeeeeeee.txt", warned);
+    write(&s, "bad/empty.txt", "");
+    write(&s, "bad/latin1.txt", b"# Caf\xe9 title\n\n## Summary\n\ntext\n");
+    write(&s, "bad/noheading.md", "## Summary\n\nNo title here.\n");
+    write(&s, "bad/notes.txt", "\n\njust words\n");
+    write(&s, "ignored.json", "{}");
+}
+
+#[test]
+fn build_reports_bad_files_and_saves_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    mixed_collection(tmp.path());
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("saved ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: seeds/004_eeeeeeeeeeeeeeee.txt:1: heading has no `, from ([YYYYMMDD](URL).)` part: the article has no date",
+            "warning: seeds/004_eeeeeeeeeeeeeeee.txt:39: signals table row has 2 of 4 cells; the missing ones are empty",
+            "warning: seeds/004_eeeeeeeeeeeeeeee.txt:40: signals table row has 3 of 4 cells; the missing ones are empty",
+            "error: seeds/bad/empty.txt:1: file is empty",
+            "error: seeds/bad/latin1.txt:1: not valid UTF-8 (byte 5)",
+            "error: seeds/bad/noheading.md:1: no `#` heading: not a seed article",
+            "error: seeds/bad/notes.txt:1: no `#` heading: not a seed article",
+        ],
+        "{err}"
+    );
+    assert!(err.contains("saved store: 4 articles (4 read, 0 unchanged, 4 skipped)"), "{err}");
+    let s = stats(tmp.path());
+    assert_eq!(s["articles"]["read"], 4);
+    // Gamma's link, and the fixture's four links to articles not in this folder.
+    assert_eq!(s["articles"]["stub"], 5);
+    assert_eq!(s["signals"], 4 * 6 + 1);
+    assert_eq!(s["themes"], 3);
+    assert_eq!(s["sources"], 1);
+    assert_eq!(s["digests"], 3);
+    assert_eq!(s["closest_links"]["total"], 20);
+    assert_eq!(s["closest_links"]["resolved_by_id"], 3);
+    // The other links of the fixture point at articles not in this folder.
+    assert_eq!(s["closest_links"]["unresolved"], 17);
+    assert_eq!(s["dates"]["first"], "2024-01-07");
+    assert_eq!(s["dates"]["last"], "2025-03-02");
+    assert_eq!(s["dates"]["undated_articles"], 1);
+
+    // The triple count agrees with the store.
+    let o = run(tmp.path(), &["query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().nth(1).unwrap(), s["triples"].to_string());
+}
+
+#[test]
+fn queries_answer_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    mixed_collection(tmp.path());
+    run(tmp.path(), &["build", "-q", "seeds"]);
+    let titles = "SELECT ?title WHERE { ?a a schema:NewsArticle ; dcterms:title ?title } ORDER BY ?title";
+    let o = run(tmp.path(), &["query", titles, "--format", "csv"]);
+    assert_eq!(stdout(&o), "title\r\nAlpha\r\nBeta\r\nDelta\r\nGamma\r\n");
+    let o = run(tmp.path(), &["query", titles, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["results"]["bindings"][3]["title"]["value"], "Gamma");
+    let o = run(tmp.path(), &["query", titles, "--format", "tsv"]);
+    assert!(stdout(&o).starts_with("?title\n\"Alpha\"\n"));
+    let o = run(tmp.path(), &["query", titles, "--format", "xml"]);
+    assert!(stdout(&o).contains("<literal>Gamma</literal>"));
+    let o = run(tmp.path(), &["query", titles]);
+    assert_eq!(stdout(&o), "title\n-----\nAlpha\nBeta\nDelta\nGamma\n(4 rows)\n");
+    // ASK, and a query from a file.
+    write(tmp.path(), "q.rq", "ASK { ?s sg:closestTo ?o . ?o a sg:StubArticle }");
+    let o = run(tmp.path(), &["query", "--file", "q.rq", "--format", "json"]);
+    assert_eq!(stdout(&o), "{\"head\":{},\"boolean\":true}");
+    // CONSTRUCT as Turtle (with prefixes) and N-Triples.
+    let c = "CONSTRUCT { ?a dcterms:title ?t } WHERE { ?a dcterms:title ?t ; dcterms:identifier \"aaaaaaaaaaaaaaaa\" }";
+    let o = run(tmp.path(), &["query", c]);
+    assert!(stdout(&o).contains("dcterms:title \"Alpha\""), "{}", stdout(&o));
+    let o = run(tmp.path(), &["query", c, "--format", "ntriples"]);
+    assert_eq!(
+        stdout(&o),
+        "<https://w3id.org/signalgraph/id/article/aaaaaaaaaaaaaaaa> <http://purl.org/dc/terms/title> \"Alpha\" .\n"
+    );
+    // Concepts merge across spellings and keep their surface forms.
+    let o = run(tmp.path(), &["query", "SELECT ?l WHERE { ?c sg:normalizedLabel \"ai\" ; skos:prefLabel ?l }", "--format", "csv"]);
+    assert_eq!(stdout(&o), "l\r\nAI\r\n");
+}
+
+#[test]
+fn bad_queries_and_usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    mixed_collection(tmp.path());
+    // No store yet.
+    let o = run(tmp.path(), &["stats"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no store at store"), "{}", stderr(&o));
+    run(tmp.path(), &["build", "-q", "seeds"]);
+    let o = run(tmp.path(), &["query", "SELECT ?x WHERE { ?x ?y }"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid SPARQL query: error at 1:"), "{}", stderr(&o));
+    let o = run(tmp.path(), &["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "turtle"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(tmp.path(), &["build", "no-such-folder"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such-folder: no such file or folder"));
+    let o = run(tmp.path(), &["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    // A folder of bad files into a new store saves nothing.
+    let o = bin()
+        .current_dir(tmp.path())
+        .args(["--store", "other", "build", "seeds/bad"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("error: nothing to save: no file could be read as a seed article"));
+    assert!(!tmp.path().join("other/collection.sgs").exists());
+    // Into the existing store, the articles saved from elsewhere stay: exit 3.
+    let before = stats(tmp.path());
+    let o = run(tmp.path(), &["build", "seeds/bad"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(stats(tmp.path()), before);
+}
+
+#[test]
+fn strict_turns_warnings_into_errors_and_saves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    mixed_collection(tmp.path());
+    std::fs::remove_dir_all(tmp.path().join("seeds/bad")).unwrap();
+    let o = run(tmp.path(), &["build", "--strict", "seeds"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("error: seeds/004_eeeeeeeeeeeeeeee.txt:1: heading has no"), "{err}");
+    assert!(err.contains("--strict: 0 error(s) and 3 warning(s); nothing was saved"), "{err}");
+    assert!(!tmp.path().join("store/collection.sgs").exists());
+    std::fs::remove_file(tmp.path().join("seeds/004_eeeeeeeeeeeeeeee.txt")).unwrap();
+    let o = run(tmp.path(), &["build", "--strict", "seeds"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn incremental_rebuilds_touch_change_and_prune() {
+    let tmp = tempfile::tempdir().unwrap();
+    mixed_collection(tmp.path());
+    std::fs::remove_dir_all(tmp.path().join("seeds/bad")).unwrap();
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("4 articles (4 read, 0 unchanged)"), "{}", stderr(&o));
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert!(stderr(&o).contains("4 articles (0 read, 4 unchanged)"), "{}", stderr(&o));
+
+    // Touch one file (same bytes, new time): not re-parsed (same content hash).
+    let alpha = tmp.path().join("seeds/001_aaaaaaaaaaaaaaaa.txt");
+    let f = std::fs::File::options().write(true).open(&alpha).unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+    drop(f);
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert!(stderr(&o).contains("4 articles (0 read, 4 unchanged)"), "{}", stderr(&o));
+
+    // Change one: its article graph is replaced.
+    write(&tmp.path().join("seeds"), "002_bbbbbbbbbbbbbbbb.txt", article("Beta Revised", "20240114", "aaaaaaaaaaaaaaaa2222222222222222"));
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert!(stderr(&o).contains("4 articles (1 read, 3 unchanged)"), "{}", stderr(&o));
+    let q = "SELECT ?t WHERE { GRAPH <https://w3id.org/signalgraph/id/graph/article/bbbbbbbbbbbbbbbb> { ?a dcterms:title ?t } }";
+    assert_eq!(stdout(&run(tmp.path(), &["query", q, "--format", "csv"])), "t\r\nBeta Revised\r\n");
+
+    // Delete one: kept until --prune.
+    std::fs::remove_file(tmp.path().join("seeds/sub/003_cccccccccccccccc.md")).unwrap();
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert!(stderr(&o).contains("1 saved article(s) whose files are gone were kept"), "{}", stderr(&o));
+    assert_eq!(stats(tmp.path())["articles"]["read"], 4);
+    let o = run(tmp.path(), &["build", "--prune", "seeds"]);
+    assert!(stderr(&o).contains("3 articles (0 read, 3 unchanged, 1 pruned)"), "{}", stderr(&o));
+    assert_eq!(stats(tmp.path())["articles"]["read"], 3);
+
+    // A file arriving later merges with its stub: the link now resolves.
+    let before = stats(tmp.path());
+    write(&tmp.path().join("other"), "009_dddddddddddddddd.txt", article("Stubbed", "20240301", "aaaaaaaaaaaaaaaa5555555555555555"));
+    write(&tmp.path().join("seeds"), "sub/003_cccccccccccccccc.md", article("Gamma", "20250302", "dddddddddddddddd3333333333333333"));
+    run(tmp.path(), &["build", "seeds"]);
+    let mid = stats(tmp.path());
+    assert_eq!(mid["articles"]["stub"], before["articles"]["stub"].as_u64().unwrap() + 1);
+    run(tmp.path(), &["build", "other"]);
+    let after = stats(tmp.path());
+    assert_eq!(after["articles"]["read"], 5);
+    assert_eq!(after["articles"]["stub"], before["articles"]["stub"]);
+    let q = "ASK { <https://w3id.org/signalgraph/id/article/cccccccccccccccc> sg:closestTo ?d . ?d a schema:NewsArticle ; dcterms:title \"Stubbed\" }";
+    assert_eq!(stdout(&run(tmp.path(), &["query", q])), "true\n");
+}
+
+#[test]
+fn base_iri_is_kept_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(&tmp.path().join("seeds"), "001_aaaaaaaaaaaaaaaa.txt", article("Alpha", "20240107", "x"));
+    let o = run(tmp.path(), &["build", "--base-iri", "not an iri", "seeds"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("invalid base IRI"), "{}", stderr(&o));
+    let o = run(tmp.path(), &["build", "--base-iri", "https://example.org/kg/", "seeds"]);
+    assert!(o.status.success());
+    run(tmp.path(), &["build", "seeds"]);
+    let o = run(tmp.path(), &["query", "SELECT ?a WHERE { ?a dcterms:identifier \"aaaaaaaaaaaaaaaa\" }", "--format", "csv"]);
+    assert_eq!(stdout(&o), "a\r\nhttps://example.org/kg/article/aaaaaaaaaaaaaaaa\r\n");
+}
+
+#[test]
+fn completions_and_help() {
+    let o = bin().args(["completions", "bash"]).output().unwrap();
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("signalgraph"));
+    for cmd in ["build", "stats", "query", "generate", "completions"] {
+        let o = bin().args([cmd, "--help"]).output().unwrap();
+        assert!(stdout(&o).contains("Example:"), "{cmd} --help has no example");
+    }
+}
+
+#[test]
+fn store_env_var_sets_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(&tmp.path().join("seeds"), "001_aaaaaaaaaaaaaaaa.txt", article("Alpha", "20240107", "x"));
+    let o = bin()
+        .current_dir(tmp.path())
+        .env("SIGNALGRAPH_STORE", "envstore")
+        .args(["build", "-q", "seeds"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.path().join("envstore/collection.sgs").exists());
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's test command (README.md): the Rust test suite, then the checks
+# that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/signalgraph-target}"
+
+echo "== cargo test --release"
+cargo test --release
+
+echo "== SHACL shapes and vocabulary on the sample collection"
+bin="$CARGO_TARGET_DIR/release/signalgraph"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+"$bin" --store "$work/store" build -q seeds
+"$bin" --store "$work/store" query \
+    'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }' > "$work/dump.ttl"
+bash tests/shacl/check.sh "$work/dump.ttl"
+echo "1 passed, 0 failed: shacl"
