@@ -110,9 +110,7 @@ pub fn normalize_path(path: &Path) -> String {
 }
 
 fn is_under(path: &str, root: &str) -> bool {
-    root == "."
-        || path == root
-        || (path.starts_with(root) && path[root.len()..].starts_with('/'))
+    root == "." || path == root || (path.starts_with(root) && path[root.len()..].starts_with('/'))
 }
 
 fn modified_of(meta: &std::fs::Metadata) -> Option<Modified> {
@@ -188,7 +186,11 @@ fn read_one(path: &Path, key: &str, previous: Option<&Entry>) -> Outcome {
 }
 
 /// Builds (or updates) the store in `dir` from the seed files under `opts.paths`.
-pub fn build(dir: &StoreDir, opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+pub fn build(
+    dir: &StoreDir,
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildReport, BuildError> {
     if opts.paths.is_empty() {
         return Err(BuildError::Usage("no paths to build from".into()));
     }
@@ -212,7 +214,10 @@ pub fn build(dir: &StoreDir, opts: &BuildOptions, progress: &dyn Progress) -> Re
         ..BuildReport::default()
     };
 
-    let previous_entries = previous.map(|p| p.entries).unwrap_or_default();
+    let (previous_header, previous_entries) = match previous {
+        Some(p) => (Some(p.header), p.entries),
+        None => (None, Vec::new()),
+    };
     let by_path: HashMap<&str, &Entry> = previous_entries
         .iter()
         .map(|e| (e.file.path.as_str(), e))
@@ -270,11 +275,40 @@ pub fn build(dir: &StoreDir, opts: &BuildOptions, progress: &dyn Progress) -> Re
         }
     }
     drop(by_path);
-    drop(previous_entries);
     entries.sort_by(|a, b| a.file.path.cmp(&b.file.path));
 
     for e in &entries {
         report.diagnostics.extend(e.diagnostics.iter().cloned());
+    }
+
+    // Nothing read, nothing removed, same files, same base IRI: the saved
+    // collection and its counts stand; only new modification times (touched
+    // files) are worth saving.
+    let unchanged = previous_header.as_ref().filter(|h| {
+        report.read == 0
+            && report.pruned == 0
+            && report.skipped == 0
+            && h.base_iri == base_iri
+            && entries.len() == previous_entries.len()
+            && entries
+                .iter()
+                .zip(&previous_entries)
+                .all(|(a, b)| a.file == b.file)
+    });
+    if let Some(header) = unchanged {
+        report.stats = header.stats.clone();
+        if let Some(err) = strict_failure(opts, &mut report) {
+            return Err(err);
+        }
+        let touched = entries
+            .iter()
+            .zip(&previous_entries)
+            .any(|(a, b)| a.modified != b.modified);
+        if touched {
+            dir.save(header, &entries)?;
+        }
+        report.saved = touched;
+        return Ok(report);
     }
 
     // Merge into the collection (duplicate ids are errors for the later file).
@@ -305,16 +339,8 @@ pub fn build(dir: &StoreDir, opts: &BuildOptions, progress: &dyn Progress) -> Re
     stats.graphs = collection.articles.len() + 1;
     report.stats = stats.clone();
 
-    if opts.strict {
-        let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        let warnings = report.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-        if errors + warnings > 0 {
-            return Err(BuildError::Strict {
-                errors,
-                warnings,
-                report: Box::new(report),
-            });
-        }
+    if let Some(err) = strict_failure(opts, &mut report) {
+        return Err(err);
     }
     if entries.is_empty() {
         let reason = if report.found == 0 {
@@ -334,9 +360,31 @@ pub fn build(dir: &StoreDir, opts: &BuildOptions, progress: &dyn Progress) -> Re
     Ok(report)
 }
 
+/// Under `--strict`, any error or warning fails the build (the report moves into the error).
+fn strict_failure(opts: &BuildOptions, report: &mut BuildReport) -> Option<BuildError> {
+    if !opts.strict {
+        return None;
+    }
+    let count = |s| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    (errors + warnings > 0).then(|| BuildError::Strict {
+        errors,
+        warnings,
+        report: Box::new(std::mem::take(report)),
+    })
+}
+
 /// Loads a saved store as a collection (for `query`, `stats` and later stages).
 pub fn load_collection(dir: &StoreDir) -> Result<(Collection, Iris), StoreError> {
-    let saved = dir.load()?.ok_or_else(|| StoreError::Missing(dir.path().to_path_buf()))?;
+    let saved = dir
+        .load()?
+        .ok_or_else(|| StoreError::Missing(dir.path().to_path_buf()))?;
     let iris = Iris::new(&saved.header.base_iri)?;
     let inputs = saved
         .entries
@@ -357,7 +405,10 @@ mod tests {
     #[test]
     fn paths_normalise() {
         assert_eq!(normalize_path(Path::new("./seeds/a.txt")), "seeds/a.txt");
-        assert_eq!(normalize_path(Path::new("seeds//x/../a.txt")), "seeds/a.txt");
+        assert_eq!(
+            normalize_path(Path::new("seeds//x/../a.txt")),
+            "seeds/a.txt"
+        );
         assert_eq!(normalize_path(Path::new("/tmp/./s")), "/tmp/s");
         assert_eq!(normalize_path(Path::new(".")), ".");
         assert!(is_under("seeds/a.txt", "seeds"));

@@ -117,7 +117,8 @@ pub fn run(
         QueryResults::Boolean(value) => {
             match results_format(format)? {
                 Some(f) => {
-                    QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut *out, value)?;
+                    QueryResultsSerializer::from_format(f)
+                        .serialize_boolean_to_writer(&mut *out, value)?;
                 }
                 None => writeln!(out, "{value}")?,
             }
@@ -141,11 +142,17 @@ pub fn run(
                         rows.push(
                             variables
                                 .iter()
-                                .map(|v| solution.get(v).map(|t| cell(t.as_ref(), base)).unwrap_or_default())
+                                .map(|v| {
+                                    solution
+                                        .get(v)
+                                        .map(|t| cell(t.as_ref(), base))
+                                        .unwrap_or_default()
+                                })
                                 .collect::<Vec<String>>(),
                         );
                     }
-                    let header: Vec<String> = variables.iter().map(|v| v.as_str().to_string()).collect();
+                    let header: Vec<String> =
+                        variables.iter().map(|v| v.as_str().to_string()).collect();
                     write_table(out, &header, &rows)?;
                 }
             }
@@ -188,7 +195,10 @@ fn cell(term: TermRef<'_>, base: &str) -> String {
         TermRef::Literal(l) => l.value().to_string(),
         other => Term::from(other).to_string(),
     };
-    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if flat.chars().count() > MAX {
         let cut: String = flat.chars().take(MAX - 1).collect();
         format!("{cut}…")
@@ -224,5 +234,10 @@ fn write_table(out: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> 
     for row in rows {
         line(out, row)?;
     }
-    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+    writeln!(
+        out,
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )
 }

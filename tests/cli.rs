@@ -51,16 +51,38 @@ fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
 /// article), one with warnings, and four bad files.
 fn mixed_collection(root: &Path) {
     let s = root.join("seeds");
-    write(&s, "001_aaaaaaaaaaaaaaaa.txt", article("Alpha", "20240107", "bbbbbbbbbbbbbbbb1111111111111111"));
-    write(&s, "002_bbbbbbbbbbbbbbbb.txt", article("Beta", "20240114", "aaaaaaaaaaaaaaaa2222222222222222"));
-    write(&s, "sub/003_cccccccccccccccc.md", article("Gamma", "20250302", "dddddddddddddddd3333333333333333"));
+    write(
+        &s,
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "bbbbbbbbbbbbbbbb1111111111111111"),
+    );
+    write(
+        &s,
+        "002_bbbbbbbbbbbbbbbb.txt",
+        article("Beta", "20240114", "aaaaaaaaaaaaaaaa2222222222222222"),
+    );
+    write(
+        &s,
+        "sub/003_cccccccccccccccc.md",
+        article("Gamma", "20250302", "dddddddddddddddd3333333333333333"),
+    );
     // Warnings: no date, a short table row.
     let warned = article("Delta", "20240121", "aaaaaaaaaaaaaaaa4444444444444444")
-        .replace(", from ([20240121](https://kghosh.substack.com/p/20240121).)", "")
-        .replace("| Planned IPO by Klarna as company stabilizes    | Losses to potential profits      |", "| Planned IPO | Losses to profits |\n| Short row |");
+        .replace(
+            ", from ([20240121](https://kghosh.substack.com/p/20240121).)",
+            "",
+        )
+        .replace(
+            "| Planned IPO by Klarna as company stabilizes    | Losses to potential profits      |",
+            "| Planned IPO | Losses to profits |\n| Short row |",
+        );
     write(&s, "004_eeeeeeeeeeeeeeee.txt", warned);
     write(&s, "bad/empty.txt", "");
-    write(&s, "bad/latin1.txt", b"# Caf\xe9 title\n\n## Summary\n\ntext\n");
+    write(
+        &s,
+        "bad/latin1.txt",
+        b"# Caf\xe9 title\n\n## Summary\n\ntext\n",
+    );
     write(&s, "bad/noheading.md", "## Summary\n\nNo title here.\n");
     write(&s, "bad/notes.txt", "\n\njust words\n");
     write(&s, "ignored.json", "{}");
@@ -87,7 +109,10 @@ fn build_reports_bad_files_and_saves_the_rest() {
         ],
         "{err}"
     );
-    assert!(err.contains("saved store: 4 articles (4 read, 0 unchanged, 4 skipped)"), "{err}");
+    assert!(
+        err.contains("saved store: 4 articles (4 read, 0 unchanged, 4 skipped)"),
+        "{err}"
+    );
     let s = stats(tmp.path());
     assert_eq!(s["articles"]["read"], 4);
     // Gamma's link, and the fixture's four links to articles not in this folder.
@@ -105,7 +130,15 @@ fn build_reports_bad_files_and_saves_the_rest() {
     assert_eq!(s["dates"]["undated_articles"], 1);
 
     // The triple count agrees with the store.
-    let o = run(tmp.path(), &["query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]);
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "--format",
+            "csv",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().nth(1).unwrap(), s["triples"].to_string());
 }
@@ -115,7 +148,8 @@ fn queries_answer_in_every_format() {
     let tmp = tempfile::tempdir().unwrap();
     mixed_collection(tmp.path());
     run(tmp.path(), &["build", "-q", "seeds"]);
-    let titles = "SELECT ?title WHERE { ?a a schema:NewsArticle ; dcterms:title ?title } ORDER BY ?title";
+    let titles =
+        "SELECT ?title WHERE { ?a a schema:NewsArticle ; dcterms:title ?title } ORDER BY ?title";
     let o = run(tmp.path(), &["query", titles, "--format", "csv"]);
     assert_eq!(stdout(&o), "title\r\nAlpha\r\nBeta\r\nDelta\r\nGamma\r\n");
     let o = run(tmp.path(), &["query", titles, "--format", "json"]);
@@ -126,22 +160,41 @@ fn queries_answer_in_every_format() {
     let o = run(tmp.path(), &["query", titles, "--format", "xml"]);
     assert!(stdout(&o).contains("<literal>Gamma</literal>"));
     let o = run(tmp.path(), &["query", titles]);
-    assert_eq!(stdout(&o), "title\n-----\nAlpha\nBeta\nDelta\nGamma\n(4 rows)\n");
+    assert_eq!(
+        stdout(&o),
+        "title\n-----\nAlpha\nBeta\nDelta\nGamma\n(4 rows)\n"
+    );
     // ASK, and a query from a file.
-    write(tmp.path(), "q.rq", "ASK { ?s sg:closestTo ?o . ?o a sg:StubArticle }");
+    write(
+        tmp.path(),
+        "q.rq",
+        "ASK { ?s sg:closestTo ?o . ?o a sg:StubArticle }",
+    );
     let o = run(tmp.path(), &["query", "--file", "q.rq", "--format", "json"]);
     assert_eq!(stdout(&o), "{\"head\":{},\"boolean\":true}");
     // CONSTRUCT as Turtle (with prefixes) and N-Triples.
     let c = "CONSTRUCT { ?a dcterms:title ?t } WHERE { ?a dcterms:title ?t ; dcterms:identifier \"aaaaaaaaaaaaaaaa\" }";
     let o = run(tmp.path(), &["query", c]);
-    assert!(stdout(&o).contains("dcterms:title \"Alpha\""), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("dcterms:title \"Alpha\""),
+        "{}",
+        stdout(&o)
+    );
     let o = run(tmp.path(), &["query", c, "--format", "ntriples"]);
     assert_eq!(
         stdout(&o),
         "<https://w3id.org/signalgraph/id/article/aaaaaaaaaaaaaaaa> <http://purl.org/dc/terms/title> \"Alpha\" .\n"
     );
     // Concepts merge across spellings and keep their surface forms.
-    let o = run(tmp.path(), &["query", "SELECT ?l WHERE { ?c sg:normalizedLabel \"ai\" ; skos:prefLabel ?l }", "--format", "csv"]);
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT ?l WHERE { ?c sg:normalizedLabel \"ai\" ; skos:prefLabel ?l }",
+            "--format",
+            "csv",
+        ],
+    );
     assert_eq!(stdout(&o), "l\r\nAI\r\n");
 }
 
@@ -156,8 +209,20 @@ fn bad_queries_and_usage_errors_exit_2() {
     run(tmp.path(), &["build", "-q", "seeds"]);
     let o = run(tmp.path(), &["query", "SELECT ?x WHERE { ?x ?y }"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("invalid SPARQL query: error at 1:"), "{}", stderr(&o));
-    let o = run(tmp.path(), &["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "turtle"]);
+    assert!(
+        stderr(&o).contains("invalid SPARQL query: error at 1:"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+            "--format",
+            "turtle",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     let o = run(tmp.path(), &["build", "no-such-folder"]);
     assert_eq!(o.status.code(), Some(2));
@@ -188,8 +253,14 @@ fn strict_turns_warnings_into_errors_and_saves_nothing() {
     let o = run(tmp.path(), &["build", "--strict", "seeds"]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("error: seeds/004_eeeeeeeeeeeeeeee.txt:1: heading has no"), "{err}");
-    assert!(err.contains("--strict: 0 error(s) and 3 warning(s); nothing was saved"), "{err}");
+    assert!(
+        err.contains("error: seeds/004_eeeeeeeeeeeeeeee.txt:1: heading has no"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--strict: 0 error(s) and 3 warning(s); nothing was saved"),
+        "{err}"
+    );
     assert!(!tmp.path().join("store/collection.sgs").exists());
     std::fs::remove_file(tmp.path().join("seeds/004_eeeeeeeeeeeeeeee.txt")).unwrap();
     let o = run(tmp.path(), &["build", "--strict", "seeds"]);
@@ -203,41 +274,88 @@ fn incremental_rebuilds_touch_change_and_prune() {
     std::fs::remove_dir_all(tmp.path().join("seeds/bad")).unwrap();
     let o = run(tmp.path(), &["build", "seeds"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).contains("4 articles (4 read, 0 unchanged)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("4 articles (4 read, 0 unchanged)"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(tmp.path(), &["build", "seeds"]);
-    assert!(stderr(&o).contains("4 articles (0 read, 4 unchanged)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("up to date store: 4 articles (0 read, 4 unchanged)"),
+        "{}",
+        stderr(&o)
+    );
 
     // Touch one file (same bytes, new time): not re-parsed (same content hash).
     let alpha = tmp.path().join("seeds/001_aaaaaaaaaaaaaaaa.txt");
     let f = std::fs::File::options().write(true).open(&alpha).unwrap();
-    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
     drop(f);
     let o = run(tmp.path(), &["build", "seeds"]);
-    assert!(stderr(&o).contains("4 articles (0 read, 4 unchanged)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("4 articles (0 read, 4 unchanged)"),
+        "{}",
+        stderr(&o)
+    );
 
     // Change one: its article graph is replaced.
-    write(&tmp.path().join("seeds"), "002_bbbbbbbbbbbbbbbb.txt", article("Beta Revised", "20240114", "aaaaaaaaaaaaaaaa2222222222222222"));
+    write(
+        &tmp.path().join("seeds"),
+        "002_bbbbbbbbbbbbbbbb.txt",
+        article(
+            "Beta Revised",
+            "20240114",
+            "aaaaaaaaaaaaaaaa2222222222222222",
+        ),
+    );
     let o = run(tmp.path(), &["build", "seeds"]);
-    assert!(stderr(&o).contains("4 articles (1 read, 3 unchanged)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("4 articles (1 read, 3 unchanged)"),
+        "{}",
+        stderr(&o)
+    );
     let q = "SELECT ?t WHERE { GRAPH <https://w3id.org/signalgraph/id/graph/article/bbbbbbbbbbbbbbbb> { ?a dcterms:title ?t } }";
-    assert_eq!(stdout(&run(tmp.path(), &["query", q, "--format", "csv"])), "t\r\nBeta Revised\r\n");
+    assert_eq!(
+        stdout(&run(tmp.path(), &["query", q, "--format", "csv"])),
+        "t\r\nBeta Revised\r\n"
+    );
 
     // Delete one: kept until --prune.
     std::fs::remove_file(tmp.path().join("seeds/sub/003_cccccccccccccccc.md")).unwrap();
     let o = run(tmp.path(), &["build", "seeds"]);
-    assert!(stderr(&o).contains("1 saved article(s) whose files are gone were kept"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 saved article(s) whose files are gone were kept"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(stats(tmp.path())["articles"]["read"], 4);
     let o = run(tmp.path(), &["build", "--prune", "seeds"]);
-    assert!(stderr(&o).contains("3 articles (0 read, 3 unchanged, 1 pruned)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 articles (0 read, 3 unchanged, 1 pruned)"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(stats(tmp.path())["articles"]["read"], 3);
 
     // A file arriving later merges with its stub: the link now resolves.
     let before = stats(tmp.path());
-    write(&tmp.path().join("other"), "009_dddddddddddddddd.txt", article("Stubbed", "20240301", "aaaaaaaaaaaaaaaa5555555555555555"));
-    write(&tmp.path().join("seeds"), "sub/003_cccccccccccccccc.md", article("Gamma", "20250302", "dddddddddddddddd3333333333333333"));
+    write(
+        &tmp.path().join("other"),
+        "009_dddddddddddddddd.txt",
+        article("Stubbed", "20240301", "aaaaaaaaaaaaaaaa5555555555555555"),
+    );
+    write(
+        &tmp.path().join("seeds"),
+        "sub/003_cccccccccccccccc.md",
+        article("Gamma", "20250302", "dddddddddddddddd3333333333333333"),
+    );
     run(tmp.path(), &["build", "seeds"]);
     let mid = stats(tmp.path());
-    assert_eq!(mid["articles"]["stub"], before["articles"]["stub"].as_u64().unwrap() + 1);
+    assert_eq!(
+        mid["articles"]["stub"],
+        before["articles"]["stub"].as_u64().unwrap() + 1
+    );
     run(tmp.path(), &["build", "other"]);
     let after = stats(tmp.path());
     assert_eq!(after["articles"]["read"], 5);
@@ -249,15 +367,33 @@ fn incremental_rebuilds_touch_change_and_prune() {
 #[test]
 fn base_iri_is_kept_and_checked() {
     let tmp = tempfile::tempdir().unwrap();
-    write(&tmp.path().join("seeds"), "001_aaaaaaaaaaaaaaaa.txt", article("Alpha", "20240107", "x"));
+    write(
+        &tmp.path().join("seeds"),
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
     let o = run(tmp.path(), &["build", "--base-iri", "not an iri", "seeds"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("invalid base IRI"), "{}", stderr(&o));
-    let o = run(tmp.path(), &["build", "--base-iri", "https://example.org/kg/", "seeds"]);
+    let o = run(
+        tmp.path(),
+        &["build", "--base-iri", "https://example.org/kg/", "seeds"],
+    );
     assert!(o.status.success());
     run(tmp.path(), &["build", "seeds"]);
-    let o = run(tmp.path(), &["query", "SELECT ?a WHERE { ?a dcterms:identifier \"aaaaaaaaaaaaaaaa\" }", "--format", "csv"]);
-    assert_eq!(stdout(&o), "a\r\nhttps://example.org/kg/article/aaaaaaaaaaaaaaaa\r\n");
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT ?a WHERE { ?a dcterms:identifier \"aaaaaaaaaaaaaaaa\" }",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "a\r\nhttps://example.org/kg/article/aaaaaaaaaaaaaaaa\r\n"
+    );
 }
 
 #[test]
@@ -267,14 +403,21 @@ fn completions_and_help() {
     assert!(stdout(&o).contains("signalgraph"));
     for cmd in ["build", "stats", "query", "generate", "completions"] {
         let o = bin().args([cmd, "--help"]).output().unwrap();
-        assert!(stdout(&o).contains("Example:"), "{cmd} --help has no example");
+        assert!(
+            stdout(&o).contains("Example:"),
+            "{cmd} --help has no example"
+        );
     }
 }
 
 #[test]
 fn store_env_var_sets_the_store() {
     let tmp = tempfile::tempdir().unwrap();
-    write(&tmp.path().join("seeds"), "001_aaaaaaaaaaaaaaaa.txt", article("Alpha", "20240107", "x"));
+    write(
+        &tmp.path().join("seeds"),
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
     let o = bin()
         .current_dir(tmp.path())
         .env("SIGNALGRAPH_STORE", "envstore")
@@ -283,4 +426,73 @@ fn store_env_var_sets_the_store() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(tmp.path().join("envstore/collection.sgs").exists());
+}
+
+/// Kills builds at many moments; every time, the store that is left opens and
+/// holds either the old or the new collection.
+#[test]
+fn a_killed_build_leaves_a_loadable_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gen = |seed: &str, articles: &str| {
+        let _ = std::fs::remove_dir_all(tmp.path().join("seeds"));
+        let o = bin()
+            .current_dir(tmp.path())
+            .args([
+                "generate",
+                "--articles",
+                articles,
+                "--seed",
+                seed,
+                "--out",
+                "seeds",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    gen("1", "3000");
+    let first = bin()
+        .current_dir(tmp.path())
+        .args(["--store", "store", "build", "-q", "seeds"])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let old = stats(tmp.path());
+    // Another collection: every file changes.
+    gen("2", "4000");
+    let mut outcomes = std::collections::BTreeSet::new();
+    for delay_ms in [5u64, 20, 40, 60, 80, 100, 130, 160, 200, 250, 300, 400, 600] {
+        let mut child = bin()
+            .current_dir(tmp.path())
+            .args(["--store", "store", "build", "-q", "--prune", "seeds"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = stats(tmp.path());
+        let read = now["articles"]["read"].as_u64().unwrap();
+        assert!(
+            read == 3000 || read == 4000,
+            "after a kill at {delay_ms} ms: {read} articles"
+        );
+        assert!(now == old || read == 4000);
+        let o = run(
+            tmp.path(),
+            &[
+                "query",
+                "SELECT (COUNT(*) AS ?n) WHERE { ?a a schema:NewsArticle }",
+                "--format",
+                "csv",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), format!("n\r\n{read}\r\n"));
+        outcomes.insert(read);
+        if read == 4000 {
+            // Once the new store is saved, make the next build change it again.
+            gen(if delay_ms % 2 == 0 { "1" } else { "2" }, "4000");
+        }
+    }
+    eprintln!("articles seen after kills: {outcomes:?}");
 }

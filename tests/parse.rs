@@ -54,13 +54,31 @@ fn real_seed_article() {
     assert_eq!(a.id, "5dd56928cd244e73");
     assert_eq!(a.title, "Klarna Cuts Jobs Amid AI Expansion");
     assert_eq!(a.date.unwrap().to_string(), "2024-11-03");
-    assert_eq!(a.digest_url.as_deref(), Some("https://kghosh.substack.com/p/20241103"));
-    assert!(a.source_url.as_deref().unwrap().starts_with("https://www.ibtimes.co.uk/our-chatbots"));
-    assert!(a.summary.as_deref().unwrap().starts_with("Klarna, a Swedish financial services firm"));
+    assert_eq!(
+        a.digest_url.as_deref(),
+        Some("https://kghosh.substack.com/p/20241103")
+    );
+    assert!(a
+        .source_url
+        .as_deref()
+        .unwrap()
+        .starts_with("https://www.ibtimes.co.uk/our-chatbots"));
+    assert!(a
+        .summary
+        .as_deref()
+        .unwrap()
+        .starts_with("Klarna, a Swedish financial services firm"));
     assert_eq!(a.keywords.len(), 10);
     assert_eq!(a.keywords[0], "Klarna");
     assert_eq!(a.keywords[9], "growth");
-    assert_eq!(a.themes, ["Artificial Intelligence", "Workforce Management", "Financial Services"]);
+    assert_eq!(
+        a.themes,
+        [
+            "Artificial Intelligence",
+            "Workforce Management",
+            "Financial Services"
+        ]
+    );
     assert_eq!(a.signals.len(), 6);
     let s = &a.signals[0];
     assert_eq!(s.row, 1);
@@ -69,9 +87,15 @@ fn real_seed_article() {
     assert_eq!(s.change, "Human jobs to AI automation");
     assert_eq!(s.horizon, "Significant job reduction in fintech");
     assert_eq!(s.driving_force, "Cost reduction and efficiency");
-    assert_eq!(a.signals[5].driving_force, "Market presence and investor interest");
+    assert_eq!(
+        a.signals[5].driving_force,
+        "Market presence and investor interest"
+    );
     assert_eq!(a.closest.len(), 5);
-    assert_eq!(a.closest[0].title, "Klarna Launches Game-Changing AI Assistant");
+    assert_eq!(
+        a.closest[0].title,
+        "Klarna Launches Game-Changing AI Assistant"
+    );
     assert_eq!(a.closest[0].target, "b15a8c5cc8e0bed49f5aa1dae25ab026");
     assert_eq!(a.closest[4].line, 47);
     assert!(a.sections.is_empty());
@@ -89,7 +113,10 @@ fn bom_and_crlf_give_the_same_article() {
 #[test]
 fn heading_variants() {
     // No bold markers.
-    let (a, d) = parse("x_00000000000000aa.txt", &GOOD.replace("__A Title__", "A Title"));
+    let (a, d) = parse(
+        "x_00000000000000aa.txt",
+        &GOOD.replace("__A Title__", "A Title"),
+    );
     assert_eq!(a.unwrap().title, "A Title");
     assert!(warnings(&d).is_empty());
     // No date part: a warning, the article is kept.
@@ -103,7 +130,10 @@ fn heading_variants() {
         ["warning: x_00000000000000aa.txt:1: heading has no `, from ([YYYYMMDD](URL).)` part: the article has no date"]
     );
     // An impossible date.
-    let (a, d) = parse("x_00000000000000aa.txt", &GOOD.replace("[20240107]", "[20241399]"));
+    let (a, d) = parse(
+        "x_00000000000000aa.txt",
+        &GOOD.replace("[20240107]", "[20241399]"),
+    );
     assert!(a.unwrap().date.is_none());
     assert!(warnings(&d)[0].contains("not a valid YYYYMMDD date"));
     // A title with a comma and parentheses of its own.
@@ -118,11 +148,18 @@ fn heading_variants() {
 fn not_an_article() {
     let (a, d) = parse("n.txt", "Just some text\n\n## Summary\n\ntext\n");
     assert!(a.is_none());
-    assert_eq!(d[0].to_string(), "error: n.txt:1: no `#` heading: not a seed article");
+    assert_eq!(
+        d[0].to_string(),
+        "error: n.txt:1: no `#` heading: not a seed article"
+    );
     let (a, d) = parse("n.txt", "\n\n");
     assert!(a.is_none());
     assert_eq!(d[0].message, "file is empty");
-    let out = read_bytes("b.txt", "b", b"# Title\n\n## Summary\n\nbad \xC3\x28 byte\n");
+    let out = read_bytes(
+        "b.txt",
+        "b",
+        b"# Title\n\n## Summary\n\nbad \xC3\x28 byte\n",
+    );
     assert!(out.article.is_none());
     assert_eq!(out.diagnostics[0].line, 5);
     assert_eq!(out.diagnostics[0].severity, Severity::Error);
@@ -135,8 +172,13 @@ fn missing_sections_are_warnings_with_lines() {
     assert!(a.is_some());
     let w = warnings(&d);
     assert_eq!(w.len(), 4, "{w:?}");
-    assert_eq!(w[0], "warning: m_00000000000000bb.txt:2: missing section `## Keywords`");
-    assert!(w.iter().any(|w| w.ends_with("missing section `## Closest`")));
+    assert_eq!(
+        w[0],
+        "warning: m_00000000000000bb.txt:2: missing section `## Keywords`"
+    );
+    assert!(w
+        .iter()
+        .any(|w| w.ends_with("missing section `## Closest`")));
 }
 
 #[test]
@@ -168,7 +210,10 @@ fn signals_table_columns_by_name_escaped_pipes_extra_columns_short_rows() {
     assert_eq!(short.row, 2);
     let w = warnings(&d);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with(&format!("warning: t_00000000000000cc.txt:{}: signals table row has 3 of 5 cells", short.line)));
+    assert!(w[0].starts_with(&format!(
+        "warning: t_00000000000000cc.txt:{}: signals table row has 3 of 5 cells",
+        short.line
+    )));
 }
 
 #[test]
@@ -220,5 +265,7 @@ S.
     assert_eq!(a.id, b.unwrap().id);
     // The unknown section is a note, and the missing source link too; no warnings.
     assert!(warnings(&d).is_empty(), "{d:?}");
-    assert!(d.iter().any(|d| d.message.contains("unknown section `## Notes`")));
+    assert!(d
+        .iter()
+        .any(|d| d.message.contains("unknown section `## Notes`")));
 }

@@ -40,7 +40,12 @@ struct Cli {
 #[derive(Args)]
 struct Global {
     /// The store directory.
-    #[arg(long, global = true, env = "SIGNALGRAPH_STORE", default_value = ".signalgraph")]
+    #[arg(
+        long,
+        global = true,
+        env = "SIGNALGRAPH_STORE",
+        default_value = ".signalgraph"
+    )]
     store: PathBuf,
     /// Only errors on stderr (no warnings, progress or summary).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -53,7 +58,9 @@ struct Global {
 #[derive(Subcommand)]
 enum Command {
     /// Read seed files and folders into the store (incremental).
-    #[command(after_help = "Example:\n  signalgraph build seeds/\n  signalgraph --store kg build --prune --base-iri https://example.org/kg/ seeds/ more/")]
+    #[command(
+        after_help = "Example:\n  signalgraph build seeds/\n  signalgraph --store kg build --prune --base-iri https://example.org/kg/ seeds/ more/"
+    )]
     Build(BuildArgs),
     /// Count what the store holds.
     #[command(after_help = "Example:\n  signalgraph stats --json | jq .articles")]
@@ -63,16 +70,20 @@ enum Command {
         json: bool,
     },
     /// Run a SPARQL query over the store (the default graph is the union of all graphs).
-    #[command(after_help = "Example:\n  signalgraph query 'SELECT ?t WHERE { ?a a schema:NewsArticle ; dcterms:title ?t } LIMIT 5'\n  signalgraph query --file q.rq --format csv\n\nThe prefixes sg, dcterms, skos, schema, prov, rdf, rdfs, xsd and owl are predeclared.")]
+    #[command(
+        after_help = "Example:\n  signalgraph query 'SELECT ?t WHERE { ?a a schema:NewsArticle ; dcterms:title ?t } LIMIT 5'\n  signalgraph query --file q.rq --format csv\n\nThe prefixes sg, dcterms, skos, schema, prov, rdf, rdfs, xsd and owl are predeclared."
+    )]
     Query(QueryArgs),
     /// Write a synthetic collection in the seed format (for scale and quality tests).
-    #[command(after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k")]
+    #[command(
+        after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k"
+    )]
     Generate(GenerateArgs),
     /// Print a shell completion script.
-    #[command(after_help = "Example:\n  signalgraph completions bash > ~/.local/share/bash-completion/completions/signalgraph")]
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    #[command(
+        after_help = "Example:\n  signalgraph completions bash > ~/.local/share/bash-completion/completions/signalgraph"
+    )]
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Args)]
@@ -153,8 +164,10 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             let usage = e.chain().any(|c| {
-                matches!(c.downcast_ref::<QueryError>(), Some(QueryError::Syntax(_) | QueryError::Format(_)))
-                    || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Missing(_)))
+                matches!(
+                    c.downcast_ref::<QueryError>(),
+                    Some(QueryError::Syntax(_) | QueryError::Format(_))
+                ) || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Missing(_)))
                     || c.downcast_ref::<UsageError>().is_some()
             });
             ExitCode::from(if usage { EXIT_USAGE } else { 1 })
@@ -195,11 +208,21 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             let rdf = store::open_rdf(&dir, &collection, &iris)?;
             drop(collection);
             if g.verbose {
-                eprintln!("opened {} in {:.2} s", dir.path().display(), started.elapsed().as_secs_f64());
+                eprintln!(
+                    "opened {} in {:.2} s",
+                    dir.path().display(),
+                    started.elapsed().as_secs_f64()
+                );
             }
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            query::run(&rdf, &text, args.format.map(Into::into), iris.base(), &mut out)?;
+            query::run(
+                &rdf,
+                &text,
+                args.format.map(Into::into),
+                iris.base(),
+                &mut out,
+            )?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
@@ -211,9 +234,11 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 groups: args.groups,
                 ..Default::default()
             };
-            let summary = signalgraph::generate::generate(&opts, &args.out)
-                .map_err(|e| match e {
-                    signalgraph::generate::GenerateError::InvalidOptions(m) => anyhow::Error::new(UsageError(m)),
+            let summary =
+                signalgraph::generate::generate(&opts, &args.out).map_err(|e| match e {
+                    signalgraph::generate::GenerateError::InvalidOptions(m) => {
+                        anyhow::Error::new(UsageError(m))
+                    }
                     e => anyhow::Error::new(e),
                 })?;
             if !g.quiet {
@@ -230,7 +255,12 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "signalgraph", &mut std::io::stdout());
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "signalgraph",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -257,9 +287,15 @@ fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<Exi
                 ExitCode::SUCCESS
             })
         }
-        Err(BuildError::Strict { errors, warnings, report }) => {
+        Err(BuildError::Strict {
+            errors,
+            warnings,
+            report,
+        }) => {
             print_diagnostics(g, &report, true);
-            eprintln!("error: --strict: {errors} error(s) and {warnings} warning(s); nothing was saved");
+            eprintln!(
+                "error: --strict: {errors} error(s) and {warnings} warning(s); nothing was saved"
+            );
             Ok(ExitCode::from(EXIT_USAGE))
         }
         Err(BuildError::NothingToSave { reason, report }) => {
@@ -295,7 +331,10 @@ fn print_diagnostics(g: &Global, report: &BuildReport, strict: bool) {
 
 fn print_build_summary(dir: &StoreDir, r: &BuildReport, started: Instant) {
     let s = &r.stats;
-    let mut parts = vec![format!("{} read", r.read), format!("{} unchanged", r.reused)];
+    let mut parts = vec![
+        format!("{} read", r.read),
+        format!("{} unchanged", r.reused),
+    ];
     if r.skipped > 0 {
         parts.push(format!("{} skipped", r.skipped));
     }
@@ -303,7 +342,8 @@ fn print_build_summary(dir: &StoreDir, r: &BuildReport, started: Instant) {
         parts.push(format!("{} pruned", r.pruned));
     }
     eprintln!(
-        "saved {}: {} articles ({}), {} stubs, {} signals, {} concepts, {} triples in {:.2} s",
+        "{} {}: {} articles ({}), {} stubs, {} signals, {} concepts, {} triples in {:.2} s",
+        if r.saved { "saved" } else { "up to date" },
         dir.path().display(),
         s.articles.read,
         parts.join(", "),
@@ -324,7 +364,10 @@ fn print_build_summary(dir: &StoreDir, r: &BuildReport, started: Instant) {
 fn print_stats(out: &mut impl Write, s: &signalgraph::model::Stats) -> std::io::Result<()> {
     let l = &s.closest_links;
     let rows: Vec<(&str, String)> = vec![
-        ("articles", format!("{} read, {} stub", s.articles.read, s.articles.stub)),
+        (
+            "articles",
+            format!("{} read, {} stub", s.articles.read, s.articles.stub),
+        ),
         ("signals", s.signals.to_string()),
         ("themes", s.themes.to_string()),
         ("keywords", s.keywords.to_string()),

@@ -48,12 +48,27 @@ mod tests {
 
     #[test]
     fn splits_the_usual_phrasings() {
-        assert_eq!(split("Human jobs to AI automation"), Some(("Human jobs", "AI automation")));
-        assert_eq!(split("Transition from humans to AI"), Some(("humans", "AI")));
-        assert_eq!(split("From traditional methods to AI"), Some(("traditional methods", "AI")));
-        assert_eq!(split("Losses to potential profits"), Some(("Losses", "potential profits")));
+        assert_eq!(
+            split("Human jobs to AI automation"),
+            Some(("Human jobs", "AI automation"))
+        );
+        assert_eq!(
+            split("Transition from humans to AI"),
+            Some(("humans", "AI"))
+        );
+        assert_eq!(
+            split("From traditional methods to AI"),
+            Some(("traditional methods", "AI"))
+        );
+        assert_eq!(
+            split("Losses to potential profits"),
+            Some(("Losses", "potential profits"))
+        );
         assert_eq!(split("Manual → automated"), Some(("Manual", "automated")));
-        assert_eq!(split("From manual -> automated"), Some(("manual", "automated")));
+        assert_eq!(
+            split("From manual -> automated"),
+            Some(("manual", "automated"))
+        );
         assert_eq!(split("Profitability through automation"), None);
         assert_eq!(split(" to nowhere"), None);
         assert_eq!(split(""), None);

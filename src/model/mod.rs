@@ -233,7 +233,10 @@ impl Collection {
             let groups: [(ConceptKind, Box<dyn Iterator<Item = &Named>>); 3] = [
                 (ConceptKind::Theme, Box::new(k.themes.iter())),
                 (ConceptKind::Keyword, Box::new(k.keywords.iter())),
-                (ConceptKind::DrivingForce, Box::new(k.driving_forces.iter().flatten())),
+                (
+                    ConceptKind::DrivingForce,
+                    Box::new(k.driving_forces.iter().flatten()),
+                ),
             ];
             for (kind, names) in groups {
                 let mut seen_here: Vec<&str> = Vec::new();
@@ -367,12 +370,18 @@ impl Collection {
             .zip(hosts)
             .map(|(((input, k), pending), host)| {
                 let lookup = |kind, n: &Named| concept_index[&(kind, n.key.as_str())];
-                let mut themes: Vec<ConceptId> =
-                    k.themes.iter().map(|n| lookup(ConceptKind::Theme, n)).collect();
+                let mut themes: Vec<ConceptId> = k
+                    .themes
+                    .iter()
+                    .map(|n| lookup(ConceptKind::Theme, n))
+                    .collect();
                 themes.sort_unstable();
                 themes.dedup();
-                let mut keywords: Vec<ConceptId> =
-                    k.keywords.iter().map(|n| lookup(ConceptKind::Keyword, n)).collect();
+                let mut keywords: Vec<ConceptId> = k
+                    .keywords
+                    .iter()
+                    .map(|n| lookup(ConceptKind::Keyword, n))
+                    .collect();
                 keywords.sort_unstable();
                 keywords.dedup();
                 let signals = k
@@ -451,14 +460,20 @@ mod tests {
             host_of("https://www.ibtimes.co.uk/our-chatbots?x=1").as_deref(),
             Some("www.ibtimes.co.uk")
         );
-        assert_eq!(host_of("http://u:p@Example.ORG:8080/a").as_deref(), Some("example.org"));
+        assert_eq!(
+            host_of("http://u:p@Example.ORG:8080/a").as_deref(),
+            Some("example.org")
+        );
         assert_eq!(host_of("mailto:x@y"), None);
         assert_eq!(host_of("https://[::1]:80/").as_deref(), Some("[::1]"));
     }
 
     #[test]
     fn stub_ids() {
-        assert_eq!(stub_id_of("b15a8c5cc8e0bed49f5aa1dae25ab026"), "b15a8c5cc8e0bed4");
+        assert_eq!(
+            stub_id_of("b15a8c5cc8e0bed49f5aa1dae25ab026"),
+            "b15a8c5cc8e0bed4"
+        );
         assert_eq!(stub_id_of("not-hex").len(), 16);
     }
 }

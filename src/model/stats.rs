@@ -80,7 +80,11 @@ impl Stats {
             dates: DateRange {
                 first: dates.clone().min().map(|d| d.to_string()),
                 last: dates.max().map(|d| d.to_string()),
-                undated_articles: c.articles.iter().filter(|i| i.article.date.is_none()).count(),
+                undated_articles: c
+                    .articles
+                    .iter()
+                    .filter(|i| i.article.date.is_none())
+                    .count(),
             },
         }
     }

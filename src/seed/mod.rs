@@ -75,7 +75,8 @@ impl Date {
         let year: u16 = digits[0..4].parse().ok()?;
         let month: u8 = digits[4..6].parse().ok()?;
         let day: u8 = digits[6..8].parse().ok()?;
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days_in_month = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
@@ -174,10 +175,7 @@ pub fn read_bytes(file: &str, stem: &str, bytes: &[u8]) -> FileOutcome {
         Err(e) => {
             let valid = &bytes[..e.valid_up_to()];
             let line = 1 + valid.iter().filter(|&&b| b == b'\n').count() as u32;
-            return error(
-                line,
-                format!("not valid UTF-8 (byte {})", e.valid_up_to()),
-            );
+            return error(line, format!("not valid UTF-8 (byte {})", e.valid_up_to()));
         }
     };
     if text.trim().is_empty() {
@@ -246,7 +244,10 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
     }
     found.sort();
     found.dedup();
-    Discovered { files: found, missing }
+    Discovered {
+        files: found,
+        missing,
+    }
 }
 
 /// The result of [`discover`].
@@ -299,9 +300,14 @@ mod tests {
         let out = read_bytes("a.txt", "a", b"# T\n\nok\n\xff\xfe\n");
         assert!(out.article.is_none());
         assert_eq!(out.diagnostics[0].line, 4);
-        assert!(out.diagnostics[0].to_string().starts_with("error: a.txt:4: not valid UTF-8"));
+        assert!(out.diagnostics[0]
+            .to_string()
+            .starts_with("error: a.txt:4: not valid UTF-8"));
         let out = read_bytes("e.txt", "e", b"\xEF\xBB\xBF  \n\n");
-        assert_eq!(out.diagnostics[0].to_string(), "error: e.txt:1: file is empty");
+        assert_eq!(
+            out.diagnostics[0].to_string(),
+            "error: e.txt:1: file is empty"
+        );
         let out = read_bytes("e.txt", "e", b"");
         assert_eq!(out.diagnostics[0].message, "file is empty");
     }

@@ -210,7 +210,10 @@ pub fn parse_article(file: &str, stem: &str, text: &str) -> FileOutcome {
             Event::Start(Tag::Paragraph) if w.part == Part::Preamble => {
                 let (_, links) = collect_inline(&mut events);
                 if w.source_url.is_none() {
-                    w.source_url = links.into_iter().map(|(url, _)| url).find(|u| !u.is_empty());
+                    w.source_url = links
+                        .into_iter()
+                        .map(|(url, _)| url)
+                        .find(|u| !u.is_empty());
                 }
             }
             Event::Start(Tag::Paragraph) if w.part == Part::Known(Known::Summary) => {
@@ -399,7 +402,11 @@ fn read_table<'a>(w: &mut Walk<'_>, events: &mut impl Iterator<Item = (Event<'a>
                     && row.driving_force.is_empty()
                     && row.extra.iter().all(|(_, v)| v.is_empty())
                 {
-                    w.diag(Severity::Warning, row_line, "empty signals table row ignored");
+                    w.diag(
+                        Severity::Warning,
+                        row_line,
+                        "empty signals table row ignored",
+                    );
                 } else {
                     w.signals.push(row);
                 }
@@ -424,11 +431,19 @@ fn finish(mut w: Walk<'_>, stem: &str) -> FileOutcome {
     let line = w.heading_line;
     for (known, name) in KNOWN {
         if !w.seen.contains(&known) {
-            w.diag(Severity::Warning, line, format!("missing section `## {name}`"));
+            w.diag(
+                Severity::Warning,
+                line,
+                format!("missing section `## {name}`"),
+            );
         }
     }
     if w.source_url.is_none() {
-        w.diag(Severity::Note, line, "no source link (`__[External link](URL)__`)");
+        w.diag(
+            Severity::Note,
+            line,
+            "no source link (`__[External link](URL)__`)",
+        );
     }
     let id = id_from_stem(stem).unwrap_or_else(|| id_from_title(&title));
     let summary = (!w.summary.is_empty()).then(|| w.summary.join("\n\n"));

@@ -120,7 +120,8 @@ mod tests {
     fn iris_are_readable_and_stable() {
         let iris = Iris::new("https://example.org/kg/").unwrap();
         assert_eq!(
-            iris.concept(ConceptKind::DrivingForce, "cost reduction and efficiency").as_str(),
+            iris.concept(ConceptKind::DrivingForce, "cost reduction and efficiency")
+                .as_str(),
             "https://example.org/kg/driving-force/cost_reduction_and_efficiency"
         );
         assert_eq!(

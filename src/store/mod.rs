@@ -25,7 +25,7 @@ pub use snapshot::{Entry, Header, Modified};
 
 use crate::model::{Collection, Stats};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, Quad};
+use oxigraph::model::Quad;
 use oxigraph::store::Store;
 use rayon::prelude::*;
 use std::io::{self, Write};
@@ -36,7 +36,9 @@ use std::path::{Path, PathBuf};
 pub enum StoreError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("{path}: not a signalgraph store file ({reason}); rebuild it with `signalgraph build`")]
+    #[error(
+        "{path}: not a signalgraph store file ({reason}); rebuild it with `signalgraph build`"
+    )]
     Corrupt { path: PathBuf, reason: String },
     #[error("no store at {0}; create one with `signalgraph build PATH...`")]
     Missing(PathBuf),
@@ -154,13 +156,32 @@ impl StoreDir {
 }
 
 /// The quads of the ontology graph (`ontology/signalgraph.ttl`, built into the binary).
+///
+/// The parser names anonymous blank nodes at random; they are renamed in order
+/// of appearance (`_:ontology1`, …) so the dataset is the same on every open.
 pub fn ontology_quads(iris: &Iris) -> Result<Vec<Quad>, StoreError> {
-    let graph: GraphName = iris.ontology_graph().into();
+    use oxigraph::model::{BlankNode, NamedOrBlankNode, Term};
+    let mut names: std::collections::HashMap<BlankNode, BlankNode> = Default::default();
+    let mut stable = |b: BlankNode| {
+        let next = names.len() + 1;
+        names
+            .entry(b)
+            .or_insert_with(|| BlankNode::new_unchecked(format!("ontology{next}")))
+            .clone()
+    };
     RdfParser::from_format(RdfFormat::Turtle)
+        .with_default_graph(iris.ontology_graph())
         .for_slice(vocab::ONTOLOGY_TURTLE.as_bytes())
-        .map(|t| {
-            t.map(|q| Quad::new(q.subject, q.predicate, q.object, graph.clone()))
-                .map_err(|e| StoreError::Oxigraph(format!("ontology/signalgraph.ttl: {e}")))
+        .map(|q| {
+            let mut q =
+                q.map_err(|e| StoreError::Oxigraph(format!("ontology/signalgraph.ttl: {e}")))?;
+            if let NamedOrBlankNode::BlankNode(b) = q.subject {
+                q.subject = stable(b).into();
+            }
+            if let Term::BlankNode(b) = q.object {
+                q.object = stable(b).into();
+            }
+            Ok(q)
         })
         .collect()
 }
@@ -168,12 +189,11 @@ pub fn ontology_quads(iris: &Iris) -> Result<Vec<Quad>, StoreError> {
 /// Articles minted per parallel batch while opening; bounds the quads held at once.
 const BATCH: usize = 2048;
 
-/// Calls `f` with the quads of every article graph, batch by batch, then the collection graph.
-fn for_each_quad_batch(
-    c: &Collection,
-    iris: &Iris,
-    mut f: impl FnMut(Vec<Quad>) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
+/// Sends the quads of every article graph, batch by batch, then the collection graph.
+///
+/// Batches are minted in parallel; the channel is bounded so minting stays
+/// only a little ahead of the loader.
+fn send_quad_batches(c: &Collection, iris: &Iris, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) {
     let indices: Vec<usize> = (0..c.articles.len()).collect();
     for chunk in indices.chunks(BATCH) {
         let quads: Vec<Quad> = chunk
@@ -186,11 +206,13 @@ fn for_each_quad_batch(
                 a.append(&mut b);
                 a
             });
-        f(quads)?;
+        if tx.send(quads).is_err() {
+            return;
+        }
     }
     let mut shared = Vec::new();
     rdf::collection_quads(c, iris, &mut shared);
-    f(shared)
+    let _ = tx.send(shared);
 }
 
 /// How many quads the article and collection graphs have (what [`open_rdf`] would load of them).
@@ -214,7 +236,16 @@ pub fn open_rdf(dir: &StoreDir, c: &Collection, iris: &Iris) -> Result<Store, St
     let oxi = |e: oxigraph::store::StorageError| StoreError::Oxigraph(e.to_string());
     let store = Store::new().map_err(oxi)?;
     let mut loader = store.bulk_loader();
-    for_each_quad_batch(c, iris, |quads| loader.load_quads(quads).map_err(oxi))?;
+    // Minting runs on other threads while this one inserts (oxigraph's
+    // in-memory insert is single-threaded and the slower of the two).
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(2);
+        scope.spawn(move || send_quad_batches(c, iris, tx));
+        for batch in rx {
+            loader.load_quads(batch).map_err(oxi)?;
+        }
+        Ok::<(), StoreError>(())
+    })?;
     loader.load_quads(ontology_quads(iris)?).map_err(oxi)?;
     for path in dir.graph_files()? {
         let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;

@@ -3,8 +3,8 @@
 use super::iri::Iris;
 use super::vocab::term;
 use crate::model::{split_change, Collection, ConceptKind, LinkTarget};
-use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 use oxigraph::model::vocab::xsd;
+use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 
 /// Appends quads to one named graph.
 struct Emit<'a> {
@@ -88,11 +88,19 @@ pub fn article_quads(c: &Collection, index: usize, iris: &Iris, out: &mut Vec<Qu
     }
     for &t in &links.themes {
         let concept = &c.concepts[t];
-        e.link(&node, term::HAS_THEME, &iris.concept(concept.kind, &concept.key));
+        e.link(
+            &node,
+            term::HAS_THEME,
+            &iris.concept(concept.kind, &concept.key),
+        );
     }
     for &k in &links.keywords {
         let concept = &c.concepts[k];
-        e.link(&node, term::HAS_KEYWORD, &iris.concept(concept.kind, &concept.key));
+        e.link(
+            &node,
+            term::HAS_KEYWORD,
+            &iris.concept(concept.kind, &concept.key),
+        );
     }
     let mut targets: Vec<LinkTarget> = links.closest.iter().map(|l| l.target).collect();
     targets.sort_unstable();
@@ -118,7 +126,11 @@ pub fn article_quads(c: &Collection, index: usize, iris: &Iris, out: &mut Vec<Qu
         e.text_if_any(&s, term::HORIZON, &signal.horizon);
         if let Some(df) = signal_links.driving_force {
             let concept = &c.concepts[df];
-            e.link(&s, term::DRIVEN_BY, &iris.concept(concept.kind, &concept.key));
+            e.link(
+                &s,
+                term::DRIVEN_BY,
+                &iris.concept(concept.kind, &concept.key),
+            );
         }
         for (position, (column, value)) in signal.extra.iter().enumerate() {
             if value.is_empty() {

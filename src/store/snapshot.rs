@@ -67,10 +67,9 @@ fn read_section<'a>(path: &Path, bytes: &mut &'a [u8], what: &str) -> Result<&'a
 fn check_magic<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a [u8], StoreError> {
     match bytes.strip_prefix(MAGIC) {
         Some(rest) => Ok(rest),
-        None if bytes.starts_with(b"SGSTORE") => Err(corrupt(
-            path,
-            "written by another version of signalgraph",
-        )),
+        None if bytes.starts_with(b"SGSTORE") => {
+            Err(corrupt(path, "written by another version of signalgraph"))
+        }
         None => Err(corrupt(path, "bad magic bytes")),
     }
 }

@@ -41,13 +41,27 @@ pub mod term {
         };
     }
     macro_rules! concat_ns {
-        (SG, $l:literal) => { concat!("https://w3id.org/signalgraph/ontology#", $l) };
-        (DCTERMS, $l:literal) => { concat!("http://purl.org/dc/terms/", $l) };
-        (SKOS, $l:literal) => { concat!("http://www.w3.org/2004/02/skos/core#", $l) };
-        (SCHEMA, $l:literal) => { concat!("https://schema.org/", $l) };
-        (PROV, $l:literal) => { concat!("http://www.w3.org/ns/prov#", $l) };
-        (RDF, $l:literal) => { concat!("http://www.w3.org/1999/02/22-rdf-syntax-ns#", $l) };
-        (RDFS, $l:literal) => { concat!("http://www.w3.org/2000/01/rdf-schema#", $l) };
+        (SG, $l:literal) => {
+            concat!("https://w3id.org/signalgraph/ontology#", $l)
+        };
+        (DCTERMS, $l:literal) => {
+            concat!("http://purl.org/dc/terms/", $l)
+        };
+        (SKOS, $l:literal) => {
+            concat!("http://www.w3.org/2004/02/skos/core#", $l)
+        };
+        (SCHEMA, $l:literal) => {
+            concat!("https://schema.org/", $l)
+        };
+        (PROV, $l:literal) => {
+            concat!("http://www.w3.org/ns/prov#", $l)
+        };
+        (RDF, $l:literal) => {
+            concat!("http://www.w3.org/1999/02/22-rdf-syntax-ns#", $l)
+        };
+        (RDFS, $l:literal) => {
+            concat!("http://www.w3.org/2000/01/rdf-schema#", $l)
+        };
     }
     terms! {
         RDF_TYPE = RDF + "type";
