@@ -8,6 +8,7 @@
 //! with an error diagnostic and the rest is saved.
 
 use crate::model::{Collection, Input, SeedFile};
+pub use crate::progress::{NoProgress, Progress};
 use crate::seed::{self, Diagnostic, Severity};
 use crate::store::{self, Entry, Header, Iris, Modified, StoreDir, StoreError};
 use rayon::prelude::*;
@@ -26,17 +27,6 @@ pub struct BuildOptions {
     /// Drop saved articles whose files are gone from the given folders.
     pub prune: bool,
 }
-
-/// Progress reporting, implemented by the CLI (a progress bar) or by nothing.
-pub trait Progress: Sync {
-    fn start(&self, _phase: &'static str, _total: u64) {}
-    fn advance(&self, _n: u64) {}
-    fn finish(&self) {}
-}
-
-/// Reports nothing.
-pub struct NoProgress;
-impl Progress for NoProgress {}
 
 /// What a build did.
 #[derive(Debug, Default)]

@@ -9,6 +9,7 @@ pub mod build;
 pub mod generate;
 pub mod model;
 pub mod normalize;
+pub mod progress;
 pub mod query;
 pub mod seed;
 pub mod store;

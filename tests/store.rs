@@ -20,7 +20,7 @@ fn build_into(store_dir: &Path, seeds: &Path) -> signalgraph::build::BuildReport
 fn dump(store_dir: &Path) -> (String, usize) {
     let dir = StoreDir::new(store_dir);
     let (c, iris) = load_collection(&dir).unwrap();
-    let rdf = store::open_rdf(&dir, &c, &iris).unwrap();
+    let rdf = store::open_rdf(&dir, &c, &iris, &signalgraph::progress::NoProgress).unwrap();
     let mut out = Vec::new();
     store::write_sorted_nquads(&rdf, &mut out).unwrap();
     (String::from_utf8(out).unwrap(), rdf.len().unwrap())
@@ -29,7 +29,7 @@ fn dump(store_dir: &Path) -> (String, usize) {
 fn csv(store_dir: &Path, q: &str) -> String {
     let dir = StoreDir::new(store_dir);
     let (c, iris) = load_collection(&dir).unwrap();
-    let rdf = store::open_rdf(&dir, &c, &iris).unwrap();
+    let rdf = store::open_rdf(&dir, &c, &iris, &signalgraph::progress::NoProgress).unwrap();
     let mut out = Vec::new();
     query::run(&rdf, q, Some(ResultFormat::Csv), iris.base(), &mut out).unwrap();
     String::from_utf8(out).unwrap()

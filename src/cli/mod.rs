@@ -205,7 +205,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             };
             let started = Instant::now();
             let (collection, iris) = build::load_collection(&dir)?;
-            let rdf = store::open_rdf(&dir, &collection, &iris)?;
+            let rdf = store::open_rdf(&dir, &collection, &iris, &Bar::new(g.quiet))?;
             drop(collection);
             if g.verbose {
                 eprintln!(
@@ -279,7 +279,9 @@ fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<Exi
         Ok(report) => {
             print_diagnostics(g, &report, false);
             if !g.quiet {
-                print_build_summary(dir, &report, started);
+                // The whole store's triples, the ontology and analysis graphs included.
+                let triples = store::stats(dir).map_or(report.stats.triples, |s| s.triples);
+                print_build_summary(dir, &report, triples, started);
             }
             Ok(if report.skipped > 0 {
                 ExitCode::from(EXIT_SKIPPED)
@@ -329,7 +331,7 @@ fn print_diagnostics(g: &Global, report: &BuildReport, strict: bool) {
     }
 }
 
-fn print_build_summary(dir: &StoreDir, r: &BuildReport, started: Instant) {
+fn print_build_summary(dir: &StoreDir, r: &BuildReport, triples: u64, started: Instant) {
     let s = &r.stats;
     let mut parts = vec![
         format!("{} read", r.read),
@@ -350,7 +352,7 @@ fn print_build_summary(dir: &StoreDir, r: &BuildReport, started: Instant) {
         s.articles.stub,
         s.signals,
         s.themes + s.keywords + s.driving_forces,
-        s.triples,
+        triples,
         started.elapsed().as_secs_f64()
     );
     if r.gone > 0 {

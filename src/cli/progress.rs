@@ -1,7 +1,7 @@
 //! Progress bars on stderr, shown only when stderr is a terminal.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use signalgraph::build::Progress;
+use signalgraph::progress::Progress;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 

@@ -24,6 +24,7 @@ pub use iri::{BaseIriError, Iris};
 pub use snapshot::{Entry, Header, Modified};
 
 use crate::model::{Collection, Stats};
+use crate::progress::Progress;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Quad;
 use oxigraph::store::Store;
@@ -193,7 +194,11 @@ const BATCH: usize = 2048;
 ///
 /// Batches are minted in parallel; the channel is bounded so minting stays
 /// only a little ahead of the loader.
-fn send_quad_batches(c: &Collection, iris: &Iris, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) {
+fn send_quad_batches(
+    c: &Collection,
+    iris: &Iris,
+    tx: std::sync::mpsc::SyncSender<(Vec<Quad>, usize)>,
+) {
     let indices: Vec<usize> = (0..c.articles.len()).collect();
     for chunk in indices.chunks(BATCH) {
         let quads: Vec<Quad> = chunk
@@ -206,13 +211,13 @@ fn send_quad_batches(c: &Collection, iris: &Iris, tx: std::sync::mpsc::SyncSende
                 a.append(&mut b);
                 a
             });
-        if tx.send(quads).is_err() {
+        if tx.send((quads, chunk.len())).is_err() {
             return;
         }
     }
     let mut shared = Vec::new();
     rdf::collection_quads(c, iris, &mut shared);
-    let _ = tx.send(shared);
+    let _ = tx.send((shared, 0));
 }
 
 /// How many quads the article and collection graphs have (what [`open_rdf`] would load of them).
@@ -232,18 +237,26 @@ pub fn count_quads(c: &Collection, iris: &Iris) -> u64 {
 
 /// Opens the RDF dataset of a store: every article graph, the collection,
 /// ontology and extra graphs, bulk-loaded into an in-memory oxigraph store.
-pub fn open_rdf(dir: &StoreDir, c: &Collection, iris: &Iris) -> Result<Store, StoreError> {
+pub fn open_rdf(
+    dir: &StoreDir,
+    c: &Collection,
+    iris: &Iris,
+    progress: &dyn Progress,
+) -> Result<Store, StoreError> {
     let oxi = |e: oxigraph::store::StorageError| StoreError::Oxigraph(e.to_string());
     let store = Store::new().map_err(oxi)?;
     let mut loader = store.bulk_loader();
     // Minting runs on other threads while this one inserts (oxigraph's
     // in-memory insert is single-threaded and the slower of the two).
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
         scope.spawn(move || send_quad_batches(c, iris, tx));
-        for batch in rx {
+        progress.start("opening", c.articles.len() as u64);
+        for (batch, articles) in rx {
             loader.load_quads(batch).map_err(oxi)?;
+            progress.advance(articles as u64);
         }
+        progress.finish();
         Ok::<(), StoreError>(())
     })?;
     loader.load_quads(ontology_quads(iris)?).map_err(oxi)?;
