@@ -135,7 +135,10 @@ fn parse(name: &str, bytes: &[u8]) -> Parsed {
         .rsplit_once(", from ([")
         .unwrap_or_else(|| panic!("{name}: no date in {heading:?}"));
     let date = &from[..8.min(from.len())];
-    assert!(date.bytes().all(|b| b.is_ascii_digit()) && date.len() == 8, "{name}: date {date:?}");
+    assert!(
+        date.bytes().all(|b| b.is_ascii_digit()) && date.len() == 8,
+        "{name}: date {date:?}"
+    );
     assert_eq!(
         &from[8..],
         format!("](https://digest.example.org/p/{date}).)"),
@@ -145,7 +148,10 @@ fn parse(name: &str, bytes: &[u8]) -> Parsed {
         Some(t) => t.strip_suffix("__").expect("closing bold"),
         None => title,
     };
-    assert!(!title.is_empty() && !title.contains("__"), "{name}: title {title:?}");
+    assert!(
+        !title.is_empty() && !title.contains("__"),
+        "{name}: title {title:?}"
+    );
 
     let mut parsed = Parsed {
         title: title.to_string(),
@@ -181,33 +187,60 @@ fn parse(name: &str, bytes: &[u8]) -> Parsed {
         "{name}: sections"
     );
     assert!(!parsed.source_host.is_empty(), "{name}: no source link");
-    assert!(!parsed.section("Summary").is_empty(), "{name}: empty summary");
+    assert!(
+        !parsed.section("Summary").is_empty(),
+        "{name}: empty summary"
+    );
 
     let keywords = parsed.bullets("Keywords");
-    assert!((3..=14).contains(&keywords.len()), "{name}: {} keywords", keywords.len());
+    assert!(
+        (3..=14).contains(&keywords.len()),
+        "{name}: {} keywords",
+        keywords.len()
+    );
     let themes = parsed.bullets("Themes");
-    assert!((2..=4).contains(&themes.len()), "{name}: {} themes", themes.len());
+    assert!(
+        (2..=4).contains(&themes.len()),
+        "{name}: {} themes",
+        themes.len()
+    );
 
     let table = parsed.section("Signals");
     let header = cells(&table[0]);
     let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
     for column in ["signal", "change", "10y horizon", "driving force"] {
-        assert!(lower.iter().any(|h| h == column), "{name}: no {column} column");
+        assert!(
+            lower.iter().any(|h| h == column),
+            "{name}: no {column} column"
+        );
     }
     let separator = cells(&table[1]);
     assert_eq!(separator.len(), header.len(), "{name}: separator");
-    assert!(separator.iter().all(|c| c.starts_with(":-") && c.trim_start_matches(':').chars().all(|c| c == '-')));
+    assert!(separator
+        .iter()
+        .all(|c| c.starts_with(":-") && c.trim_start_matches(':').chars().all(|c| c == '-')));
     assert!(table.len() >= 3, "{name}: no signal rows");
     let width = table[0].chars().count();
     for row in &table[2..] {
         let row_cells = cells(row);
         assert_eq!(row_cells.len(), header.len(), "{name}: short row {row:?}");
-        assert!(row_cells.iter().all(|c| !c.is_empty()), "{name}: empty cell in {row:?}");
-        assert_eq!(row.chars().count(), width, "{name}: row not padded like the header");
+        assert!(
+            row_cells.iter().all(|c| !c.is_empty()),
+            "{name}: empty cell in {row:?}"
+        );
+        assert_eq!(
+            row.chars().count(),
+            width,
+            "{name}: row not padded like the header"
+        );
     }
 
     let links = parsed.links();
-    assert!((3..=6).contains(&links.len()), "{name}: {} links", links.len());
+    assert!(
+        (3..=6).contains(&links.len()),
+        "{name}: {} links",
+        links.len()
+    );
     parsed
 }
 
@@ -229,6 +262,25 @@ fn same_seed_gives_identical_bytes() {
         .map(|(_, b)| b.len() as u64)
         .sum();
     assert_eq!(total, sa.bytes);
+}
+
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let opts = options(300, 77);
+    let dirs: Vec<tempfile::TempDir> = [1, 4]
+        .into_iter()
+        .map(|threads| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool")
+                .install(|| generate(&opts, dir.path()))
+                .expect("generate");
+            dir
+        })
+        .collect();
+    assert!(files(dirs[0].path()) == files(dirs[1].path()));
 }
 
 #[test]
@@ -297,7 +349,12 @@ fn truth_lists_every_article_and_group() {
     }
     // Keys come out sorted.
     let text = String::from_utf8(all["truth.json"].clone()).expect("utf-8");
-    let top: Vec<&str> = t.as_object().expect("object").keys().map(String::as_str).collect();
+    let top: Vec<&str> = t
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     let mut sorted = top.clone();
     sorted.sort_unstable();
     assert_eq!(top, sorted);
@@ -319,20 +376,34 @@ fn every_file_has_the_seed_format_and_a_realistic_shape() {
         let kws = p.bullets("Keywords");
         keywords += kws.len();
         for k in kws {
-            let folded = k.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let folded = k
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
             surface_forms.entry(folded).or_default().insert(k);
         }
         signals += p.section("Signals").len() - 2;
         *hosts.entry(p.source_host.clone()).or_default() += 1;
-        assert!(titles.insert(p.title.to_lowercase()), "duplicate title {}", p.title);
+        assert!(
+            titles.insert(p.title.to_lowercase()),
+            "duplicate title {}",
+            p.title
+        );
     }
     let n = 1000.0;
     let mean_size = summary.bytes as f64 / n;
-    assert!((2200.0..4000.0).contains(&mean_size), "mean size {mean_size}");
+    assert!(
+        (2200.0..4000.0).contains(&mean_size),
+        "mean size {mean_size}"
+    );
     let mean_kw = keywords as f64 / n;
     assert!((7.0..9.0).contains(&mean_kw), "mean keywords {mean_kw}");
     let mean_signals = signals as f64 / n;
-    assert!((4.5..5.5).contains(&mean_signals), "mean signals {mean_signals}");
+    assert!(
+        (4.5..5.5).contains(&mean_signals),
+        "mean signals {mean_signals}"
+    );
     // Publishers follow a power law: the top host is far above the median one.
     let mut counts: Vec<usize> = hosts.values().copied().collect();
     counts.sort_unstable_by(|a, b| b.cmp(a));
@@ -340,7 +411,10 @@ fn every_file_has_the_seed_format_and_a_realistic_shape() {
     assert!(counts[0] >= 10 * counts[counts.len() / 2], "{counts:?}");
     // The same concept appears in several surface forms now and then.
     let varied = surface_forms.values().filter(|f| f.len() > 1).count();
-    assert!(varied >= 5, "only {varied} keywords with case/spacing variants");
+    assert!(
+        varied >= 5,
+        "only {varied} keywords with case/spacing variants"
+    );
 }
 
 #[test]
@@ -385,14 +459,24 @@ fn closest_links_mostly_resolve_and_stay_in_their_group() {
     assert_eq!(t["dangling_links"], dangling);
     let share = |x: usize| x as f64 / links as f64;
     assert!(share(resolved) > 0.95, "resolved {}", share(resolved));
-    assert!((0.005..0.05).contains(&share(dangling)), "dangling {}", share(dangling));
+    assert!(
+        (0.005..0.05).contains(&share(dangling)),
+        "dangling {}",
+        share(dangling)
+    );
     let in_group_share = in_group as f64 / resolved as f64;
-    assert!((0.7..0.92).contains(&in_group_share), "in group {in_group_share}");
+    assert!(
+        (0.7..0.92).contains(&in_group_share),
+        "in group {in_group_share}"
+    );
     // Missing articles' titles do not collide with real ones.
     let titles: HashSet<String> = by_id.values().map(|(t, _)| t.to_lowercase()).collect();
     for m in missing.values() {
         let title = m["title"].as_str().expect("title").to_lowercase();
-        assert!(!titles.contains(&title), "missing article reuses a title: {title}");
+        assert!(
+            !titles.contains(&title),
+            "missing article reuses a title: {title}"
+        );
     }
 }
 
@@ -415,18 +499,42 @@ fn format_variants_are_planted_and_valid() {
             *seen.entry((*v).to_string()).or_default() += 1;
         }
         let has = |v: &str| variants.contains(&v);
-        assert_eq!(bytes.starts_with("\u{feff}".as_bytes()), has("bom"), "{file}: bom");
+        assert_eq!(
+            bytes.starts_with("\u{feff}".as_bytes()),
+            has("bom"),
+            "{file}: bom"
+        );
         assert_eq!(bytes.contains(&b'\r'), has("crlf"), "{file}: crlf");
         let text = String::from_utf8_lossy(bytes);
-        assert_eq!(text.contains("\n- "), has("dash_bullets"), "{file}: bullets");
-        let heading = text.trim_start_matches('\u{feff}').lines().next().unwrap_or("");
-        assert_eq!(!heading.starts_with("# __"), has("plain_title"), "{file}: title");
-        assert_eq!(text.contains("| Source quote"), has("extra_column"), "{file}: column");
+        assert_eq!(
+            text.contains("\n- "),
+            has("dash_bullets"),
+            "{file}: bullets"
+        );
+        let heading = text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .unwrap_or("");
+        assert_eq!(
+            !heading.starts_with("# __"),
+            has("plain_title"),
+            "{file}: title"
+        );
+        assert_eq!(
+            text.contains("| Source quote"),
+            has("extra_column"),
+            "{file}: column"
+        );
         assert_eq!(text.contains("\\|"), has("escaped_pipe"), "{file}: pipe");
         let p = parse(file, bytes);
         let order: Vec<&str> = p.sections.iter().map(|(n, _)| n.as_str()).collect();
         let canonical = ["Summary", "Keywords", "Themes", "Signals", "Closest"];
-        assert_eq!(order != canonical, has("reordered_sections"), "{file}: order");
+        assert_eq!(
+            order != canonical,
+            has("reordered_sections"),
+            "{file}: order"
+        );
         if !variants.is_empty() {
             continue;
         }

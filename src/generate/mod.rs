@@ -23,6 +23,24 @@
 //!
 //! The output depends only on [`GenerateOptions`]: the same options give the same
 //! bytes, whatever the number of threads.
+//!
+//! `truth.json` (keys sorted, pretty-printed):
+//!
+//! ```text
+//! { "article_count": N,
+//!   "assignments": { "<16-hex file id>": { "bridge_to": null | GROUP, "date": "YYYY-MM-DD",
+//!                    "file": "NNN_<id>.txt", "group": GROUP, "variants": ["crlf", ...] } },
+//!   "dangling_links": LINKS,            // closest links to missing articles
+//!   "digest_url": "https://digest.example.org/p/", "format": "signalgraph-synthetic-truth/1",
+//!   "groups": [ { "driving_forces": [..], "id": 0, "keywords": [..owned..],
+//!                 "neighbors": [GROUP, ..], "shared_keywords": [..common..], "size": n,
+//!                 "themes": [primary, ..], "trajectory": "emerging|growing|stable|declining" } ],
+//!   "missing_articles": { "<32-hex id>": { "group": GROUP, "title": ".." } },
+//!   "seed": S, "start_year": Y, "weeks": W, "years": YEARS }
+//! ```
+//!
+//! Variant names: `bom`, `crlf`, `dash_bullets`, `plain_title`, `extra_column`,
+//! `escaped_pipe`, `reordered_sections`. Files are numbered by issue date.
 
 mod calendar;
 mod plan;
@@ -43,6 +61,8 @@ use plan::{variant, Plan};
 
 /// Largest collection [`generate`] accepts.
 pub const MAX_ARTICLES: usize = 10_000_000;
+/// Largest number of topic groups [`generate`] accepts.
+pub const MAX_GROUPS: usize = 100_000;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,10 +111,10 @@ impl GenerateOptions {
             return invalid(format!("articles must be at most {MAX_ARTICLES}"));
         }
         let groups = self.group_count();
-        if groups == 0 || groups > self.articles {
+        let max_groups = self.articles.min(MAX_GROUPS);
+        if groups == 0 || groups > max_groups {
             return invalid(format!(
-                "groups must be between 1 and the number of articles ({}), got {groups}",
-                self.articles
+                "groups must be between 1 and {max_groups} (at most one per article), got {groups}"
             ));
         }
         if !(1000..=9000).contains(&self.start_year) {
@@ -162,15 +182,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<GenerateSummar
     );
     let width = number_width(opts.articles);
 
-    let (bytes, dangling_links) = (0..plan.articles.len())
-        .into_par_iter()
-        .map(|i| {
-            let rendered = render::render(&plan, i);
-            let path = out_dir.join(file_name(&plan, i, width));
-            fs::write(&path, &rendered.bytes).map_err(|source| GenerateError::Io { path, source })?;
-            Ok((rendered.bytes.len() as u64, rendered.dangling))
-        })
-        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+    let (bytes, dangling_links) = write_articles(&plan, width, out_dir)?;
 
     write_truth(opts, &plan, width, dangling_links, out_dir)?;
     Ok(GenerateSummary {
@@ -178,6 +190,52 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<GenerateSummar
         groups,
         dangling_links,
         bytes,
+    })
+}
+
+/// Articles rendered per batch handed to the writer.
+const BATCH: usize = 512;
+
+/// Render articles in parallel (rayon) and write them from one writer thread.
+///
+/// File creation in one directory serialises on the directory lock, so several
+/// writers mostly contend; one writer overlapping with parallel rendering is
+/// faster. Returns (bytes written, dangling links).
+fn write_articles(
+    plan: &Plan,
+    width: usize,
+    out_dir: &Path,
+) -> Result<(u64, usize), GenerateError> {
+    let n = plan.articles.len();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, render::Rendered)>>(2);
+        let writer = scope.spawn(move || -> Result<(u64, usize), GenerateError> {
+            let (mut bytes, mut dangling) = (0u64, 0usize);
+            for batch in rx {
+                for (i, rendered) in batch {
+                    let path = out_dir.join(file_name(plan, i, width));
+                    fs::write(&path, &rendered.bytes)
+                        .map_err(|source| GenerateError::Io { path, source })?;
+                    bytes += rendered.bytes.len() as u64;
+                    dangling += rendered.dangling;
+                }
+            }
+            Ok((bytes, dangling))
+        });
+        for start in (0..n).step_by(BATCH) {
+            let batch: Vec<(usize, render::Rendered)> = (start..(start + BATCH).min(n))
+                .into_par_iter()
+                .map(|i| (i, render::render(plan, i)))
+                .collect();
+            if tx.send(batch).is_err() {
+                // The writer stopped on an error; it reports it below.
+                break;
+            }
+        }
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
@@ -193,10 +251,7 @@ fn number_width(articles: usize) -> usize {
 }
 
 fn file_name(plan: &Plan, i: usize, width: usize) -> String {
-    format!(
-        "{i:0width$}_{}.txt",
-        render::hex(&plan.articles[i].id[..8])
-    )
+    format!("{i:0width$}_{}.txt", render::hex(&plan.articles[i].id[..8]))
 }
 
 // truth.json: field order is alphabetical so the keys come out sorted.

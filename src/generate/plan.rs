@@ -179,7 +179,9 @@ impl Weighted {
     fn sample<R: Rng>(&self, rng: &mut R) -> usize {
         let total = self.cdf[self.cdf.len() - 1];
         let u = rng.random::<f64>() * total;
-        self.cdf.partition_point(|&c| c <= u).min(self.cdf.len() - 1)
+        self.cdf
+            .partition_point(|&c| c <= u)
+            .min(self.cdf.len() - 1)
     }
 }
 
@@ -212,7 +214,7 @@ impl Plan {
         years: u32,
     ) -> Self {
         let calendar = Calendar::new(start_year, years);
-        let vocab = Vocab::build(articles, &mut stream(seed, domain::VOCAB, 0));
+        let vocab = Vocab::build(articles, groups, &mut stream(seed, domain::VOCAB, 0));
         let (groups, weights) = build_groups(groups, &vocab, &mut stream(seed, domain::GROUPS, 0));
         let group_pick = Weighted::new(&weights);
 
@@ -420,18 +422,11 @@ fn build_groups<R: Rng>(count: usize, vocab: &Vocab, rng: &mut R) -> (Vec<Group>
         entities[order[r % count]].push(id);
     }
     order.shuffle(rng);
-    let mut topical = vec![Vec::new(); count];
-    for (r, &id) in vocab.phrases.iter().enumerate() {
+    let mut topical = vocab.group_phrases.clone();
+    for (r, &id) in vocab.generic.items[vocab.generic_head..].iter().enumerate() {
         topical[order[r % count]].push(id);
     }
-    for (r, &id) in vocab.generic.items[vocab.generic_head..].iter().enumerate() {
-        topical[order[(r + 1) % count]].push(id);
-    }
-    order.shuffle(rng);
-    let mut forces: Vec<Vec<u32>> = vec![Vec::new(); count];
-    for r in vocab.force_head..vocab.forces.len() {
-        forces[order[r % count]].push(r as u32);
-    }
+    let mut forces = vocab.group_forces.clone();
 
     let theme_count = vocab.themes.len();
     let mut primaries: Vec<u16> = (0..theme_count as u16).collect();
@@ -651,7 +646,11 @@ fn missing_title(
     };
     let mut kws: Vec<&str> = Vec::new();
     for _ in 0..2 {
-        if let Some(k) = group.topical.sample(rng).or_else(|| group.shared.sample(rng)) {
+        if let Some(k) = group
+            .topical
+            .sample(rng)
+            .or_else(|| group.shared.sample(rng))
+        {
             kws.push(&vocab.keyword(k).text);
         }
     }

@@ -191,7 +191,12 @@ fn fill(template: &str, slot: &dyn Fn(&str) -> String) -> String {
 pub(crate) fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
+        Some(c) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.extend(c.to_uppercase());
+            out.push_str(chars.as_str());
+            out
+        }
         None => String::new(),
     }
 }
@@ -204,7 +209,12 @@ fn decapitalize(s: &str) -> String {
     }
     let mut chars = s.chars();
     match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
+        Some(c) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.extend(c.to_lowercase());
+            out.push_str(chars.as_str());
+            out
+        }
         None => String::new(),
     }
 }
@@ -289,10 +299,7 @@ impl Context<'_> {
 pub(crate) fn summary<R: Rng>(rng: &mut R, ctx: &Context<'_>) -> Vec<String> {
     let place = pick(rng, words::PLACES);
     let sector = pick(rng, words::SECTORS);
-    let audiences: Vec<&str> = words::AUDIENCES
-        .choose_multiple(rng, 2)
-        .copied()
-        .collect();
+    let audiences: Vec<&str> = words::AUDIENCES.choose_multiple(rng, 2).copied().collect();
     let subject = match ctx.entity {
         Some(e) => e.to_string(),
         None => fill(pick(rng, SUBJECTS), &|slot| match slot {
@@ -398,7 +405,12 @@ pub(crate) fn signal_cells<R: Rng>(
 }
 
 fn horizon_cell<R: Rng>(rng: &mut R, ctx: &Context<'_>, row: usize) -> String {
-    capitalize(&cell(rng, ctx, deal(HORIZONS, &ctx.decks.horizons, row), row))
+    capitalize(&cell(
+        rng,
+        ctx,
+        deal(HORIZONS, &ctx.decks.horizons, row),
+        row,
+    ))
 }
 
 /// A quote for the optional `Source quote` column.
@@ -463,11 +475,17 @@ mod tests {
             assert!(!text.contains('{'), "{text}");
             assert!((400..1400).contains(&text.len()), "{}", text.len());
             let t = title(&mut rng, ctx.entity, &ctx.keywords, ctx.theme, 2022);
-            assert!(!t.contains('{') && !t.contains("__") && !t.contains('['), "{t}");
+            assert!(
+                !t.contains('{') && !t.contains("__") && !t.contains('['),
+                "{t}"
+            );
         }
         assert_eq!(title_case("remote work"), "Remote Work");
         assert_eq!(title_case("AI"), "AI");
-        assert_eq!(decapitalize("Advancements in AI technology"), "advancements in AI technology");
+        assert_eq!(
+            decapitalize("Advancements in AI technology"),
+            "advancements in AI technology"
+        );
         assert_eq!(decapitalize("AI regulation"), "AI regulation");
     }
 }

@@ -155,12 +155,13 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
     if flags & variant::CRLF != 0 {
         out = out.replace('\n', "\r\n");
     }
-    let mut bytes = Vec::with_capacity(out.len() + 3);
     if flags & variant::BOM != 0 {
-        bytes.extend_from_slice("\u{feff}".as_bytes());
+        out.insert(0, '\u{feff}');
     }
-    bytes.extend_from_slice(out.as_bytes());
-    Rendered { bytes, dangling }
+    Rendered {
+        bytes: out.into_bytes(),
+        dangling,
+    }
 }
 
 fn slug(title: &str) -> String {

@@ -29,7 +29,9 @@ impl Zipf {
     pub(crate) fn sample<R: Rng>(&self, rng: &mut R) -> usize {
         let total = self.cdf[self.cdf.len() - 1];
         let u = rng.random::<f64>() * total;
-        self.cdf.partition_point(|&c| c <= u).min(self.cdf.len() - 1)
+        self.cdf
+            .partition_point(|&c| c <= u)
+            .min(self.cdf.len() - 1)
     }
 }
 
@@ -95,8 +97,8 @@ pub(crate) struct Vocab {
     pub(crate) generic_head: usize,
     /// Entity keyword ids by global rank.
     pub(crate) entities: Vec<u32>,
-    /// Phrase keyword ids by global rank.
-    pub(crate) phrases: Vec<u32>,
+    /// Phrase keyword ids of each group, built around the group's head nouns.
+    pub(crate) group_phrases: Vec<Vec<u32>>,
     /// Themes in use, by global rank.
     pub(crate) themes: Vec<&'static str>,
     pub(crate) theme_rank: Zipf,
@@ -104,6 +106,8 @@ pub(crate) struct Vocab {
     pub(crate) forces: Vec<String>,
     pub(crate) force_rank: Zipf,
     pub(crate) force_head: usize,
+    /// Driving-force indices owned by each group (about the group's head nouns).
+    pub(crate) group_forces: Vec<Vec<u32>>,
     pub(crate) hosts: Vec<Host>,
     pub(crate) host_rank: Zipf,
 }
@@ -125,7 +129,7 @@ pub(crate) fn invent_name<R: Rng>(rng: &mut R) -> String {
 
 /// Target sizes, growing sublinearly with the collection.
 pub(crate) fn keyword_target(articles: usize) -> usize {
-    (12.0 * (articles as f64).powf(0.6)).round().max(60.0) as usize
+    (16.0 * (articles as f64).powf(0.6)).round().max(60.0) as usize
 }
 
 fn force_target(articles: usize) -> usize {
@@ -142,7 +146,7 @@ fn host_target(articles: usize) -> usize {
 }
 
 impl Vocab {
-    pub(crate) fn build<R: Rng>(articles: usize, rng: &mut R) -> Self {
+    pub(crate) fn build<R: Rng>(articles: usize, groups: usize, rng: &mut R) -> Self {
         let mut seen: HashSet<String> = HashSet::new();
         let mut keywords: Vec<Keyword> = Vec::new();
         let mut add = |text: String, kind: KeywordKind, keywords: &mut Vec<Keyword>| {
@@ -154,20 +158,37 @@ impl Vocab {
             }
         };
 
-        // Common keywords: all of them exist in every collection.
-        let mut generic: Vec<u32> = Vec::new();
-        for (list, kind) in [
-            (words::ACRONYMS, KeywordKind::Acronym),
-            (words::TOPICS, KeywordKind::Topic),
-            (words::PLACES, KeywordKind::Place),
-        ] {
-            for w in list {
-                if let Some(id) = add((*w).to_string(), kind, &mut keywords) {
-                    generic.push(id);
-                }
-            }
+        // Common keywords: all of them exist in every collection. The most common
+        // ranks go to broad topics (`AI`, `automation`); places never lead.
+        let mut hot: Vec<u32> = Vec::new();
+        let mut topics: Vec<u32> = Vec::new();
+        let mut places: Vec<u32> = Vec::new();
+        for w in words::HOT_TOPICS {
+            let kind = if w.chars().any(char::is_uppercase) {
+                KeywordKind::Acronym
+            } else {
+                KeywordKind::Topic
+            };
+            hot.extend(add((*w).to_string(), kind, &mut keywords));
         }
-        generic.shuffle(rng);
+        for w in words::ACRONYMS {
+            topics.extend(add((*w).to_string(), KeywordKind::Acronym, &mut keywords));
+        }
+        for w in words::TOPICS {
+            topics.extend(add((*w).to_string(), KeywordKind::Topic, &mut keywords));
+        }
+        for w in words::PLACES {
+            places.extend(add((*w).to_string(), KeywordKind::Place, &mut keywords));
+        }
+        hot.shuffle(rng);
+        topics.shuffle(rng);
+        let lead = topics.len().min(20);
+        let mut tail: Vec<u32> = topics.split_off(lead);
+        tail.extend(places);
+        tail.shuffle(rng);
+        let mut generic = hot;
+        generic.extend(topics);
+        generic.extend(tail);
         let target = keyword_target(articles);
         let generic_head = (generic.len() * 2 / 5).max(10);
 
@@ -176,22 +197,33 @@ impl Vocab {
         let want_entities = (rest * 35 / 100).max(20);
         let want_phrases = rest - want_entities.min(rest);
 
-        let mut pairs: Vec<(usize, usize)> = (0..words::MODIFIERS.len())
-            .flat_map(|m| (0..words::HEADS.len()).map(move |h| (m, h)))
-            .collect();
-        pairs.shuffle(rng);
-        let mut phrases = Vec::new();
-        for (m, h) in pairs {
-            if phrases.len() >= want_phrases {
-                break;
+        // Phrases are built per group around a few head nouns the group owns
+        // (`instant payments`, `mobile payments`), so a group's phrases share words
+        // the way a real trend cluster's keywords do.
+        let group_heads = group_heads(groups, rng);
+        let per_group = want_phrases.div_ceil(groups.max(1)).max(3);
+        let mut group_phrases: Vec<Vec<u32>> = Vec::with_capacity(groups);
+        let mut phrases: Vec<u32> = Vec::new();
+        for heads in &group_heads {
+            let mut modifiers: Vec<usize> = (0..words::MODIFIERS.len()).collect();
+            modifiers.shuffle(rng);
+            let mut own = Vec::with_capacity(per_group);
+            'outer: for &m in &modifiers {
+                for &h in heads {
+                    if own.len() >= per_group {
+                        break 'outer;
+                    }
+                    let (m, h) = (words::MODIFIERS[m], words::HEADS[h]);
+                    if m == h {
+                        continue;
+                    }
+                    if let Some(id) = add(format!("{m} {h}"), KeywordKind::Phrase, &mut keywords) {
+                        own.push(id);
+                    }
+                }
             }
-            let (m, h) = (words::MODIFIERS[m], words::HEADS[h]);
-            if m == h {
-                continue;
-            }
-            if let Some(id) = add(format!("{m} {h}"), KeywordKind::Phrase, &mut keywords) {
-                phrases.push(id);
-            }
+            phrases.extend(&own);
+            group_phrases.push(own);
         }
         // If the phrase space runs out (very large collections), entities fill the gap.
         let want_entities = want_entities + want_phrases.saturating_sub(phrases.len());
@@ -216,21 +248,22 @@ impl Vocab {
         themes.truncate(theme_target(articles));
         let theme_rank = Zipf::new(themes.len(), 0.8);
 
-        let forces = build_forces(articles, rng);
+        let (forces, group_forces) = build_forces(articles, &group_heads, rng);
         let force_rank = Zipf::new(forces.len(), 1.0);
 
         let hosts = build_hosts(articles, rng);
-        let host_rank = Zipf::new(hosts.len(), 1.05);
+        let host_rank = Zipf::new(hosts.len(), 0.9);
 
         Vocab {
             keywords,
             generic: Ranked::new(generic, 1.0),
             generic_head,
             entities,
-            phrases,
+            group_phrases,
             themes,
             theme_rank,
             force_head: words::FORCE_HEAD.len(),
+            group_forces,
             forces,
             force_rank,
             hosts,
@@ -243,7 +276,26 @@ impl Vocab {
     }
 }
 
-fn build_forces<R: Rng>(articles: usize, rng: &mut R) -> Vec<String> {
+/// Head nouns (indices into `HEADS`) of each group: at least two per group,
+/// shared by neighbouring groups only when there are more groups than nouns.
+fn group_heads<R: Rng>(groups: usize, rng: &mut R) -> Vec<Vec<usize>> {
+    let n = words::HEADS.len();
+    let per = n.div_ceil(groups.max(1)).clamp(2, 4);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(rng);
+    (0..groups)
+        .map(|g| (0..per).map(|j| order[(g * per + j) % n]).collect())
+        .collect()
+}
+
+/// Driving forces: the common head (shuffled), a global tail about common topics,
+/// then for each group a few forces about its head nouns (`Rising cost of
+/// logistics`). Returns the forces and each group's own force indices.
+fn build_forces<R: Rng>(
+    articles: usize,
+    group_heads: &[Vec<usize>],
+    rng: &mut R,
+) -> (Vec<String>, Vec<Vec<u32>>) {
     let mut seen = HashSet::new();
     let mut forces: Vec<String> = Vec::new();
     for f in words::FORCE_HEAD {
@@ -251,9 +303,35 @@ fn build_forces<R: Rng>(articles: usize, rng: &mut R) -> Vec<String> {
             forces.push((*f).to_string());
         }
     }
+    // Shuffle the head so the most common force differs between seeds.
+    forces.shuffle(rng);
+    let head = forces.len();
+    let target = force_target(articles).saturating_sub(head);
+    let groups = group_heads.len().max(1);
+    let per_group = (target * 7 / 10 / groups).max(3);
+
+    let mut group_texts: Vec<Vec<String>> = Vec::with_capacity(groups);
+    for heads in group_heads {
+        let mut combos: Vec<(usize, usize)> = (0..words::FORCE_TEMPLATES.len())
+            .flat_map(|t| heads.iter().map(move |&h| (t, h)))
+            .collect();
+        combos.shuffle(rng);
+        let mut own = Vec::with_capacity(per_group);
+        for (t, h) in combos {
+            if own.len() >= per_group {
+                break;
+            }
+            let f = words::FORCE_TEMPLATES[t].replace("{}", words::HEADS[h]);
+            if seen.insert(fold(&f)) {
+                own.push(f);
+            }
+        }
+        group_texts.push(own);
+    }
+    let owned: usize = group_texts.iter().map(Vec::len).sum();
+
     let subjects: Vec<&str> = words::TOPICS
         .iter()
-        .chain(words::HEADS.iter())
         .chain(words::ACRONYMS.iter())
         .copied()
         .collect();
@@ -261,22 +339,24 @@ fn build_forces<R: Rng>(articles: usize, rng: &mut R) -> Vec<String> {
         .flat_map(|t| (0..subjects.len()).map(move |s| (t, s)))
         .collect();
     combos.shuffle(rng);
-    let head = forces.len();
-    let mut tail = Vec::new();
-    let want = force_target(articles).saturating_sub(head);
+    let want = head + target.saturating_sub(owned);
     for (t, s) in combos {
-        if tail.len() >= want {
+        if forces.len() >= want {
             break;
         }
         let f = words::FORCE_TEMPLATES[t].replace("{}", subjects[s]);
         if seen.insert(fold(&f)) {
-            tail.push(f);
+            forces.push(f);
         }
     }
-    // Shuffle the head too so the most common force differs between seeds.
-    forces.shuffle(rng);
-    forces.extend(tail);
-    forces
+    // Group-owned forces rank last, so global noise rarely picks another group's.
+    let mut group_forces = Vec::with_capacity(groups);
+    for texts in group_texts {
+        let start = forces.len() as u32;
+        group_forces.push((start..start + texts.len() as u32).collect());
+        forces.extend(texts);
+    }
+    (forces, group_forces)
 }
 
 fn build_hosts<R: Rng>(articles: usize, rng: &mut R) -> Vec<Host> {
@@ -325,8 +405,8 @@ mod tests {
     #[test]
     fn vocabularies_grow_with_the_collection() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let small = Vocab::build(100, &mut rng);
-        let large = Vocab::build(100_000, &mut rng);
+        let small = Vocab::build(100, 5, &mut rng);
+        let large = Vocab::build(100_000, 158, &mut rng);
         assert!(large.keywords.len() > 10 * small.keywords.len() / 2);
         assert!(large.keywords.len() >= keyword_target(100_000) * 9 / 10);
         assert!(large.forces.len() > small.forces.len());
@@ -334,5 +414,7 @@ mod tests {
         assert!((200..=400).contains(&large.hosts.len()));
         let folded: HashSet<String> = large.keywords.iter().map(|k| fold(&k.text)).collect();
         assert_eq!(folded.len(), large.keywords.len());
+        assert_eq!(large.group_phrases.len(), 158);
+        assert!(large.group_phrases.iter().all(|p| p.len() >= 30));
     }
 }

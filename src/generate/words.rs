@@ -68,6 +68,26 @@ pub(crate) const THEMES: &[&str] = &[
     "Ocean Economy",
 ];
 
+/// Broad topics that lead the keyword distribution (in a seeded order).
+pub(crate) const HOT_TOPICS: &[&str] = &[
+    "AI",
+    "sustainability",
+    "automation",
+    "innovation",
+    "growth",
+    "regulation",
+    "investment",
+    "climate risk",
+    "machine learning",
+    "startups",
+    "privacy",
+    "cybersecurity",
+    "electric vehicles",
+    "remote work",
+    "productivity",
+    "ESG",
+];
+
 /// Acronym keywords (entity-like topics whose case varies most in real data).
 pub(crate) const ACRONYMS: &[&str] = &[
     "AI", "EV", "IoT", "5G", "6G", "ESG", "VR", "AR", "API", "LLM", "CBDC", "NFT", "SaaS", "GPU",
@@ -674,12 +694,13 @@ pub(crate) const FORCE_TEMPLATES: &[&str] = &[
 
 /// First halves of invented brand names (`North` + `wave` = `Northwave`).
 pub(crate) const NAME_STARTS: &[&str] = &[
-    "Nova", "Volt", "Terra", "Lumen", "Astra", "Vita", "Quant", "Nex", "Aero", "Gen", "Hydro", "Sol",
-    "Verd", "Clar", "Kin", "Omni", "Zen", "Flux", "Core", "Bright", "Blue", "North", "Green",
-    "Peak", "True", "Open", "Swift", "Iron", "Silver", "Cedar", "Maple", "Harbor", "Atlas", "Orbit",
-    "Pixel", "Vector", "Summit", "Beacon", "Pioneer", "Meridian", "Ever", "Echo", "Zephyr", "Cobalt",
-    "Amber", "Crystal", "Delta", "Helio", "Lyra", "Nimbus", "Oak", "Quartz", "River", "Sage",
-    "Stellar", "Tidal", "Unity", "Vivid", "Willow", "Apex", "Bold", "Cirrus", "Ember", "Granite",
+    "Nova", "Volt", "Terra", "Lumen", "Astra", "Vita", "Quant", "Nex", "Aero", "Gen", "Hydro",
+    "Sol", "Verd", "Clar", "Kin", "Omni", "Zen", "Flux", "Core", "Bright", "Blue", "North",
+    "Green", "Peak", "True", "Open", "Swift", "Iron", "Silver", "Cedar", "Maple", "Harbor",
+    "Atlas", "Orbit", "Pixel", "Vector", "Summit", "Beacon", "Pioneer", "Meridian", "Ever", "Echo",
+    "Zephyr", "Cobalt", "Amber", "Crystal", "Delta", "Helio", "Lyra", "Nimbus", "Oak", "Quartz",
+    "River", "Sage", "Stellar", "Tidal", "Unity", "Vivid", "Willow", "Apex", "Bold", "Cirrus",
+    "Ember", "Granite",
 ];
 
 /// Second halves of invented brand names.
