@@ -17,4 +17,4 @@ trap 'rm -rf "$work"' EXIT
 "$bin" --store "$work/store" query \
     'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }' > "$work/dump.ttl"
 bash tests/shacl/check.sh "$work/dump.ttl"
-echo "1 passed, 0 failed: shacl"
+echo "shacl: 1 passed, 0 failed"
