@@ -15,6 +15,7 @@
 //! link resolution that depend on the whole collection are recomputed) and
 //! makes opening faster than parsing an N-Quads dump of the same dataset.
 
+pub mod dataset;
 pub mod iri;
 pub mod rdf;
 mod snapshot;

@@ -86,21 +86,14 @@ pub fn article_quads(c: &Collection, index: usize, iris: &Iris, out: &mut Vec<Qu
     if let Some(summary) = &a.summary {
         e.text(&node, term::ABSTRACT, summary);
     }
-    for &t in &links.themes {
-        let concept = &c.concepts[t];
-        e.link(
-            &node,
-            term::HAS_THEME,
-            &iris.concept(concept.kind, &concept.key),
-        );
-    }
-    for &k in &links.keywords {
-        let concept = &c.concepts[k];
-        e.link(
-            &node,
-            term::HAS_KEYWORD,
-            &iris.concept(concept.kind, &concept.key),
-        );
+    for (predicate, concepts) in [
+        (term::HAS_THEME, &links.themes),
+        (term::HAS_KEYWORD, &links.keywords),
+    ] {
+        for &id in concepts {
+            let concept = &c.concepts[id];
+            e.link(&node, predicate, &iris.concept(concept.kind, &concept.key));
+        }
     }
     let mut targets: Vec<LinkTarget> = links.closest.iter().map(|l| l.target).collect();
     targets.sort_unstable();

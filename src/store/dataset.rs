@@ -1,0 +1,1 @@
+//! A frozen, indexed in-memory RDF dataset that oxigraph's SPARQL evaluator queries (placeholder).
