@@ -184,7 +184,12 @@ pub fn build(
     if opts.paths.is_empty() {
         return Err(BuildError::Usage("no paths to build from".into()));
     }
-    let previous = dir.load()?;
+    // A store in an older format is rebuilt from the given paths.
+    let (previous, outdated) = match dir.load() {
+        Ok(previous) => (previous, false),
+        Err(StoreError::OtherVersion(_)) => (None, true),
+        Err(e) => return Err(e.into()),
+    };
     let base_iri = opts
         .base_iri
         .clone()
@@ -203,6 +208,16 @@ pub fn build(
         found: discovered.files.len(),
         ..BuildReport::default()
     };
+    if outdated {
+        report.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            file: dir.path().display().to_string(),
+            line: 1,
+            message:
+                "store written by another version of signalgraph: rebuilt from the given paths only"
+                    .into(),
+        });
+    }
 
     let (previous_header, previous_entries) = match previous {
         Some(p) => (Some(p.header), p.entries),

@@ -52,8 +52,13 @@ pub fn collapse_whitespace(text: &str) -> String {
 
 /// The merge key of a concept label or title (see the module docs). May be empty.
 pub fn concept_key(label: &str) -> String {
-    let nfkc: String = label.nfkc().collect();
-    let folded = caseless::default_case_fold_str(&nfkc);
+    // ASCII is already NFKC, and its case folding is plain lowercasing.
+    let folded = if label.is_ascii() {
+        label.to_ascii_lowercase()
+    } else {
+        let nfkc: String = label.nfkc().collect();
+        caseless::default_case_fold_str(&nfkc)
+    };
     let collapsed = collapse_whitespace(&folded);
     collapsed
         .trim_matches(|c: char| is_wrapping_punctuation(c) || c.is_whitespace())

@@ -172,6 +172,9 @@ fn named(surface: &str) -> Option<Named> {
     })
 }
 
+/// A concept by kind and key, borrowed from the articles while merging.
+type ConceptRef<'a> = (ConceptKind, &'a str);
+
 /// The keys of one article's concepts, computed in parallel before merging.
 struct ArticleKeys {
     themes: Vec<Named>,
@@ -227,7 +230,7 @@ impl Collection {
             .collect();
 
         // Concepts: count surface forms per (kind, key).
-        let mut forms: BTreeMap<(ConceptKind, &str), BTreeMap<&str, u32>> = BTreeMap::new();
+        let mut forms: HashMap<ConceptRef, HashMap<&str, u32>> = HashMap::new();
         let mut uses: HashMap<(ConceptKind, &str), u32> = HashMap::new();
         for k in &keys {
             let groups: [(ConceptKind, Box<dyn Iterator<Item = &Named>>); 3] = [
@@ -253,6 +256,8 @@ impl Collection {
                 }
             }
         }
+        let mut forms: Vec<(ConceptRef, HashMap<&str, u32>)> = forms.into_iter().collect();
+        forms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut concepts = Vec::with_capacity(forms.len());
         let mut concept_index: HashMap<(ConceptKind, &str), ConceptId> =
             HashMap::with_capacity(forms.len());
@@ -262,11 +267,12 @@ impl Collection {
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(s, _)| s.to_string())
                 .unwrap_or_default();
-            let alt_labels = surface_counts
+            let mut alt_labels: Vec<String> = surface_counts
                 .keys()
                 .filter(|s| **s != label)
                 .map(|s| s.to_string())
                 .collect();
+            alt_labels.sort_unstable();
             concept_index.insert((*kind, key), concepts.len());
             concepts.push(Concept {
                 kind: *kind,

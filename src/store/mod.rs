@@ -42,6 +42,8 @@ pub enum StoreError {
         "{path}: not a signalgraph store file ({reason}); rebuild it with `signalgraph build`"
     )]
     Corrupt { path: PathBuf, reason: String },
+    #[error("{0}: written by another version of signalgraph; rebuild it with `signalgraph build`")]
+    OtherVersion(PathBuf),
     #[error("no store at {0}; create one with `signalgraph build PATH...`")]
     Missing(PathBuf),
     #[error(transparent)]

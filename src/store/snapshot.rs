@@ -2,18 +2,24 @@
 //!
 //! Layout: `SGSTORE` + format byte, then the header (base IRI and counts) and
 //! the body (one [`Entry`] per seed file), each as a little-endian `u64`
-//! length, the postcard bytes and their BLAKE3 hash. The header comes first so
-//! `stats` can answer without reading the body.
+//! length, the bytes and their BLAKE3 hash. The header is postcard; the body is
+//! a `u64` chunk count followed by length-prefixed postcard chunks of entries,
+//! so a large store decodes in parallel. The header comes first so `stats` can
+//! answer without reading the body.
 
 use super::StoreError;
 use crate::model::{SeedFile, Stats};
 use crate::seed::{Article, Diagnostic};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"SGSTORE\x01";
+const MAGIC: &[u8; 8] = b"SGSTORE\x02";
+
+/// Entries per body chunk (chunks are encoded and decoded in parallel).
+const CHUNK: usize = 4096;
 
 /// A file's modification time, to skip re-reading unchanged files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,9 +73,7 @@ fn read_section<'a>(path: &Path, bytes: &mut &'a [u8], what: &str) -> Result<&'a
 fn check_magic<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a [u8], StoreError> {
     match bytes.strip_prefix(MAGIC) {
         Some(rest) => Ok(rest),
-        None if bytes.starts_with(b"SGSTORE") => {
-            Err(corrupt(path, "written by another version of signalgraph"))
-        }
+        None if bytes.starts_with(b"SGSTORE") => Err(StoreError::OtherVersion(path.to_path_buf())),
         None => Err(corrupt(path, "bad magic bytes")),
     }
 }
@@ -99,14 +103,47 @@ pub fn read(path: &Path) -> Result<(Header, Vec<Entry>), StoreError> {
     let body = read_section(path, &mut rest, "body")?;
     let header: Header =
         postcard::from_bytes(header).map_err(|e| corrupt(path, format!("header: {e}")))?;
-    let entries: Vec<Entry> =
-        postcard::from_bytes(body).map_err(|e| corrupt(path, format!("body: {e}")))?;
+    let entries = decode_chunks(path, body)?;
     Ok((header, entries))
+}
+
+/// Splits the body into its length-prefixed chunks and decodes them in parallel.
+fn decode_chunks(path: &Path, body: &[u8]) -> Result<Vec<Entry>, StoreError> {
+    let truncated = || corrupt(path, "truncated body chunk");
+    let (count, mut rest) = body.split_first_chunk::<8>().ok_or_else(truncated)?;
+    let count = u64::from_le_bytes(*count);
+    let mut chunks = Vec::new();
+    for _ in 0..count {
+        let (len, tail) = rest.split_first_chunk::<8>().ok_or_else(truncated)?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| truncated())?;
+        if tail.len() < len {
+            return Err(truncated());
+        }
+        let (chunk, tail) = tail.split_at(len);
+        chunks.push(chunk);
+        rest = tail;
+    }
+    let decoded: Vec<Vec<Entry>> = chunks
+        .into_par_iter()
+        .map(|chunk| postcard::from_bytes(chunk).map_err(|e| corrupt(path, format!("body: {e}"))))
+        .collect::<Result<_, _>>()?;
+    Ok(decoded.into_iter().flatten().collect())
 }
 
 pub fn write(path: &Path, header: &Header, entries: &[Entry]) -> Result<(), StoreError> {
     let header = postcard::to_stdvec(header).map_err(|e| corrupt(path, e.to_string()))?;
-    let body = postcard::to_stdvec(entries).map_err(|e| corrupt(path, e.to_string()))?;
+    let chunks: Vec<Vec<u8>> = entries
+        .par_chunks(CHUNK)
+        .map(postcard::to_stdvec)
+        .collect::<Result<_, _>>()
+        .map_err(|e| corrupt(path, e.to_string()))?;
+    let mut body = Vec::with_capacity(8 + chunks.iter().map(|c| c.len() + 8).sum::<usize>());
+    body.extend_from_slice(&(chunks.len() as u64).to_le_bytes());
+    for chunk in &chunks {
+        body.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
+        body.extend_from_slice(chunk);
+    }
+    drop(chunks);
     write_atomically(path, |w| {
         w.write_all(MAGIC)?;
         for section in [&header, &body] {
