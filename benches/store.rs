@@ -165,9 +165,8 @@ fn main() {
             let rdf =
                 signalgraph::store::open_rdf(&dir, &c, &iris, &signalgraph::progress::NoProgress)
                     .expect("open");
-            let file = std::fs::File::create(&dump).expect("dump");
-            rdf.dump_to_writer(RdfFormat::NQuads, std::io::BufWriter::new(file))
-                .expect("dump");
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&dump).expect("dump"));
+            signalgraph::store::write_sorted_nquads(&rdf, &mut out).expect("dump");
         }
         let me = std::env::current_exe().expect("current exe");
         let peer = run(Command::new(me).arg("--peer-load").arg(&dump));

@@ -1,16 +1,19 @@
 //! SPARQL over an opened store, with results written in the standard formats.
 //!
-//! The default graph of a query is the union of every named graph (articles,
-//! collection, ontology, analysis), so `?a dcterms:title ?t` finds every title
-//! without a `GRAPH` clause; a query with its own `FROM`/`FROM NAMED` keeps
-//! its dataset.
+//! Queries are parsed by spargebra and evaluated by spareval (oxigraph's SPARQL
+//! engine) over the store's [`FrozenDataset`]. The default graph of a query is
+//! the union of every named graph (articles, collection, ontology, analysis),
+//! so `?a dcterms:title ?t` finds every title without a `GRAPH` clause; a query
+//! with its own `FROM`/`FROM NAMED` keeps its dataset.
 
 use crate::store::vocab::PREFIXES;
+use crate::store::FrozenDataset;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Term, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::sparql::QueryResults;
+use spareval::QueryEvaluator;
+use spargebra::SparqlParser;
 use std::io::{self, Write};
 
 /// How to write query results.
@@ -65,27 +68,28 @@ pub enum Answer {
 /// `format` `None` means the table for SELECT/ASK and Turtle for
 /// CONSTRUCT/DESCRIBE; `base` is the data base IRI (shown as `id:` in tables).
 pub fn run(
-    store: &Store,
+    dataset: &FrozenDataset,
     query: &str,
     format: Option<ResultFormat>,
     base: &str,
     out: &mut dyn Write,
 ) -> Result<Answer, QueryError> {
-    let mut evaluator = SparqlEvaluator::new();
+    let mut parser = SparqlParser::new();
     for (prefix, ns) in PREFIXES {
-        evaluator = evaluator
+        parser = parser
             .with_prefix(prefix, ns)
             .map_err(|e| QueryError::Syntax(e.to_string()))?;
     }
-    let mut prepared = evaluator
+    let query = parser
         .parse_query(query)
         .map_err(|e| QueryError::Syntax(e.to_string()))?;
+    let evaluator = QueryEvaluator::new();
+    let mut prepared = evaluator.prepare(&query);
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
     let results = prepared
-        .on_store(store)
-        .execute()
+        .execute(dataset)
         .map_err(|e| QueryError::Evaluation(e.to_string()))?;
     let eval = |e: oxigraph::sparql::QueryEvaluationError| QueryError::Evaluation(e.to_string());
     match results {

@@ -23,7 +23,7 @@ fn dump(store_dir: &Path) -> (String, usize) {
     let rdf = store::open_rdf(&dir, &c, &iris, &signalgraph::progress::NoProgress).unwrap();
     let mut out = Vec::new();
     store::write_sorted_nquads(&rdf, &mut out).unwrap();
-    (String::from_utf8(out).unwrap(), rdf.len().unwrap())
+    (String::from_utf8(out).unwrap(), rdf.len())
 }
 
 fn csv(store_dir: &Path, q: &str) -> String {

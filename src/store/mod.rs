@@ -8,12 +8,16 @@
 //! new store, never a broken one.
 //!
 //! The RDF dataset is a pure function of what is saved: [`open_rdf`] mints
-//! the quads of every article graph and the collection graph ([`rdf`]), adds
-//! the ontology graph and the extra graphs, and bulk-loads them into an
-//! in-memory oxigraph store. Saving the articles rather than the quads keeps
-//! incremental builds simple (a changed file replaces its article; labels and
-//! link resolution that depend on the whole collection are recomputed) and
-//! makes opening faster than parsing an N-Quads dump of the same dataset.
+//! the quads of every article graph and the collection graph ([`rdf`]) in
+//! parallel batches, adds the ontology graph and the extra graphs, and builds
+//! a [`FrozenDataset`]: a term dictionary with six sorted quad indexes that
+//! oxigraph's SPARQL evaluator (spareval) queries. Saving the articles rather
+//! than the quads keeps incremental builds simple (a changed file replaces its
+//! article; labels and link resolution that depend on the whole collection are
+//! recomputed), and the frozen dataset opens several times faster than
+//! oxigraph's in-memory `Store` loads the same quads (its insert is
+//! single-threaded and keeps per-quad version chains a read-only store never
+//! needs; see benches/BENCHMARKS.md).
 
 pub mod dataset;
 pub mod iri;
@@ -21,6 +25,7 @@ pub mod rdf;
 mod snapshot;
 pub mod vocab;
 
+pub use dataset::FrozenDataset;
 pub use iri::{BaseIriError, Iris};
 pub use snapshot::{Entry, Header, Modified};
 
@@ -28,7 +33,6 @@ use crate::model::{Collection, Stats};
 use crate::progress::Progress;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Quad;
-use oxigraph::store::Store;
 use rayon::prelude::*;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -48,8 +52,8 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error(transparent)]
     BaseIri(#[from] BaseIriError),
-    #[error("oxigraph: {0}")]
-    Oxigraph(String),
+    #[error("the built-in ontology does not parse: {0}")]
+    Ontology(String),
     #[error("{path}: {message}")]
     Graph { path: PathBuf, message: String },
 }
@@ -178,7 +182,7 @@ pub fn ontology_quads(iris: &Iris) -> Result<Vec<Quad>, StoreError> {
         .for_slice(vocab::ONTOLOGY_TURTLE.as_bytes())
         .map(|q| {
             let mut q =
-                q.map_err(|e| StoreError::Oxigraph(format!("ontology/signalgraph.ttl: {e}")))?;
+                q.map_err(|e| StoreError::Ontology(format!("ontology/signalgraph.ttl: {e}")))?;
             if let NamedOrBlankNode::BlankNode(b) = q.subject {
                 q.subject = stable(b).into();
             }
@@ -193,34 +197,18 @@ pub fn ontology_quads(iris: &Iris) -> Result<Vec<Quad>, StoreError> {
 /// Articles minted per parallel batch while opening; bounds the quads held at once.
 const BATCH: usize = 2048;
 
-/// Sends the quads of every article graph, batch by batch, then the collection graph.
-///
-/// Batches are minted in parallel; the channel is bounded so minting stays
-/// only a little ahead of the loader.
-fn send_quad_batches(
-    c: &Collection,
-    iris: &Iris,
-    tx: std::sync::mpsc::SyncSender<(Vec<Quad>, usize)>,
-) {
-    let indices: Vec<usize> = (0..c.articles.len()).collect();
-    for chunk in indices.chunks(BATCH) {
-        let quads: Vec<Quad> = chunk
-            .par_iter()
-            .fold(Vec::new, |mut out, &i| {
-                rdf::article_quads(c, i, iris, &mut out);
-                out
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        if tx.send((quads, chunk.len())).is_err() {
-            return;
-        }
-    }
-    let mut shared = Vec::new();
-    rdf::collection_quads(c, iris, &mut shared);
-    let _ = tx.send((shared, 0));
+/// The quads of the articles in `range`, minted in parallel.
+fn article_batch(c: &Collection, iris: &Iris, range: std::ops::Range<usize>) -> Vec<Quad> {
+    range
+        .into_par_iter()
+        .fold(Vec::new, |mut out, i| {
+            rdf::article_quads(c, i, iris, &mut out);
+            out
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        })
 }
 
 /// How many quads the article and collection graphs have (what [`open_rdf`] would load of them).
@@ -239,54 +227,51 @@ pub fn count_quads(c: &Collection, iris: &Iris) -> u64 {
 }
 
 /// Opens the RDF dataset of a store: every article graph, the collection,
-/// ontology and extra graphs, bulk-loaded into an in-memory oxigraph store.
+/// ontology and extra graphs, in a [`FrozenDataset`] that SPARQL runs on.
 pub fn open_rdf(
     dir: &StoreDir,
     c: &Collection,
     iris: &Iris,
     progress: &dyn Progress,
-) -> Result<Store, StoreError> {
-    let oxi = |e: oxigraph::store::StorageError| StoreError::Oxigraph(e.to_string());
-    let store = Store::new().map_err(oxi)?;
-    let mut loader = store.bulk_loader();
-    // Minting runs on other threads while this one inserts (oxigraph's
-    // in-memory insert is single-threaded and the slower of the two).
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(2);
-        scope.spawn(move || send_quad_batches(c, iris, tx));
-        progress.start("opening", c.articles.len() as u64);
-        for (batch, articles) in rx {
-            loader.load_quads(batch).map_err(oxi)?;
-            progress.advance(articles as u64);
-        }
-        progress.finish();
-        Ok::<(), StoreError>(())
-    })?;
-    loader.load_quads(ontology_quads(iris)?).map_err(oxi)?;
-    for path in dir.graph_files()? {
-        let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
-        loader
-            .load_from_reader(RdfFormat::NQuads, io::BufReader::new(file))
-            .map_err(|e| StoreError::Graph {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+) -> Result<FrozenDataset, StoreError> {
+    let mut builder = FrozenDataset::builder();
+    progress.start("opening", c.articles.len() as u64);
+    let mut start = 0;
+    while start < c.articles.len() {
+        let end = (start + BATCH).min(c.articles.len());
+        builder.add(article_batch(c, iris, start..end));
+        progress.advance((end - start) as u64);
+        start = end;
     }
-    loader.commit().map_err(oxi)?;
-    Ok(store)
+    progress.finish();
+    let mut shared = Vec::new();
+    rdf::collection_quads(c, iris, &mut shared);
+    builder.add(shared);
+    builder.add(ontology_quads(iris)?);
+    for path in dir.graph_files()? {
+        builder.add(read_graph_file(&path)?);
+    }
+    Ok(builder.finish())
 }
 
-/// Counts the quads of the extra graph files (one quad per non-blank, non-comment line).
+/// The quads of one extra graph file (N-Quads).
+fn read_graph_file(path: &Path) -> Result<Vec<Quad>, StoreError> {
+    let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
+    RdfParser::from_format(RdfFormat::NQuads)
+        .for_reader(io::BufReader::new(file))
+        .collect::<Result<_, _>>()
+        .map_err(|e| StoreError::Graph {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+}
+
+/// Counts the quads and named graphs of the extra graph files.
 pub fn count_graph_file_quads(dir: &StoreDir) -> Result<(u64, usize), StoreError> {
     let mut quads = 0;
     let mut graphs = std::collections::BTreeSet::new();
     for path in dir.graph_files()? {
-        let file = std::fs::File::open(&path).map_err(|e| StoreError::io(&path, e))?;
-        for q in RdfParser::from_format(RdfFormat::NQuads).for_reader(io::BufReader::new(file)) {
-            let q = q.map_err(|e| StoreError::Graph {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+        for q in read_graph_file(&path)? {
             graphs.insert(q.graph_name.to_string());
             quads += 1;
         }
@@ -306,15 +291,14 @@ pub fn stats(dir: &StoreDir) -> Result<Stats, StoreError> {
     Ok(stats)
 }
 
-/// Writes every quad of a store as N-Quads, sorted, so the same store always
-/// gives the same bytes (oxigraph iterates in no fixed order).
-pub fn write_sorted_nquads(store: &Store, out: &mut impl Write) -> Result<(), StoreError> {
-    let mut lines: Vec<String> = store
-        .iter()
-        .map(|q| q.map(|q| format!("{q} .\n")))
-        .collect::<Result<_, _>>()
-        .map_err(|e| StoreError::Oxigraph(e.to_string()))?;
-    lines.sort_unstable();
+/// Writes every quad of a dataset as N-Quads, sorted by line, so the same
+/// store always gives the same bytes.
+pub fn write_sorted_nquads(
+    dataset: &FrozenDataset,
+    out: &mut impl Write,
+) -> Result<(), StoreError> {
+    let mut lines: Vec<String> = dataset.iter().map(|q| format!("{q} .\n")).collect();
+    lines.par_sort_unstable();
     for line in lines {
         out.write_all(line.as_bytes())
             .map_err(|e| StoreError::io(Path::new("<output>"), e))?;
