@@ -269,3 +269,78 @@ S.
         .iter()
         .any(|d| d.message.contains("unknown section `## Notes`")));
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Markdown-ish text: the characters the parser cares about, in any order.
+    fn markdownish() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "# ",
+            "## ",
+            "__",
+            "**",
+            "*",
+            "- ",
+            "|",
+            "\\|",
+            "---",
+            ":--",
+            "[",
+            "](",
+            ")",
+            "(",
+            ", from (",
+            "20240107",
+            ".)",
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "Signal",
+            "Change",
+            "10y horizon",
+            "Driving force",
+            "Summary",
+            "Keywords",
+            "Themes",
+            "Signals",
+            "Closest",
+            "`",
+            "<b>",
+            "&amp;",
+            "é",
+            "🙂",
+            "\u{feff}",
+            "\t",
+            "> ",
+            "1. ",
+        ]);
+        prop::collection::vec(pieces, 0..200).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+        /// No input makes the reader panic, and every diagnostic names a line inside the file.
+        #[test]
+        fn any_text_reads_without_panicking(text in markdownish()) {
+            let out = read_bytes("x.txt", "x", text.as_bytes());
+            // CRLF and lone CR end lines too.
+            let lines = text.replace("\r\n", "\n").replace('\r', "\n").split('\n').count() as u32;
+            for d in &out.diagnostics {
+                prop_assert!(d.line >= 1 && d.line <= lines, "{d} (file has {lines} lines)");
+            }
+            if let Some(a) = out.article {
+                prop_assert!(!a.title.is_empty());
+                prop_assert_eq!(a.id.len(), 16);
+            }
+        }
+
+        #[test]
+        fn any_bytes_read_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_bytes("x.txt", "x", &bytes);
+        }
+    }
+}
