@@ -5,21 +5,24 @@
 //! by quad into oxigraph's transactional in-memory `Store`:
 //!
 //! * a **term dictionary** maps every distinct RDF term (IRI, blank node,
-//!   literal) to a `u32` id. It is split into [`SHARDS`] shards chosen by the
-//!   term's hash; each shard keeps its terms' text in one arena `String`
-//!   (no allocation per term) and an open-addressing hash table of ids, so
-//!   interning needs no second copy of any term. A batch of quads is interned
-//!   by hashing every term occurrence in parallel, bucketing the occurrences
-//!   by shard (in batch order), then interning each shard's bucket on its own
-//!   thread. Within a shard, new terms get consecutive local ids in order of
-//!   first appearance, and the global id is `local << SHARD_BITS | shard`, so
-//!   ids depend only on the sequence of quads added, never on thread timing;
+//!   literal) to a `u32` id. It is split into 64 shards chosen by the term's
+//!   hash; each shard keeps its terms' text in one arena `String` (no
+//!   allocation per term) and an open-addressing hash table of ids, so no term
+//!   is stored twice. A batch is interned in two parallel steps: pieces of
+//!   4096 quads are hashed, and each occurrence is either recognised in a
+//!   small per-piece cache (the graph and subject of the previous quad,
+//!   predicates, classes, concepts: most occurrences) or put in its shard's
+//!   bucket, in batch order; then every shard interns its buckets on its own
+//!   thread. New terms of a shard get consecutive local ids in order of first
+//!   appearance and the id is `local << 6 | shard`, so ids depend only on the
+//!   sequence of quads added, never on threads or batch sizes;
 //! * six **sorted permutations** of the quads as packed `u128` keys (`spog`,
 //!   `posg`, `ospg`, `gspo`, `gpos`, `gosp`, as oxigraph orders them), so every
 //!   combination of bound positions is one contiguous range found by binary
-//!   search. They are sorted with rayon's `par_sort_unstable` and deduplicated.
-//!   The default graph is stored under the reserved graph id `u32::MAX`, which
-//!   sorts after every named graph.
+//!   search. `spog` is sorted with rayon's `par_sort_unstable` and
+//!   deduplicated, `gspo` is derived from it by a counting sort on the graph,
+//!   the others are sorted. The default graph is stored under the reserved
+//!   graph id `u32::MAX`, which sorts after every named graph.
 //!
 //! [`FrozenDataset`] implements [`spareval::QueryableDataset`], so oxigraph's
 //! own SPARQL evaluator (`spareval`, the crate oxigraph uses) queries it
@@ -27,11 +30,17 @@
 //! lacks, values computed by `BIND` or aggregates) are carried as owned terms
 //! ([`FrozenTerm`]); a term that is in the dictionary is always represented by
 //! its id, so term equality is id equality.
+//!
+//! As `spareval`'s trait specifies, a pattern on "any graph" covers the
+//! *named* graphs only, so with `set_default_graph_as_union` the default graph
+//! of a query is the union of the named graphs (oxigraph's `Store` also adds
+//! the quads of its default graph; the two differ only when the default graph
+//! has quads, which signalgraph's data never does).
 
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{
-    BlankNodeRef, GraphNameRef, LiteralRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef,
-    Term, TermRef,
+    BlankNodeRef, GraphNameRef, LiteralRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term,
+    TermRef,
 };
 use rayon::prelude::*;
 use spareval::{InternalQuad, QueryableDataset};
@@ -51,7 +60,7 @@ const MAX_LOCAL: u32 = u32::MAX >> SHARD_BITS;
 const DEFAULT_GRAPH: u32 = u32::MAX;
 /// Quads interned per round of [`DatasetBuilder::add`] (bounds the temporary
 /// per-occurrence arrays and keeps occurrence indices within `u32`).
-const ROUND: usize = 1 << 20;
+const ROUND: usize = 1 << 18;
 /// Quads hashed per parallel task while interning.
 const PIECE: usize = 4096;
 
@@ -81,7 +90,11 @@ const ORDERS: [[usize; 4]; 6] = [
 ];
 /// Index numbers into [`ORDERS`] / `FrozenDataset::indexes`.
 const SPOG: usize = 0;
+const POSG: usize = 1;
+const OSPG: usize = 2;
 const GSPO: usize = 3;
+const GPOS: usize = 4;
+const GOSP: usize = 5;
 
 // ---------------------------------------------------------------------------
 // Hashing
@@ -126,7 +139,10 @@ fn hash_str(seed: u64, s: &str) -> u64 {
     }
     let rest = chunks.remainder();
     let (a, b) = rest.split_at(rest.len().min(8));
-    mix(read_tail(a) ^ K1 ^ bytes.len() as u64, read_tail(b) ^ h ^ K2)
+    mix(
+        read_tail(a) ^ K1 ^ bytes.len() as u64,
+        read_tail(b) ^ h ^ K2,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -400,8 +416,132 @@ fn prefix_range(keys: &[u128], prefix: u128, len: usize) -> &[u128] {
     rest.get(..len).unwrap_or_default()
 }
 
+/// Where each graph's keys start in a graph-first index: a counting sort by graph.
+struct GraphStarts {
+    /// Per graph id, the position of its first key (ids that are not graphs
+    /// start where the next graph does).
+    starts: Vec<usize>,
+    /// The position of the first key of the default graph (after every named graph).
+    default_start: usize,
+}
+
+impl GraphStarts {
+    /// Counts the keys of each graph in `spog`.
+    fn of(spog: &[u128]) -> GraphStarts {
+        let graph = |k: &u128| unpack(*k, &ORDERS[SPOG])[G];
+        let max = spog
+            .par_iter()
+            .map(graph)
+            .filter(|&g| g != DEFAULT_GRAPH)
+            .max()
+            .map_or(0, |g| g as usize + 1);
+        let mut starts = vec![0usize; max];
+        for g in spog.iter().map(graph) {
+            if let Some(count) = starts.get_mut(g as usize) {
+                *count += 1;
+            }
+        }
+        let mut next = 0;
+        for count in starts.iter_mut() {
+            let n = *count;
+            *count = next;
+            next += n;
+        }
+        GraphStarts {
+            starts,
+            default_start: next,
+        }
+    }
+
+    /// The keys of `keys` (sorted in order `from`, whose last component is the
+    /// graph) in order `to` (`from` with the graph moved first), by a stable
+    /// counting sort on the graph.
+    fn sort(&self, keys: &[u128], from: &[usize; 4], to: &[usize; 4]) -> Box<[u128]> {
+        let mut next = self.starts.clone();
+        let mut next_default = self.default_start;
+        let mut out = vec![0u128; keys.len()];
+        for &k in keys {
+            let quad = unpack(k, from);
+            let at = match next.get_mut(quad[G] as usize) {
+                Some(at) if quad[G] != DEFAULT_GRAPH => at,
+                _ => &mut next_default,
+            };
+            if let Some(slot) = out.get_mut(*at) {
+                *slot = pack(quad, to);
+            }
+            *at += 1;
+        }
+        out.into_boxed_slice()
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Builder
+
+/// Direct-mapped cache slots of recently seen terms, per piece.
+const CACHE: usize = 1024;
+/// No occurrence (an empty cache slot; the link of a default graph).
+const NONE: u32 = u32::MAX;
+
+/// The occurrences of a piece of a batch, ready to intern.
+struct Piece {
+    /// Per shard, the occurrences to intern, with their hashes, in order.
+    buckets: Vec<Vec<(u32, u64)>>,
+    /// Per occurrence of the piece, the occurrence whose id it takes (itself
+    /// when it is in a bucket), or [`NONE`] for the default graph.
+    links: Vec<u32>,
+}
+
+impl Piece {
+    /// Hashes and buckets the quads of `chunk`, whose first quad is number `first` of the round.
+    fn new(first: usize, chunk: &[Quad]) -> Piece {
+        let mut buckets: Vec<Vec<(u32, u64)>> = (0..SHARDS)
+            .map(|_| Vec::with_capacity(chunk.len() / SHARDS + 8))
+            .collect();
+        let mut links: Vec<u32> = Vec::with_capacity(chunk.len() * 4);
+        let mut cache = [(0u64, NONE); CACHE];
+        let term_at = |occurrence: u32| {
+            let index = (occurrence as usize / 4).checked_sub(first)?;
+            position(chunk.get(index)?, occurrence as usize % 4)
+        };
+        let mut previous: Option<&Quad> = None;
+        for (i, quad) in chunk.iter().enumerate() {
+            let base = (first + i) * 4;
+            for pos in [S, P, O, G] {
+                let occurrence = (base + pos) as u32;
+                let Some(term) = position(quad, pos) else {
+                    links.push(NONE);
+                    continue;
+                };
+                // The graph and subject usually repeat those of the previous quad.
+                if pos == S || pos == G {
+                    if let Some(prev) = previous {
+                        if position(prev, pos) == Some(term) {
+                            let link = links.len().checked_sub(4).and_then(|l| links.get(l));
+                            if let Some(&link) = link {
+                                links.push(link);
+                                continue;
+                            }
+                        }
+                    }
+                }
+                let hash = Parts::of(term).hash();
+                let slot = &mut cache[(hash >> 20) as usize % CACHE];
+                if slot.0 == hash && slot.1 != NONE && term_at(slot.1) == Some(term) {
+                    links.push(slot.1);
+                    continue;
+                }
+                *slot = (hash, occurrence);
+                if let Some(bucket) = buckets.get_mut(shard_of(hash)) {
+                    bucket.push((occurrence, hash));
+                }
+                links.push(occurrence);
+            }
+            previous = Some(quad);
+        }
+        Piece { buckets, links }
+    }
+}
 
 /// Collects quads, interning their terms as they come, then sorts them into a
 /// [`FrozenDataset`] with [`finish`](DatasetBuilder::finish).
@@ -413,6 +553,8 @@ pub struct DatasetBuilder {
     shards: Vec<Shard>,
     /// Every quad added, as `spog` keys, duplicates included.
     quads: Vec<u128>,
+    /// Scratch space: the term id of each occurrence of a round.
+    ids: Vec<AtomicU32>,
 }
 
 impl Default for DatasetBuilder {
@@ -420,6 +562,7 @@ impl Default for DatasetBuilder {
         DatasetBuilder {
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
             quads: Vec::new(),
+            ids: Vec::new(),
         }
     }
 }
@@ -428,7 +571,10 @@ impl fmt::Debug for DatasetBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DatasetBuilder")
             .field("quads_added", &self.quads.len())
-            .field("terms", &self.shards.iter().map(|s| s.entries.len()).sum::<usize>())
+            .field(
+                "terms",
+                &self.shards.iter().map(|s| s.entries.len()).sum::<usize>(),
+            )
             .finish()
     }
 }
@@ -451,42 +597,37 @@ impl DatasetBuilder {
     }
 
     fn add_round(&mut self, quads: &[Quad]) {
-        // 1. Hash every term occurrence, bucketed by shard, in batch order.
+        // 1. Hash every term occurrence and bucket it by shard, in batch order.
         //    Occurrence `4 * i + position` is position `position` of quad `i`.
-        let pieces: Vec<Vec<Vec<(u32, u64)>>> = quads
+        //    Most occurrences repeat a term met shortly before (the graph and
+        //    subject of the previous quad, predicates, classes, concepts): those
+        //    are found in a small per-piece cache and only point at their
+        //    earlier occurrence, so the shards see each term about once per piece.
+        let pieces: Vec<Piece> = quads
             .par_chunks(PIECE)
             .enumerate()
-            .map(|(piece, chunk)| {
-                let mut buckets: Vec<Vec<(u32, u64)>> = (0..SHARDS)
-                    .map(|_| Vec::with_capacity(chunk.len() * 4 / SHARDS + 8))
-                    .collect();
-                for (i, quad) in chunk.iter().enumerate() {
-                    let base = (piece * PIECE + i) * 4;
-                    for pos in [S, P, O, G] {
-                        if let Some(term) = position(quad, pos) {
-                            let hash = Parts::of(term).hash();
-                            if let Some(bucket) = buckets.get_mut(shard_of(hash)) {
-                                bucket.push(((base + pos) as u32, hash));
-                            }
-                        }
-                    }
-                }
-                buckets
-            })
+            .map(|(piece, chunk)| Piece::new(piece * PIECE, chunk))
             .collect();
         let mut per_shard: Vec<Vec<Vec<(u32, u64)>>> = (0..SHARDS)
             .map(|_| Vec::with_capacity(pieces.len()))
             .collect();
+        let mut links = Vec::with_capacity(pieces.len());
         for piece in pieces {
-            for (shard, bucket) in per_shard.iter_mut().zip(piece) {
+            for (shard, bucket) in per_shard.iter_mut().zip(piece.buckets) {
                 shard.push(bucket);
             }
+            links.push(piece.links);
         }
 
-        // 2. Intern each shard's occurrences, in order, on its own task.
-        let ids: Vec<AtomicU32> = (0..quads.len() * 4)
-            .map(|_| AtomicU32::new(DEFAULT_GRAPH))
-            .collect();
+        // 2. Intern each shard's occurrences, in order, on its own task. The
+        //    id of every occurrence in a bucket goes to `ids` (entries of other
+        //    occurrences are stale from earlier rounds and never read).
+        let needed = quads.len() * 4;
+        if self.ids.len() < needed {
+            self.ids
+                .resize_with(needed, || AtomicU32::new(DEFAULT_GRAPH));
+        }
+        let ids = &self.ids;
         self.shards
             .par_iter_mut()
             .zip(per_shard)
@@ -504,27 +645,39 @@ impl DatasetBuilder {
                         panic!("FrozenDataset: too many distinct terms for u32 ids");
                     };
                     if let Some(id) = ids.get(occurrence) {
-                        id.store((local << SHARD_BITS) | shard_index as u32, Ordering::Relaxed);
+                        id.store(
+                            (local << SHARD_BITS) | shard_index as u32,
+                            Ordering::Relaxed,
+                        );
                     }
                 }
             });
 
         // 3. Record the quads as `spog` keys.
-        self.quads.par_extend(ids.par_chunks(4).map(|q| {
-            let id = |pos: usize| q.get(pos).map_or(DEFAULT_GRAPH, |a| a.load(Ordering::Relaxed));
-            pack([id(S), id(P), id(O), id(G)], &ORDERS[SPOG])
-        }));
+        let id = |link: Option<&u32>| {
+            link.and_then(|&l| ids.get(l as usize))
+                .map_or(DEFAULT_GRAPH, |a| a.load(Ordering::Relaxed))
+        };
+        self.quads
+            .par_extend((0..quads.len()).into_par_iter().map(|i| {
+                let links = links.get(i / PIECE).map_or(&[][..], Vec::as_slice);
+                let at = (i % PIECE) * 4;
+                let quad = [S, P, O, G].map(|pos| id(links.get(at + pos)));
+                pack(quad, &ORDERS[SPOG])
+            }));
     }
 
     /// Sorts and deduplicates the quads into the six indexes (in parallel).
     pub fn finish(self) -> FrozenDataset {
-        let DatasetBuilder { mut shards, quads } = self;
+        let DatasetBuilder {
+            mut shards, quads, ..
+        } = self;
         shards.par_iter_mut().for_each(Shard::shrink);
         let mut spog = quads;
         spog.par_sort_unstable();
         spog.dedup();
         let spog = spog.into_boxed_slice();
-        let permuted = |order: &[usize; 4]| -> Box<[u128]> {
+        let sorted = |order: &[usize; 4]| -> Box<[u128]> {
             let mut keys: Vec<u128> = spog
                 .par_iter()
                 .map(|&k| pack(unpack(k, &ORDERS[SPOG]), order))
@@ -532,11 +685,16 @@ impl DatasetBuilder {
             keys.par_sort_unstable();
             keys.into_boxed_slice()
         };
-        let posg = permuted(&ORDERS[1]);
-        let ospg = permuted(&ORDERS[2]);
-        let gspo = permuted(&ORDERS[3]);
-        let gpos = permuted(&ORDERS[4]);
-        let gosp = permuted(&ORDERS[5]);
+        // `gspo` is `spog` with the same order inside each graph: a stable
+        // counting sort by graph of `spog`, whose consecutive keys mostly share
+        // a graph, is much faster than sorting (overlapped with a sort).
+        let (gspo, posg) = rayon::join(
+            || GraphStarts::of(&spog).sort(&spog, &ORDERS[SPOG], &ORDERS[GSPO]),
+            || sorted(&ORDERS[POSG]),
+        );
+        let ospg = sorted(&ORDERS[OSPG]);
+        let gpos = sorted(&ORDERS[GPOS]);
+        let gosp = sorted(&ORDERS[GOSP]);
 
         // Distinct graph ids, by jumping from graph to graph in `gspo`.
         let mut graphs = Vec::new();
@@ -551,22 +709,22 @@ impl DatasetBuilder {
         if has_default_graph {
             graphs.pop();
         }
-        let mut by_name = graphs.clone();
-        by_name.par_sort_unstable_by(|&a, &b| {
-            let key = |id| {
-                resolve(&shards, id).map(|t| match t {
-                    TermRef::NamedNode(n) => (0, n.as_str()),
-                    TermRef::BlankNode(b) => (1, b.as_str()),
-                    TermRef::Literal(l) => (2, l.value()),
-                })
-            };
-            key(a).cmp(&key(b)).then(a.cmp(&b))
-        });
+        let mut by_name: Vec<(u8, &str, u32)> = graphs
+            .par_iter()
+            .map(|&g| match resolve(&shards, g) {
+                Some(TermRef::NamedNode(n)) => (0, n.as_str(), g),
+                Some(TermRef::BlankNode(b)) => (1, b.as_str(), g),
+                Some(TermRef::Literal(l)) => (2, l.value(), g),
+                None => (3, "", g),
+            })
+            .collect();
+        by_name.par_sort_unstable();
+        let by_name: Box<[u32]> = by_name.into_iter().map(|(_, _, g)| g).collect();
         FrozenDataset {
             shards,
             indexes: [spog, posg, ospg, gspo, gpos, gosp],
             named_graphs: graphs.into_boxed_slice(),
-            named_graphs_by_name: by_name.into_boxed_slice(),
+            named_graphs_by_name: by_name,
             has_default_graph,
         }
     }
@@ -580,6 +738,28 @@ impl DatasetBuilder {
 /// Build it with [`FrozenDataset::builder`]; query it with SPARQL through
 /// [`spareval`] (`&FrozenDataset` implements [`QueryableDataset`]), or
 /// directly with [`quads_for_pattern`](FrozenDataset::quads_for_pattern).
+///
+/// ```
+/// use oxigraph::model::{NamedNode, Quad};
+/// use signalgraph::store::dataset::FrozenDataset;
+/// use spareval::{QueryEvaluator, QueryResults};
+///
+/// let ex = |s: &str| NamedNode::new_unchecked(format!("http://example.com/{s}"));
+/// let mut builder = FrozenDataset::builder();
+/// builder.add(vec![Quad::new(ex("s"), ex("p"), ex("o"), ex("g"))]);
+/// let dataset = builder.finish();
+/// assert_eq!(dataset.len(), 1);
+///
+/// let query = spargebra::SparqlParser::new().parse_query("SELECT ?s WHERE { ?s ?p ?o }")?;
+/// let evaluator = QueryEvaluator::new();
+/// let mut prepared = evaluator.prepare(&query);
+/// prepared.dataset_mut().set_default_graph_as_union();
+/// if let QueryResults::Solutions(solutions) = prepared.execute(&dataset)? {
+///     let solutions = solutions.collect::<Result<Vec<_>, _>>()?;
+///     assert_eq!(solutions[0].get("s"), Some(&ex("s").into()));
+/// }
+/// # Ok::<_, Box<dyn std::error::Error>>(())
+/// ```
 pub struct FrozenDataset {
     shards: Vec<Shard>,
     /// The quads in the orders of [`ORDERS`].
@@ -829,15 +1009,6 @@ impl FrozenDataset {
     }
 }
 
-impl<'a> IntoIterator for &'a FrozenDataset {
-    type Item = QuadRef<'a>;
-    type IntoIter = Box<dyn Iterator<Item = QuadRef<'a>> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
 // ---------------------------------------------------------------------------
 // SPARQL
 
@@ -914,10 +1085,7 @@ impl<'a> QueryableDataset<'a> for &'a FrozenDataset {
         &self,
     ) -> impl Iterator<Item = Result<FrozenTerm, UnknownTermId>> + use<'a> {
         let dataset: &'a FrozenDataset = self;
-        dataset
-            .named_graphs
-            .iter()
-            .map(|&g| Ok(FrozenTerm::id(g)))
+        dataset.named_graphs.iter().map(|&g| Ok(FrozenTerm::id(g)))
     }
 
     fn contains_internal_graph_name(&self, graph_name: &FrozenTerm) -> Result<bool, UnknownTermId> {
@@ -941,6 +1109,62 @@ impl<'a> QueryableDataset<'a> for &'a FrozenDataset {
                 .map(TermRef::into_owned)
                 .ok_or(UnknownTermId(id)),
             Repr::Other(term) => Ok(Arc::unwrap_or_clone(term)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{BlankNode, Literal, NamedNode};
+
+    /// Distinct terms whose hashes collide stay distinct: the table compares
+    /// the terms themselves, through growth too.
+    #[test]
+    fn colliding_hashes_keep_terms_apart() {
+        let mut terms: Vec<Term> = vec![
+            NamedNode::new_unchecked("http://example.com/a").into(),
+            BlankNode::new_unchecked("a").into(),
+            Literal::new_simple_literal("a").into(),
+            Literal::new_simple_literal("http://example.com/a").into(),
+            Literal::new_language_tagged_literal_unchecked("a", "en").into(),
+            Literal::new_typed_literal("a", NamedNodeRef::new_unchecked("http://example.com/t"))
+                .into(),
+            Literal::new_typed_literal("ahttp://example.com/t", NamedNodeRef::new_unchecked("x:"))
+                .into(),
+            Literal::new_simple_literal("").into(),
+        ];
+        terms.extend((0..300).map(|i| Literal::new_simple_literal(i.to_string()).into()));
+        let mut shard = Shard::default();
+        for (i, t) in terms.iter().enumerate() {
+            assert_eq!(shard.intern(&Parts::of(t.as_ref()), 42), Some(i as u32));
+        }
+        for (i, t) in terms.iter().enumerate() {
+            let parts = Parts::of(t.as_ref());
+            assert_eq!(shard.intern(&parts, 42), Some(i as u32), "{t}");
+            assert_eq!(shard.get(&parts, 42), Some(i as u32), "{t}");
+            assert_eq!(shard.parts(i).and_then(Parts::term), Some(t.as_ref()));
+        }
+        assert_eq!(
+            shard.get(&Parts::of(NamedNodeRef::new_unchecked("x:y").into()), 42),
+            None
+        );
+    }
+
+    /// Every combination of bound positions is served by an index whose
+    /// leading components are exactly the bound positions.
+    #[test]
+    fn every_pattern_has_an_exact_index() {
+        for mask in 0..16usize {
+            let bound: Vec<usize> = (0..4).filter(|pos| mask & (1 << pos) != 0).collect();
+            assert!(
+                ORDERS.iter().any(|order| {
+                    let mut prefix = order[..bound.len()].to_vec();
+                    prefix.sort_unstable();
+                    prefix == bound
+                }),
+                "{bound:?}"
+            );
         }
     }
 }
