@@ -236,13 +236,28 @@ pub fn open_rdf(
 ) -> Result<FrozenDataset, StoreError> {
     let mut builder = FrozenDataset::builder();
     progress.start("opening", c.articles.len() as u64);
-    let mut start = 0;
-    while start < c.articles.len() {
-        let end = (start + BATCH).min(c.articles.len());
-        builder.add(article_batch(c, iris, start..end));
-        progress.advance((end - start) as u64);
-        start = end;
-    }
+    // Batches are minted on another thread while this one interns and indexes
+    // the previous ones; the bounded channel keeps minting just ahead.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || {
+            let mut start = 0;
+            while start < c.articles.len() {
+                let end = (start + BATCH).min(c.articles.len());
+                if tx
+                    .send((article_batch(c, iris, start..end), end - start))
+                    .is_err()
+                {
+                    return;
+                }
+                start = end;
+            }
+        });
+        for (batch, articles) in rx {
+            builder.add(batch);
+            progress.advance(articles as u64);
+        }
+    });
     progress.finish();
     let mut shared = Vec::new();
     rdf::collection_quads(c, iris, &mut shared);
