@@ -123,8 +123,8 @@ fn main() {
     };
     let root = cache_dir();
     std::fs::create_dir_all(&root).expect("cache dir");
-    println!("| articles | triples | full build | articles/s | build peak | no-change rebuild | open + GROUP BY | open | query peak | oxigraph bulk load (N-Quads) + GROUP BY | oxigraph load | open / oxigraph load |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| articles | triples | full build | articles/s | build peak | no-change rebuild | open + GROUP BY | open | query peak | oxigraph bulk load (N-Quads) + GROUP BY | oxigraph load | oxigraph peak | open / oxigraph load |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let seeds = root.join(format!("gen-{n}"));
         if !seeds.join("truth.json").exists() {
@@ -175,7 +175,7 @@ fn main() {
         let stats =
             signalgraph::store::stats(&signalgraph::store::StoreDir::new(&store)).expect("stats");
         println!(
-            "| {n} | {} | {:.2} s | {:.0} | {:.0} MB | {:.2} s | {:.2} s | {:.2} s | {:.0} MB | {:.2} s | {:.2} s | {:.2} |",
+            "| {n} | {} | {:.2} s | {:.0} | {:.0} MB | {:.2} s | {:.2} s | {:.2} s | {:.0} MB | {:.2} s | {:.2} s | {:.0} MB | {:.2} |",
             stats.triples,
             build.secs,
             n as f64 / build.secs,
@@ -186,6 +186,7 @@ fn main() {
             query.peak_mb,
             peer.secs,
             peer_load,
+            peer.peak_mb,
             open / peer_load,
         );
     }
