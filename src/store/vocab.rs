@@ -2,8 +2,40 @@
 //!
 //! `ontology/signalgraph.ttl` declares every term used here; a test checks it.
 
+/// The namespace IRIs, written once: the constants below and the term IRIs
+/// in [`term`] are all built from this macro.
+macro_rules! ns {
+    (SG) => {
+        "https://w3id.org/signalgraph/ontology#"
+    };
+    (DCTERMS) => {
+        "http://purl.org/dc/terms/"
+    };
+    (SKOS) => {
+        "http://www.w3.org/2004/02/skos/core#"
+    };
+    (SCHEMA) => {
+        "https://schema.org/"
+    };
+    (PROV) => {
+        "http://www.w3.org/ns/prov#"
+    };
+    (RDF) => {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    };
+    (RDFS) => {
+        "http://www.w3.org/2000/01/rdf-schema#"
+    };
+    (XSD) => {
+        "http://www.w3.org/2001/XMLSchema#"
+    };
+    (OWL) => {
+        "http://www.w3.org/2002/07/owl#"
+    };
+}
+
 /// The signalgraph ontology namespace (`sg:`).
-pub const SG: &str = "https://w3id.org/signalgraph/ontology#";
+pub const SG: &str = ns!(SG);
 /// The ontology's own IRI, also the name of the graph that holds it.
 pub const ONTOLOGY: &str = "https://w3id.org/signalgraph/ontology";
 /// The base IRI data is minted under unless the user sets `--base-iri`.
@@ -11,14 +43,14 @@ pub const DEFAULT_BASE_IRI: &str = "https://w3id.org/signalgraph/id/";
 /// The ontology, as shipped in `ontology/signalgraph.ttl`.
 pub const ONTOLOGY_TURTLE: &str = include_str!("../../ontology/signalgraph.ttl");
 
-pub const DCTERMS: &str = "http://purl.org/dc/terms/";
-pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
-pub const SCHEMA: &str = "https://schema.org/";
-pub const PROV: &str = "http://www.w3.org/ns/prov#";
-pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
-pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
-pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
-pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
+pub const DCTERMS: &str = ns!(DCTERMS);
+pub const SKOS: &str = ns!(SKOS);
+pub const SCHEMA: &str = ns!(SCHEMA);
+pub const PROV: &str = ns!(PROV);
+pub const RDF: &str = ns!(RDF);
+pub const RDFS: &str = ns!(RDFS);
+pub const XSD: &str = ns!(XSD);
+pub const OWL: &str = ns!(OWL);
 
 /// Prefixes for Turtle output and for queries that use them.
 pub const PREFIXES: [(&str, &str); 9] = [
@@ -37,30 +69,7 @@ pub const PREFIXES: [(&str, &str); 9] = [
 pub mod term {
     macro_rules! terms {
         ($($name:ident = $ns:ident + $local:literal;)*) => {
-            $(pub const $name: &str = concat_ns!($ns, $local);)*
-        };
-    }
-    macro_rules! concat_ns {
-        (SG, $l:literal) => {
-            concat!("https://w3id.org/signalgraph/ontology#", $l)
-        };
-        (DCTERMS, $l:literal) => {
-            concat!("http://purl.org/dc/terms/", $l)
-        };
-        (SKOS, $l:literal) => {
-            concat!("http://www.w3.org/2004/02/skos/core#", $l)
-        };
-        (SCHEMA, $l:literal) => {
-            concat!("https://schema.org/", $l)
-        };
-        (PROV, $l:literal) => {
-            concat!("http://www.w3.org/ns/prov#", $l)
-        };
-        (RDF, $l:literal) => {
-            concat!("http://www.w3.org/1999/02/22-rdf-syntax-ns#", $l)
-        };
-        (RDFS, $l:literal) => {
-            concat!("http://www.w3.org/2000/01/rdf-schema#", $l)
+            $(pub const $name: &str = concat!(ns!($ns), $local);)*
         };
     }
     terms! {
