@@ -496,3 +496,21 @@ fn a_killed_build_leaves_a_loadable_store() {
     }
     eprintln!("articles seen after kills: {outcomes:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn linked_files_are_read_and_linked_folders_are_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = write(
+        &tmp.path().join("elsewhere"),
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    std::fs::create_dir_all(tmp.path().join("seeds")).unwrap();
+    std::os::unix::fs::symlink(&real, tmp.path().join("seeds/001_aaaaaaaaaaaaaaaa.txt")).unwrap();
+    // A link back up would loop forever if followed.
+    std::os::unix::fs::symlink(tmp.path(), tmp.path().join("seeds/loop")).unwrap();
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stats(tmp.path())["articles"]["read"], 1);
+}

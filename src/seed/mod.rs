@@ -227,7 +227,8 @@ pub fn is_seed_file(path: &Path) -> bool {
 
 /// Finds the seed files under the given files and folders, sorted and without duplicates.
 ///
-/// Folders are walked recursively (hidden entries are skipped); a path named
+/// Folders are walked recursively (hidden entries are skipped, symbolic links
+/// to files are read, links to folders are not followed); a path named
 /// directly is taken even if its extension is unusual. Paths that do not exist
 /// are returned in `missing`.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
@@ -272,7 +273,10 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, unreadable: &mut Vec<PathBuf>) {
         }
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&path, found, unreadable),
-            Ok(_) if is_seed_file(&path) => found.push(path),
+            // Linked files are read; linked folders are not followed (no cycles).
+            Ok(t) if (t.is_file() || (t.is_symlink() && path.is_file())) && is_seed_file(&path) => {
+                found.push(path)
+            }
             _ => {}
         }
     }
