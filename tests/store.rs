@@ -111,3 +111,24 @@ proptest! {
         prop_assert_eq!(stats.triples, quads as u64);
     }
 }
+
+/// The SPARQL examples of ontology/README.md run on the sample collection, and
+/// the three analyst queries (the first three blocks) return rows.
+#[test]
+fn ontology_readme_queries_run_on_the_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_into(tmp.path(), Path::new("seeds"));
+    let readme = std::fs::read_to_string("ontology/README.md").unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```sparql\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 3, "{} SPARQL blocks", blocks.len());
+    for (i, q) in blocks.iter().enumerate() {
+        let rows = csv(tmp.path(), q).lines().count() - 1;
+        if i < 3 {
+            assert!(rows > 0, "query {} returns no rows on seeds/", i + 1);
+        }
+    }
+}
