@@ -6,6 +6,7 @@
 //! [`generate`] writes synthetic collections for tests and benchmarks.
 
 pub mod build;
+pub mod export;
 pub mod generate;
 pub mod model;
 pub mod normalize;

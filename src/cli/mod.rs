@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use progress::Bar;
 use signalgraph::build::{self, BuildError, BuildOptions, BuildReport};
+use signalgraph::export::{self, Format};
 use signalgraph::query::{self, QueryError, ResultFormat};
 use signalgraph::seed::Severity;
 use signalgraph::store::{self, StoreDir, StoreError};
@@ -74,6 +75,11 @@ enum Command {
         after_help = "Example:\n  signalgraph query 'SELECT ?t WHERE { ?a a schema:NewsArticle ; dcterms:title ?t } LIMIT 5'\n  signalgraph query --file q.rq --format csv\n\nThe prefixes sg, dcterms, skos, schema, prov, rdf, rdfs, xsd and owl are predeclared."
     )]
     Query(QueryArgs),
+    /// Export the store as RDF (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).
+    #[command(
+        after_help = "Example:\n  signalgraph export --out graph.ttl\n  signalgraph export --format nquads --out graph.nq\n  signalgraph export --all --out exports/\n\nThe format is taken from --format or else from the extension of --out."
+    )]
+    Export(ExportArgs),
     /// Write a synthetic collection in the seed format (for scale and quality tests).
     #[command(
         after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k"
@@ -138,6 +144,19 @@ impl From<FormatArg> for ResultFormat {
             FormatArg::Ntriples => ResultFormat::NTriples,
         }
     }
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// turtle, ntriples, nquads, trig, rdfxml or jsonld (default: from the extension of --out).
+    #[arg(long, conflicts_with = "all")]
+    format: Option<String>,
+    /// Write every format into the folder --out (graph.ttl, graph.nt, …).
+    #[arg(long)]
+    all: bool,
+    /// The file to write (or the folder, with --all).
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -228,6 +247,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             std::mem::forget(rdf);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export(args) => run_export(g, &dir, args),
         Command::Generate(args) => {
             let started = Instant::now();
             let opts = signalgraph::generate::GenerateOptions {
@@ -266,6 +286,62 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let targets: Vec<(Format, PathBuf)> = if args.all {
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("cannot create {}", args.out.display()))?;
+        Format::ALL
+            .into_iter()
+            .map(|f| (f, args.out.join(format!("graph.{}", f.extension()))))
+            .collect()
+    } else {
+        let format = match &args.format {
+            Some(name) => Format::from_name(name).ok_or_else(|| {
+                UsageError(format!(
+                    "unknown format `{name}`: use one of {}",
+                    Format::ALL.map(Format::name).join(", ")
+                ))
+            })?,
+            None => Format::from_path(&args.out).ok_or_else(|| {
+                UsageError(format!(
+                    "cannot tell the format from `{}`: add --format or use an extension like .ttl, .nt, .nq, .trig, .rdf, .jsonld",
+                    args.out.display()
+                ))
+            })?,
+        };
+        vec![(format, args.out.clone())]
+    };
+    let started = Instant::now();
+    let (collection, iris) = build::load_collection(dir)?;
+    let rdf = store::open_rdf(dir, &collection, &iris, &Bar::new(g.quiet))?;
+    drop(collection);
+    for (format, path) in targets {
+        let t = Instant::now();
+        let mut written = 0;
+        store::write_atomically(&path, |w| {
+            written = export::write_rdf(&rdf, format, w)?;
+            Ok(())
+        })?;
+        if !g.quiet {
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            eprintln!(
+                "wrote {} ({}, {} statements, {:.1} MB) in {:.2} s",
+                path.display(),
+                format.media_type(),
+                written,
+                bytes as f64 / 1e6,
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    if g.verbose {
+        eprintln!("export took {:.2} s", started.elapsed().as_secs_f64());
+    }
+    // Freeing millions of terms one by one only delays the exit.
+    std::mem::forget(rdf);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<ExitCode> {

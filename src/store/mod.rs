@@ -27,7 +27,7 @@ pub mod vocab;
 
 pub use dataset::FrozenDataset;
 pub use iri::{BaseIriError, Iris};
-pub use snapshot::{Entry, Header, Modified};
+pub use snapshot::{write_atomically, Entry, Header, Modified};
 
 use crate::model::{Collection, Stats};
 use crate::progress::Progress;
