@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README.md): the Rust test suite, then the checks
-# that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib).
+# that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib,
+# every RDF export loaded by rdflib).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -18,3 +19,8 @@ trap 'rm -rf "$work"' EXIT
     'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }' > "$work/dump.ttl"
 bash tests/shacl/check.sh "$work/dump.ttl"
 echo "shacl: 1 passed, 0 failed"
+
+echo "== every RDF export loaded by rdflib (the venv check.sh made)"
+"$bin" --store "$work/store" export -q --all --out "$work/exports"
+"$bin" --store "$work/store" stats --json > "$work/stats.json"
+"${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_rdf.py "$work/exports" "$work/stats.json"
