@@ -285,6 +285,7 @@ pub fn build(
     for e in &entries {
         report.diagnostics.extend(e.diagnostics.iter().cloned());
     }
+    sort_diagnostics(&mut report.diagnostics);
 
     // Nothing read, nothing removed, same files, same base IRI: the saved
     // collection and its counts stand; only new modification times (touched
@@ -334,10 +335,8 @@ pub fn build(
             .collect();
         entries = kept;
         report.diagnostics.extend(duplicates);
+        sort_diagnostics(&mut report.diagnostics);
     }
-    report
-        .diagnostics
-        .sort_by(|a, b| (&a.file, a.line, a.severity).cmp(&(&b.file, b.line, b.severity)));
 
     let mut stats = collection.stats();
     stats.triples = store::count_quads(&collection, &iris);
@@ -363,6 +362,11 @@ pub fn build(
     progress.finish();
     report.saved = true;
     Ok(report)
+}
+
+/// Diagnostics in the order they are printed: by file, line, then severity.
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.severity).cmp(&(&b.file, b.line, b.severity)));
 }
 
 /// Under `--strict`, any error or warning fails the build (the report moves into the error).

@@ -514,3 +514,30 @@ fn linked_files_are_read_and_linked_folders_are_not_followed() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stats(tmp.path())["articles"]["read"], 1);
 }
+
+/// A rebuild with nothing changed replays the same diagnostics, in the same order.
+#[test]
+fn unchanged_rebuild_reports_the_same_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A short row (found mid-file) and a missing section (reported at the heading, line 1).
+    let text = article("Delta", "20240121", "x")
+        .replace(
+            "| Planned IPO by Klarna as company stabilizes    | Losses to potential profits      |",
+            "| Short row |",
+        )
+        .replace("## Closest", "## Elsewhere");
+    write(&tmp.path().join("seeds"), "004_eeeeeeeeeeeeeeee.txt", text);
+    let lines = |o: &Output| -> Vec<String> {
+        stderr(o)
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .map(str::to_string)
+            .collect()
+    };
+    let first = run(tmp.path(), &["build", "seeds"]);
+    let again = run(tmp.path(), &["build", "seeds"]);
+    assert!(stderr(&again).contains("up to date"), "{}", stderr(&again));
+    assert_eq!(lines(&first).len(), 2, "{}", stderr(&first));
+    assert!(lines(&first)[0].contains(":1: missing section `## Closest`"));
+    assert_eq!(lines(&first), lines(&again));
+}
