@@ -13,7 +13,7 @@ use signalgraph::build::{self, BuildError, BuildOptions, BuildReport};
 use signalgraph::export::{self, Format};
 use signalgraph::query::{self, QueryError, ResultFormat};
 use signalgraph::seed::Severity;
-use signalgraph::store::{self, StoreDir, StoreError};
+use signalgraph::store::{self, FrozenDataset, Iris, StoreDir, StoreError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -222,17 +222,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                     .with_context(|| format!("cannot read query file {}", f.display()))?,
                 (None, None) => return Err(UsageError("no query given".into()).into()),
             };
-            let started = Instant::now();
-            let (collection, iris) = build::load_collection(&dir)?;
-            let rdf = store::open_rdf(&dir, &collection, &iris, &Bar::new(g.quiet))?;
-            drop(collection);
-            if g.verbose {
-                eprintln!(
-                    "opened {} in {:.2} s",
-                    dir.path().display(),
-                    started.elapsed().as_secs_f64()
-                );
-            }
+            let (rdf, iris) = open_store(g, &dir)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             query::run(
@@ -288,6 +278,21 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Opens the store's RDF dataset (with a progress bar; the time with `-v`).
+fn open_store(g: &Global, dir: &StoreDir) -> anyhow::Result<(FrozenDataset, Iris)> {
+    let started = Instant::now();
+    let (collection, iris) = build::load_collection(dir)?;
+    let rdf = store::open_rdf(dir, &collection, &iris, &Bar::new(g.quiet))?;
+    if g.verbose {
+        eprintln!(
+            "opened {} in {:.2} s",
+            dir.path().display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok((rdf, iris))
+}
+
 fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let targets: Vec<(Format, PathBuf)> = if args.all {
         std::fs::create_dir_all(&args.out)
@@ -314,9 +319,7 @@ fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<E
         vec![(format, args.out.clone())]
     };
     let started = Instant::now();
-    let (collection, iris) = build::load_collection(dir)?;
-    let rdf = store::open_rdf(dir, &collection, &iris, &Bar::new(g.quiet))?;
-    drop(collection);
+    let (rdf, _) = open_store(g, dir)?;
     for (format, path) in targets {
         let t = Instant::now();
         let mut written = 0;
