@@ -5,9 +5,11 @@
 //! [`store`] turns the collection into RDF (oxigraph) and saves it, and
 //! [`generate`] writes synthetic collections for tests and benchmarks.
 
+pub mod analyze;
 pub mod build;
 pub mod export;
 pub mod generate;
+pub mod graph;
 pub mod model;
 pub mod normalize;
 pub mod progress;

@@ -1,0 +1,1 @@
+//! Centrality measures over a [`crate::graph::Csr`].

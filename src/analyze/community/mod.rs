@@ -1,0 +1,1 @@
+//! Community detection over a [`crate::graph::Csr`].
