@@ -1,0 +1,212 @@
+//! Weighted edge lists from CSV files (`source,target[,weight]`), for
+//! analysing graphs made elsewhere.
+//!
+//! A header row is recognised when its first two fields are `source` and
+//! `target` (any case); `#` lines are comments. Fields may also be separated
+//! by tabs or spaces when the file has no comma on its first data line (as
+//! igraph and networkx write edge lists). Node names are kept as written and
+//! numbered in order of first appearance, so the same file always gives the
+//! same graph.
+
+use super::csr::{Csr, NodeId};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Why an edge list could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeListError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Line {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: no edges")]
+    Empty { path: String },
+}
+
+/// A graph read from an edge list, with the names of its nodes.
+#[derive(Clone, Debug)]
+pub struct EdgeList {
+    pub graph: Csr,
+    /// `names[i]` is how node `i` was written in the file.
+    pub names: Vec<String>,
+}
+
+/// Reads `path` as a weighted edge list.
+pub fn read(path: &Path) -> Result<EdgeList, EdgeListError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| EdgeListError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    parse(&bytes, &shown)
+}
+
+/// Parses an edge list; `shown` names it in errors.
+pub fn parse(bytes: &[u8], shown: &str) -> Result<EdgeList, EdgeListError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let error = |line: usize, message: String| EdgeListError::Line {
+        path: shown.to_string(),
+        line,
+        message,
+    };
+    let first_data_line = bytes
+        .split(|&b| b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty() && !l.starts_with(b"#"))
+        .unwrap_or_default();
+    let delimiter = if first_data_line.contains(&b',') {
+        b','
+    } else {
+        b' '
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .delimiter(delimiter)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+
+    let mut graph = Builder::default();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                return Err(error(line, e.to_string()));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        // Several spaces in a row make empty fields: drop them.
+        let fields: Vec<&[u8]> = record
+            .iter()
+            .filter(|f| delimiter == b',' || !f.is_empty())
+            .collect();
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        let field = |i: usize| -> Result<&str, EdgeListError> {
+            std::str::from_utf8(fields[i]).map_err(|_| error(line, "not UTF-8".to_string()))
+        };
+        if fields.len() < 2 {
+            return Err(error(
+                line,
+                format!("expected source,target[,weight], found {:?}", field(0)?),
+            ));
+        }
+        let (source, target) = (field(0)?, field(1)?);
+        if graph.is_empty()
+            && source.eq_ignore_ascii_case("source")
+            && target.eq_ignore_ascii_case("target")
+        {
+            continue;
+        }
+        let weight = match fields.get(2) {
+            None => 1.0,
+            Some(_) if field(2)?.is_empty() => 1.0,
+            Some(_) => {
+                let w = field(2)?;
+                match w.parse::<f64>() {
+                    Ok(w) if w.is_finite() && w >= 0.0 => w,
+                    _ => {
+                        return Err(error(
+                            line,
+                            format!("weight {w:?} is not a finite number ≥ 0"),
+                        ))
+                    }
+                }
+            }
+        };
+        if source.is_empty() || target.is_empty() {
+            return Err(error(line, "empty node name".to_string()));
+        }
+        let u = graph
+            .id(source)
+            .ok_or_else(|| error(line, "more than 2^32 nodes".into()))?;
+        let v = graph
+            .id(target)
+            .ok_or_else(|| error(line, "more than 2^32 nodes".into()))?;
+        graph.edges.push((u, v, weight));
+    }
+    if graph.is_empty() {
+        return Err(EdgeListError::Empty {
+            path: shown.to_string(),
+        });
+    }
+    Ok(EdgeList {
+        graph: Csr::from_edges(graph.names.len(), graph.edges),
+        names: graph.names,
+    })
+}
+
+/// Names numbered in order of first appearance, and the edges between them.
+#[derive(Default)]
+struct Builder {
+    ids: HashMap<String, NodeId>,
+    names: Vec<String>,
+    edges: Vec<(NodeId, NodeId, f64)>,
+}
+
+impl Builder {
+    fn is_empty(&self) -> bool {
+        self.edges.is_empty()
+    }
+
+    fn id(&mut self, name: &str) -> Option<NodeId> {
+        if let Some(&i) = self.ids.get(name) {
+            return Some(i);
+        }
+        let i = NodeId::try_from(self.names.len()).ok()?;
+        self.ids.insert(name.to_string(), i);
+        self.names.push(name.to_string());
+        Some(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_header_weights_and_names_in_order() {
+        let text = "source,target,weight\nb,a,2\na,c\n# note\n\nc,b,0.5\n";
+        let e = parse(text.as_bytes(), "t.csv").unwrap();
+        assert_eq!(e.names, ["b", "a", "c"]);
+        assert_eq!(e.graph.edge_count(), 3);
+        assert_eq!(e.graph.total_weight(), 3.5);
+    }
+
+    #[test]
+    fn reads_quoted_names() {
+        let e = parse(b"\"a, inc\",\"b \"\"x\"\"\"\n", "t.csv").unwrap();
+        assert_eq!(e.names, ["a, inc", "b \"x\""]);
+    }
+
+    #[test]
+    fn reads_whitespace_separated_lists() {
+        let e = parse("1 2\n2 3 4.5\n".as_bytes(), "t.txt").unwrap();
+        assert_eq!(e.names, ["1", "2", "3"]);
+        assert_eq!(e.graph.total_weight(), 5.5);
+    }
+
+    #[test]
+    fn bad_lines_name_the_line() {
+        let err = parse("a,b\nc\n".as_bytes(), "t.csv").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv:2: expected source,target[,weight], found \"c\""
+        );
+        let err = parse("a,b,-1\n".as_bytes(), "t.csv").unwrap_err();
+        assert!(err.to_string().starts_with("t.csv:1: weight \"-1\""));
+        let err = parse("source,target\n".as_bytes(), "t.csv").unwrap_err();
+        assert_eq!(err.to_string(), "t.csv: no edges");
+    }
+}
