@@ -39,8 +39,7 @@ fn load_reference() -> Reference {
     serde_json::from_str(&text).expect("reference JSON parses")
 }
 
-/// Every measure the reference holds, computed by signalgraph; `None` where
-/// the reference has no value (eigenvector centrality of a disconnected graph).
+/// The measure named as in the reference JSON, computed by signalgraph.
 fn compute(g: &Csr, measure: &str) -> Vec<f64> {
     let betweenness_by = |length| {
         betweenness(

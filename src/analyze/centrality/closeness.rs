@@ -32,9 +32,9 @@ impl Default for ClosenessOptions {
 ///
 /// Matches `networkx.closeness_centrality(G, distance=None / "weight" / an
 /// attribute holding 1/w, wf_improved=wf_improved)`. For hops, breadth-first
-/// searches from 64 sources at a time share one pass (bit-parallel, see
-/// [`reach_by_hops`]); for lengths, one Dijkstra per node. Parallel over
-/// sources. O(n m) for hops (in practice far less: about `n m / 64` times the
+/// searches from 64 sources at a time share one pass (bit-parallel
+/// multi-source BFS, Then et al. 2014); for lengths, one Dijkstra per node.
+/// Parallel over sources. O(n m) for hops (in practice far less: about `n m / 64` times the
 /// number of levels a node spans), O(n m log n) for lengths.
 ///
 /// # Errors
