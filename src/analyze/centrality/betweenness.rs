@@ -224,7 +224,7 @@ impl Brandes {
     /// The loop over a row has no data-dependent branch (a new node is
     /// written to `order` and a successor to `successors` unconditionally,
     /// and the end moves on only if it counts): on rows of random-looking
-    /// neighbours, branches would mispredict about every other edge.
+    /// neighbours, such branches mispredict often.
     fn accumulate_hops(&mut self, g: &Csr, source: NodeId, scores: &mut [f64]) {
         let Brandes {
             hops,
