@@ -293,6 +293,14 @@ fn results_do_not_depend_on_the_thread_count() {
     };
     assert_eq!(run(1), run(2));
     assert_eq!(run(1), run(4));
+    let louvain_in = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| louvain(&g, &LouvainOptions::default()).unwrap())
+    };
+    assert_eq!(louvain_in(1), louvain_in(3));
 }
 
 #[test]
@@ -332,6 +340,23 @@ fn errors_are_reported_not_panicked() {
     assert_eq!(
         leiden(&Csr::from_edges(4, []), &LeidenOptions::default()),
         Err(CommunityError::NoEdgeWeight)
+    );
+    let no_levels = LouvainOptions {
+        max_levels: Some(0),
+        ..LouvainOptions::default()
+    };
+    assert_eq!(
+        louvain(&g, &no_levels),
+        Err(CommunityError::InvalidMaxLevels)
+    );
+    let method = Method::LabelPropagation { seed: 1 };
+    assert_eq!(
+        hierarchical(&g, &method, 0, 3),
+        Err(CommunityError::InvalidMaxSize)
+    );
+    assert_eq!(
+        hierarchical(&g, &method, 10, 0),
+        Err(CommunityError::InvalidMaxLevels)
     );
 }
 
@@ -384,14 +409,14 @@ fn naive_modularity(n: usize, edges: &[(u32, u32, f64)], membership: &[u32], gam
     q / two_m
 }
 
-/// A random weighted graph on up to 40 nodes, self-loops and parallel edges
-/// allowed; clustered so that communities exist.
+/// A random weighted graph on up to 40 nodes: random edges (self-loops,
+/// parallel edges and zero weights included) plus some edges of a ring.
 fn small_graph() -> impl Strategy<Value = (usize, Vec<(u32, u32, f64)>)> {
     (2usize..40).prop_flat_map(|n| {
         let edge = (
             0..n as u32,
             0..n as u32,
-            prop_oneof![Just(1.0), 0.1f64..5.0],
+            prop_oneof![4 => Just(1.0), 4 => 0.1f64..5.0, 1 => Just(0.0)],
         );
         let ring_edge = (0..n as u32).prop_map(move |u| (u, (u + 1) % n as u32, 1.0));
         (
@@ -416,6 +441,7 @@ proptest! {
         gamma in 0.0f64..3.0,
     ) {
         let g = Csr::from_edges(n, edges.iter().copied());
+        prop_assume!(g.total_weight() > 0.0);
         let membership = &labels[..n];
         let ours = modularity(&g, membership, gamma);
         let naive = naive_modularity(n, &edges, membership, gamma);
@@ -429,6 +455,7 @@ proptest! {
         gamma in 0.2f64..2.0,
     ) {
         let g = Csr::from_edges(n, edges);
+        prop_assume!(g.total_weight() > 0.0);
         let options = LouvainOptions { resolution: gamma, seed, ..LouvainOptions::default() };
         let h = louvain(&g, &options).unwrap();
         prop_assert_eq!(h.levels.len(), h.modularity.len());
@@ -459,6 +486,7 @@ proptest! {
         until_stable in any::<bool>(),
     ) {
         let g = Csr::from_edges(n, edges);
+        prop_assume!(cpm || g.total_weight() > 0.0);
         let options = LeidenOptions {
             objective: if cpm { Objective::Cpm } else { Objective::Modularity },
             resolution: if cpm { 0.3 } else { 1.0 },

@@ -22,7 +22,7 @@ pub enum Method {
 }
 
 impl Method {
-    /// Clusters the whole of `g`.
+    /// Clusters the whole of `g`; costs what the method costs.
     pub fn run(&self, g: &Csr) -> Result<Partition, CommunityError> {
         match self {
             Method::Louvain(options) => Ok(louvain(g, options)?.best().clone()),
@@ -149,6 +149,9 @@ pub fn hierarchical(
 ) -> Result<Vec<Partition>, CommunityError> {
     if max_size == 0 {
         return Err(CommunityError::InvalidMaxSize);
+    }
+    if max_levels == 0 {
+        return Err(CommunityError::InvalidMaxLevels);
     }
     let mut levels = vec![method.run(g)?];
     while levels.len() < max_levels {

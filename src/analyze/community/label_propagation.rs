@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::graph::Csr;
 
-use super::aggregate::shuffled_nodes;
+use super::aggregate::{prefetch_rows, shuffled_nodes};
 use super::Partition;
 
 /// Safety net against label oscillation on adversarial weighted graphs; real
@@ -43,10 +43,12 @@ pub fn label_propagation(g: &Csr, seed: u64) -> Partition {
             rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut rng);
         }
         let mut changes = 0usize;
-        for &v in &order {
+        for (position, &v) in order.iter().enumerate() {
             if !dirty[v as usize] {
                 continue;
             }
+            let ahead = |k| order.get(position + k).copied();
+            prefetch_rows(g.offsets(), g.targets(), g.weights(), &ahead);
             dirty[v as usize] = false;
             let (ts, ws) = g.neighbours(v);
             for (&u, &w) in ts.iter().zip(ws) {

@@ -204,6 +204,7 @@ impl Search {
         let mut neighbours = NeighbourWeights::new(n);
 
         while let Some(v) = queue.pop_front() {
+            graph.prefetch_ahead(|k| queue.get(k - 1).copied());
             queued[v as usize] = false;
             let own = membership[v as usize];
             let node_weight = graph.node_weights[v as usize];
@@ -289,7 +290,9 @@ impl Search {
 
         let mut neighbours = NeighbourWeights::new(n);
         let mut candidates: Vec<(u32, f64)> = Vec::new();
-        for v in shuffled_nodes(n, rng) {
+        let order = shuffled_nodes(n, rng);
+        for (position, &v) in order.iter().enumerate() {
+            graph.prefetch_ahead(|k| order.get(position + k).copied());
             let vi = v as usize;
             let community = membership[vi];
             // Only singletons move: v must not have been joined already.

@@ -44,7 +44,7 @@ pub struct Hierarchy {
 }
 
 impl Hierarchy {
-    /// The coarsest partition, the one with the highest modularity.
+    /// The coarsest partition, the one with the highest modularity. O(1).
     pub fn best(&self) -> &Partition {
         self.levels
             .last()
@@ -60,7 +60,8 @@ impl Hierarchy {
 /// then every community becomes a node of the next level's graph. Stops when
 /// a level no longer gains `tolerance` modularity. Level 0 is the partition
 /// after the first local moving phase; each level's modularity exceeds the
-/// previous one's.
+/// previous one's. Communities may be disconnected (Traag et al. 2019 show
+/// how); [`super::leiden()`] rules that out.
 ///
 /// O(m) per sweep; in practice O(m log n) overall.
 pub fn louvain(g: &Csr, options: &LouvainOptions) -> Result<Hierarchy, CommunityError> {
@@ -68,6 +69,9 @@ pub fn louvain(g: &Csr, options: &LouvainOptions) -> Result<Hierarchy, Community
     check_resolution(options.resolution)?;
     if !(options.tolerance.is_finite() && options.tolerance >= 0.0) {
         return Err(CommunityError::InvalidTolerance(options.tolerance));
+    }
+    if options.max_levels == Some(0) {
+        return Err(CommunityError::InvalidMaxLevels);
     }
     let m = g.total_weight();
     if m <= 0.0 {
@@ -139,7 +143,8 @@ fn move_nodes(
     loop {
         let mut moves = 0usize;
         let mut sweep_gain = 0.0;
-        for &v in &order {
+        for (position, &v) in order.iter().enumerate() {
+            graph.prefetch_ahead(|k| order.get(position + k).copied());
             let own = membership[v as usize];
             let node_weight = graph.node_weights[v as usize];
             let (ts, ws) = graph.neighbours(v);

@@ -55,6 +55,8 @@ pub enum CommunityError {
     InvalidMaxSize,
     #[error("iterations must be at least 1 (or None to run until stable)")]
     InvalidIterations,
+    #[error("the maximum number of levels must be at least 1")]
+    InvalidMaxLevels,
 }
 
 /// A partition of the nodes `0..n` into `count` communities.
@@ -76,7 +78,7 @@ impl Partition {
         Partition { membership, count }
     }
 
-    /// Every node in its own community.
+    /// Every node in its own community. O(n).
     pub fn singletons(node_count: usize) -> Partition {
         Partition {
             membership: (0..node_count as u32).collect(),
@@ -84,7 +86,7 @@ impl Partition {
         }
     }
 
-    /// The number of nodes in each community.
+    /// The number of nodes in each community. O(n).
     pub fn sizes(&self) -> Vec<usize> {
         let mut sizes = vec![0; self.count];
         for &c in &self.membership {
@@ -93,7 +95,7 @@ impl Partition {
         sizes
     }
 
-    /// The nodes of each community, ascending.
+    /// The nodes of each community, ascending. O(n).
     pub fn communities(&self) -> Vec<Vec<u32>> {
         let mut communities: Vec<Vec<u32>> =
             self.sizes().into_iter().map(Vec::with_capacity).collect();
