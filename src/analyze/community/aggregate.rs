@@ -52,8 +52,8 @@ impl WorkGraph {
         self.node_weights.len()
     }
 
-    /// Prefetches what visiting the nodes a few steps ahead will read;
-    /// `ahead(k)` is the node `k` steps ahead, if any. See [`prefetch_rows`].
+    /// Touches what visiting the nodes a few steps ahead will read; `ahead(k)`
+    /// is the node `k` steps ahead, if any. See [`prefetch_rows`].
     #[inline]
     pub(super) fn prefetch_ahead(&self, ahead: impl Fn(usize) -> Option<u32>) {
         prefetch_rows(&self.offsets, &self.targets, &self.weights, &ahead);
@@ -204,12 +204,12 @@ impl NeighbourWeights {
 const PREFETCH_NEAR: usize = 8;
 const PREFETCH_FAR: usize = 16;
 
-/// Asks the CPU to start loading the CSR rows of the nodes a few steps ahead
-/// (`ahead(k)`: the node `k` steps ahead). The algorithms visit nodes in
-/// random order, so each row is otherwise a cache miss waited for in turn;
-/// prefetching overlaps them (about 1.5x faster on 1M edges). The row
-/// offsets of the far node are fetched first, so that they are in cache
-/// when it is near and its row is fetched. No effect on results.
+/// Starts loading the CSR rows of the nodes a few steps ahead (`ahead(k)`:
+/// the node `k` steps ahead). The algorithms visit nodes in random order, so
+/// each row is otherwise a cache miss waited for in turn; touching the rows
+/// early lets the CPU overlap the misses (about 1.5x faster on 1M edges).
+/// The far node's offset is touched first so that it is cached by the time
+/// the node is near and its row is touched. No effect on results.
 #[inline]
 pub(super) fn prefetch_rows(
     offsets: &[usize],
@@ -227,18 +227,13 @@ pub(super) fn prefetch_rows(
     }
 }
 
-/// A hint to load `slice[index]` into the cache; no effect on results.
+/// Reads `slice[index]` (if in bounds) and throws it away, to have it cached
+/// when it is needed: a portable, safe stand-in for a prefetch instruction.
 #[inline(always)]
-pub(super) fn prefetch<T>(slice: &[T], index: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(item) = slice.get(index) {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: prefetching reads nothing and cannot fault; the address is
-        // a valid element anyway.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((item as *const T).cast()) };
+pub(super) fn prefetch<T: Copy>(slice: &[T], index: usize) {
+    if let Some(&item) = slice.get(index) {
+        std::hint::black_box(item);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (slice, index);
 }
 
 /// `0..n` in a random order.

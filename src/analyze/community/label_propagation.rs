@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::graph::Csr;
 
 use super::aggregate::{prefetch_rows, shuffled_nodes};
+use super::components::connected_parts;
 use super::Partition;
 
 /// Safety net against label oscillation on adversarial weighted graphs; real
@@ -22,7 +23,9 @@ const MAX_SWEEPS: usize = 1000;
 /// uniformly at random. A node whose label is already one of the heaviest
 /// keeps it, so the search ends after the first sweep that changes no label:
 /// then every node carries a label of maximal weight among its neighbours, the
-/// stopping rule of Raghavan et al. 2007. Communities are connected.
+/// stopping rule of Raghavan et al. 2007. Asynchronous updates can leave one
+/// label on groups of nodes that are not connected to each other; each such
+/// group becomes a community of its own, so communities are connected.
 ///
 /// O(m) per sweep; the number of sweeps is small in practice.
 pub fn label_propagation(g: &Csr, seed: u64) -> Partition {
@@ -100,7 +103,7 @@ pub fn label_propagation(g: &Csr, seed: u64) -> Partition {
             break;
         }
     }
-    Partition::from_membership(labels)
+    connected_parts(n, |u| g.neighbours(u).0, &labels)
 }
 
 #[cfg(test)]

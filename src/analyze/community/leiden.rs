@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::graph::Csr;
 
 use super::aggregate::{shuffled_nodes, NeighbourWeights, WorkGraph};
+use super::components::connected_parts;
 use super::{
     check_graph, check_resolution, cpm_quality, modularity, renumber, CommunityError, Partition,
 };
@@ -150,19 +151,20 @@ impl Search {
         let mut aggregate_of: Vec<u32> = (0..base.node_count() as u32).collect();
         loop {
             let graph = aggregated.as_ref().unwrap_or(base);
+            let n = graph.node_count();
             self.move_nodes_fast(graph, &mut membership, rng);
             let count = renumber(&mut membership);
-            if count == graph.node_count() {
+            if count == n {
                 break;
             }
             let mut refined = self.refine(graph, &membership, count, rng);
             let mut refined_count = renumber(&mut refined);
-            if refined_count == graph.node_count() {
+            if refined_count == n {
                 // Nothing merged (possible only through zero gains): fall back
                 // to the connected parts of each community, still connected.
-                refined = connected_parts(graph, &membership);
-                refined_count = renumber(&mut refined);
-                if refined_count == graph.node_count() {
+                let parts = connected_parts(n, |u| graph.neighbours(u).0, &membership);
+                (refined, refined_count) = (parts.membership, parts.count);
+                if refined_count == n {
                     membership = refined;
                     break;
                 }
@@ -352,31 +354,6 @@ impl Search {
         }
         candidates.last().expect("at least one candidate").0
     }
-}
-
-/// Labels splitting each community of `membership` into its connected parts.
-fn connected_parts(graph: &WorkGraph, membership: &[u32]) -> Vec<u32> {
-    let n = graph.node_count();
-    let unvisited = u32::MAX;
-    let mut part = vec![unvisited; n];
-    let mut stack = Vec::new();
-    for start in 0..n as u32 {
-        if part[start as usize] != unvisited {
-            continue;
-        }
-        part[start as usize] = start;
-        stack.push(start);
-        while let Some(v) = stack.pop() {
-            for &u in graph.neighbours(v).0 {
-                if part[u as usize] == unvisited && membership[u as usize] == membership[v as usize]
-                {
-                    part[u as usize] = start;
-                    stack.push(u);
-                }
-            }
-        }
-    }
-    part
 }
 
 #[cfg(test)]
