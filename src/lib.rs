@@ -10,6 +10,7 @@ pub mod build;
 pub mod export;
 pub mod generate;
 pub mod graph;
+pub mod layout;
 pub mod model;
 pub mod normalize;
 pub mod progress;
