@@ -113,11 +113,22 @@ proptest! {
 }
 
 /// The SPARQL examples of ontology/README.md run on the sample collection, and
-/// the three analyst queries (the first three blocks) return rows.
+/// the first four (the analysis example and the three analyst queries) return rows.
 #[test]
 fn ontology_readme_queries_run_on_the_sample() {
     let tmp = tempfile::tempdir().unwrap();
     build_into(tmp.path(), Path::new("seeds"));
+    // The analysis example needs `analyze --projection full`.
+    let dir = StoreDir::new(tmp.path());
+    let (c, iris) = load_collection(&dir).unwrap();
+    let graph = signalgraph::graph::ProjectedGraph::build(
+        &c,
+        signalgraph::graph::Projection::Full,
+        &Default::default(),
+    );
+    let analysis = signalgraph::analyze::analyze(&graph.to_csr(), &Default::default()).unwrap();
+    let quads = signalgraph::analyze::rdf::analysis_quads(&analysis, &graph, &c, &iris);
+    dir.write_graph("analysis-full", &quads).unwrap();
     let readme = std::fs::read_to_string("ontology/README.md").unwrap();
     let blocks: Vec<&str> = readme
         .split("```sparql\n")
@@ -127,7 +138,7 @@ fn ontology_readme_queries_run_on_the_sample() {
     assert!(blocks.len() >= 3, "{} SPARQL blocks", blocks.len());
     for (i, q) in blocks.iter().enumerate() {
         let rows = csv(tmp.path(), q).lines().count() - 1;
-        if i < 3 {
+        if i < 4 {
             assert!(rows > 0, "query {} returns no rows on seeds/", i + 1);
         }
     }

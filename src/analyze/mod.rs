@@ -1,4 +1,479 @@
-//! Analysis of graph views: centrality and community detection.
+//! Analysis of graph views: centrality and community detection, run together.
+//!
+//! [`analyze`] runs the chosen centrality measures and a community method on
+//! one [`Csr`] and returns an [`Analysis`]: one score vector per measure and a
+//! hierarchy of clusterings. Level 0 holds the clusters of the whole graph;
+//! with [`AnalyzeOptions::max_cluster_size`] every cluster larger than that is
+//! split again by the same method on its own subgraph, giving level 1, and so
+//! on, as hierarchical Leiden does. Within a level clusters are numbered from
+//! 0 by size (largest first, ties by smallest member), so the numbering is
+//! stable and "cluster 0" is always the biggest.
+//!
+//! [`rdf`] turns an analysis of a projection into the quads of the store's
+//! analysis graph, [`summary`] into text, JSON and per-node CSV.
 
 pub mod centrality;
 pub mod community;
+pub mod rdf;
+pub mod stored;
+pub mod summary;
+
+use crate::graph::Csr;
+use centrality::{CentralityError, EdgeLength};
+use community::CommunityError;
+use std::time::Instant;
+
+/// A centrality measure `analyze` can compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Measure {
+    Degree,
+    WeightedDegree,
+    PageRank,
+    Betweenness,
+    Closeness,
+    Harmonic,
+    Eigenvector,
+    CoreNumber,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 8] = [
+        Measure::Degree,
+        Measure::WeightedDegree,
+        Measure::PageRank,
+        Measure::Betweenness,
+        Measure::Closeness,
+        Measure::Harmonic,
+        Measure::Eigenvector,
+        Measure::CoreNumber,
+    ];
+
+    /// What runs when `--centrality` is not given: everything that stays
+    /// near-linear on a 100k-node projection (betweenness is sampled there;
+    /// closeness needs all-pairs paths and is asked for by name).
+    pub const DEFAULT: [Measure; 6] = [
+        Measure::Degree,
+        Measure::WeightedDegree,
+        Measure::PageRank,
+        Measure::Betweenness,
+        Measure::Eigenvector,
+        Measure::CoreNumber,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Degree => "degree",
+            Measure::WeightedDegree => "weighted-degree",
+            Measure::PageRank => "pagerank",
+            Measure::Betweenness => "betweenness",
+            Measure::Closeness => "closeness",
+            Measure::Harmonic => "harmonic",
+            Measure::Eigenvector => "eigenvector",
+            Measure::CoreNumber => "core",
+        }
+    }
+
+    /// The JSON key and CSV column.
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Degree => "degree",
+            Measure::WeightedDegree => "weighted_degree",
+            Measure::PageRank => "pagerank",
+            Measure::Betweenness => "betweenness",
+            Measure::Closeness => "closeness",
+            Measure::Harmonic => "harmonic_closeness",
+            Measure::Eigenvector => "eigenvector",
+            Measure::CoreNumber => "core_number",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Measure> {
+        Measure::ALL
+            .into_iter()
+            .find(|m| m.name() == name || m.key() == name)
+    }
+
+    /// Whether the values are whole numbers (written as `xsd:integer`).
+    pub fn is_integer(self) -> bool {
+        matches!(self, Measure::Degree | Measure::CoreNumber)
+    }
+}
+
+/// A community detection method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Leiden,
+    Louvain,
+    LabelPropagation,
+    Components,
+}
+
+impl Method {
+    pub const ALL: [Method; 4] = [
+        Method::Leiden,
+        Method::Louvain,
+        Method::LabelPropagation,
+        Method::Components,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Leiden => "leiden",
+            Method::Louvain => "louvain",
+            Method::LabelPropagation => "label-propagation",
+            Method::Components => "components",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// What the Leiden method optimises.
+pub use community::Objective;
+
+/// The name of an objective on the command line and in summaries.
+pub fn objective_name(o: Objective) -> &'static str {
+    match o {
+        Objective::Modularity => "modularity",
+        Objective::Cpm => "cpm",
+    }
+}
+
+/// Options of [`analyze`].
+#[derive(Clone, Debug)]
+pub struct AnalyzeOptions {
+    pub method: Method,
+    /// Leiden's objective (Louvain always optimises modularity).
+    pub objective: Objective,
+    /// γ of modularity or CPM; higher gives more, smaller clusters.
+    pub resolution: f64,
+    pub seed: u64,
+    pub measures: Vec<Measure>,
+    pub damping: f64,
+    pub tolerance: f64,
+    /// Betweenness from this many sampled sources instead of all of them.
+    pub samples: Option<usize>,
+    /// Above this many nodes betweenness is sampled when `samples` is unset.
+    pub exact_betweenness_limit: usize,
+    /// Split clusters larger than this again (levels 1, 2, …).
+    pub max_cluster_size: Option<usize>,
+    /// How edge weights turn into path lengths for betweenness and closeness.
+    pub length: EdgeLength,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            method: Method::Leiden,
+            objective: Objective::Modularity,
+            resolution: 1.0,
+            seed: 42,
+            measures: Measure::DEFAULT.to_vec(),
+            damping: 0.85,
+            tolerance: 1e-6,
+            samples: None,
+            exact_betweenness_limit: 5_000,
+            max_cluster_size: None,
+            length: EdgeLength::InverseWeight,
+        }
+    }
+}
+
+/// Number of sampled sources when betweenness is sampled by default.
+pub const DEFAULT_SAMPLES: usize = 100;
+
+/// Why an analysis could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error("the graph has no nodes")]
+    EmptyGraph,
+    #[error("resolution must be a finite number ≥ 0, not {0}")]
+    Resolution(f64),
+    #[error("--max-cluster-size must be at least 2")]
+    MaxClusterSize,
+    #[error("--samples must be at least 1")]
+    Samples,
+    #[error(transparent)]
+    Centrality(#[from] CentralityError),
+    #[error(transparent)]
+    Community(#[from] CommunityError),
+}
+
+/// The clusters of one level of the hierarchy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    /// Cluster of each node, `0..count`, numbered by size (largest first).
+    pub membership: Vec<u32>,
+    pub count: usize,
+    /// For levels below 0: the cluster of the level above each cluster splits.
+    pub parents: Vec<u32>,
+    /// Newman's modularity (γ = 1) of the whole level's partition.
+    pub modularity: f64,
+}
+
+impl Level {
+    /// Number of nodes in each cluster.
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![0; self.count];
+        for &c in &self.membership {
+            // Nodes without a cluster (u32::MAX, in stored analyses) count nowhere.
+            if let Some(size) = sizes.get_mut(c as usize) {
+                *size += 1;
+            }
+        }
+        sizes
+    }
+}
+
+/// Everything [`analyze`] found.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub node_count: usize,
+    pub edge_count: usize,
+    pub measures: Vec<(Measure, Vec<f64>)>,
+    pub levels: Vec<Level>,
+    /// Modularity after each pass of the method over the whole graph (Louvain
+    /// and Leiden aggregation levels), never decreasing.
+    pub passes: Vec<f64>,
+    /// Sources betweenness was computed from when it was sampled.
+    pub betweenness_samples: Option<usize>,
+    pub pagerank_iterations: Option<usize>,
+    /// Seconds per step, in the order they ran.
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+impl Analysis {
+    pub fn scores(&self, m: Measure) -> Option<&[f64]> {
+        self.measures
+            .iter()
+            .find(|(x, _)| *x == m)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Runs the centrality measures and the community method of `options` on `g`.
+pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
+    if g.node_count() == 0 {
+        return Err(AnalyzeError::EmptyGraph);
+    }
+    if !options.resolution.is_finite() || options.resolution < 0.0 {
+        return Err(AnalyzeError::Resolution(options.resolution));
+    }
+    if options.max_cluster_size.is_some_and(|n| n < 2) {
+        return Err(AnalyzeError::MaxClusterSize);
+    }
+    if options.samples == Some(0) {
+        return Err(AnalyzeError::Samples);
+    }
+    let mut timings = Vec::new();
+    let mut timed = |name: &'static str, started: Instant| {
+        timings.push((name, started.elapsed().as_secs_f64()));
+    };
+
+    let mut measures = Vec::new();
+    let mut betweenness_samples = None;
+    let mut pagerank_iterations = None;
+    let mut wanted = options.measures.clone();
+    wanted.sort();
+    wanted.dedup();
+    for m in wanted {
+        let started = Instant::now();
+        let scores = match m {
+            Measure::Degree => centrality::degree(g),
+            Measure::WeightedDegree => centrality::weighted_degree(g),
+            Measure::PageRank => {
+                let pr = centrality::pagerank(
+                    g,
+                    &centrality::PageRankOptions {
+                        damping: options.damping,
+                        tolerance: options.tolerance,
+                        max_iterations: 1000,
+                        weighted: true,
+                    },
+                )?;
+                pagerank_iterations = Some(pr.iterations);
+                pr.scores
+            }
+            Measure::Betweenness => {
+                let samples = options
+                    .samples
+                    .or((g.node_count() > options.exact_betweenness_limit)
+                        .then_some(DEFAULT_SAMPLES));
+                let samples = samples.filter(|&k| k < g.node_count());
+                betweenness_samples = samples;
+                centrality::betweenness(
+                    g,
+                    &centrality::BetweennessOptions {
+                        normalized: true,
+                        length: options.length,
+                        samples: samples.map(|sources| centrality::Sampling {
+                            sources,
+                            seed: options.seed,
+                        }),
+                    },
+                )?
+            }
+            Measure::Closeness => centrality::closeness(
+                g,
+                &centrality::ClosenessOptions {
+                    length: options.length,
+                    wf_improved: true,
+                },
+            )?,
+            Measure::Harmonic => centrality::harmonic(g, options.length)?,
+            Measure::Eigenvector => {
+                centrality::eigenvector(
+                    g,
+                    &centrality::EigenvectorOptions {
+                        tolerance: options.tolerance,
+                        max_iterations: 1000,
+                        weighted: true,
+                    },
+                )?
+                .scores
+            }
+            Measure::CoreNumber => centrality::core_number(g)
+                .into_iter()
+                .map(f64::from)
+                .collect(),
+        };
+        timed(m.name(), started);
+        measures.push((m, scores));
+    }
+
+    let started = Instant::now();
+    let (top, passes) = detect(g, options)?;
+    let mut levels = vec![numbered(g, &top, &[])];
+    timed(options.method.name(), started);
+
+    if let Some(limit) = options.max_cluster_size {
+        let started = Instant::now();
+        loop {
+            let last = levels.last().expect("level 0 exists");
+            let Some(next) = split_level(g, last, limit, options)? else {
+                break;
+            };
+            levels.push(next);
+        }
+        timed("split", started);
+    }
+
+    Ok(Analysis {
+        node_count: g.node_count(),
+        edge_count: g.edge_count(),
+        measures,
+        levels,
+        passes,
+        betweenness_samples,
+        pagerank_iterations,
+        timings,
+    })
+}
+
+/// The community module's method for `options` (components have no
+/// splitting method: a connected cluster is one component).
+fn community_method(options: &AnalyzeOptions) -> Option<community::Method> {
+    match options.method {
+        Method::Louvain => Some(community::Method::Louvain(community::LouvainOptions {
+            resolution: options.resolution,
+            seed: options.seed,
+            ..Default::default()
+        })),
+        Method::Leiden => Some(community::Method::Leiden(community::LeidenOptions {
+            objective: options.objective,
+            resolution: options.resolution,
+            seed: options.seed,
+            ..Default::default()
+        })),
+        Method::LabelPropagation => {
+            Some(community::Method::LabelPropagation { seed: options.seed })
+        }
+        Method::Components => None,
+    }
+}
+
+/// Runs the community method on `g`: a membership and the modularity after
+/// each pass over the whole graph (Louvain's levels; one value otherwise).
+fn detect(g: &Csr, options: &AnalyzeOptions) -> Result<(Vec<u32>, Vec<f64>), AnalyzeError> {
+    let membership = match (options.method, community_method(options)) {
+        (Method::Louvain, Some(community::Method::Louvain(louvain))) => {
+            let h = community::louvain(g, &louvain)?;
+            return Ok((h.best().membership.clone(), h.modularity));
+        }
+        (_, Some(method)) if g.total_weight() > 0.0 => method.run(g)?.membership,
+        // A graph without edges: every node is its own cluster.
+        (_, Some(_)) => (0..g.node_count() as u32).collect(),
+        (_, None) => community::components(g).membership,
+    };
+    let q = modularity_of(g, &membership);
+    Ok((membership, vec![q]))
+}
+
+/// Renumbers a membership by cluster size (largest first, ties by smallest
+/// member) and computes its modularity.
+fn numbered(g: &Csr, membership: &[u32], parents_of: &[u32]) -> Level {
+    let count = membership
+        .iter()
+        .map(|&c| c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut size = vec![0usize; count];
+    let mut first = vec![u32::MAX; count];
+    for (node, &c) in membership.iter().enumerate() {
+        size[c as usize] += 1;
+        first[c as usize] = first[c as usize].min(node as u32);
+    }
+    let mut order: Vec<usize> = (0..count).filter(|&c| size[c] > 0).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(size[c]), first[c]));
+    let mut rank = vec![0u32; count];
+    for (r, &c) in order.iter().enumerate() {
+        rank[c] = r as u32;
+    }
+    let membership: Vec<u32> = membership.iter().map(|&c| rank[c as usize]).collect();
+    let mut parents = vec![0u32; order.len()];
+    if !parents_of.is_empty() {
+        for (node, &c) in membership.iter().enumerate() {
+            parents[c as usize] = parents_of[node];
+        }
+    } else {
+        parents.clear();
+    }
+    let modularity = modularity_of(g, &membership);
+    Level {
+        membership,
+        count: order.len(),
+        parents,
+        modularity,
+    }
+}
+
+/// The next level: the clusters of `level` larger than `limit` split by the
+/// method on their own subgraphs; `None` when nothing splits.
+fn split_level(
+    g: &Csr,
+    level: &Level,
+    limit: usize,
+    options: &AnalyzeOptions,
+) -> Result<Option<Level>, AnalyzeError> {
+    let Some(method) = community_method(options) else {
+        return Ok(None);
+    };
+    let partition = community::Partition::from_membership(level.membership.clone());
+    let next = community::split_large(g, &partition, limit, &method)?;
+    if next.count == partition.count {
+        return Ok(None);
+    }
+    Ok(Some(numbered(g, &next.membership, &level.membership)))
+}
+
+/// Newman's modularity (γ = 1); 0 for a graph without edge weight, where it is undefined.
+fn modularity_of(g: &Csr, membership: &[u32]) -> f64 {
+    if g.total_weight() > 0.0 {
+        community::modularity(g, membership, 1.0)
+    } else {
+        0.0
+    }
+}

@@ -86,7 +86,7 @@ impl Default for ProjectionOptions {
     fn default() -> Self {
         ProjectionOptions {
             neighbours: 15,
-            window: 64,
+            window: 32,
         }
     }
 }

@@ -110,6 +110,18 @@ impl Iris {
     pub fn digest(&self, yyyymmdd: &str) -> NamedNode {
         self.mint(&["digest/", yyyymmdd])
     }
+
+    /// Cluster `index` (0 = largest) of `level` in the analysis of `projection`.
+    pub fn cluster(&self, projection: &str, level: usize, index: u32) -> NamedNode {
+        self.mint(&[
+            "cluster/",
+            projection,
+            "/",
+            &level.to_string(),
+            "/",
+            &index.to_string(),
+        ])
+    }
 }
 
 #[cfg(test)]

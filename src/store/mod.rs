@@ -140,11 +140,16 @@ impl StoreDir {
         Ok(files)
     }
 
+    /// The path of the extra graph file `name` (which may not exist).
+    pub fn graph_file(&self, name: &str) -> PathBuf {
+        self.graphs_dir().join(format!("{name}.nq"))
+    }
+
     /// Replaces (or creates) one extra named graph file atomically.
     pub fn write_graph(&self, name: &str, quads: &[Quad]) -> Result<(), StoreError> {
         let dir = self.graphs_dir();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        let path = dir.join(format!("{name}.nq"));
+        let path = self.graph_file(name);
         snapshot::write_atomically(&path, |w| {
             for q in quads {
                 writeln!(w, "{q} .")?;
@@ -270,7 +275,7 @@ pub fn open_rdf(
 }
 
 /// The quads of one extra graph file (N-Quads).
-fn read_graph_file(path: &Path) -> Result<Vec<Quad>, StoreError> {
+pub fn read_graph_file(path: &Path) -> Result<Vec<Quad>, StoreError> {
     let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
     RdfParser::from_format(RdfFormat::NQuads)
         .for_reader(io::BufReader::new(file))

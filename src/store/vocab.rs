@@ -119,5 +119,20 @@ pub mod term {
         FILE_PATH = SG + "filePath";
         CONTENT_HASH = SG + "contentHash";
         BYTE_SIZE = SG + "byteSize";
+        CLUSTER = SG + "Cluster";
+        MEMBER_OF = SG + "memberOf";
+        SUB_CLUSTER_OF = SG + "subClusterOf";
+        LEVEL = SG + "level";
+        CLUSTER_SIZE = SG + "clusterSize";
+        MODULARITY = SG + "modularity";
+        PROJECTION = SG + "projection";
+        PAGE_RANK = SG + "pageRank";
+        BETWEENNESS = SG + "betweenness";
+        CLOSENESS = SG + "closeness";
+        HARMONIC_CLOSENESS = SG + "harmonicCloseness";
+        EIGENVECTOR = SG + "eigenvector";
+        DEGREE = SG + "degree";
+        WEIGHTED_DEGREE = SG + "weightedDegree";
+        CORE_NUMBER = SG + "coreNumber";
     }
 }

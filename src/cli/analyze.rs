@@ -1,0 +1,248 @@
+//! The `analyze` command: options, and the glue from store or edge list to summary.
+
+use super::{Global, UsageError};
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use signalgraph::analyze::centrality::EdgeLength;
+use signalgraph::analyze::summary::{self, ProjectionNames, Summary};
+use signalgraph::analyze::{self, AnalyzeError, AnalyzeOptions, Measure, Method, Objective};
+use signalgraph::build;
+use signalgraph::graph::{edgelist, ProjectedGraph, Projection, ProjectionOptions};
+use signalgraph::store::StoreDir;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// The graph view to analyse.
+    #[arg(long, value_enum, default_value = "articles", conflicts_with = "edges")]
+    projection: ProjectionArg,
+    /// Analyse a weighted edge list (source,target[,weight]) instead of the store.
+    #[arg(long, value_name = "FILE.csv", requires = "out")]
+    edges: Option<PathBuf>,
+    /// With --edges: write one CSV row per node (measures and clusters) here.
+    #[arg(long, value_name = "FILE.csv")]
+    out: Option<PathBuf>,
+    /// Community detection method.
+    #[arg(long, value_enum, default_value = "leiden")]
+    method: MethodArg,
+    /// What Leiden optimises (Louvain always uses modularity).
+    #[arg(long, value_enum, default_value = "modularity")]
+    objective: ObjectiveArg,
+    /// Resolution γ (≥ 0); higher gives more, smaller clusters.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    resolution: f64,
+    /// Seed of every random choice; the same seed gives the same result.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Comma-separated measures: degree, weighted-degree, pagerank, betweenness,
+    /// closeness, harmonic, eigenvector, core; or `all` or `none`.
+    /// Default: all but closeness and harmonic.
+    #[arg(long, value_name = "LIST")]
+    centrality: Option<String>,
+    /// Estimate betweenness from this many sampled sources (default: exact up
+    /// to 5,000 nodes, else 100).
+    #[arg(long, value_name = "K")]
+    samples: Option<usize>,
+    /// PageRank damping factor.
+    #[arg(long, default_value_t = 0.85)]
+    damping: f64,
+    /// Convergence tolerance of PageRank and eigenvector centrality.
+    #[arg(long, default_value_t = 1e-6)]
+    tolerance: f64,
+    /// Split clusters larger than N again, keeping the levels.
+    #[arg(long, value_name = "N")]
+    max_cluster_size: Option<usize>,
+    /// How edge weights become path lengths for betweenness and closeness
+    /// (projection weights are similarities, so the default is 1/weight).
+    #[arg(long, value_enum, default_value = "inverse-weight")]
+    length: LengthArg,
+    /// Strongest links each node keeps in the articles and concepts projections.
+    #[arg(long, value_name = "K", default_value_t = ProjectionOptions::default().neighbours)]
+    neighbours: usize,
+    /// How many clusters and top nodes to print.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    top: usize,
+    /// Print the summary as JSON (stable keys).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProjectionArg {
+    Articles,
+    Concepts,
+    Full,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MethodArg {
+    Leiden,
+    Louvain,
+    LabelPropagation,
+    Components,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ObjectiveArg {
+    Modularity,
+    Cpm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LengthArg {
+    Hops,
+    Weight,
+    InverseWeight,
+}
+
+impl AnalyzeArgs {
+    fn options(&self) -> anyhow::Result<AnalyzeOptions> {
+        let measures = match self.centrality.as_deref() {
+            None => Measure::DEFAULT.to_vec(),
+            Some("all") => Measure::ALL.to_vec(),
+            Some("none") | Some("") => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|name| {
+                    Measure::from_name(name.trim()).ok_or_else(|| {
+                        UsageError(format!(
+                            "unknown centrality `{}`; use degree, weighted-degree, pagerank, betweenness, closeness, harmonic, eigenvector, core, all or none",
+                            name.trim()
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        if !(0.0..1.0).contains(&self.damping) {
+            return Err(
+                UsageError(format!("--damping must be in [0, 1), not {}", self.damping)).into(),
+            );
+        }
+        if self.tolerance.is_nan() || self.tolerance <= 0.0 {
+            return Err(
+                UsageError(format!("--tolerance must be > 0, not {}", self.tolerance)).into(),
+            );
+        }
+        if self.neighbours == 0 {
+            return Err(UsageError("--neighbours must be at least 1".into()).into());
+        }
+        Ok(AnalyzeOptions {
+            method: match self.method {
+                MethodArg::Leiden => Method::Leiden,
+                MethodArg::Louvain => Method::Louvain,
+                MethodArg::LabelPropagation => Method::LabelPropagation,
+                MethodArg::Components => Method::Components,
+            },
+            objective: match self.objective {
+                ObjectiveArg::Modularity => Objective::Modularity,
+                ObjectiveArg::Cpm => Objective::Cpm,
+            },
+            resolution: self.resolution,
+            seed: self.seed,
+            measures,
+            damping: self.damping,
+            tolerance: self.tolerance,
+            samples: self.samples,
+            max_cluster_size: self.max_cluster_size,
+            length: match self.length {
+                LengthArg::Hops => EdgeLength::Hops,
+                LengthArg::Weight => EdgeLength::Weight,
+                LengthArg::InverseWeight => EdgeLength::InverseWeight,
+            },
+            ..AnalyzeOptions::default()
+        })
+    }
+}
+
+/// Bad option values are usage errors (exit 2), not failures.
+fn usage(e: AnalyzeError) -> anyhow::Error {
+    match e {
+        AnalyzeError::Centrality(_) | AnalyzeError::Community(_) => anyhow::Error::new(e),
+        e => anyhow::Error::new(UsageError(e.to_string())),
+    }
+}
+
+pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let options = args.options()?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let started = Instant::now();
+
+    let summary = if let Some(path) = &args.edges {
+        let list = edgelist::read(path).map_err(|e| UsageError(e.to_string()))?;
+        let read = started.elapsed().as_secs_f64();
+        let mut analysis = analyze::analyze(&list.graph, &options).map_err(usage)?;
+        analysis.timings.insert(0, ("read", read));
+        let target = args.out.as_ref().expect("clap requires --out with --edges");
+        let file = std::fs::File::create(target)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        summary::write_node_csv(
+            &analysis,
+            list.names.as_slice(),
+            std::io::BufWriter::new(file),
+        )
+        .with_context(|| format!("cannot write {}", target.display()))?;
+        Summary::new(
+            path.display().to_string(),
+            &analysis,
+            &options,
+            list.names.as_slice(),
+            args.top,
+        )
+    } else {
+        let projection = match args.projection {
+            ProjectionArg::Articles => Projection::Articles,
+            ProjectionArg::Concepts => Projection::Concepts,
+            ProjectionArg::Full => Projection::Full,
+        };
+        let (collection, iris) = build::load_collection(dir)?;
+        let loaded = started.elapsed().as_secs_f64();
+        let projecting = Instant::now();
+        let graph = ProjectedGraph::build(
+            &collection,
+            projection,
+            &ProjectionOptions {
+                neighbours: args.neighbours,
+                ..ProjectionOptions::default()
+            },
+        );
+        let csr = graph.to_csr();
+        let projected = projecting.elapsed().as_secs_f64();
+        let mut analysis = analyze::analyze(&csr, &options).map_err(usage)?;
+        analysis.timings.insert(0, ("project", projected));
+        analysis.timings.insert(0, ("load", loaded));
+        let writing = Instant::now();
+        let quads = analyze::rdf::analysis_quads(&analysis, &graph, &collection, &iris);
+        dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;
+        analysis
+            .timings
+            .push(("write", writing.elapsed().as_secs_f64()));
+        let names = ProjectionNames {
+            graph: &graph,
+            collection: &collection,
+        };
+        Summary::new(
+            projection.name().to_string(),
+            &analysis,
+            &options,
+            &names,
+            args.top,
+        )
+    };
+
+    if args.json {
+        summary.write_json(&mut out)?;
+    } else {
+        summary.write_text(&mut out, args.top)?;
+    }
+    out.flush()?;
+    if g.verbose {
+        for (step, seconds) in &summary.timings_seconds {
+            eprintln!("{step}: {seconds:.3} s");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

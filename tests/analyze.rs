@@ -1,0 +1,350 @@
+//! `signalgraph analyze` end to end on the bundled sample: projections,
+//! clusters against the planted groups, results in the store, edge lists,
+//! determinism and bad options.
+
+use signalgraph::analyze::community::nmi;
+use signalgraph::build::load_collection;
+use signalgraph::graph::{ProjectedGraph, Projection, ProjectionOptions};
+use signalgraph::store::StoreDir;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_signalgraph"))
+}
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+fn run(store: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .output()
+        .expect("run signalgraph")
+}
+
+fn ok(o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8 output")
+}
+
+/// The sample collection built once into a temporary store (kept for the run).
+fn sample_store() -> &'static Path {
+    static STORE: OnceLock<PathBuf> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let store = dir.join("store");
+        ok(bin()
+            .arg("--store")
+            .arg(&store)
+            .args(["-q", "build"])
+            .arg(seeds())
+            .output()
+            .unwrap());
+        store
+    })
+}
+
+/// A copy of the sample store this test may change.
+fn own_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    for entry in std::fs::read_dir(sample_store()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), store.join(entry.file_name())).unwrap();
+        }
+    }
+    (dir, store)
+}
+
+/// The planted group of each sample article (A…E, or X for the bridging
+/// articles), read from the tables of seeds/README.md, in collection order.
+fn planted_groups(store: &Path) -> Vec<String> {
+    let readme = std::fs::read_to_string(seeds().join("README.md")).unwrap();
+    let mut group_of = std::collections::HashMap::new();
+    let mut group = String::new();
+    for line in readme.lines() {
+        if let Some(rest) = line.strip_prefix("### ") {
+            group = rest.chars().next().unwrap().to_string();
+        } else if line.starts_with("## ") {
+            group = if line.contains("Bridging") {
+                "X".into()
+            } else {
+                String::new()
+            };
+        } else if let Some(file) = line.strip_prefix("| `").and_then(|l| l.split('`').next()) {
+            if !group.is_empty() {
+                group_of.insert(file.to_string(), group.clone());
+            }
+        }
+    }
+    let (c, _) = load_collection(&StoreDir::new(store)).unwrap();
+    c.articles
+        .iter()
+        .map(|a| {
+            let name = a.file.path.rsplit('/').next().unwrap();
+            group_of
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| panic!("{name} has no group"))
+        })
+        .collect()
+}
+
+#[test]
+fn projections_are_sparse_deterministic_and_keep_closest_links() {
+    let (c, _) = load_collection(&StoreDir::new(sample_store())).unwrap();
+    let options = ProjectionOptions::default();
+    let articles = ProjectedGraph::build(&c, Projection::Articles, &options);
+    assert_eq!(articles.node_count(), c.articles.len());
+    let closest: usize = c.links.iter().map(|l| l.closest.len()).sum();
+    assert!(articles.edge_count() <= c.articles.len() * options.neighbours + closest);
+    assert!(articles.edge_count() >= c.articles.len());
+    let again = ProjectedGraph::build(&c, Projection::Articles, &options);
+    assert_eq!(articles.to_csr(), again.to_csr());
+    // Every resolved closest link between read articles is an edge.
+    let csr = articles.to_csr();
+    for (a, l) in c.links.iter().enumerate() {
+        for link in &l.closest {
+            if let signalgraph::model::LinkTarget::Article(b) = link.target {
+                if a != b {
+                    assert!(
+                        csr.neighbours(a as u32).0.contains(&(b as u32)),
+                        "{a} → {b}"
+                    );
+                }
+            }
+        }
+    }
+
+    let concepts = ProjectedGraph::build(&c, Projection::Concepts, &options);
+    assert_eq!(concepts.node_count(), c.concepts.len());
+    assert!(concepts.edge_count() <= c.concepts.len() * options.neighbours);
+
+    let full = ProjectedGraph::build(&c, Projection::Full, &options);
+    let signals: usize = c.articles.iter().map(|a| a.article.signals.len()).sum();
+    let expected = c.articles.len()
+        + c.stubs.len()
+        + c.concepts.len()
+        + c.sources.len()
+        + c.digests.len()
+        + signals;
+    assert_eq!(full.node_count(), expected);
+}
+
+#[test]
+fn leiden_on_the_sample_finds_the_planted_groups() {
+    let (_dir, store) = own_store();
+    let json = ok(run(&store, &["analyze", "--json", "--top", "3"]));
+    let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(summary["graph"], "articles");
+    assert_eq!(summary["nodes"], 47);
+    let q = summary["levels"][0]["modularity"].as_f64().unwrap();
+    assert!(q > 0.3, "modularity {q}");
+
+    // Clusters against the five planted groups (bridges excluded).
+    let (c, _) = load_collection(&StoreDir::new(&store)).unwrap();
+    let groups = planted_groups(&store);
+    let out = ok(run(
+        &store,
+        &[
+            "query",
+            "--format",
+            "csv",
+            "SELECT ?id ?cluster WHERE { GRAPH ?g { ?a sg:memberOf ?cluster } ?a dcterms:identifier ?id } ",
+        ],
+    ));
+    let mut cluster_of = std::collections::HashMap::new();
+    for line in out.lines().skip(1) {
+        let (id, cluster) = line.split_once(',').unwrap();
+        cluster_of.insert(id.trim().to_string(), cluster.trim().to_string());
+    }
+    let mut found = Vec::new();
+    let mut planted = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for (a, group) in c.articles.iter().zip(&groups) {
+        if group == "X" {
+            continue;
+        }
+        let cluster = &cluster_of[&a.article.id];
+        let index = names.iter().position(|n| n == cluster).unwrap_or_else(|| {
+            names.push(cluster.clone());
+            names.len() - 1
+        });
+        found.push(index as u32);
+        planted.push(group.as_bytes()[0] as u32);
+    }
+    let score = nmi(&found, &planted);
+    assert!(score > 0.8, "NMI to the planted groups {score}");
+}
+
+#[test]
+fn results_are_in_the_store_and_sparql_finds_central_signals() {
+    let (_dir, store) = own_store();
+    ok(run(&store, &["analyze", "--projection", "full", "-q"]));
+    ok(run(&store, &["analyze", "-q"]));
+    let graphs = std::fs::read_dir(store.join("graphs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert!(graphs.contains("analysis-full.nq") && graphs.contains("analysis-articles.nq"));
+
+    // The ten most central signals of the largest cluster (level 0, cluster 0).
+    let out = ok(run(
+        &store,
+        &[
+            "query",
+            "--format",
+            "csv",
+            "SELECT ?text ?rank WHERE {
+               GRAPH ?analysis {
+                 ?cluster a sg:Cluster ; sg:projection \"full\" ; sg:level 0 ; sg:clusterSize ?size .
+                 ?signal sg:memberOf ?cluster ; sg:pageRank ?rank .
+               }
+               ?signal a sg:Signal ; rdfs:label ?text .
+               { SELECT (MAX(?s) AS ?size) WHERE { GRAPH ?g { ?c a sg:Cluster ; sg:projection \"full\" ; sg:level 0 ; sg:clusterSize ?s } } }
+             } ORDER BY DESC(?rank) LIMIT 10",
+        ],
+    ));
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 10, "{out}");
+
+    // Re-running replaces the previous analysis instead of adding to it.
+    let count = |store: &Path| {
+        let out = ok(run(
+            store,
+            &[
+                "query",
+                "--format",
+                "csv",
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/signalgraph/id/graph/analysis/articles> { ?s ?p ?o } }",
+            ],
+        ));
+        out.lines().nth(1).unwrap().trim().to_string()
+    };
+    let before = count(&store);
+    assert_ne!(before, "0");
+    ok(run(&store, &["analyze", "-q", "--resolution", "2"]));
+    ok(run(&store, &["analyze", "-q"]));
+    assert_eq!(count(&store), before);
+}
+
+#[test]
+fn same_seed_same_bytes_and_hierarchy_levels() {
+    let (_dir, store) = own_store();
+    let first = ok(run(
+        &store,
+        &["analyze", "--json", "--max-cluster-size", "6"],
+    ));
+    let file = std::fs::read(store.join("graphs/analysis-articles.nq")).unwrap();
+    let second = ok(run(
+        &store,
+        &["analyze", "--json", "--max-cluster-size", "6"],
+    ));
+    assert_eq!(
+        file,
+        std::fs::read(store.join("graphs/analysis-articles.nq")).unwrap()
+    );
+    let strip = |s: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(s).unwrap();
+        v.as_object_mut().unwrap().remove("timings_seconds");
+        v
+    };
+    assert_eq!(strip(&first), strip(&second));
+    let v = strip(&first);
+    let levels = v["levels"].as_array().unwrap();
+    assert!(levels.len() >= 2, "clusters above 6 are split: {levels:?}");
+    for c in v["clusters"].as_array().unwrap() {
+        let level = c["level"].as_u64().unwrap() as usize;
+        if level + 1 == levels.len() {
+            assert!(c["size"].as_u64().unwrap() <= 6 || c["top"].as_array().is_some());
+        }
+        assert_eq!(c["parent"].is_null(), level == 0);
+    }
+}
+
+#[test]
+fn edge_lists_are_analysed_into_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = dir.path().join("two-triangles.csv");
+    std::fs::write(
+        &edges,
+        "source,target,weight\na,b,1\nb,c,1\nc,a,1\nx,y,1\ny,z,1\nz,x,1\nc,x,0.1\n",
+    )
+    .unwrap();
+    let out = dir.path().join("nodes.csv");
+    let text = ok(bin()
+        .args(["analyze", "--edges"])
+        .arg(&edges)
+        .arg("--out")
+        .arg(&out)
+        .args(["--centrality", "all", "--method", "louvain"])
+        .output()
+        .unwrap());
+    assert!(text.contains("level 0: 2 clusters"), "{text}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "node,degree,weighted_degree,pagerank,betweenness,closeness,harmonic_closeness,eigenvector,core_number,cluster_0"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 6);
+    let cluster = |name: &str| rows.iter().find(|r| r[0] == name).unwrap()[9];
+    assert_eq!(cluster("a"), cluster("b"));
+    assert_eq!(cluster("x"), cluster("z"));
+    assert_ne!(cluster("a"), cluster("x"));
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    let store = sample_store();
+    for args in [
+        &["analyze", "--resolution", "-1"][..],
+        &["analyze", "--method", "kmeans"],
+        &["analyze", "--centrality", "pagerank,fame"],
+        &["analyze", "--damping", "1.5"],
+        &["analyze", "--samples", "0"],
+        &["analyze", "--max-cluster-size", "1"],
+        &[
+            "analyze",
+            "--edges",
+            "/nonexistent/edges.csv",
+            "--out",
+            "/tmp/x.csv",
+        ],
+    ] {
+        let o = run(store, args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with("error"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "source,target\n").unwrap();
+    let o = bin()
+        .args(["analyze", "--edges"])
+        .arg(&empty)
+        .args(["--out", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no edges"));
+}
