@@ -136,3 +136,56 @@ fn format_comes_from_the_extension_or_the_flag() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown format `gml`"));
 }
+
+/// The title the nasty article has once read (markdown escapes resolved).
+const NASTY_TITLE: &str = "Ampersand & <angle> \"double\" 'single' ; semi, comma tab \\ backslash \u{1F680} déjà vu 日本語";
+
+#[test]
+fn graph_exports_load_in_networkx_and_igraph_and_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    store_with_nasty_labels(root);
+    run(root, &["analyze", "-q", "--projection", "full"]);
+    let summary = run(root, &["analyze", "--json"]).stdout;
+    std::fs::write(root.join("analyze.json"), &summary).unwrap();
+    run(root, &["export", "-q", "--all", "--out", "a"]);
+    run(root, &["export", "-q", "--all", "--out", "b"]);
+    for name in [
+        "graph.graphml",
+        "graph.gexf",
+        "csv/nodes.csv",
+        "csv/edges.csv",
+        "neo4j/nodes_Article.csv",
+        "neo4j/import.sh",
+        "neo4j/load.cypher",
+    ] {
+        let a = std::fs::read(root.join("a").join(name)).unwrap();
+        let b = std::fs::read(root.join("b").join(name)).unwrap();
+        assert!(a == b, "{name} differs between two exports");
+    }
+    let graphml = std::fs::read_to_string(root.join("a/graph.graphml")).unwrap();
+    assert!(
+        graphml.contains("Ampersand &amp; &lt;angle&gt;"),
+        "the title is escaped, not dropped"
+    );
+
+    // The third-party readers run where tests/run.sh made their environment.
+    let Ok(python) = std::env::var("SIGNALGRAPH_INTEROP_PYTHON") else {
+        eprintln!("SIGNALGRAPH_INTEROP_PYTHON unset: networkx/igraph checks run by tests/run.sh");
+        return;
+    };
+    let o = Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/check_graphs.py"))
+        .arg(root.join("a"))
+        .arg(root.join("analyze.json"))
+        .arg(NASTY_TITLE)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(report.contains("nasty label survives GEXF"), "{report}");
+}

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The project's test command (README.md): the Rust test suite, then the checks
 # that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib,
-# every RDF export loaded by rdflib).
+# every RDF export loaded by rdflib, GraphML/GEXF/CSV/Neo4j exports loaded by
+# networkx and igraph).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/signalgraph-target}"
+
+echo "== third-party graph readers (networkx, igraph) for the export tests"
+SIGNALGRAPH_INTEROP_PYTHON="$(bash tests/interop/venv.sh)"
+export SIGNALGRAPH_INTEROP_PYTHON
 
 echo "== cargo test --release"
 cargo test --release
@@ -15,6 +20,9 @@ bin="$CARGO_TARGET_DIR/release/signalgraph"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$bin" --store "$work/store" build -q seeds
+# The analysis graphs are part of what is checked below.
+"$bin" --store "$work/store" analyze -q --projection full
+"$bin" --store "$work/store" analyze --json > "$work/analyze.json"
 "$bin" --store "$work/store" query \
     'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }' > "$work/dump.ttl"
 bash tests/shacl/check.sh "$work/dump.ttl"
@@ -24,3 +32,6 @@ echo "== every RDF export loaded by rdflib (the venv check.sh made)"
 "$bin" --store "$work/store" export -q --all --out "$work/exports"
 "$bin" --store "$work/store" stats --json > "$work/stats.json"
 "${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_rdf.py "$work/exports" "$work/stats.json"
+
+echo "== graph exports of the sample loaded by networkx and igraph"
+"$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_graphs.py "$work/exports" "$work/analyze.json"

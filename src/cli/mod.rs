@@ -4,6 +4,7 @@
 //! (the rest was saved), 2 for usage errors, bad queries, or when nothing
 //! could be saved, 1 for other failures (I/O errors, a corrupt store).
 
+mod analyze;
 mod progress;
 
 use anyhow::Context;
@@ -11,6 +12,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use progress::Bar;
 use signalgraph::build::{self, BuildError, BuildOptions, BuildReport};
 use signalgraph::export::{self, Format};
+use signalgraph::graph::Projection;
 use signalgraph::query::{self, QueryError, ResultFormat};
 use signalgraph::seed::Severity;
 use signalgraph::store::{self, FrozenDataset, Iris, StoreDir, StoreError};
@@ -75,11 +77,16 @@ enum Command {
         after_help = "Example:\n  signalgraph query 'SELECT ?t WHERE { ?a a schema:NewsArticle ; dcterms:title ?t } LIMIT 5'\n  signalgraph query --file q.rq --format csv\n\nThe prefixes sg, dcterms, skos, schema, prov, rdf, rdfs, xsd and owl are predeclared."
     )]
     Query(QueryArgs),
-    /// Export the store as RDF (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD).
+    /// Export the store as RDF, GraphML, GEXF, a Neo4j import folder or CSV.
     #[command(
-        after_help = "Example:\n  signalgraph export --out graph.ttl\n  signalgraph export --format nquads --out graph.nq\n  signalgraph export --all --out exports/\n\nThe format is taken from --format or else from the extension of --out."
+        after_help = "Example:\n  signalgraph export --out graph.ttl\n  signalgraph export --format nquads --out graph.nq\n  signalgraph export --out clusters.gexf\n  signalgraph export --format neo4j --out neo4j/\n  signalgraph export --projection concepts --out concepts.graphml\n  signalgraph export --all --out exports/\n\nThe format is taken from --format or else from the extension of --out.\nGraph formats carry the results of `signalgraph analyze` for their projection."
     )]
     Export(ExportArgs),
+    /// Find trend clusters and central nodes in a projection of the store (or an edge list).
+    #[command(
+        after_help = "Example:\n  signalgraph analyze\n  signalgraph analyze --projection concepts --method louvain --resolution 1.5 --json\n  signalgraph analyze --max-cluster-size 200 --centrality pagerank,betweenness\n  signalgraph analyze --edges graph.csv --out nodes.csv\n\nResults of a projection are written to the store's analysis graph\n{base}graph/analysis/{projection}, replacing the previous ones."
+    )]
+    Analyze(analyze::AnalyzeArgs),
     /// Write a synthetic collection in the seed format (for scale and quality tests).
     #[command(
         after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k"
@@ -148,15 +155,24 @@ impl From<FormatArg> for ResultFormat {
 
 #[derive(Args)]
 struct ExportArgs {
-    /// turtle, ntriples, nquads, trig, rdfxml or jsonld (default: from the extension of --out).
+    /// turtle, ntriples, nquads, trig, rdfxml, jsonld, graphml, gexf, neo4j
+    /// (a folder) or csv (a folder); default: from the extension of --out.
     #[arg(long, conflicts_with = "all")]
     format: Option<String>,
-    /// Write every format into the folder --out (graph.ttl, graph.nt, …).
+    /// Write every format into the folder --out (graph.ttl, …, graph.gexf, neo4j/, csv/).
     #[arg(long)]
     all: bool,
-    /// The file to write (or the folder, with --all).
+    /// The file to write (or the folder, with --all, neo4j and csv).
     #[arg(long)]
     out: PathBuf,
+    /// The projection to export: articles, concepts or full (RDF: its nodes
+    /// and their facts; default: the whole store for RDF, articles for
+    /// GraphML, GEXF and CSV, full for Neo4j).
+    #[arg(long)]
+    projection: Option<String>,
+    /// Skip the layout (GraphML, GEXF and CSV without positions).
+    #[arg(long)]
+    no_layout: bool,
 }
 
 #[derive(Args)]
@@ -238,6 +254,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => run_export(g, &dir, args),
+        Command::Analyze(args) => analyze::run(g, &dir, args),
         Command::Generate(args) => {
             let started = Instant::now();
             let opts = signalgraph::generate::GenerateOptions {
@@ -294,56 +311,66 @@ fn open_store(g: &Global, dir: &StoreDir) -> anyhow::Result<(FrozenDataset, Iris
 }
 
 fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let names = || Format::ALL.map(Format::name).join(", ");
     let targets: Vec<(Format, PathBuf)> = if args.all {
         std::fs::create_dir_all(&args.out)
             .with_context(|| format!("cannot create {}", args.out.display()))?;
         Format::ALL
             .into_iter()
-            .map(|f| (f, args.out.join(format!("graph.{}", f.extension()))))
+            .map(|f| (f, args.out.join(f.file_name())))
             .collect()
     } else {
         let format = match &args.format {
             Some(name) => Format::from_name(name).ok_or_else(|| {
-                UsageError(format!(
-                    "unknown format `{name}`: use one of {}",
-                    Format::ALL.map(Format::name).join(", ")
-                ))
+                UsageError(format!("unknown format `{name}`: use one of {}", names()))
             })?,
             None => Format::from_path(&args.out).ok_or_else(|| {
                 UsageError(format!(
-                    "cannot tell the format from `{}`: add --format or use an extension like .ttl, .nt, .nq, .trig, .rdf, .jsonld",
+                    "cannot tell the format from `{}`: add --format or use an extension like .ttl, .nt, .nq, .trig, .rdf, .jsonld, .graphml, .gexf",
                     args.out.display()
                 ))
             })?,
         };
         vec![(format, args.out.clone())]
     };
+    let projection = match &args.projection {
+        None => None,
+        Some(name) => Some(Projection::from_name(name).ok_or_else(|| {
+            UsageError(format!(
+                "unknown projection `{name}`: use articles, concepts or full"
+            ))
+        })?),
+    };
     let started = Instant::now();
-    let (rdf, _) = open_store(g, dir)?;
-    for (format, path) in targets {
-        let t = Instant::now();
-        let mut written = 0;
-        store::write_atomically(&path, |w| {
-            written = export::write_rdf(&rdf, format, w)?;
-            Ok(())
-        })?;
-        if !g.quiet {
-            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let options = export::ExportOptions {
+        projection,
+        no_layout: args.no_layout,
+        ..Default::default()
+    };
+    let written = export::export(dir, &targets, &options, &Bar::new(g.quiet))?;
+    if !g.quiet {
+        for w in &written {
+            let what = match w.edges {
+                None => format!("{} statements", w.items),
+                Some(edges) => format!("{} nodes, {edges} edges", w.items),
+            };
+            let merged = if w.merged > 0 {
+                format!("; {} parallel edges merged, weights summed", w.merged)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "wrote {} ({}, {} statements, {:.1} MB) in {:.2} s",
-                path.display(),
-                format.media_type(),
-                written,
-                bytes as f64 / 1e6,
-                t.elapsed().as_secs_f64()
+                "wrote {} ({}, {what}{merged}, {:.1} MB) in {:.2} s",
+                w.path.display(),
+                w.format.media_type(),
+                w.bytes as f64 / 1e6,
+                w.seconds
             );
         }
     }
     if g.verbose {
         eprintln!("export took {:.2} s", started.elapsed().as_secs_f64());
     }
-    // Freeing millions of terms one by one only delays the exit.
-    std::mem::forget(rdf);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,18 +1,32 @@
 //! Exporting a store: every format as one enum with its extension and media type.
 //!
-//! RDF formats stream straight from the [`FrozenDataset`] indexes through
-//! oxigraph's serializers, in index order (deterministic for the same store), so
-//! an export never holds more than the dataset itself. Graph formats (Turtle,
-//! N-Triples, RDF/XML) get the union of all named graphs as triples, each once,
-//! grouped by subject; dataset formats (N-Quads, TriG, JSON-LD) keep the named
-//! graphs (article provenance graphs, collection, ontology, analysis).
+//! RDF formats ([`rdf`]) stream from the frozen dataset. Graph formats — GraphML
+//! ([`graphml`]) and GEXF ([`gexf`]) for Gephi, a Neo4j import folder
+//! ([`neo4j`]) and plain CSV ([`table`]) — describe one projection
+//! ([`view::GraphView`]) with the analysis stored for it and, for GraphML and
+//! GEXF, a ForceAtlas2 layout. Every file is written to a temporary name and
+//! renamed, and the same store always gives the same bytes.
 
-use crate::store::vocab::PREFIXES;
-use crate::store::FrozenDataset;
-use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
-use oxigraph::model::TripleRef;
-use std::io::{self, Write};
-use std::path::Path;
+pub mod gexf;
+pub mod graphml;
+pub mod neo4j;
+pub mod rdf;
+pub mod table;
+pub mod view;
+mod xml;
+
+use crate::analyze::stored;
+use crate::graph::{ProjectedGraph, Projection, ProjectionOptions};
+use crate::model::Collection;
+use crate::progress::Progress;
+use crate::store::{self, Iris, StoreDir, StoreError};
+use oxigraph::io::{JsonLdProfileSet, RdfFormat};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use view::GraphView;
+
+pub use rdf::write as write_rdf;
 
 /// An export format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,17 +37,27 @@ pub enum Format {
     TriG,
     RdfXml,
     JsonLd,
+    GraphMl,
+    Gexf,
+    /// A folder for `neo4j-admin database import`.
+    Neo4j,
+    /// A folder with `nodes.csv` and `edges.csv`.
+    Csv,
 }
 
 impl Format {
     /// Every format, in the order `export --all` writes them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 10] = [
         Format::Turtle,
         Format::NTriples,
         Format::NQuads,
         Format::TriG,
         Format::RdfXml,
         Format::JsonLd,
+        Format::GraphMl,
+        Format::Gexf,
+        Format::Neo4j,
+        Format::Csv,
     ];
 
     /// The name used by `--format`.
@@ -45,24 +69,50 @@ impl Format {
             Format::TriG => "trig",
             Format::RdfXml => "rdfxml",
             Format::JsonLd => "jsonld",
+            Format::GraphMl => "graphml",
+            Format::Gexf => "gexf",
+            Format::Neo4j => "neo4j",
+            Format::Csv => "csv",
         }
     }
 
-    /// The file extension (without the dot).
+    /// The file extension (without the dot); for folder formats, the folder
+    /// name `export --all` uses.
     pub fn extension(self) -> &'static str {
-        self.rdf_format().file_extension()
+        match self {
+            Format::GraphMl => "graphml",
+            Format::Gexf => "gexf",
+            Format::Neo4j => "neo4j",
+            Format::Csv => "csv",
+            f => f.rdf_format().expect("an RDF format").file_extension(),
+        }
     }
 
-    /// The IANA media type.
+    /// The media type (for folders, the type of the files in them).
     pub fn media_type(self) -> &'static str {
-        self.rdf_format().media_type()
+        match self {
+            Format::GraphMl => "application/graphml+xml",
+            Format::Gexf => "application/gexf+xml",
+            Format::Neo4j | Format::Csv => "text/csv",
+            f => f.rdf_format().expect("an RDF format").media_type(),
+        }
     }
 
-    /// The format a file name's extension stands for.
+    /// The file `export --all` writes the format to, inside its folder.
+    pub fn file_name(self) -> String {
+        if self.is_folder() {
+            self.extension().to_string()
+        } else {
+            format!("graph.{}", self.extension())
+        }
+    }
+
+    /// The format a file name's extension stands for (files only).
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Format::ALL
             .into_iter()
+            .filter(|f| !f.is_folder())
             .find(|f| f.extension() == ext || (ext == "xml" && *f == Format::RdfXml))
     }
 
@@ -76,8 +126,28 @@ impl Format {
         matches!(self, Format::NQuads | Format::TriG | Format::JsonLd)
     }
 
-    fn rdf_format(self) -> RdfFormat {
+    /// Whether the format is RDF (written from the dataset, not a projection).
+    pub fn is_rdf(self) -> bool {
+        self.rdf_format().is_some()
+    }
+
+    /// Whether the export is a folder of files rather than one file.
+    pub fn is_folder(self) -> bool {
+        matches!(self, Format::Neo4j | Format::Csv)
+    }
+
+    /// The projection a graph format describes when none is asked for: the
+    /// article graph for Gephi and CSV (the trend clusters), the full typed
+    /// graph for Neo4j (every label).
+    pub fn default_projection(self) -> Projection {
         match self {
+            Format::Neo4j => Projection::Full,
+            _ => Projection::Articles,
+        }
+    }
+
+    fn rdf_format(self) -> Option<RdfFormat> {
+        Some(match self {
             Format::Turtle => RdfFormat::Turtle,
             Format::NTriples => RdfFormat::NTriples,
             Format::NQuads => RdfFormat::NQuads,
@@ -86,42 +156,186 @@ impl Format {
             Format::JsonLd => RdfFormat::JsonLd {
                 profile: JsonLdProfileSet::empty(),
             },
+            _ => return None,
+        })
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ExportError {
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        ExportError::Io {
+            path: path.to_path_buf(),
+            source,
         }
     }
 }
 
-/// Writes the whole dataset in `format` to `out` and returns the number of
-/// statements written (quads for dataset formats, distinct triples otherwise).
-pub fn write_rdf<W: Write>(dataset: &FrozenDataset, format: Format, out: W) -> io::Result<u64> {
-    let mut serializer = RdfSerializer::from_format(format.rdf_format());
-    if matches!(format, Format::Turtle | Format::TriG | Format::RdfXml) {
-        for (prefix, ns) in PREFIXES {
-            serializer = serializer
-                .with_prefix(prefix, ns)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+/// What to export.
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    /// The projection of every format (RDF: its nodes and their facts);
+    /// `None`: the whole store for RDF, [`Format::default_projection`] otherwise.
+    pub projection: Option<Projection>,
+    /// Compute no layout (GraphML and GEXF without positions).
+    pub no_layout: bool,
+    pub projection_options: ProjectionOptions,
+}
+
+/// One export written.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub format: Format,
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// Statements (RDF) or nodes (graph formats).
+    pub items: u64,
+    pub edges: Option<usize>,
+    /// Parallel edges merged into others.
+    pub merged: usize,
+    pub seconds: f64,
+}
+
+/// Writes each `(format, path)` of `targets` from the store in `dir`.
+///
+/// The RDF dataset is opened only for RDF targets, and each projection is
+/// built, laid out and joined with its stored analysis once.
+pub fn export(
+    dir: &StoreDir,
+    targets: &[(Format, PathBuf)],
+    options: &ExportOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<Written>, ExportError> {
+    let (collection, iris) = crate::build::load_collection(dir)?;
+    let mut written = Vec::new();
+
+    let mut projections: BTreeMap<Projection, ProjectedGraph> = BTreeMap::new();
+    for &(format, _) in targets {
+        let wanted = match (format.is_rdf(), options.projection) {
+            (true, p) => p,
+            (false, p) => Some(p.unwrap_or(format.default_projection())),
+        };
+        if let Some(p) = wanted {
+            projections.entry(p).or_insert_with(|| {
+                ProjectedGraph::build(&collection, p, &options.projection_options)
+            });
         }
     }
-    let mut writer = serializer.for_writer(out);
-    let mut written = 0u64;
-    if format.keeps_graphs() {
-        // Graph by graph (graph, subject, predicate, object index order).
-        for quad in dataset.iter() {
-            writer.serialize_quad(quad)?;
-            written += 1;
+
+    if targets.iter().any(|(f, _)| f.is_rdf()) {
+        let dataset = store::open_rdf(dir, &collection, &iris, progress)?;
+        let selected = options
+            .projection
+            .map(|p| selection_sets(&projections[&p], &collection, &iris));
+        let selection = match &selected {
+            Some((subjects, graphs)) => rdf::Selection::Subjects {
+                iris: subjects,
+                graphs,
+            },
+            None => rdf::Selection::Everything,
+        };
+        for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
+            let started = Instant::now();
+            let mut items = 0;
+            store::write_atomically(path, |w| {
+                items = rdf::write(&dataset, *format, &selection, w)?;
+                Ok(())
+            })?;
+            written.push(Written {
+                format: *format,
+                path: path.clone(),
+                bytes: file_size(path),
+                items,
+                edges: None,
+                merged: 0,
+                seconds: started.elapsed().as_secs_f64(),
+            });
         }
-    } else {
-        // Subject, predicate, object, graph index order: subjects are grouped and
-        // the copies of a triple from several graphs come side by side.
-        let mut previous: Option<TripleRef<'_>> = None;
-        for quad in dataset.quads_for_pattern(None, None, None, None) {
-            let triple = TripleRef::new(quad.subject, quad.predicate, quad.object);
-            if previous != Some(triple) {
-                writer.serialize_triple(triple)?;
-                written += 1;
-                previous = Some(triple);
+        // Freeing millions of terms one by one only delays the caller.
+        std::mem::forget(dataset);
+    }
+
+    for (&projection, graph) in &projections {
+        let formats: Vec<&(Format, PathBuf)> = targets
+            .iter()
+            .filter(|(f, _)| {
+                !f.is_rdf() && options.projection.unwrap_or(f.default_projection()) == projection
+            })
+            .collect();
+        if formats.is_empty() {
+            continue;
+        }
+        let started = Instant::now();
+        let analysis = stored::load(dir, graph, &collection, &iris)?;
+        // Layout positions for the formats people look at; Neo4j leaves them out.
+        let needs_layout = formats.iter().any(|(f, _)| *f != Format::Neo4j);
+        let positions = (needs_layout && !options.no_layout).then(|| {
+            let csr = graph.to_csr();
+            let layout = crate::layout::LayoutOptions::for_size(csr.node_count());
+            crate::layout::forceatlas2(&csr, &layout)
+        });
+        let view = GraphView::new(graph, &collection, &iris, analysis, positions);
+        let prepared = started.elapsed().as_secs_f64();
+        for (format, path) in formats {
+            let started = Instant::now();
+            match format {
+                Format::GraphMl => store::write_atomically(path, |w| graphml::write(&view, w))?,
+                Format::Gexf => store::write_atomically(path, |w| gexf::write(&view, w))?,
+                Format::Neo4j => neo4j::write(&view, path)?,
+                Format::Csv => table::write(&view, path)?,
+                _ => unreachable!("RDF formats are written above"),
             }
+            written.push(Written {
+                format: *format,
+                path: path.clone(),
+                bytes: if format.is_folder() {
+                    folder_size(path)
+                } else {
+                    file_size(path)
+                },
+                items: view.node_count() as u64,
+                edges: Some(view.edges.len()),
+                merged: view.merged,
+                seconds: started.elapsed().as_secs_f64() + prepared,
+            });
         }
     }
-    writer.finish()?;
+    written.sort_by_key(|w| w.format);
     Ok(written)
+}
+
+/// The IRIs of a projection's nodes, and the analysis graph of it.
+fn selection_sets(
+    graph: &ProjectedGraph,
+    c: &Collection,
+    iris: &Iris,
+) -> (HashSet<String>, HashSet<String>) {
+    let subjects = (0..graph.node_count() as u32)
+        .map(|i| graph.node(i).iri(c, iris).into_string())
+        .collect();
+    let graphs = [iris.analysis_graph(graph.projection.name()).into_string()]
+        .into_iter()
+        .collect();
+    (subjects, graphs)
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+fn folder_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| entries.flatten().map(|e| file_size(&e.path())).sum())
+        .unwrap_or(0)
 }

@@ -1,0 +1,170 @@
+"""Load signalgraph's graph exports with third-party readers and check them.
+
+usage: python check_graphs.py EXPORT_DIR ANALYZE_JSON [LABEL]
+
+EXPORT_DIR holds `export --all` output (graph.graphml, graph.gexf, csv/,
+neo4j/); ANALYZE_JSON is `signalgraph analyze --json` of the articles
+projection, whose node and edge counts every export of that projection must
+match. LABEL, if given, is an article title that must come back unchanged
+from every format. Prints one line per check and `graphs: N passed, M failed`.
+"""
+
+import csv
+import datetime
+import json
+import os
+import re
+import sys
+
+import igraph
+import networkx as nx
+
+RESULTS = []
+
+
+def check(name, ok, detail=""):
+    RESULTS.append(bool(ok))
+    print(f"{'ok  ' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""))
+
+
+def graphml(folder, expected, label):
+    path = os.path.join(folder, "graph.graphml")
+    g = nx.read_graphml(path)
+    check("networkx reads GraphML", g.number_of_nodes() == expected["nodes"] and g.number_of_edges() == expected["edges"],
+          f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges (analyze: {expected['nodes']}, {expected['edges']})")
+    data = next(iter(g.nodes(data=True)))[1]
+    typed = isinstance(data.get("pagerank"), float) and isinstance(data.get("cluster_0"), int) and isinstance(data.get("x"), float)
+    check("GraphML attributes are typed", typed, f"pagerank {type(data.get('pagerank')).__name__}, cluster_0 {type(data.get('cluster_0')).__name__}")
+    check("GraphML edges have weight and kind", all("weight" in d and "kind" in d for _, _, d in g.edges(data=True)))
+    ig = igraph.Graph.Read_GraphML(path)
+    check("igraph reads GraphML", ig.vcount() == expected["nodes"] and ig.ecount() == expected["edges"],
+          f"{ig.vcount()} nodes, {ig.ecount()} edges")
+    check("igraph sees every attribute", {"label", "kind", "pagerank", "cluster_0", "x", "y"} <= set(ig.vs.attributes()),
+          ", ".join(sorted(ig.vs.attributes())))
+    if label:
+        check("nasty label survives GraphML", label in {d.get("label") for _, d in g.nodes(data=True)})
+
+
+def gexf(folder, expected, label):
+    path = os.path.join(folder, "graph.gexf")
+    g = nx.read_gexf(path, version="1.3")
+    check("networkx reads GEXF 1.3", g.number_of_nodes() == expected["nodes"] and g.number_of_edges() == expected["edges"],
+          f"{g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
+    nodes = list(g.nodes(data=True))
+    check("GEXF nodes carry colour, size and position", all("viz" in d and {"color", "size", "position"} <= set(d["viz"]) for _, d in nodes))
+    dated = [d for _, d in nodes if "start" in d]
+    check("GEXF is dynamic with dated nodes", g.graph.get("mode") == "dynamic" and len(dated) > 0, f"{len(dated)} nodes with a start date")
+    if label:
+        check("nasty label survives GEXF", label in {d.get("label") for _, d in nodes})
+
+
+def plain_csv(folder, expected, label):
+    with open(os.path.join(folder, "csv", "nodes.csv"), newline="", encoding="utf-8") as f:
+        nodes = list(csv.DictReader(f))
+    with open(os.path.join(folder, "csv", "edges.csv"), newline="", encoding="utf-8") as f:
+        edges = list(csv.DictReader(f))
+    ids = {n["id"] for n in nodes}
+    check("CSV ids unique, counts match", len(ids) == len(nodes) == expected["nodes"] and len(edges) == expected["edges"],
+          f"{len(nodes)} nodes, {len(edges)} edges")
+    check("CSV edge ends exist", all(e["source"] in ids and e["target"] in ids for e in edges))
+    if label:
+        check("nasty label survives CSV", label in {n["label"] for n in nodes})
+
+
+PARSERS = {
+    "long": int,
+    "int": int,
+    "double": float,
+    "float": float,
+    "date": datetime.date.fromisoformat,
+    "boolean": lambda v: {"true": True, "false": False}[v],
+    "string": str,
+    "string[]": lambda v: v.split("\x1f"),
+}
+
+
+def neo4j(folder, label):
+    """The rules of neo4j-admin database import: typed headers, ids unique per
+    ID space, relationship ends present in the named spaces."""
+    folder = os.path.join(folder, "neo4j")
+    files = sorted(os.listdir(folder))
+    spaces = {}
+    labels_seen = set()
+    problems = []
+    for name in files:
+        if not name.startswith("nodes_"):
+            continue
+        with open(os.path.join(folder, name), newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            m = re.fullmatch(r"id:ID\((\w+)\)", header[0])
+            if not m or header[1] != ":LABEL":
+                problems.append(f"{name}: header starts {header[:2]}")
+                continue
+            space = m.group(1)
+            ids = spaces.setdefault(space, set())
+            types = [h.split(":", 1)[1] if ":" in h else "string" for h in header[2:]]
+            for row in reader:
+                if row[0] in ids:
+                    problems.append(f"{name}: duplicate id {row[0]!r}")
+                ids.add(row[0])
+                labels_seen.add(row[1])
+                for value, t in zip(row[2:], types):
+                    if value == "":
+                        continue
+                    try:
+                        PARSERS[t](value)
+                    except Exception:
+                        problems.append(f"{name}: {value!r} is not {t}")
+                if label and space == "Article" and label in row:
+                    labels_seen.add("nasty")
+    relationships = 0
+    for name in files:
+        if not name.startswith("rels_"):
+            continue
+        with open(os.path.join(folder, name), newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            start = re.fullmatch(r":START_ID\((\w+)\)", header[0])
+            end = re.fullmatch(r":END_ID\((\w+)\)", header[1])
+            if not start or not end or header[2] != ":TYPE":
+                problems.append(f"{name}: header starts {header[:3]}")
+                continue
+            for row in reader:
+                relationships += 1
+                if row[0] not in spaces.get(start.group(1), ()):
+                    problems.append(f"{name}: start {row[0]!r} missing")
+                if row[1] not in spaces.get(end.group(1), ()):
+                    problems.append(f"{name}: end {row[1]!r} missing")
+                if not row[2]:
+                    problems.append(f"{name}: empty type")
+    script = open(os.path.join(folder, "import.sh"), encoding="utf-8").read()
+    listed = all(f"={name}" in script for name in files if name.endswith(".csv"))
+    check("Neo4j import folder follows the importer's rules", not problems,
+          f"{sum(len(v) for v in spaces.values())} nodes in {len(spaces)} ID spaces, {relationships} relationships"
+          + (f"; {problems[:3]}" if problems else ""))
+    expected_labels = {"Article", "Signal", "Theme", "Keyword", "DrivingForce", "Source", "Digest"}
+    check("Neo4j has every label", expected_labels <= labels_seen, ", ".join(sorted(labels_seen - {"nasty"})))
+    check("import.sh names every CSV file", listed)
+    if label:
+        check("nasty label survives Neo4j CSV", "nasty" in labels_seen)
+
+
+def main():
+    folder, analyze_path = sys.argv[1], sys.argv[2]
+    label = sys.argv[3] if len(sys.argv) > 3 else None
+    with open(analyze_path, encoding="utf-8") as f:
+        expected = json.load(f)
+    for part in (lambda: graphml(folder, expected, label), lambda: gexf(folder, expected, label),
+                 lambda: plain_csv(folder, expected, label), lambda: neo4j(folder, label)):
+        try:
+            part()
+        except Exception as e:
+            check("reader", False, f"{type(e).__name__}: {e}")
+    failed = RESULTS.count(False)
+    print(f"graphs: {len(RESULTS) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
