@@ -42,10 +42,10 @@ pub struct AnalyzeArgs {
     /// Default: all but closeness and harmonic.
     #[arg(long, value_name = "LIST")]
     centrality: Option<String>,
-    /// Estimate betweenness from this many sampled sources (default: exact up
-    /// to 5,000 nodes, else 100).
-    #[arg(long, value_name = "K")]
-    samples: Option<usize>,
+    /// Estimate betweenness from K sampled sources, or `all` for exact
+    /// betweenness at any size (default: exact up to 5,000 nodes, else 100).
+    #[arg(long, value_name = "K|all")]
+    samples: Option<String>,
     /// PageRank damping factor.
     #[arg(long, default_value_t = 0.85)]
     damping: f64,
@@ -126,6 +126,19 @@ impl AnalyzeArgs {
                 UsageError(format!("--tolerance must be > 0, not {}", self.tolerance)).into(),
             );
         }
+        let (samples, exact_betweenness_limit) = match self.samples.as_deref() {
+            None => (None, AnalyzeOptions::default().exact_betweenness_limit),
+            Some("all") => (None, usize::MAX),
+            Some(k) => match k.parse::<usize>() {
+                Ok(k) => (Some(k), AnalyzeOptions::default().exact_betweenness_limit),
+                Err(_) => {
+                    return Err(UsageError(format!(
+                        "--samples takes a number of sources or `all`, not `{k}`"
+                    ))
+                    .into())
+                }
+            },
+        };
         if self.neighbours == 0 {
             return Err(UsageError("--neighbours must be at least 1".into()).into());
         }
@@ -145,7 +158,8 @@ impl AnalyzeArgs {
             measures,
             damping: self.damping,
             tolerance: self.tolerance,
-            samples: self.samples,
+            samples,
+            exact_betweenness_limit,
             max_cluster_size: self.max_cluster_size,
             length: match self.length {
                 LengthArg::Hops => EdgeLength::Hops,
