@@ -29,14 +29,10 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path.home() / ".cache"
-VENV = CACHE / "signalgraph-bench-venv"
-DATA = CACHE / "signalgraph-bench" / "lfr"
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-BINARY = TARGET / "release" / "signalgraph"
+from benchenv import BENCH, BINARY, ROOT, build_release, ensure_venv, run_measured
+
+DATA = BENCH / "lfr"
 
 # What each tool computes, per graph size: (name, signalgraph flags).
 ALGORITHMS = [
@@ -63,37 +59,17 @@ STEP = {
 }
 
 
-def ensure_venv():
-    """Re-run inside the benchmark venv, creating it when missing."""
-    python = VENV / "bin" / "python"
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "-r", str(ROOT / "benches" / "requirements.txt")],
-            check=True,
-        )
-    os.execv(str(python), [str(python), *sys.argv])
-
-
-def run_signalgraph(edges: Path, flags: list[str]) -> dict:
+def run_signalgraph(edges, flags: list[str]) -> dict:
     out = DATA / "signalgraph-nodes.csv"
     cmd = [str(BINARY), "analyze", "--edges", str(edges), "--out", str(out), "--json", "--top", "1", *flags]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    stdout = proc.stdout.read()
-    stderr = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {stderr.decode()}")
+    _, peak, stdout, _ = run_measured(cmd)
     summary = json.loads(stdout)
-    summary["peak_rss_bytes"] = usage.ru_maxrss * 1024
+    summary["peak_rss_bytes"] = peak
     summary["membership"] = read_membership(out)
     return summary
 
 
-def read_membership(path: Path) -> list[int] | None:
+def read_membership(path) -> list[int] | None:
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     if not rows or "cluster_0" not in rows[0]:
@@ -111,7 +87,7 @@ def timed(f):
     return time.perf_counter() - started, result
 
 
-def load_graph(edges: Path):
+def load_graph(edges):
     import igraph as ig
     import networkx as nx
     import rustworkx as rx
@@ -216,7 +192,7 @@ def main():
 
     DATA.mkdir(parents=True, exist_ok=True)
     if not args.no_build:
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        build_release()
     names = {n: DATA / f"lfr-{n}-mu0.3.edges.csv" for n in sizes}
     if not all(p.exists() for p in names.values()):
         subprocess.run([sys.executable, str(ROOT / "benches" / "lfr" / "make_lfr.py"), str(DATA), "--preset", "bench"], check=True)

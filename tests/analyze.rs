@@ -316,6 +316,7 @@ fn bad_options_are_usage_errors() {
         &["analyze", "--centrality", "pagerank,fame"],
         &["analyze", "--damping", "1.5"],
         &["analyze", "--samples", "0"],
+        &["analyze", "--samples", "many"],
         &["analyze", "--max-cluster-size", "1"],
         &[
             "analyze",

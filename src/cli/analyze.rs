@@ -166,7 +166,6 @@ impl AnalyzeArgs {
                 LengthArg::Weight => EdgeLength::Weight,
                 LengthArg::InverseWeight => EdgeLength::InverseWeight,
             },
-            ..AnalyzeOptions::default()
         })
     }
 }

@@ -359,8 +359,13 @@ fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<E
             } else {
                 String::new()
             };
+            let prepared = if g.verbose && w.prepare_seconds > 0.0 {
+                format!(" (+ {:.2} s to prepare the projection)", w.prepare_seconds)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "wrote {} ({}, {what}{merged}, {:.1} MB) in {:.2} s",
+                "wrote {} ({}, {what}{merged}, {:.1} MB) in {:.2} s{prepared}",
                 w.path.display(),
                 w.format.media_type(),
                 w.bytes as f64 / 1e6,

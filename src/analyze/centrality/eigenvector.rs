@@ -1,6 +1,6 @@
 //! Eigenvector centrality by power iteration.
 
-use super::{check_tolerance, check_weights, chunked_sum, CentralityError, NODE_CHUNK};
+use super::{check_iterative, chunked_sum, CentralityError, NODE_CHUNK};
 use crate::graph::Csr;
 use rayon::prelude::*;
 
@@ -60,11 +60,7 @@ pub struct Eigenvector {
 /// `InvalidTolerance` or `InvalidWeight` (negative or non-finite, when
 /// weighted) for bad input.
 pub fn eigenvector(g: &Csr, options: &EigenvectorOptions) -> Result<Eigenvector, CentralityError> {
-    check_tolerance(options.tolerance)?;
-    let weighted = options.weighted && g.is_weighted();
-    if weighted {
-        check_weights(g)?;
-    }
+    let weighted = check_iterative(g, options.tolerance, options.weighted)?;
     let n = g.node_count();
     if n == 0 {
         return Ok(Eigenvector {

@@ -134,6 +134,17 @@ fn check_weights(g: &Csr) -> Result<(), CentralityError> {
     Ok(())
 }
 
+/// Checks the input of an iterative measure; returns whether to read weights
+/// (asked for and not all 1: unit weights iterate without the weight array).
+fn check_iterative(g: &Csr, tolerance: f64, weighted: bool) -> Result<bool, CentralityError> {
+    check_tolerance(tolerance)?;
+    let weighted = weighted && g.is_weighted();
+    if weighted {
+        check_weights(g)?;
+    }
+    Ok(weighted)
+}
+
 fn check_tolerance(tolerance: f64) -> Result<(), CentralityError> {
     if tolerance > 0.0 {
         Ok(())

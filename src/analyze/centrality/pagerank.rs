@@ -1,6 +1,6 @@
 //! PageRank by power iteration, pulled over the CSR rows.
 
-use super::{check_tolerance, check_weights, CentralityError, NODE_CHUNK};
+use super::{check_iterative, CentralityError, NODE_CHUNK};
 use crate::graph::Csr;
 use rayon::prelude::*;
 
@@ -59,12 +59,7 @@ pub fn pagerank(g: &Csr, options: &PageRankOptions) -> Result<PageRank, Centrali
     if !(0.0..1.0).contains(&damping) {
         return Err(CentralityError::InvalidDamping(damping));
     }
-    check_tolerance(options.tolerance)?;
-    // Unit weights pull faster without reading the weight array.
-    let weighted = options.weighted && g.is_weighted();
-    if weighted {
-        check_weights(g)?;
-    }
+    let weighted = check_iterative(g, options.tolerance, options.weighted)?;
     let n = g.node_count();
     if n == 0 {
         return Ok(PageRank {

@@ -362,18 +362,7 @@ mod tests {
 
     #[test]
     fn splits_two_triangles() {
-        let g = Csr::from_edges(
-            6,
-            [
-                (0, 1, 1.0),
-                (1, 2, 1.0),
-                (0, 2, 1.0),
-                (3, 4, 1.0),
-                (4, 5, 1.0),
-                (3, 5, 1.0),
-                (2, 3, 1.0),
-            ],
-        );
+        let g = super::super::two_triangles();
         let result = leiden(&g, &LeidenOptions::default()).unwrap();
         assert_eq!(result.partition.membership, vec![0, 0, 0, 1, 1, 1]);
         assert!((result.quality - 0.357_142_857_142_857_15).abs() < 1e-12);

@@ -219,6 +219,24 @@ pub(crate) fn mix_seed(parts: &[u64]) -> u64 {
     state
 }
 
+/// Two triangles {0, 1, 2} and {3, 4, 5} joined by the edge 2–3: the
+/// smallest graph with an obvious community structure, for unit tests.
+#[cfg(test)]
+fn two_triangles() -> Csr {
+    Csr::from_edges(
+        6,
+        [
+            (0, 1, 1.0),
+            (1, 2, 1.0),
+            (0, 2, 1.0),
+            (3, 4, 1.0),
+            (4, 5, 1.0),
+            (3, 5, 1.0),
+            (2, 3, 1.0),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,18 +91,7 @@ mod tests {
 
     #[test]
     fn two_triangles_joined_by_an_edge() {
-        let g = Csr::from_edges(
-            6,
-            [
-                (0, 1, 1.0),
-                (1, 2, 1.0),
-                (0, 2, 1.0),
-                (3, 4, 1.0),
-                (4, 5, 1.0),
-                (3, 5, 1.0),
-                (2, 3, 1.0),
-            ],
-        );
+        let g = super::super::two_triangles();
         // networkx: modularity(G, [{0,1,2},{3,4,5}]) == 0.35714285714285715
         let q = modularity(&g, &[0, 0, 0, 1, 1, 1], 1.0);
         assert!((q - 0.357_142_857_142_857_15).abs() < 1e-12);
