@@ -64,7 +64,7 @@ fn every_format_parses_back_to_the_store() {
     let triples = stats["triples"].as_u64().unwrap();
     run(tmp.path(), &["export", "-q", "--all", "--out", "a"]);
     run(tmp.path(), &["export", "-q", "--all", "--out", "b"]);
-    let expected_title = "Ampersand & <angle> \"double\" 'single' ; semi, comma tab \\ backslash \u{1F680} déjà vu 日本語";
+    let expected_title = NASTY_TITLE;
     for (ext, format) in formats() {
         let a = std::fs::read(tmp.path().join(format!("a/graph.{ext}"))).unwrap();
         let b = std::fs::read(tmp.path().join(format!("b/graph.{ext}"))).unwrap();
@@ -188,4 +188,50 @@ fn graph_exports_load_in_networkx_and_igraph_and_are_byte_identical() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(report.contains("nasty label survives GEXF"), "{report}");
+}
+
+#[test]
+fn rdf_of_one_projection_keeps_its_nodes_and_its_analysis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("seeds")).unwrap();
+    for entry in std::fs::read_dir("seeds").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, root.join("seeds").join(path.file_name().unwrap())).unwrap();
+    }
+    run(root, &["build", "-q", "seeds"]);
+    run(root, &["analyze", "-q", "--projection", "concepts"]);
+    run(
+        root,
+        &[
+            "export",
+            "-q",
+            "--projection",
+            "concepts",
+            "--out",
+            "concepts.nq",
+        ],
+    );
+    let bytes = std::fs::read(root.join("concepts.nq")).unwrap();
+    let quads: Vec<_> = RdfParser::from_format(RdfFormat::NQuads)
+        .for_slice(&bytes)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let base = "https://w3id.org/signalgraph/id/";
+    let concept_paths = ["theme/", "keyword/", "driving-force/", "cluster/concepts/"];
+    assert!(quads.len() > 1000, "{} quads", quads.len());
+    for q in &quads {
+        let subject = q.subject.to_string();
+        let path = subject.trim_start_matches('<').trim_start_matches(base);
+        assert!(
+            concept_paths.iter().any(|p| path.starts_with(p)),
+            "{subject} is not a concept or one of their clusters"
+        );
+    }
+    assert!(quads
+        .iter()
+        .any(|q| q.graph_name.to_string() == format!("<{base}graph/analysis/concepts>")));
+    assert!(quads
+        .iter()
+        .any(|q| q.predicate.as_str() == "http://www.w3.org/2004/02/skos/core#prefLabel"));
 }

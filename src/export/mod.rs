@@ -237,40 +237,8 @@ pub fn export(
         }
     }
 
-    if targets.iter().any(|(f, _)| f.is_rdf()) {
-        let dataset = store::open_rdf(dir, &collection, &iris, progress)?;
-        let selected = options
-            .projection
-            .map(|p| selection_sets(&projections[&p], &collection, &iris));
-        let selection = match &selected {
-            Some((subjects, graphs)) => rdf::Selection::Subjects {
-                iris: subjects,
-                graphs,
-            },
-            None => rdf::Selection::Everything,
-        };
-        for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
-            let started = Instant::now();
-            let mut items = 0;
-            store::write_atomically(path, |w| {
-                items = rdf::write(&dataset, *format, &selection, w)?;
-                Ok(())
-            })?;
-            written.push(Written {
-                format: *format,
-                path: path.clone(),
-                bytes: file_size(path),
-                items,
-                edges: None,
-                merged: 0,
-                seconds: started.elapsed().as_secs_f64(),
-                prepare_seconds: 0.0,
-            });
-        }
-        // Freeing millions of terms one by one only delays the caller.
-        std::mem::forget(dataset);
-    }
-
+    // Graph formats first: the RDF dataset is the largest thing an export
+    // holds, and it is never freed (see below), so it comes last.
     for (&projection, graph) in &projections {
         let formats: Vec<&(Format, PathBuf)> = targets
             .iter()
@@ -317,6 +285,41 @@ pub fn export(
             });
         }
     }
+    if targets.iter().any(|(f, _)| f.is_rdf()) {
+        let selected = options
+            .projection
+            .map(|p| selection_sets(&projections[&p], &collection, &iris));
+        drop(projections);
+        let dataset = store::open_rdf(dir, &collection, &iris, progress)?;
+        let selection = match &selected {
+            Some((subjects, graphs)) => rdf::Selection::Subjects {
+                iris: subjects,
+                graphs,
+            },
+            None => rdf::Selection::Everything,
+        };
+        for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
+            let started = Instant::now();
+            let mut items = 0;
+            store::write_atomically(path, |w| {
+                items = rdf::write(&dataset, *format, &selection, w)?;
+                Ok(())
+            })?;
+            written.push(Written {
+                format: *format,
+                path: path.clone(),
+                bytes: file_size(path),
+                items,
+                edges: None,
+                merged: 0,
+                seconds: started.elapsed().as_secs_f64(),
+                prepare_seconds: 0.0,
+            });
+        }
+        // Freeing millions of terms one by one only delays the caller.
+        std::mem::forget(dataset);
+    }
+
     written.sort_by_key(|w| w.format);
     Ok(written)
 }
