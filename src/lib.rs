@@ -3,7 +3,7 @@
 //! Data flows one way: [`seed`] reads files into typed articles with
 //! diagnostics, [`model`] merges them into a collection with stable ids,
 //! [`store`] turns the collection into RDF (oxigraph) and saves it,
-//! [`query`] answers SPARQL over the opened store, `serve` makes it a
+//! [`query`] answers SPARQL over the opened store, [`serve`] makes it a
 //! SPARQL 1.1 endpoint, and [`generate`] writes synthetic collections for
 //! tests and benchmarks.
 
@@ -18,4 +18,5 @@ pub mod normalize;
 pub mod progress;
 pub mod query;
 pub mod seed;
+pub mod serve;
 pub mod store;
