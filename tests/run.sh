@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README.md): the Rust test suite, then the checks
 # that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib,
-# every RDF export loaded by rdflib).
+# every RDF export loaded by rdflib, the SPARQL endpoint queried by
+# SPARQLWrapper and rdflib's SPARQLStore).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,3 +25,6 @@ echo "== every RDF export loaded by rdflib (the venv check.sh made)"
 "$bin" --store "$work/store" export -q --all --out "$work/exports"
 "$bin" --store "$work/store" stats --json > "$work/stats.json"
 "${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_rdf.py "$work/exports" "$work/stats.json"
+
+echo "== the SPARQL endpoint queried by SPARQLWrapper and rdflib's SPARQLStore (same venv)"
+"${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_serve.py "$bin" "$work/store"
