@@ -13,15 +13,16 @@
 //! * a **watchdog thread** (one per process, started on first use) holds the
 //!   deadlines of running queries and raises a query's stop flag when its
 //!   deadline passes, so no evaluation step ever reads the clock; the
-//!   memory budget is a flag the counting allocator raises
-//!   ([`crate::memory::Budget`]);
+//!   counting allocator raises the same flag when the query's thread holds
+//!   more than its memory budget ([`crate::memory::Budget`]);
 //! * the query runs over [`Guarded`], a [`QueryableDataset`] that forwards to
 //!   the [`FrozenDataset`] and, on every call (each quad pulled, each term
 //!   turned into a value for a FILTER or an ORDER BY comparison, each result
-//!   term), checks the flags; once stopped it cancels spareval's token and
+//!   term), checks the flag (one relaxed atomic load; the external stop
+//!   token every 256th call); once stopped it cancels spareval's token and
 //!   every call fails, which ends each scan after one error;
 //! * the engine's terms are [`GuardedTerm`]s, whose `Clone` checks the same
-//!   flags: spareval clones terms for every tuple it builds (joins, products,
+//!   flag: spareval clones terms for every tuple it builds (joins, products,
 //!   projections, sort keys), so a product that never calls the dataset still
 //!   clones. Once stopped, a clone unwinds (`resume_unwind`, no panic hook)
 //!   with an [`Interrupted`] payload that [`super::evaluate`] catches. This is
@@ -35,7 +36,7 @@
 //! dataset error, a write error, the unwind — the recorded reason is what
 //! [`super::evaluate`] reports.
 
-use crate::memory::{self, Budget};
+use crate::memory::Budget;
 use crate::store::dataset::{FrozenTerm, UnknownTermId};
 use crate::store::FrozenDataset;
 use oxigraph::model::Term;
@@ -99,10 +100,12 @@ pub(crate) struct Control {
     timeout: Duration,
     budget: Option<Budget>,
     stop: Cell<Option<Stop>>,
+    ticks: Cell<u32>,
     /// Keeps the deadline registered with the watchdog while the query runs.
     _deadline: Option<Registration>,
-    /// Makes [`GuardedTerm`] clones on this thread check `flag`.
-    _armed: Armed,
+    /// Makes [`GuardedTerm`] clones on this thread check `flag` (only when
+    /// some limit can raise it).
+    _armed: Option<Armed>,
 }
 
 impl Control {
@@ -111,19 +114,26 @@ impl Control {
     pub(crate) fn start(limits: &Limits) -> Rc<Control> {
         let token = CancellationToken::new();
         let flag = Arc::new(AtomicBool::new(false));
-        let budget = limits.max_memory.and_then(Budget::start);
+        let budget = limits
+            .max_memory
+            .and_then(|max| Budget::start(max, Arc::clone(&flag)));
         let deadline = limits
             .timeout
             .and_then(|t| Instant::now().checked_add(t))
             .map(|at| Watchdog::get().register(at, Arc::clone(&flag)));
+        let limited = limits.timeout.is_some()
+            || budget.is_some()
+            || limits.max_output.is_some()
+            || limits.cancel.is_some();
         Rc::new(Control {
             token,
-            _armed: Armed::new(Arc::clone(&flag)),
+            _armed: limited.then(|| Armed::new(Arc::clone(&flag))),
             flag,
             external: limits.cancel.clone(),
             timeout: limits.timeout.unwrap_or_default(),
             budget,
             stop: Cell::new(None),
+            ticks: Cell::new(0),
             _deadline: deadline,
         })
     }
@@ -135,26 +145,30 @@ impl Control {
 
     /// Why the query was stopped, if it was.
     pub(crate) fn stopped(&self) -> Option<Stop> {
+        if self.external.as_ref().is_some_and(|t| t.is_cancelled()) {
+            self.halt(Stop::Cancelled);
+        }
         self.tick();
         self.stop.get()
     }
 
-    /// Checks the limits and returns whether the query must stop. Cheap: a
-    /// thread-local read and two relaxed atomic loads.
+    /// Returns whether the query must stop. Cheap: one relaxed atomic load
+    /// (the watchdog and the memory budget raise the flag), and every 256th
+    /// time a look at the external token.
     #[inline]
     pub(crate) fn tick(&self) -> bool {
-        if let Some(budget) = &self.budget {
-            if budget.exceeded() {
-                self.halt(Stop::Memory(budget.max()));
-            }
-        }
-        if self.external.as_ref().is_some_and(|t| t.is_cancelled()) {
+        let n = self.ticks.get().wrapping_add(1);
+        self.ticks.set(n);
+        if n.is_multiple_of(256) && self.external.as_ref().is_some_and(|t| t.is_cancelled()) {
             self.halt(Stop::Cancelled);
         }
         if self.flag.load(Ordering::Relaxed) {
-            // Only the watchdog raises the flag without giving a reason first.
+            // A flag raised without a reason is the budget's or the watchdog's.
             if self.stop.get().is_none() {
-                self.stop.set(Some(Stop::Timeout(self.timeout)));
+                self.stop.set(Some(match &self.budget {
+                    Some(budget) if budget.exceeded() => Stop::Memory(budget.max()),
+                    _ => Stop::Timeout(self.timeout),
+                }));
             }
             self.token.cancel();
             return true;
@@ -214,7 +228,7 @@ fn interrupt_if_stopped() {
     }
     // SAFETY: `ARMED` is only non-null while the `Armed` that set it is
     // alive on this thread, and that `Armed` owns an `Arc` of the flag.
-    let stopped = unsafe { &*armed }.load(Ordering::Relaxed) || memory::exceeded();
+    let stopped = unsafe { &*armed }.load(Ordering::Relaxed);
     if stopped && !std::thread::panicking() {
         interrupt();
     }
@@ -238,10 +252,19 @@ impl Clone for GuardedTerm {
     }
 }
 
-/// Stop flags by deadline (with a sequence number to keep keys unique), and the next number.
-type Deadlines = (BTreeMap<(Instant, u64), Arc<AtomicBool>>, u64);
+/// The watchdog's state: stop flags by deadline (a sequence number keeps
+/// keys unique), the next number, and when the watchdog will next look.
+struct Deadlines {
+    flags: BTreeMap<(Instant, u64), Arc<AtomicBool>>,
+    next: u64,
+    wake_at: Instant,
+}
 
-/// The process's deadline thread: cancels each registered token at its deadline.
+/// The longest the watchdog sleeps; a deadline later than its next look
+/// needs no wake-up, so registering one costs a lock and a map insert.
+const WATCHDOG_NAP: Duration = Duration::from_secs(1);
+
+/// The process's deadline thread: raises each registered flag at its deadline.
 struct Watchdog {
     deadlines: Mutex<Deadlines>,
     changed: Condvar,
@@ -259,7 +282,7 @@ impl Drop for Registration {
             .deadlines
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        guard.0.remove(&self.key);
+        guard.flags.remove(&self.key);
     }
 }
 
@@ -268,7 +291,11 @@ impl Watchdog {
         static WATCHDOG: OnceLock<&'static Watchdog> = OnceLock::new();
         WATCHDOG.get_or_init(|| {
             let watchdog: &'static Watchdog = Box::leak(Box::new(Watchdog {
-                deadlines: Mutex::new((BTreeMap::new(), 0)),
+                deadlines: Mutex::new(Deadlines {
+                    flags: BTreeMap::new(),
+                    next: 0,
+                    wake_at: Instant::now(),
+                }),
                 changed: Condvar::new(),
             }));
             // If the thread cannot start, deadlines are simply not enforced
@@ -285,13 +312,12 @@ impl Watchdog {
             .deadlines
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let (deadlines, next) = &mut *guard;
-        *next += 1;
-        let key = (at, *next);
-        let earliest = deadlines.keys().next().is_none_or(|first| key < *first);
-        deadlines.insert(key, flag);
+        guard.next += 1;
+        let key = (at, guard.next);
+        guard.flags.insert(key, flag);
+        let wake = at < guard.wake_at;
         drop(guard);
-        if earliest {
+        if wake {
             self.changed.notify_one();
         }
         Registration { key }
@@ -304,24 +330,24 @@ impl Watchdog {
             .unwrap_or_else(PoisonError::into_inner);
         loop {
             let now = Instant::now();
-            while let Some(entry) = guard.0.first_entry() {
+            while let Some(entry) = guard.flags.first_entry() {
                 if entry.key().0 > now {
                     break;
                 }
                 entry.remove().store(true, Ordering::Relaxed);
             }
-            guard = match guard.0.keys().next().map(|(at, _)| *at) {
-                Some(at) => {
-                    self.changed
-                        .wait_timeout(guard, at.saturating_duration_since(now))
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-                None => self
-                    .changed
-                    .wait(guard)
-                    .unwrap_or_else(PoisonError::into_inner),
-            };
+            let nap = now + WATCHDOG_NAP;
+            let until = guard
+                .flags
+                .keys()
+                .next()
+                .map_or(nap, |(at, _)| (*at).min(nap));
+            guard.wake_at = until;
+            guard = self
+                .changed
+                .wait_timeout(guard, until.saturating_duration_since(now))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 }
