@@ -14,6 +14,7 @@
 //! ```text
 //! cargo bench --bench serve_load                              # 1000 articles, 32 clients, 10000 queries
 //! cargo bench --bench serve_load -- --articles 10000 --clients 8 --queries 2000 --pace 0.5
+//! cargo bench --bench serve_load -- --kinds point                  # one kind only
 //! ```
 //!
 //! The store is generated (`signalgraph generate --seed 42`) and built in a
@@ -205,6 +206,26 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(0.25);
+    // `--kinds point,groupby,construct`: the kinds the clients send (all by default).
+    let kinds: Vec<Kind> = args
+        .iter()
+        .position(|a| a == "--kinds")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| {
+            KINDS
+                .into_iter()
+                .filter(|k| {
+                    let key = match k {
+                        Kind::Point => "point",
+                        Kind::GroupBy => "groupby",
+                        Kind::Construct => "construct",
+                    };
+                    v.split(',').any(|w| w == key)
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| KINDS.to_vec());
+    assert!(!kinds.is_empty(), "--kinds: point, groupby, construct");
     let started_run = Instant::now();
 
     let work = tempfile::tempdir().expect("tempdir");
@@ -319,7 +340,7 @@ fn main() {
 
     let queries = Arc::new(queries);
     // Warm-up: every client once through a burst, so threads and buffers exist.
-    run_clients(&url, &queries, clients, clients * 20, None, pid);
+    run_clients(&url, &queries, &kinds, clients, clients * 20, None, pid);
 
     let logged = Arc::clone(&server.logged);
     let server_side = |from: usize, to: usize| {
@@ -329,10 +350,10 @@ fn main() {
     };
     let mark = || logged.lock().unwrap().len();
     let m0 = mark();
-    let saturated = run_clients(&url, &queries, clients, total, None, pid);
+    let saturated = run_clients(&url, &queries, &kinds, clients, total, None, pid);
     let m1 = mark();
     let rate = saturated.results.len() as f64 / saturated.elapsed * pace;
-    let paced = run_clients(&url, &queries, clients, total, Some(rate), pid);
+    let paced = run_clients(&url, &queries, &kinds, clients, total, Some(rate), pid);
     std::thread::sleep(Duration::from_millis(200));
     let m2 = mark();
     let logged_by_phase = [server_side(m0, m1), server_side(m1, m2)];
@@ -376,6 +397,9 @@ fn main() {
                 .filter(|r| r.0 == kind)
                 .map(|r| r.1)
                 .collect();
+            if times.is_empty() {
+                continue;
+            }
             times.sort_by(f64::total_cmp);
             let p99 = percentile(&times, 0.99);
             let ratio = p99 / single_median[k];
@@ -477,6 +501,7 @@ impl Phase {
 fn run_clients(
     url: &str,
     queries: &Arc<Vec<Query>>,
+    kinds: &[Kind],
     clients: usize,
     total: usize,
     rate: Option<f64>,
@@ -504,6 +529,7 @@ fn run_clients(
     let handles: Vec<_> = (0..clients)
         .map(|c| {
             let (queries, next, url) = (Arc::clone(queries), Arc::clone(&next), url.to_string());
+            let kinds = kinds.to_vec();
             std::thread::spawn(move || {
                 let agent = agent();
                 let mut results: Vec<(Kind, f64, Result<(), String>)> = Vec::new();
@@ -522,7 +548,7 @@ fn run_clients(
                         break;
                     }
                     // Kinds in turn; articles spread by a multiplicative step.
-                    let kind = KINDS[i % 3];
+                    let kind = kinds[i % kinds.len()];
                     let of_kind: Vec<&Query> = queries.iter().filter(|q| q.kind == kind).collect();
                     let q = of_kind[(i / 3 * 7919 + c) % of_kind.len()];
                     let t = Instant::now();
