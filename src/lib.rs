@@ -2,8 +2,10 @@
 //!
 //! Data flows one way: [`seed`] reads files into typed articles with
 //! diagnostics, [`model`] merges them into a collection with stable ids,
-//! [`store`] turns the collection into RDF (oxigraph) and saves it, and
-//! [`generate`] writes synthetic collections for tests and benchmarks.
+//! [`store`] turns the collection into RDF (oxigraph) and saves it,
+//! [`query`] answers SPARQL over the opened store, [`serve`] makes it a
+//! SPARQL 1.1 endpoint, and [`generate`] writes synthetic collections for
+//! tests and benchmarks.
 
 pub mod analyze;
 pub mod build;
@@ -11,9 +13,11 @@ pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod layout;
+pub mod memory;
 pub mod model;
 pub mod normalize;
 pub mod progress;
 pub mod query;
 pub mod seed;
+pub mod serve;
 pub mod store;

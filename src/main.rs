@@ -2,10 +2,12 @@
 
 mod cli;
 
-// oxigraph's in-memory store allocates a small node per quad; mimalloc makes
-// opening a large store markedly faster than the system allocator does.
+// mimalloc makes opening a large store markedly faster than the system
+// allocator does; the counting wrapper lets `serve` hold each query to a
+// memory budget (per-thread byte counters, see `signalgraph::memory`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: signalgraph::memory::CountingAllocator<mimalloc::MiMalloc> =
+    signalgraph::memory::CountingAllocator(mimalloc::MiMalloc);
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -4,15 +4,27 @@
 //! engine) over the store's [`FrozenDataset`]. The default graph of a query is
 //! the union of every named graph (articles, collection, ontology, analysis),
 //! so `?a dcterms:title ?t` finds every title without a `GRAPH` clause; a query
-//! with its own `FROM`/`FROM NAMED` keeps its dataset.
+//! with its own `FROM`/`FROM NAMED` keeps its dataset, and a dataset given by
+//! the SPARQL protocol ([`GraphSelection`]) replaces both.
+//!
+//! [`run`] parses and evaluates in one go (the `query` command); [`parse`] and
+//! [`evaluate`] are the two halves, for callers that pick the result format
+//! from the query form (the HTTP endpoint) or need [`Limits`]: a timeout, a
+//! memory budget, an output size limit and an external stop, enforced while
+//! the engine pulls quads and while results are serialised (see `guard`).
+
+mod guard;
+
+pub use guard::{GuardError, Limits, Stop};
 
 use crate::store::vocab::PREFIXES;
 use crate::store::FrozenDataset;
-use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{Term, TermRef};
+use guard::{Control, Guarded, Limited};
+use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Term, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::QueryResults;
-use spareval::QueryEvaluator;
+use spareval::{QueryEvaluationError, QueryEvaluator};
 use spargebra::SparqlParser;
 use std::io::{self, Write};
 
@@ -33,11 +45,49 @@ pub enum ResultFormat {
     Turtle,
     /// N-Triples (CONSTRUCT/DESCRIBE).
     NTriples,
+    /// JSON-LD (CONSTRUCT/DESCRIBE).
+    JsonLd,
+    /// RDF/XML, with the project's prefixes (CONSTRUCT/DESCRIBE).
+    RdfXml,
 }
 
 impl ResultFormat {
-    fn for_graphs(self) -> bool {
-        matches!(self, ResultFormat::Turtle | ResultFormat::NTriples)
+    /// Whether the format writes triples (CONSTRUCT/DESCRIBE) rather than solutions.
+    pub fn for_graphs(self) -> bool {
+        matches!(
+            self,
+            ResultFormat::Turtle
+                | ResultFormat::NTriples
+                | ResultFormat::JsonLd
+                | ResultFormat::RdfXml
+        )
+    }
+
+    /// The IANA media type (`text/plain` for the table).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ResultFormat::Table => "text/plain; charset=utf-8",
+            ResultFormat::Csv => "text/csv; charset=utf-8",
+            ResultFormat::Tsv => "text/tab-separated-values; charset=utf-8",
+            ResultFormat::Json => QueryResultsFormat::Json.media_type(),
+            ResultFormat::Xml => QueryResultsFormat::Xml.media_type(),
+            ResultFormat::Turtle => RdfFormat::Turtle.media_type(),
+            ResultFormat::NTriples => RdfFormat::NTriples.media_type(),
+            ResultFormat::JsonLd => "application/ld+json",
+            ResultFormat::RdfXml => RdfFormat::RdfXml.media_type(),
+        }
+    }
+
+    fn rdf_format(self) -> Option<RdfFormat> {
+        Some(match self {
+            ResultFormat::Turtle => RdfFormat::Turtle,
+            ResultFormat::NTriples => RdfFormat::NTriples,
+            ResultFormat::JsonLd => RdfFormat::JsonLd {
+                profile: JsonLdProfileSet::empty(),
+            },
+            ResultFormat::RdfXml => RdfFormat::RdfXml,
+            _ => return None,
+        })
     }
 }
 
@@ -47,12 +97,36 @@ pub enum QueryError {
     /// The query does not parse; the message carries the line and column.
     #[error("invalid SPARQL query: {0}")]
     Syntax(String),
+    /// The text is a SPARQL Update, which signalgraph never runs.
+    #[error("SPARQL Update is not accepted: the store is read-only (edit the seed files and run `signalgraph build`)")]
+    Update,
+    /// The query asks for something the engine does not do here (SERVICE, unknown functions).
+    #[error("unsupported query: {0}")]
+    Unsupported(String),
     #[error("query evaluation failed: {0}")]
     Evaluation(String),
+    /// A limit of [`Limits`] stopped the query.
+    #[error("{}", stop_message(.0))]
+    Stopped(Stop),
     #[error("{0}")]
     Format(String),
     #[error(transparent)]
     Io(#[from] io::Error),
+}
+
+fn stop_message(stop: &Stop) -> String {
+    match stop {
+        Stop::Timeout(t) => format!("query stopped: it ran longer than {} s", t.as_secs_f64()),
+        Stop::Memory(bytes) => format!(
+            "query stopped: it held more than {} MiB of memory",
+            bytes >> 20
+        ),
+        Stop::Output(bytes) => format!(
+            "query stopped: its results are larger than {} MiB",
+            bytes >> 20
+        ),
+        Stop::Cancelled => "query cancelled: the server is shutting down".to_string(),
+    }
 }
 
 /// The shape of a query's answer, for callers that pick a default format.
@@ -61,6 +135,66 @@ pub enum Answer {
     Solutions,
     Boolean,
     Graph,
+}
+
+/// A parsed SPARQL query (the project prefixes predeclared).
+#[derive(Clone, Debug)]
+pub struct ParsedQuery {
+    query: spargebra::Query,
+}
+
+impl ParsedQuery {
+    /// What the query gives: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
+    pub fn answer(&self) -> Answer {
+        match self.query {
+            spargebra::Query::Select { .. } => Answer::Solutions,
+            spargebra::Query::Ask { .. } => Answer::Boolean,
+            spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => Answer::Graph,
+        }
+    }
+}
+
+/// The RDF dataset of a query as the SPARQL protocol gives it
+/// (`default-graph-uri`, `named-graph-uri`): it replaces the query's own
+/// `FROM`/`FROM NAMED` and the union default graph. With only default graphs
+/// given, no named graph is available, as the protocol specifies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GraphSelection {
+    pub default_graphs: Vec<NamedNode>,
+    pub named_graphs: Vec<NamedNode>,
+}
+
+/// How to evaluate a query beyond its text.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The protocol's dataset, replacing the query's (`None`: the query's own, or the union).
+    pub dataset: Option<GraphSelection>,
+    pub limits: Limits,
+}
+
+fn parser() -> Result<SparqlParser, QueryError> {
+    let mut parser = SparqlParser::new();
+    for (prefix, ns) in PREFIXES {
+        parser = parser
+            .with_prefix(prefix, ns)
+            .map_err(|e| QueryError::Syntax(e.to_string()))?;
+    }
+    Ok(parser)
+}
+
+/// Parses a query; an update is [`QueryError::Update`], anything else that
+/// does not parse [`QueryError::Syntax`] with the line and column.
+pub fn parse(text: &str) -> Result<ParsedQuery, QueryError> {
+    match parser()?.parse_query(text) {
+        Ok(query) => Ok(ParsedQuery { query }),
+        Err(e) => {
+            if parser()?.parse_update(text).is_ok() {
+                Err(QueryError::Update)
+            } else {
+                Err(QueryError::Syntax(e.to_string()))
+            }
+        }
+    }
 }
 
 /// Parses `query`, evaluates it over `store` and writes the answer to `out`.
@@ -74,37 +208,101 @@ pub fn run(
     base: &str,
     out: &mut dyn Write,
 ) -> Result<Answer, QueryError> {
-    let mut parser = SparqlParser::new();
-    for (prefix, ns) in PREFIXES {
-        parser = parser
-            .with_prefix(prefix, ns)
-            .map_err(|e| QueryError::Syntax(e.to_string()))?;
+    let query = parse(query)?;
+    evaluate(dataset, &query, &Options::default(), format, base, out)
+}
+
+/// Evaluates a parsed query over `dataset` within `options` and writes the
+/// answer to `out` (formats as in [`run`]). When a limit stops the query the
+/// error is [`QueryError::Stopped`], whatever part of the work noticed it.
+pub fn evaluate(
+    dataset: &FrozenDataset,
+    query: &ParsedQuery,
+    options: &Options,
+    format: Option<ResultFormat>,
+    base: &str,
+    out: &mut dyn Write,
+) -> Result<Answer, QueryError> {
+    let control = Control::start(&options.limits);
+    let evaluator = QueryEvaluator::new().with_cancellation_token(control.token());
+    let mut prepared = evaluator.prepare(&query.query);
+    match &options.dataset {
+        Some(selection) => {
+            prepared.dataset_mut().set_default_graph(
+                selection
+                    .default_graphs
+                    .iter()
+                    .cloned()
+                    .map(GraphName::from)
+                    .collect(),
+            );
+            prepared.dataset_mut().set_available_named_graphs(
+                selection
+                    .named_graphs
+                    .iter()
+                    .cloned()
+                    .map(NamedOrBlankNode::from)
+                    .collect(),
+            );
+        }
+        None => {
+            if prepared.dataset().is_default_dataset() {
+                prepared.dataset_mut().set_default_graph_as_union();
+            }
+        }
     }
-    let query = parser
-        .parse_query(query)
-        .map_err(|e| QueryError::Syntax(e.to_string()))?;
-    let evaluator = QueryEvaluator::new();
-    let mut prepared = evaluator.prepare(&query);
-    if prepared.dataset().is_default_dataset() {
-        prepared.dataset_mut().set_default_graph_as_union();
+    let mut limited = Limited::new(out, options.limits.max_output, control.clone());
+    // A stopped query may unwind out of the engine (see `guard`): caught here.
+    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prepared
+            .execute(Guarded::new(dataset, control.clone()))
+            .map_err(evaluation_error)
+            .and_then(|results| write_results(results, format, base, &mut limited))
+    }));
+    let written = match written {
+        Ok(written) => written,
+        Err(payload) if payload.is::<guard::Interrupted>() => {
+            Err(QueryError::Evaluation("interrupted".into()))
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
+    };
+    match (written, control.stopped()) {
+        (_, Some(stop)) => Err(QueryError::Stopped(stop)),
+        (result, None) => result,
     }
-    let results = prepared
-        .execute(dataset)
-        .map_err(|e| QueryError::Evaluation(e.to_string()))?;
-    let eval = |e: oxigraph::sparql::QueryEvaluationError| QueryError::Evaluation(e.to_string());
+}
+
+fn evaluation_error(e: QueryEvaluationError) -> QueryError {
+    match e {
+        QueryEvaluationError::UnsupportedService(_)
+        | QueryEvaluationError::UnboundService
+        | QueryEvaluationError::InvalidServiceName(_)
+        | QueryEvaluationError::UnsupportedCustomFunction(_)
+        | QueryEvaluationError::UnsupportedCustomFunctionArity { .. }
+        | QueryEvaluationError::Service(_) => QueryError::Unsupported(e.to_string()),
+        e => QueryError::Evaluation(e.to_string()),
+    }
+}
+
+fn write_results(
+    results: QueryResults<'_>,
+    format: Option<ResultFormat>,
+    base: &str,
+    out: &mut dyn Write,
+) -> Result<Answer, QueryError> {
+    let eval = evaluation_error;
     match results {
         QueryResults::Graph(triples) => {
             let format = match format {
-                None | Some(ResultFormat::Turtle) => RdfFormat::Turtle,
-                Some(ResultFormat::NTriples) => RdfFormat::NTriples,
-                Some(other) => {
-                    return Err(QueryError::Format(format!(
-                        "a CONSTRUCT/DESCRIBE query gives triples: use --format turtle or ntriples, not {other:?}"
-                    )))
-                }
+                None => RdfFormat::Turtle,
+                Some(f) => f.rdf_format().ok_or_else(|| {
+                    QueryError::Format(format!(
+                        "a CONSTRUCT/DESCRIBE query gives triples: use --format turtle, ntriples, jsonld or rdfxml, not {f:?}"
+                    ))
+                })?,
             };
             let mut serializer = RdfSerializer::from_format(format);
-            if format == RdfFormat::Turtle {
+            if matches!(format, RdfFormat::Turtle | RdfFormat::RdfXml) {
                 for (prefix, ns) in PREFIXES {
                     serializer = serializer
                         .with_prefix(prefix, ns)

@@ -2,7 +2,8 @@
 # The project's test command (README.md): the Rust test suite, then the checks
 # that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib,
 # every RDF export loaded by rdflib, GraphML/GEXF/CSV/Neo4j exports loaded by
-# networkx and igraph).
+# networkx and igraph, the SPARQL endpoint queried by SPARQLWrapper and
+# rdflib's SPARQLStore).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -35,3 +36,5 @@ echo "== every RDF export loaded by rdflib (the venv check.sh made)"
 
 echo "== graph exports of the sample loaded by networkx and igraph"
 "$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_graphs.py "$work/exports" "$work/analyze.json"
+echo "== the SPARQL endpoint queried by SPARQLWrapper and rdflib's SPARQLStore (same venv)"
+"${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_serve.py "$bin" "$work/store"

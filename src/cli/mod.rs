@@ -87,6 +87,11 @@ enum Command {
         after_help = "Example:\n  signalgraph analyze\n  signalgraph analyze --projection concepts --method louvain --resolution 1.5 --json\n  signalgraph analyze --max-cluster-size 200 --centrality pagerank,betweenness\n  signalgraph analyze --edges graph.csv --out nodes.csv\n\nResults of a projection are written to the store's analysis graph\n{base}graph/analysis/{projection}, replacing the previous ones."
     )]
     Analyze(analyze::AnalyzeArgs),
+    /// Serve the store as a read-only SPARQL 1.1 endpoint, with a query page at /.
+    #[command(
+        after_help = "Example:\n  signalgraph serve\n  signalgraph --store kg serve --bind 127.0.0.1:8080 --timeout 10 --cors https://yasgui.org\n  curl http://127.0.0.1:7878/sparql --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3'\n\nRoutes: /sparql (SPARQL 1.1 Protocol; without a query, the service description), / (query page),\n/report (the store's report.html). Stops cleanly on Ctrl+C or SIGTERM. A line per request goes to stderr."
+    )]
+    Serve(ServeArgs),
     /// Write a synthetic collection in the seed format (for scale and quality tests).
     #[command(
         after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k"
@@ -123,7 +128,7 @@ struct QueryArgs {
     /// Read the query from a file.
     #[arg(long, short)]
     file: Option<PathBuf>,
-    /// Output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE).
+    /// Output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE; jsonld and rdfxml for CONSTRUCT/DESCRIBE too).
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
 }
@@ -137,6 +142,37 @@ enum FormatArg {
     Xml,
     Turtle,
     Ntriples,
+    Jsonld,
+    Rdfxml,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0: any free port). Non-loopback addresses expose the store to the network.
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    bind: String,
+    /// Per-query time limit, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// Largest answer to a query, in MiB (larger ones get 503).
+    #[arg(long, default_value_t = 256)]
+    max_result_size: u64,
+    /// Largest request body or URL query string, in KiB (larger ones get 413/414).
+    #[arg(long, default_value_t = 1024)]
+    max_body: u64,
+    /// Queries evaluated at once; more get 503 with Retry-After.
+    #[arg(long, default_value_t = 32)]
+    max_concurrent: usize,
+    /// Memory one query may hold, in MiB (0: no limit).
+    #[arg(long, default_value_t = 1024)]
+    max_query_memory: u64,
+    /// Allow cross-origin requests (CORS) from this origin, e.g. https://yasgui.org, or * for any.
+    #[arg(long)]
+    cors: Option<String>,
+    /// Seconds a client may take to send a request (and may stay idle between requests,
+    /// or stall while reading a response) before its connection is closed.
+    #[arg(long, default_value_t = 10.0)]
+    client_timeout: f64,
 }
 
 impl From<FormatArg> for ResultFormat {
@@ -149,6 +185,8 @@ impl From<FormatArg> for ResultFormat {
             FormatArg::Xml => ResultFormat::Xml,
             FormatArg::Turtle => ResultFormat::Turtle,
             FormatArg::Ntriples => ResultFormat::NTriples,
+            FormatArg::Jsonld => ResultFormat::JsonLd,
+            FormatArg::Rdfxml => ResultFormat::RdfXml,
         }
     }
 }
@@ -201,7 +239,7 @@ pub fn main() -> ExitCode {
             let usage = e.chain().any(|c| {
                 matches!(
                     c.downcast_ref::<QueryError>(),
-                    Some(QueryError::Syntax(_) | QueryError::Format(_))
+                    Some(QueryError::Syntax(_) | QueryError::Format(_) | QueryError::Update)
                 ) || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Missing(_)))
                     || c.downcast_ref::<UsageError>().is_some()
             });
@@ -255,6 +293,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export(args) => run_export(g, &dir, args),
         Command::Analyze(args) => analyze::run(g, &dir, args),
+        Command::Serve(args) => run_serve(g, &dir, args),
         Command::Generate(args) => {
             let started = Instant::now();
             let opts = signalgraph::generate::GenerateOptions {
@@ -376,6 +415,89 @@ fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<E
     if g.verbose {
         eprintln!("export took {:.2} s", started.elapsed().as_secs_f64());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    use std::net::ToSocketAddrs;
+    let bind = args
+        .bind
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--bind {}: not an address and port like 127.0.0.1:7878",
+                args.bind
+            ))
+        })?;
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(UsageError(format!(
+            "--timeout {}: give a number of seconds above 0",
+            args.timeout
+        ))
+        .into());
+    }
+    if !(args.client_timeout.is_finite() && args.client_timeout > 0.0) {
+        return Err(UsageError(format!(
+            "--client-timeout {}: give a number of seconds above 0",
+            args.client_timeout
+        ))
+        .into());
+    }
+    if args.max_concurrent == 0 {
+        return Err(UsageError("--max-concurrent 0: give at least 1".into()).into());
+    }
+    let mib = |n: u64| usize::try_from(n.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+    let options = signalgraph::serve::Options {
+        bind,
+        timeout: std::time::Duration::from_secs_f64(args.timeout),
+        max_result_bytes: mib(args.max_result_size),
+        max_body_bytes: usize::try_from(args.max_body.saturating_mul(1 << 10))
+            .unwrap_or(usize::MAX),
+        max_concurrent: args.max_concurrent,
+        max_query_memory: (args.max_query_memory > 0).then(|| mib(args.max_query_memory)),
+        cors: args.cors.clone(),
+        log_requests: !g.quiet,
+        io_timeout: std::time::Duration::from_secs_f64(args.client_timeout),
+        ..Default::default()
+    };
+    let (rdf, iris) = open_store(g, dir)?;
+    let dataset = std::sync::Arc::new(rdf);
+    let triples = dataset.len();
+    let endpoint = signalgraph::serve::Endpoint {
+        dataset: std::sync::Arc::clone(&dataset),
+        store_dir: dir.path().to_path_buf(),
+        base: iris.base().to_string(),
+    };
+    let quiet = g.quiet;
+    let summary = signalgraph::serve::run(endpoint, options, |addr| {
+        if quiet {
+            return;
+        }
+        if !addr.ip().is_loopback() {
+            eprintln!(
+                "warning: listening on {addr}, which other machines may reach: the endpoint has no authentication"
+            );
+        }
+        eprintln!(
+            "listening on http://{addr}/ (SPARQL endpoint http://{addr}/sparql; store {}: {triples} triples); Ctrl+C stops",
+            dir.path().display()
+        );
+    })?;
+    if !g.quiet {
+        eprintln!(
+            "stopped after {} request(s){}",
+            summary.requests,
+            if summary.forced {
+                "; requests still running were cut off"
+            } else {
+                ""
+            }
+        );
+    }
+    // Freeing millions of terms one by one only delays the exit.
+    std::mem::forget(dataset);
     Ok(ExitCode::SUCCESS)
 }
 

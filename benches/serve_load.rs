@@ -1,0 +1,583 @@
+//! Load test of `signalgraph serve` on loopback: 32 concurrent clients, 10,000
+//! queries of three kinds, every answer checked; throughput, latency
+//! percentiles per kind against the single-client median, and the server's
+//! resident memory across the run.
+//!
+//! Two phases of 32 clients: **saturation** — each client sends its next query
+//! as soon as it has the answer (closed loop), which measures throughput; there
+//! latency is about clients / throughput (Little's law) whatever the server
+//! does, so it is reported but not held to the single-client median —
+//! and **paced** — the same clients send at a fixed total rate (a fraction of
+//! the measured throughput, `--pace 0.25`), which measures how latency holds up
+//! under concurrent load that the machine can carry.
+//!
+//! ```text
+//! cargo bench --bench serve_load                              # 1000 articles, 32 clients, 10000 queries
+//! cargo bench --bench serve_load -- --articles 10000 --clients 8 --queries 2000 --pace 0.5
+//! cargo bench --bench serve_load -- --kinds point                  # one kind only
+//! ```
+//!
+//! The store is generated (`signalgraph generate --seed 42`) and built in a
+//! temporary folder; the release binary serves it on `127.0.0.1:0`. Phase 1
+//! asks every distinct query once from a single client (its answer is the
+//! expected one) and then repeats them to take the single-client median per
+//! kind. Then a warm-up burst from all clients, the saturation phase and the
+//! paced phase, each client with its own keep-alive connection, over the same
+//! queries (kinds in turn, articles spread) until the count is reached (or the
+//! time budget runs out, which fails the run). Resident memory is sampled
+//! from `/proc/PID/status` every 100 ms. It prints a Markdown report for
+//! `benches/BENCHMARKS.md` and exits non-zero if any request failed or
+//! returned a different answer.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_signalgraph");
+/// The whole run must end within this.
+const BUDGET: Duration = Duration::from_secs(600);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Point,
+    GroupBy,
+    Construct,
+}
+
+const KINDS: [Kind; 3] = [Kind::Point, Kind::GroupBy, Kind::Construct];
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Point => "point lookup",
+            Kind::GroupBy => "GROUP BY",
+            Kind::Construct => "CONSTRUCT",
+        }
+    }
+}
+
+struct Query {
+    kind: Kind,
+    text: String,
+    accept: &'static str,
+    expected: String,
+}
+
+fn query(kind: Kind, article: &str) -> (String, &'static str) {
+    match kind {
+        Kind::Point => (
+            format!("SELECT ?title ?date ?source WHERE {{ <{article}> dcterms:title ?title ; dcterms:date ?date . OPTIONAL {{ <{article}> dcterms:source ?source }} }}"),
+            "application/sparql-results+json",
+        ),
+        Kind::GroupBy => (
+            "SELECT ?theme (COUNT(DISTINCT ?a) AS ?articles) (COUNT(?s) AS ?signals) WHERE { ?a sg:hasTheme ?t . ?t skos:prefLabel ?theme . OPTIONAL { ?a sg:hasSignal ?s } } GROUP BY ?theme ORDER BY DESC(?articles) ?theme LIMIT 10".into(),
+            "application/sparql-results+json",
+        ),
+        Kind::Construct => (
+            format!("CONSTRUCT {{ <{article}> ?p ?o . ?s ?sp ?so }} WHERE {{ {{ <{article}> ?p ?o }} UNION {{ <{article}> sg:hasSignal ?s . ?s ?sp ?so }} }}"),
+            "text/turtle",
+        ),
+    }
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    /// Durations (ms) from the server's request log, in order.
+    logged: Arc<Mutex<Vec<f64>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(store: &Path) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("--store")
+        .arg(store)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    let logged = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&logged);
+    std::thread::spawn(move || {
+        // Keep draining the request log so the server never blocks on it;
+        // lines read `ADDR METHOD PATH STATUS 0.4 ms 550 B`.
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(rest.split('/').next().unwrap_or("").to_string());
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if words.len() == 8 && words[5] == "ms" {
+                if let Ok(ms) = words[4].parse::<f64>() {
+                    sink.lock().unwrap().push(ms);
+                }
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("server address");
+    Server {
+        child,
+        addr,
+        logged,
+    }
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .max_idle_connections_per_host(4)
+        .build()
+        .into()
+}
+
+/// One request: its status and body.
+fn ask(agent: &ureq::Agent, url: &str, q: &Query) -> Result<(u16, String), String> {
+    let mut r = agent
+        .post(url)
+        .header("Accept", q.accept)
+        .send_form([("query", q.text.as_str())])
+        .map_err(|e| e.to_string())?;
+    let status = r.status().as_u16();
+    let body = r.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    Ok((status, body))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn arg(args: &[String], name: &str, default: usize) -> usize {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let articles = arg(&args, "--articles", 1000);
+    let clients = arg(&args, "--clients", 32);
+    let total = arg(&args, "--queries", 10_000);
+    let distinct = arg(&args, "--distinct", 200);
+    let pace = args
+        .iter()
+        .position(|a| a == "--pace")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.25);
+    // `--kinds point,groupby,construct`: the kinds the clients send (all by default).
+    let kinds: Vec<Kind> = args
+        .iter()
+        .position(|a| a == "--kinds")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| {
+            KINDS
+                .into_iter()
+                .filter(|k| {
+                    let key = match k {
+                        Kind::Point => "point",
+                        Kind::GroupBy => "groupby",
+                        Kind::Construct => "construct",
+                    };
+                    v.split(',').any(|w| w == key)
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| KINDS.to_vec());
+    assert!(!kinds.is_empty(), "--kinds: point, groupby, construct");
+    let started_run = Instant::now();
+
+    let work = tempfile::tempdir().expect("tempdir");
+    let seeds = work.path().join("seeds");
+    let store = work.path().join("store");
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    ok(Command::new(BIN)
+        .args([
+            "-q",
+            "generate",
+            "--seed",
+            "42",
+            "--articles",
+            &articles.to_string(),
+            "--out",
+        ])
+        .arg(&seeds)
+        .output()
+        .expect("generate"));
+    ok(Command::new(BIN)
+        .arg("--store")
+        .arg(&store)
+        .args(["-q", "build"])
+        .arg(&seeds)
+        .output()
+        .expect("build"));
+    let list = ok(Command::new(BIN)
+        .arg("--store")
+        .arg(&store)
+        .args([
+            "query",
+            "--format",
+            "tsv",
+            &format!("SELECT ?a WHERE {{ ?a a schema:NewsArticle ; dcterms:date ?d }} ORDER BY ?a LIMIT {distinct}"),
+        ])
+        .output()
+        .expect("list articles"));
+    let article_iris: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_matches(|c| c == '<' || c == '>').to_string())
+        .collect();
+    let triples = String::from_utf8_lossy(
+        &ok(Command::new(BIN)
+            .arg("--store")
+            .arg(&store)
+            .args(["stats", "--json"])
+            .output()
+            .expect("stats"))
+        .stdout,
+    )
+    .split("\"triples\":")
+    .nth(1)
+    .and_then(|s| s.split(|c: char| !c.is_ascii_digit() && c != ' ').next())
+    .map(|s| s.trim().to_string())
+    .unwrap_or_default();
+
+    let server = start(&store);
+    let pid = server.child.id();
+    let url = format!("http://{}/sparql", server.addr);
+    let single = agent();
+
+    // Phase 1: the expected answers, then the single-client medians.
+    let mut queries: Vec<Query> = Vec::new();
+    for kind in KINDS {
+        let targets: Vec<&String> = if kind == Kind::GroupBy {
+            article_iris.iter().take(1).collect()
+        } else {
+            article_iris.iter().collect()
+        };
+        for a in targets {
+            let (text, accept) = query(kind, a);
+            let mut q = Query {
+                kind,
+                text,
+                accept,
+                expected: String::new(),
+            };
+            let (status, body) = ask(&single, &url, &q).expect("phase 1 request");
+            assert_eq!(status, 200, "{body}");
+            assert!(body.len() > 40, "{kind:?}: {body}");
+            q.expected = body;
+            queries.push(q);
+        }
+    }
+    let mut single_median = [0.0f64; 3];
+    let mut single_p99 = [0.0f64; 3];
+    for (k, kind) in KINDS.into_iter().enumerate() {
+        let of_kind: Vec<&Query> = queries.iter().filter(|q| q.kind == kind).collect();
+        let mut times = Vec::new();
+        for i in 0..300 {
+            let q = of_kind[i % of_kind.len()];
+            let t = Instant::now();
+            let (status, body) = ask(&single, &url, q).expect("single-client request");
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            assert!(
+                status == 200 && body == q.expected,
+                "single-client answer differs"
+            );
+        }
+        times.sort_by(f64::total_cmp);
+        single_median[k] = percentile(&times, 0.5);
+        single_p99[k] = percentile(&times, 0.99);
+    }
+
+    let queries = Arc::new(queries);
+    // Warm-up: every client once through a burst, so threads and buffers exist.
+    run_clients(&url, &queries, &kinds, clients, clients * 20, None, pid);
+
+    let logged = Arc::clone(&server.logged);
+    let server_side = |from: usize, to: usize| {
+        let mut v: Vec<f64> = logged.lock().unwrap()[from..to].to_vec();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let mark = || logged.lock().unwrap().len();
+    let m0 = mark();
+    let saturated = run_clients(&url, &queries, &kinds, clients, total, None, pid);
+    let m1 = mark();
+    let rate = saturated.results.len() as f64 / saturated.elapsed * pace;
+    let paced = run_clients(&url, &queries, &kinds, clients, total, Some(rate), pid);
+    std::thread::sleep(Duration::from_millis(200));
+    let m2 = mark();
+    let logged_by_phase = [server_side(m0, m1), server_side(m1, m2)];
+    std::thread::sleep(Duration::from_millis(500));
+    let rss_end = rss_mb(pid);
+    drop(server);
+
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "\n### Load test ({articles} articles, {triples} triples; {clients} clients, {total} queries per phase)\n"
+    );
+    println!(
+        "machine load average at the end (other work on the 2 cores included): {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut failed = false;
+    let mut worst_paced: f64 = 0.0;
+    for ((name, phase), logged) in [("saturation (closed loop)", &saturated), ("paced", &paced)]
+        .into_iter()
+        .zip(&logged_by_phase)
+    {
+        println!(
+            "\n**{name}**: {} queries in {:.1} s, {:.0} queries/s{}; {} failed",
+            phase.results.len(),
+            phase.elapsed,
+            phase.results.len() as f64 / phase.elapsed,
+            phase
+                .rate
+                .map_or(String::new(), |r| format!(" (offered {r:.0}/s)")),
+            phase.failures().len()
+        );
+        println!("\n| query | count | single-client median | single-client p99 | p50 | p99 | max | p99 / single median |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (k, kind) in KINDS.into_iter().enumerate() {
+            let mut times: Vec<f64> = phase
+                .results
+                .iter()
+                .filter(|r| r.0 == kind)
+                .map(|r| r.1)
+                .collect();
+            if times.is_empty() {
+                continue;
+            }
+            times.sort_by(f64::total_cmp);
+            let p99 = percentile(&times, 0.99);
+            let ratio = p99 / single_median[k];
+            if phase.rate.is_some() {
+                worst_paced = worst_paced.max(ratio);
+            }
+            println!(
+                "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.1}× |",
+                kind.name(),
+                times.len(),
+                single_median[k],
+                single_p99[k],
+                percentile(&times, 0.5),
+                p99,
+                times.last().copied().unwrap_or(f64::NAN),
+                ratio
+            );
+        }
+        println!(
+            "\nserver-side time (request log, all kinds): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            percentile(logged, 0.5),
+            percentile(logged, 0.99),
+            logged.last().copied().unwrap_or(f64::NAN)
+        );
+        println!(
+            "\nserver resident memory: {:.1} MB at the start, {:.1} MB peak, {:.1} MB at the end of the phase",
+            phase.rss_start,
+            phase.rss_peak(),
+            phase.rss_end
+        );
+        let tenth = (phase.samples.len() / 10).max(1);
+        let trace: Vec<String> = phase
+            .samples
+            .iter()
+            .step_by(tenth)
+            .map(|(t, mb)| format!("{t:.0} s {mb:.1}"))
+            .collect();
+        println!("(samples, MB: {})", trace.join(", "));
+        let failures = phase.failures();
+        if !failures.is_empty() {
+            eprintln!(
+                "{name}: failures (first 5): {:?}",
+                &failures[..failures.len().min(5)]
+            );
+            failed = true;
+        }
+        if phase.results.len() < total {
+            eprintln!(
+                "{name}: only {} of {total} queries within {BUDGET:?}",
+                phase.results.len()
+            );
+            failed = true;
+        }
+    }
+    println!(
+        "\nresident memory {:.1} MB after the warm-up, {rss_end:.1} MB after both phases ({} queries)",
+        saturated.rss_start,
+        2 * total
+    );
+    println!(
+        "paced phase: worst p99 / single-client median {worst_paced:.1}× (criterion: under 5×: {})",
+        if worst_paced < 5.0 { "met" } else { "NOT met" }
+    );
+    println!("whole run: {:.1} s", started_run.elapsed().as_secs_f64());
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+/// The outcome of one phase.
+struct Phase {
+    results: Vec<(Kind, f64, Result<(), String>)>,
+    elapsed: f64,
+    rate: Option<f64>,
+    rss_start: f64,
+    rss_end: f64,
+    samples: Vec<(f64, f64)>,
+}
+
+impl Phase {
+    fn failures(&self) -> Vec<&String> {
+        self.results
+            .iter()
+            .filter_map(|r| r.2.as_ref().err())
+            .collect()
+    }
+
+    fn rss_peak(&self) -> f64 {
+        self.samples
+            .iter()
+            .map(|s| s.1)
+            .fold(self.rss_start, f64::max)
+    }
+}
+
+/// Runs `clients` threads until `total` queries are answered; with `rate`,
+/// the clients together send that many queries per second (each on its own
+/// schedule, never catching up in a burst), else as fast as answers come.
+fn run_clients(
+    url: &str,
+    queries: &Arc<Vec<Query>>,
+    kinds: &[Kind],
+    clients: usize,
+    total: usize,
+    rate: Option<f64>,
+    pid: u32,
+) -> Phase {
+    let rss_start = rss_mb(pid);
+    let samples = Arc::new(Mutex::new(Vec::<(f64, f64)>::new()));
+    let running = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (samples, running) = (Arc::clone(&samples), Arc::clone(&running));
+        std::thread::spawn(move || {
+            let t0 = Instant::now();
+            while running.load(Ordering::Relaxed) {
+                samples
+                    .lock()
+                    .unwrap()
+                    .push((t0.elapsed().as_secs_f64(), rss_mb(pid)));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let interval = rate.map(|r| Duration::from_secs_f64(clients as f64 / r));
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            let (queries, next, url) = (Arc::clone(queries), Arc::clone(&next), url.to_string());
+            let kinds = kinds.to_vec();
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut results: Vec<(Kind, f64, Result<(), String>)> = Vec::new();
+                // Clients start spread over one interval.
+                let mut due = interval.map(|i| started + i.mul_f64(c as f64 / clients as f64));
+                loop {
+                    if let (Some(at), Some(step)) = (due.as_mut(), interval) {
+                        let now = Instant::now();
+                        if *at > now {
+                            std::thread::sleep(*at - now);
+                        }
+                        *at = (*at + step).max(Instant::now());
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total || started.elapsed() > BUDGET {
+                        break;
+                    }
+                    // Kinds in turn; articles spread by a multiplicative step.
+                    let kind = kinds[i % kinds.len()];
+                    let of_kind: Vec<&Query> = queries.iter().filter(|q| q.kind == kind).collect();
+                    let q = of_kind[(i / 3 * 7919 + c) % of_kind.len()];
+                    let t = Instant::now();
+                    let outcome = match ask(&agent, &url, q) {
+                        Ok((200, body)) if body == q.expected => Ok(()),
+                        Ok((200, _)) => Err("a different answer".to_string()),
+                        Ok((status, body)) => Err(format!("{status}: {}", body.trim())),
+                        Err(e) => Err(e),
+                    };
+                    results.push((kind, t.elapsed().as_secs_f64() * 1e3, outcome));
+                }
+                results
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for h in handles {
+        results.extend(h.join().expect("client thread"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    running.store(false, Ordering::Relaxed);
+    sampler.join().expect("sampler");
+    let samples = samples.lock().unwrap().clone();
+    Phase {
+        results,
+        elapsed,
+        rate,
+        rss_start,
+        rss_end: rss_mb(pid),
+        samples,
+    }
+}

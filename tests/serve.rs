@@ -1,0 +1,1028 @@
+//! `signalgraph serve` end to end: the built binary on an ephemeral port, queried
+//! with a Rust HTTP client (ureq), with `curl` and with raw sockets, and compared
+//! with `signalgraph query` on the same store. Abuse tests check that the server
+//! keeps answering a known query correctly throughout.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_signalgraph");
+
+/// A query with a known answer, asked after every abuse.
+const PROBE: &str =
+    "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle ; dcterms:title ?t }";
+/// Four unconnected patterns: about 4600^4 rows on the sample, never ends.
+const ENDLESS: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
+const SELECT: &str = "SELECT ?title ?date WHERE { ?a dcterms:title ?title ; dcterms:date ?date } ORDER BY ?date ?title LIMIT 7";
+const ASK: &str = "ASK { ?a sg:hasTheme/skos:prefLabel \"Energy Transition\" }";
+const CONSTRUCT: &str = "CONSTRUCT { ?a dcterms:title ?t ; sg:hasTheme ?th } WHERE { ?a dcterms:title ?t ; sg:hasTheme ?th } ";
+const DESCRIBE: &str = "DESCRIBE ?t WHERE { ?t skos:prefLabel \"Energy Transition\" }";
+
+/// The sample store (47 articles), built once per test process.
+fn store() -> &'static Path {
+    static STORE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &STORE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = dir.path().join("store");
+            let out = Command::new(BIN)
+                .arg("--store")
+                .arg(&store)
+                .args(["build", "-q", "seeds"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (dir, store)
+        })
+        .1
+}
+
+/// The number of quads in the sample store, as `signalgraph stats` counts them.
+fn sample_quads() -> u64 {
+    let out = Command::new(BIN)
+        .arg("--store")
+        .arg(store())
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    stats["triples"].as_u64().unwrap()
+}
+
+/// `signalgraph query` on `store` with `--format`.
+fn cli_query(store: &Path, query: &str, format: &str) -> Vec<u8> {
+    let out = Command::new(BIN)
+        .arg("--store")
+        .arg(store)
+        .args(["query", "--format", format, query])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        Server::start_on(store(), args)
+    }
+
+    fn start_on(store: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("--store")
+            .arg(store)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let sink = Arc::clone(&log);
+        // Drain stderr all the time, so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let addr = rest.split('/').next().unwrap_or("").to_string();
+                    let _ = tx.send(addr);
+                }
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no address; log:\n{}", log.lock().unwrap()));
+        Server { child, addr, log }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Sends `signal` and waits for the exit (at most 20 s).
+    fn stop_with(mut self, signal: i32) -> (ExitStatus, String) {
+        unsafe { libc::kill(self.pid(), signal) };
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the stderr thread read the last lines.
+                std::thread::sleep(Duration::from_millis(100));
+                return (status, self.log());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "server did not stop"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// CPU seconds the server has used (user + system).
+    fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+    }
+
+    /// Resident memory in MB.
+    fn rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            / 1024.0
+    }
+
+    /// Asks the probe query and checks the answer (47 articles).
+    fn probe(&self) {
+        let (status, _, body) = get(&self.url("/sparql"), &[("query", PROBE)], None);
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains(r#""value":"47""#), "{body}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+type Reply = (u16, ureq::http::HeaderMap, String);
+
+fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut r = r.unwrap();
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .unwrap();
+    (status, headers, body)
+}
+
+fn get(url: &str, params: &[(&str, &str)], accept: Option<&str>) -> Reply {
+    let mut req = agent().get(url);
+    for (k, v) in params {
+        req = req.query(*k, *v);
+    }
+    if let Some(a) = accept {
+        req = req.header("Accept", a);
+    }
+    reply(req.call())
+}
+
+fn post_form(url: &str, params: &[(&str, &str)], accept: Option<&str>) -> Reply {
+    let mut req = agent().post(url);
+    if let Some(a) = accept {
+        req = req.header("Accept", a);
+    }
+    reply(req.send_form(params.iter().copied()))
+}
+
+fn post_direct(url: &str, query: &str, accept: Option<&str>) -> Reply {
+    let mut req = agent()
+        .post(url)
+        .header("Content-Type", "application/sparql-query");
+    if let Some(a) = accept {
+        req = req.header("Accept", a);
+    }
+    reply(req.send(query))
+}
+
+fn content_type(headers: &ureq::http::HeaderMap) -> String {
+    headers
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_format_and_transport_matches_the_cli() {
+    let server = Server::start(&[]);
+    let url = server.url("/sparql");
+    let cases: &[(&str, &str, &str)] = &[
+        (SELECT, "json", "application/sparql-results+json"),
+        (SELECT, "xml", "application/sparql-results+xml"),
+        (SELECT, "csv", "text/csv"),
+        (SELECT, "tsv", "text/tab-separated-values"),
+        (ASK, "json", "application/sparql-results+json"),
+        (ASK, "xml", "application/sparql-results+xml"),
+        (CONSTRUCT, "turtle", "text/turtle"),
+        (CONSTRUCT, "ntriples", "application/n-triples"),
+        (CONSTRUCT, "jsonld", "application/ld+json"),
+        (CONSTRUCT, "rdfxml", "application/rdf+xml"),
+        (DESCRIBE, "turtle", "text/turtle"),
+    ];
+    for (query, format, media) in cases {
+        let expected = String::from_utf8(cli_query(store(), query, format)).unwrap();
+        assert!(expected.len() > 20, "{format}: {expected}");
+        for (how, (status, headers, body)) in [
+            ("GET", get(&url, &[("query", query)], Some(media))),
+            (
+                "POST form",
+                post_form(&url, &[("query", query)], Some(media)),
+            ),
+            ("POST direct", post_direct(&url, query, Some(media))),
+        ] {
+            assert_eq!(status, 200, "{how} {format}: {body}");
+            assert!(
+                content_type(&headers).starts_with(media),
+                "{how} {format}: {headers:?}"
+            );
+            assert_eq!(body, expected, "{how} {format}");
+        }
+    }
+    server.probe();
+    assert!(
+        server.log().contains("POST /sparql 200"),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn content_negotiation() {
+    let server = Server::start(&[]);
+    let url = server.url("/sparql");
+    let ct = |query: &str, accept: Option<&str>| {
+        let (status, headers, body) = get(&url, &[("query", query)], accept);
+        (status, content_type(&headers), body)
+    };
+    // JSON by default (no Accept, or */*), Turtle for graphs.
+    assert!(ct(SELECT, None)
+        .1
+        .starts_with("application/sparql-results+json"));
+    assert!(ct(ASK, Some("*/*"))
+        .1
+        .starts_with("application/sparql-results+json"));
+    assert!(ct(CONSTRUCT, None).1.starts_with("text/turtle"));
+    // q-values.
+    assert!(ct(
+        SELECT,
+        Some("application/sparql-results+json;q=0.2, text/csv;q=0.9")
+    )
+    .1
+    .starts_with("text/csv"));
+    // A browser's Accept gets XML results.
+    assert!(ct(
+        SELECT,
+        Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    )
+    .1
+    .starts_with("application/sparql-results+xml"));
+    // Nothing acceptable: 406 naming what is offered.
+    let (status, _, body) = ct(CONSTRUCT, Some("text/csv"));
+    assert_eq!(status, 406);
+    assert!(
+        body.contains("text/turtle") && body.contains("application/ld+json"),
+        "{body}"
+    );
+    assert_eq!(ct(SELECT, Some("image/png")).0, 406);
+    // `format=` overrides Accept when it names a format of the query's kind.
+    let (status, headers, _) = get(
+        &url,
+        &[("query", SELECT), ("format", "tsv")],
+        Some("text/csv"),
+    );
+    assert_eq!(status, 200);
+    assert!(content_type(&headers).starts_with("text/tab-separated-values"));
+    let (_, headers, _) = get(&url, &[("query", CONSTRUCT), ("format", "json")], None);
+    assert!(content_type(&headers).starts_with("application/ld+json"));
+    // Results vary by Accept.
+    let (_, headers, _) = get(&url, &[("query", SELECT)], None);
+    assert_eq!(headers.get("vary").unwrap(), "Accept");
+}
+
+#[test]
+fn protocol_datasets_restrict_the_graphs() {
+    let server = Server::start(&[]);
+    let url = server.url("/sparql");
+    let first_graph = String::from_utf8(cli_query(
+        store(),
+        "SELECT ?g WHERE { GRAPH ?g { ?a a schema:NewsArticle } } ORDER BY ?g LIMIT 1",
+        "tsv",
+    ))
+    .unwrap();
+    let graph = first_graph
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_string();
+    let count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+    let expected = cli_query(
+        store(),
+        &format!("SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"),
+        "json",
+    );
+    let all = cli_query(store(), count, "json");
+    assert_ne!(expected, all);
+    for (status, _, body) in [
+        get(
+            &url,
+            &[("query", count), ("default-graph-uri", &graph)],
+            None,
+        ),
+        post_form(
+            &url,
+            &[("query", count), ("default-graph-uri", &graph)],
+            None,
+        ),
+        reply(
+            agent()
+                .post(&url)
+                .query("default-graph-uri", &graph)
+                .header("Content-Type", "application/sparql-query")
+                .send(count),
+        ),
+    ] {
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body.as_bytes(), expected.as_slice());
+    }
+    // The protocol's dataset replaces the query's FROM.
+    let (_, _, body) = get(
+        &url,
+        &[
+            (
+                "query",
+                "SELECT (COUNT(*) AS ?n) FROM <http://nowhere.example/> WHERE { ?s ?p ?o }",
+            ),
+            ("default-graph-uri", &graph),
+        ],
+        None,
+    );
+    assert_eq!(body.as_bytes(), expected.as_slice());
+    // named-graph-uri: only that graph is visible to GRAPH ?g; with only
+    // default-graph-uri given, no named graph is.
+    let graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let (_, _, body) = get(
+        &url,
+        &[("query", graphs), ("named-graph-uri", &graph)],
+        Some("text/csv"),
+    );
+    assert_eq!(body.trim_end(), format!("g\r\n{graph}"));
+    let (_, _, body) = get(
+        &url,
+        &[("query", graphs), ("default-graph-uri", &graph)],
+        Some("text/csv"),
+    );
+    assert_eq!(body.trim_end(), "g");
+    // A bad IRI is the client's error.
+    let (status, _, body) = get(
+        &url,
+        &[("query", count), ("default-graph-uri", "not an iri")],
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn service_description_pages_and_routes() {
+    let server = Server::start(&[]);
+    let (status, headers, body) = get(&server.url("/sparql"), &[], None);
+    assert_eq!(status, 200);
+    assert!(content_type(&headers).starts_with("text/turtle"));
+    let triples: Vec<_> = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_reader(body.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(triples.len() > 10);
+    assert!(
+        body.contains(&format!("sd:endpoint <http://{}/sparql>", server.addr)),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("void:triples {}", sample_quads())),
+        "{body}"
+    );
+
+    let (status, headers, page) = get(&server.url("/"), &[], None);
+    assert_eq!(status, 200);
+    assert!(content_type(&headers).starts_with("text/html"));
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("connect-src 'self'"),
+        "{csp}"
+    );
+    assert!(page.contains("<textarea") && page.contains("fetch('sparql'"));
+    for external in ["src=", "href=\"http", "url(", "@import"] {
+        assert!(!page.contains(external), "{external}");
+    }
+    let head = agent().head(&server.url("/")).call().unwrap();
+    assert_eq!(head.status().as_u16(), 200);
+
+    // No report yet: a 404 page saying how to make one; then the file, re-read per request.
+    let (status, _, body) = get(&server.url("/report"), &[], None);
+    assert_eq!(status, 404);
+    assert!(body.contains("signalgraph report"), "{body}");
+    let report = store().join("report.html");
+    std::fs::write(&report, "<!doctype html><title>r</title><h1>Trends</h1>").unwrap();
+    let (status, headers, body) = get(&server.url("/report"), &[], None);
+    std::fs::remove_file(&report).unwrap();
+    assert_eq!(status, 200);
+    assert!(content_type(&headers).starts_with("text/html"));
+    assert!(body.contains("<h1>Trends</h1>"));
+
+    let (status, _, body) = get(&server.url("/nope"), &[], None);
+    assert_eq!(status, 404);
+    assert!(body.contains("/sparql"), "{body}");
+    let (status, headers, _) = post_form(&server.url("/"), &[("query", ASK)], None);
+    assert_eq!(status, 405);
+    assert!(headers.get("allow").is_some());
+    server.probe();
+}
+
+#[test]
+fn updates_are_refused() {
+    let server = Server::start(&[]);
+    let url = server.url("/sparql");
+    let insert = "INSERT DATA { <http://ex/s> <http://ex/p> <http://ex/o> }";
+    for (how, (status, _, body)) in [
+        ("update=", post_form(&url, &[("update", insert)], None)),
+        (
+            "sparql-update",
+            reply(
+                agent()
+                    .post(&url)
+                    .header("Content-Type", "application/sparql-update")
+                    .send(insert),
+            ),
+        ),
+        ("query=INSERT", post_form(&url, &[("query", insert)], None)),
+        (
+            "GET query=INSERT",
+            get(&url, &[("query", "DELETE WHERE { ?s ?p ?o }")], None),
+        ),
+    ] {
+        assert_eq!(status, 400, "{how}: {body}");
+        assert!(body.contains("read-only"), "{how}: {body}");
+    }
+    for method in ["PUT", "DELETE", "PATCH"] {
+        let r = agent().run(
+            ureq::http::Request::builder()
+                .method(method)
+                .uri(&url)
+                .body(())
+                .unwrap(),
+        );
+        let (status, headers, body) = reply(r);
+        assert_eq!(status, 405, "{method}: {body}");
+        assert!(headers
+            .get("allow")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("POST"));
+    }
+    let (_, _, body) = get(&url, &[("query", "ASK { <http://ex/s> ?p ?o }")], None);
+    assert!(body.contains("false"), "{body}");
+    server.probe();
+}
+
+#[test]
+fn cors_is_off_unless_asked() {
+    let closed = Server::start(&[]);
+    let r = agent()
+        .get(&closed.url("/sparql"))
+        .query("query", ASK)
+        .header("Origin", "https://example.org")
+        .call()
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    drop(closed);
+
+    let open = Server::start(&["--cors", "https://example.org"]);
+    let r = agent()
+        .get(&open.url("/sparql"))
+        .query("query", ASK)
+        .header("Origin", "https://example.org")
+        .call()
+        .unwrap();
+    assert_eq!(
+        r.headers().get("access-control-allow-origin").unwrap(),
+        "https://example.org"
+    );
+    let r = agent()
+        .get(&open.url("/sparql"))
+        .query("query", ASK)
+        .header("Origin", "https://evil.example")
+        .call()
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    let preflight = agent()
+        .run(
+            ureq::http::Request::builder()
+                .method("OPTIONS")
+                .uri(open.url("/sparql"))
+                .header("Origin", "https://example.org")
+                .header("Access-Control-Request-Method", "POST")
+                .body(())
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 204);
+    assert!(preflight
+        .headers()
+        .get("access-control-allow-methods")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    assert_eq!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "https://example.org"
+    );
+}
+
+fn curl(args: &[&str]) -> (String, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "60"])
+        .args(args)
+        .output()
+        .expect("curl is installed");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn curl_speaks_the_protocol() {
+    let server = Server::start(&[]);
+    let url = server.url("/sparql");
+    let json = String::from_utf8(cli_query(store(), SELECT, "json")).unwrap();
+    let csv = String::from_utf8(cli_query(store(), SELECT, "csv")).unwrap();
+    let turtle = String::from_utf8(cli_query(store(), CONSTRUCT, "turtle")).unwrap();
+    let q = format!("query={SELECT}");
+    assert_eq!(curl(&["-G", &url, "--data-urlencode", &q]).0, json);
+    assert_eq!(curl(&[&url, "--data-urlencode", &q]).0, json);
+    assert_eq!(
+        curl(&[&url, "-H", "Accept: text/csv", "--data-urlencode", &q]).0,
+        csv
+    );
+    assert_eq!(
+        curl(&[
+            &url,
+            "-H",
+            "Content-Type: application/sparql-query",
+            "--data-binary",
+            SELECT
+        ])
+        .0,
+        json
+    );
+    assert_eq!(
+        curl(&[
+            &url,
+            "-H",
+            "Accept: text/turtle",
+            "--data-urlencode",
+            &format!("query={CONSTRUCT}")
+        ])
+        .0,
+        turtle
+    );
+    let (out, _) = curl(&[
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-H",
+        "Accept: image/png",
+        &url,
+        "--data-urlencode",
+        &q,
+    ]);
+    assert_eq!(out, "406");
+    let (out, _) = curl(&[
+        "-G",
+        &url,
+        "--data-urlencode",
+        "query=SELECT ?x WHERE { ?x ?y }",
+    ]);
+    assert!(out.contains("1:26"), "{out}");
+    server.probe();
+}
+
+#[test]
+fn malformed_and_huge_requests_are_refused() {
+    let server = Server::start(&["--max-body", "64", "--client-timeout", "2"]);
+    let url = server.url("/sparql");
+    // A syntax error: 400 with the parser's message and position.
+    let (status, _, body) = get(&url, &[("query", "SELECT ?x WHERE { ?x ?y }")], None);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("invalid SPARQL query") && body.contains("1:26"),
+        "{body}"
+    );
+    for bad in [
+        "",
+        "\u{0}\u{1}garbage",
+        "SELECT",
+        "}}}}",
+        "SELECT * WHERE { ?s ?p \"unterminated }",
+    ] {
+        let (status, _, body) = post_direct(&url, bad, None);
+        assert_eq!(status, 400, "{bad:?}: {body}");
+    }
+    // Bytes that are not UTF-8.
+    let r = agent()
+        .post(&url)
+        .header("Content-Type", "application/sparql-query")
+        .send(&b"ASK { \xff\xfe }"[..]);
+    assert_eq!(reply(r).0, 400);
+    let (status, _, _) = get(&format!("{url}?query=%FF%FE"), &[], None);
+    assert_eq!(status, 400);
+    // Wrong content types.
+    let r = agent()
+        .post(&url)
+        .header("Content-Type", "text/plain")
+        .send(ASK);
+    assert_eq!(reply(r).0, 415);
+    // A body over --max-body (64 KiB): 413 (refused from its Content-Length
+    // before it is read, or once 64 KiB arrived); a URL over it: 414.
+    let huge = format!("ASK {{ {} }}", "?s ?p ?o . ".repeat(10_000));
+    let raw = |head: String, body: &[u8]| {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s.write_all(head.as_bytes()).unwrap();
+        let _ = s.write_all(body);
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let answer = raw(
+        format!("POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: {}\r\n\r\n", huge.len()),
+        huge.as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let chunked = format!("{:x}\r\n{huge}\r\n0\r\n\r\n", huge.len()).into_bytes();
+    let answer = raw(
+        "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n".into(),
+        &chunked,
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let (code, _) = curl(&[
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        &url,
+        "--data-urlencode",
+        &format!("query={huge}"),
+    ]);
+    assert_eq!(code, "413");
+    let answer = raw(
+        format!(
+            "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\n\r\n",
+            "a".repeat(70_000)
+        ),
+        b"",
+    );
+    assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
+    // Past hyper's own limit on a request head (about 400 KB) the answer is 431 or a closed connection.
+    let answer = raw(
+        format!(
+            "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\n\r\n",
+            "a".repeat(1_000_000)
+        ),
+        b"",
+    );
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "{}",
+        &answer[..answer.len().min(100)]
+    );
+    // Nesting: refused past the limit, answered below it.
+    let deep = format!(
+        "ASK {{ FILTER({}1{}) }}",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let (status, _, body) = post_direct(&url, &deep, None);
+    assert_eq!(status, 400);
+    assert!(body.contains("nested deeper"), "{body}");
+    let ok = format!("ASK {{ FILTER({}1{}) }}", "(".repeat(250), ")".repeat(250));
+    let (status, _, body) = post_direct(&url, &ok, None);
+    assert_eq!(status, 200, "{body}");
+    let braces = format!("ASK {}{}", "{".repeat(250), "}".repeat(250));
+    let (status, _, body) = post_direct(&url, &braces, None);
+    assert_eq!(status, 200, "{body}");
+    // SERVICE is not followed: no request leaves the server.
+    let (status, _, body) = get(
+        &url,
+        &[(
+            "query",
+            "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        )],
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+    // Raw garbage on the socket.
+    for garbage in [
+        &b"GARBAGE\r\n\r\n"[..],
+        b"GET /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+        b"GET /sparql?query=ASK%7B%7D HTTP/9.9\r\n\r\n",
+    ] {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s.write_all(garbage).unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.is_empty() || text.starts_with("HTTP/1.1 "), "{text}");
+    }
+    server.probe();
+}
+
+#[test]
+fn an_endless_query_is_stopped_at_the_timeout() {
+    let server = Server::start(&["--timeout", "1"]);
+    let url = server.url("/sparql");
+    let endless = {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let r = get(&url, &[("query", ENDLESS)], None);
+            (r, started.elapsed())
+        })
+    };
+    // Others are answered while it runs.
+    std::thread::sleep(Duration::from_millis(200));
+    server.probe();
+    let ((status, _, body), took) = endless.join().unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("ran longer than 1 s"), "{body}");
+    // The engine notices the deadline itself (before the 2 s fallback).
+    assert!(took < Duration::from_millis(2900), "{took:?}");
+    // And the work has really stopped: the server no longer burns CPU.
+    std::thread::sleep(Duration::from_millis(300));
+    let before = server.cpu_seconds();
+    std::thread::sleep(Duration::from_millis(1000));
+    let burnt = server.cpu_seconds() - before;
+    assert!(burnt < 0.3, "still using CPU: {burnt} s in 1 s");
+    // ORDER BY over a huge product stops as well (its first solution would take forever).
+    let (status, _, body) = get(
+        &url,
+        &[(
+            "query",
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c LIMIT 1",
+        )],
+        None,
+    );
+    assert_eq!(status, 503, "{body}");
+    server.probe();
+}
+
+#[test]
+fn a_memory_hog_is_stopped_at_its_budget() {
+    let server = Server::start(&["--max-query-memory", "100", "--timeout", "60"]);
+    let (status, _, body) = get(
+        &server.url("/sparql"),
+        &[(
+            "query",
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1",
+        )],
+        None,
+    );
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("more than 100 MiB"), "{body}");
+    assert!(server.rss_mb() < 600.0, "{} MB", server.rss_mb());
+    server.probe();
+}
+
+#[test]
+fn result_size_is_limited() {
+    let server = Server::start(&["--max-result-size", "1"]);
+    // 216,435 rows of JSON: far over 1 MiB.
+    let big = "SELECT * WHERE { ?s ?p ?o . ?a a schema:NewsArticle }";
+    let (status, _, body) = get(&server.url("/sparql"), &[("query", big)], None);
+    assert_eq!(status, 503, "{}", &body[..body.len().min(200)]);
+    assert!(body.contains("larger than 1 MiB"), "{body}");
+    // The N-Triples dump (about 0.7 MB) fits.
+    let dump = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }";
+    let (status, _, _) = get(
+        &server.url("/sparql"),
+        &[("query", dump)],
+        Some("application/n-triples"),
+    );
+    assert_eq!(status, 200);
+    server.probe();
+}
+
+#[test]
+fn too_many_queries_at_once_get_503_with_retry_after() {
+    let server = Server::start(&["--max-concurrent", "1", "--timeout", "2"]);
+    let url = server.url("/sparql");
+    let endless = {
+        let url = url.clone();
+        std::thread::spawn(move || get(&url, &[("query", ENDLESS)], None))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, headers, body) = get(&url, &[("query", PROBE)], None);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(headers.get("retry-after").unwrap(), "1");
+    assert!(body.contains("--max-concurrent"), "{body}");
+    // The service description and pages need no slot.
+    assert_eq!(get(&url, &[], None).0, 200);
+    assert_eq!(endless.join().unwrap().0, 503);
+    server.probe();
+}
+
+#[test]
+fn many_clients_at_once() {
+    let server = Server::start(&[]);
+    let url = server.url("/sparql");
+    let expected = String::from_utf8(cli_query(store(), SELECT, "json")).unwrap();
+    let handles: Vec<_> = (0..48)
+        .map(|i| {
+            let (url, expected) = (url.clone(), expected.clone());
+            std::thread::spawn(move || {
+                for _ in 0..5 {
+                    let (status, headers, body) = if i % 2 == 0 {
+                        get(&url, &[("query", SELECT)], None)
+                    } else {
+                        post_form(&url, &[("query", SELECT)], None)
+                    };
+                    match status {
+                        200 => assert_eq!(body, expected),
+                        503 => assert!(headers.get("retry-after").is_some()),
+                        other => panic!("{other}: {body}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    server.probe();
+}
+
+#[test]
+fn slow_clients_do_not_block_others() {
+    let server = Server::start(&["--client-timeout", "1"]);
+    // Half a request line, then nothing.
+    let mut stalled = TcpStream::connect(&server.addr).unwrap();
+    stalled.write_all(b"GET /sparql?query=ASK").unwrap();
+    // A body announced but never sent.
+    let mut no_body = TcpStream::connect(&server.addr).unwrap();
+    no_body
+        .write_all(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK {")
+        .unwrap();
+    // A client that asks for big answers and never reads them.
+    let mut deaf = TcpStream::connect(&server.addr).unwrap();
+    let dump = "CONSTRUCT%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20WHERE%20%7B%20GRAPH%20%3Fg%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D";
+    for _ in 0..40 {
+        let _ = deaf.write_all(
+            format!("GET /sparql?query={dump} HTTP/1.1\r\nHost: x\r\nAccept: application/n-triples\r\n\r\n").as_bytes(),
+        );
+    }
+    for _ in 0..5 {
+        server.probe();
+    }
+    // The stalled ones are closed after --client-timeout; the body one gets 408.
+    for (name, s) in [("stalled", &mut stalled), ("no body", &mut no_body)] {
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{name} kept open"
+        );
+        let text = String::from_utf8_lossy(&answer);
+        if name == "no body" {
+            assert!(text.starts_with("HTTP/1.1 408"), "{name}: {text}");
+        }
+    }
+    // The deaf client is dropped once its writes stall for --client-timeout.
+    deaf.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let mut sink = vec![0u8; 1 << 20];
+    let mut total = 0;
+    loop {
+        match deaf.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+    assert!(
+        total < 40 * 700_000,
+        "the deaf client got everything ({total} bytes)"
+    );
+    server.probe();
+}
+
+#[test]
+fn shutdown_is_graceful() {
+    let server = Server::start(&[]);
+    let url = server.url("/sparql");
+    // A query of about a second (21 million pairs) in flight when SIGTERM comes.
+    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }";
+    let in_flight = std::thread::spawn(move || get(&url, &[("query", slow)], None));
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, log) = server.stop_with(libc::SIGTERM);
+    let (code, _, body) = in_flight.join().unwrap();
+    assert_eq!(code, 200, "{body}");
+    let pairs = sample_quads().pow(2);
+    assert!(body.contains(&pairs.to_string()), "{body}");
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("stopped after"), "{log}");
+
+    let idle = Server::start(&[]);
+    let (status, log) = idle.stop_with(libc::SIGINT);
+    assert!(status.success(), "{status:?}\n{log}");
+}
+
+#[test]
+fn bind_errors_and_bad_flags_are_usage_errors() {
+    let busy = Server::start(&[]);
+    let out = Command::new(BIN)
+        .arg("--store")
+        .arg(store())
+        .args(["serve", "--bind", &busy.addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen on"));
+    for args in [["--bind", "nowhere"], ["--timeout", "0"]] {
+        let out = Command::new(BIN)
+            .arg("--store")
+            .arg(store())
+            .arg("serve")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let missing: PathBuf = store().join("no-such-store");
+    let out = Command::new(BIN)
+        .arg("--store")
+        .arg(&missing)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
