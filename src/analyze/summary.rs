@@ -207,16 +207,19 @@ impl Summary {
     /// The summary for people: levels, the `clusters` largest clusters of
     /// level 0 with their top members, and the top nodes per measure.
     pub fn write_text(&self, mut out: impl Write, clusters: usize) -> io::Result<()> {
+        let settings = match self.method {
+            "leiden" => format!(
+                " ({}, resolution {}, seed {})",
+                self.objective, self.resolution, self.seed
+            ),
+            "louvain" => format!(" (resolution {}, seed {})", self.resolution, self.seed),
+            "label-propagation" => format!(" (seed {})", self.seed),
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "{}: {} nodes, {} edges; {} ({}, resolution {}, seed {})",
-            self.graph,
-            self.nodes,
-            self.edges,
-            self.method,
-            self.objective,
-            self.resolution,
-            self.seed
+            "{}: {} nodes, {} edges; {}{settings}",
+            self.graph, self.nodes, self.edges, self.method
         )?;
         for l in &self.levels {
             writeln!(
