@@ -2,7 +2,10 @@
 //!
 //! Data flows one way: [`seed`] reads files into typed articles with
 //! diagnostics, [`model`] merges them into a collection with stable ids,
-//! [`store`] turns the collection into RDF (oxigraph) and saves it, and
+//! [`store`] turns the collection into RDF (oxigraph) and saves it,
+//! [`analyze`] finds clusters and central nodes in its graph views,
+//! [`export`] writes it in RDF and graph formats, [`report`] writes the
+//! trend-cluster report, [`pipeline`] runs all of it in one go, and
 //! [`generate`] writes synthetic collections for tests and benchmarks.
 
 pub mod analyze;
@@ -13,7 +16,9 @@ pub mod graph;
 pub mod layout;
 pub mod model;
 pub mod normalize;
+pub mod pipeline;
 pub mod progress;
 pub mod query;
+pub mod report;
 pub mod seed;
 pub mod store;
