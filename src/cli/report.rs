@@ -32,7 +32,6 @@ pub fn report_error(e: ReportError) -> anyhow::Error {
     match e {
         ReportError::Store(e) => anyhow::Error::new(e),
         ReportError::NoAnalysis(_) => anyhow::Error::new(UsageError(e.to_string())),
-        e => anyhow::Error::new(e),
     }
 }
 

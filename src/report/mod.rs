@@ -28,7 +28,7 @@ pub mod weak;
 use crate::analyze::stored::{self, StoredAnalysis};
 use crate::analyze::Measure;
 use crate::graph::{NodeRef, ProjectedGraph, Projection, ProjectionOptions};
-use crate::model::{Collection, ConceptId, ConceptKind};
+use crate::model::{Collection, ConceptId};
 use crate::progress::Progress;
 use crate::seed::Date;
 use crate::store::{Iris, StoreDir, StoreError};
@@ -64,11 +64,6 @@ pub enum ReportError {
     Store(#[from] StoreError),
     #[error("{0} has no analysis of the articles projection; run `signalgraph analyze` (or `signalgraph run`) first")]
     NoAnalysis(PathBuf),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
 }
 
 /// The whole report. The JSON keys are stable (README.md, `docs/report.schema.json`).
@@ -592,15 +587,24 @@ fn prepare<'a>(inputs: &Inputs<'a>, notes: &mut Vec<String>) -> Prepared<'a> {
             let mut betweenness = vec![f64::NAN; total];
             let pr = full_analysis.scores(Measure::PageRank);
             let bc = full_analysis.scores(Measure::Betweenness);
-            for node in 0..full.node_count() {
-                if let NodeRef::Signal { article, row } = full.node(node as u32) {
+            let found: Vec<(usize, f64, f64)> = (0..full.node_count())
+                .into_par_iter()
+                .filter_map(|node| {
+                    let NodeRef::Signal { article, row } = full.node(node as u32) else {
+                        return None;
+                    };
                     let signals = &c.articles[article].article.signals;
-                    if let Some(j) = signals.iter().position(|s| s.row == row) {
-                        let index = signal_offset[article] + j;
-                        pagerank[index] = pr.map_or(f64::NAN, |s| s[node]);
-                        betweenness[index] = bc.map_or(f64::NAN, |s| s[node]);
-                    }
-                }
+                    let j = signals.iter().position(|s| s.row == row)?;
+                    Some((
+                        signal_offset[article] + j,
+                        pr.map_or(f64::NAN, |s| s[node]),
+                        bc.map_or(f64::NAN, |s| s[node]),
+                    ))
+                })
+                .collect();
+            for (index, p, b) in found {
+                pagerank[index] = p;
+                betweenness[index] = b;
             }
             (pagerank, betweenness)
         }
@@ -720,10 +724,6 @@ fn timeline(p: &Prepared) -> Timeline {
     }
 }
 
-fn kind_slug(kind: ConceptKind) -> &'static str {
-    kind.slug()
-}
-
 /// The most frequent labels of `ids`, with counts (ties by label).
 fn top_counts(p: &Prepared, ids: impl Iterator<Item = ConceptId>, k: usize) -> Vec<Count> {
     let mut counts: BTreeMap<ConceptId, u32> = BTreeMap::new();
@@ -838,7 +838,7 @@ fn cluster_report(
             .take(8)
             .map(|w| Term {
                 label: c.concepts[w.concept].label.clone(),
-                kind: kind_slug(c.concepts[w.concept].kind).to_string(),
+                kind: c.concepts[w.concept].kind.slug().to_string(),
                 articles: w.articles,
                 score: round6(w.score),
             })
