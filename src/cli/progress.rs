@@ -86,16 +86,16 @@ impl Progress for Steps {
         if let Some(bar) = &self.bar {
             bar.set_prefix(format!("[{index}/{total}] {name}"));
             bar.set_message("");
-            bar.set_length(1);
             bar.set_position(0);
+            bar.set_length(1);
         }
     }
 
     fn start(&self, phase: &'static str, total: u64) {
         if let Some(bar) = &self.bar {
             bar.set_message(phase);
-            bar.set_length(total.max(1));
             bar.set_position(0);
+            bar.set_length(total.max(1));
         }
     }
 

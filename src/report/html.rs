@@ -5,6 +5,7 @@
 //! clusters on one page where they fit). Every label is escaped and only
 //! `http`/`https` source links become links.
 
+use super::links::Gap;
 use super::svg::{self, color, escape};
 use super::trajectory::Status;
 use super::{ArticleRef, ClusterReport, Report, SignalRef};
@@ -378,6 +379,15 @@ fn forces(r: &Report, s: &mut String) {
     s.push_str("</p>\n</section>\n");
 }
 
+/// The gaps cluster `k` is part of, with the other cluster of each.
+pub fn gaps_of(r: &Report, k: u32) -> impl Iterator<Item = (u32, &Gap)> {
+    r.gaps.iter().filter_map(move |g| match g.clusters {
+        [a, b] if a == k => Some((b, g)),
+        [a, b] if b == k => Some((a, g)),
+        _ => None,
+    })
+}
+
 fn rank_of(r: &Report, cluster: u32) -> usize {
     r.clusters
         .iter()
@@ -538,6 +548,27 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
             );
         }
         s.push_str("</tbody></table></div>\n");
+    }
+    let gaps: Vec<String> = gaps_of(r, k.cluster)
+        .map(|(other, g)| {
+            let shared: Vec<String> = g.shared_concepts.iter().map(|c| escape(c)).collect();
+            format!(
+                "{}<a href=\"#cluster-{other}\">{}. {}</a> (similarity {:.2}, {} links; shared: {})",
+                swatch(other),
+                rank_of(r, other),
+                escape(&r.gaps_name(g, other)),
+                g.similarity,
+                g.links,
+                shared.join(", ")
+            )
+        })
+        .collect();
+    if !gaps.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p><strong>Structural gaps.</strong> Alike in concepts but barely linked: {}.</p>",
+            gaps.join("; ")
+        );
     }
     let _ = write!(
         s,

@@ -315,6 +315,26 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
         }
         s.push('\n');
     }
+    let gaps: Vec<String> = super::html::gaps_of(r, k.cluster)
+        .map(|(other, g)| {
+            let shared: Vec<String> = g.shared_concepts.iter().map(|c| escape(c)).collect();
+            format!(
+                "{}. {} (similarity {:.2}, {} links; shared: {})",
+                rank_of(r, other),
+                escape(&r.gaps_name(g, other)),
+                g.similarity,
+                g.links,
+                shared.join(", ")
+            )
+        })
+        .collect();
+    if !gaps.is_empty() {
+        let _ = writeln!(
+            s,
+            "**Structural gaps.** Alike in concepts but barely linked: {}.\n",
+            gaps.join("; ")
+        );
+    }
     let _ = writeln!(s, "**Articles** ({}, newest first)\n", k.articles);
     for a in &k.newest_articles {
         let _ = writeln!(s, "- {}", article(a));

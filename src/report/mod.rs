@@ -88,6 +88,14 @@ pub struct Report {
     pub weak_signals: Vec<weak::WeakSignal>,
 }
 
+impl Report {
+    /// The name of `cluster` as the gap `g` records it.
+    pub fn gaps_name(&self, g: &links::Gap, cluster: u32) -> String {
+        let i = usize::from(g.clusters[1] == cluster);
+        g.names[i].clone()
+    }
+}
+
 /// Counts of the collection, as `signalgraph stats` gives them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CollectionFacts {
