@@ -1,10 +1,15 @@
 //! Progress reporting from long library work, shown by the CLI as progress bars.
 
 /// Receives progress of long work: a phase starts with a total, advances, finishes.
+///
+/// Work made of several steps (the `run` pipeline) announces each with
+/// [`Progress::step`]; the phases of a step are reported inside it.
 pub trait Progress: Sync {
     fn start(&self, _phase: &'static str, _total: u64) {}
     fn advance(&self, _n: u64) {}
     fn finish(&self) {}
+    /// Step `index` (1-based) of `total` begins.
+    fn step(&self, _index: usize, _total: usize, _name: &'static str) {}
 }
 
 /// Reports nothing.

@@ -3,7 +3,9 @@
 # that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib,
 # every RDF export loaded by rdflib, GraphML/GEXF/CSV/Neo4j exports loaded by
 # networkx and igraph, the SPARQL endpoint queried by SPARQLWrapper and
-# rdflib's SPARQLStore).
+# rdflib's SPARQLStore, the report's JSON schema with jsonschema, the HTML
+# report in headless Chromium), and the status rule's score on generated
+# collections.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -38,3 +40,18 @@ echo "== graph exports of the sample loaded by networkx and igraph"
 "$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_graphs.py "$work/exports" "$work/analyze.json"
 echo "== the SPARQL endpoint queried by SPARQLWrapper and rdflib's SPARQLStore (same venv)"
 "${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_serve.py "$bin" "$work/store"
+
+echo "== run on the sample: report checked against its schema, stats and analyze"
+# `run` writes into the repository's exports/ (git-ignored): the CI artifacts.
+run_store="$work/run-store"
+"$bin" --store "$run_store" run -q seeds --out exports
+"$bin" --store "$run_store" stats --json > "$work/run-stats.json"
+"$bin" --store "$run_store" analyze --json > "$work/run-analyze.json"
+"$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_report.py exports/report.json \
+    docs/report.schema.json "$work/run-stats.json" "$work/run-analyze.json"
+
+echo "== browser test of the HTML report (headless Chromium)"
+bash tests/browser/check_report.sh exports/report.html exports/report.png
+
+echo "== status rule scored on generated collections (1k pooled over 4 seeds, 10k)"
+cargo test --release --test report -- --ignored --nocapture

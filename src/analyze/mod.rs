@@ -9,8 +9,11 @@
 //! 0 by size (largest first, ties by smallest member), so the numbering is
 //! stable and "cluster 0" is always the biggest.
 //!
-//! [`rdf`] turns an analysis of a projection into the quads of the store's
-//! analysis graph, [`summary`] into text, JSON and per-node CSV.
+//! [`analyze_store`] and [`analyze_projection`] do the same for a projection
+//! of a store and write the results into its analysis graph (for the
+//! `analyze` and `run` commands). [`rdf`] turns an analysis of a projection
+//! into the quads of that graph, [`stored`] reads them back, [`summary`]
+//! turns an analysis into text, JSON and per-node CSV.
 
 pub mod centrality;
 pub mod community;
@@ -18,7 +21,9 @@ pub mod rdf;
 pub mod stored;
 pub mod summary;
 
-use crate::graph::Csr;
+use crate::graph::{Csr, ProjectedGraph, Projection, ProjectionOptions};
+use crate::model::Collection;
+use crate::store::{Iris, StoreDir, StoreError};
 use centrality::{CentralityError, EdgeLength};
 use community::CommunityError;
 use std::time::Instant;
@@ -200,6 +205,8 @@ pub enum AnalyzeError {
     Centrality(#[from] CentralityError),
     #[error(transparent)]
     Community(#[from] CommunityError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The clusters of one level of the hierarchy.
@@ -476,4 +483,67 @@ fn modularity_of(g: &Csr, membership: &[u32]) -> f64 {
     } else {
         0.0
     }
+}
+
+/// A projection of a store with its analysis, as written into the store.
+pub struct StoreAnalysis {
+    pub collection: Collection,
+    pub iris: Iris,
+    pub graph: ProjectedGraph,
+    pub analysis: Analysis,
+}
+
+/// Loads the store in `dir`, analyses `projection` of it and writes the
+/// results into its analysis graph `{base}graph/analysis/{projection}`
+/// (replacing the previous ones). The timings start with `load`.
+pub fn analyze_store(
+    dir: &StoreDir,
+    projection: Projection,
+    projection_options: &ProjectionOptions,
+    options: &AnalyzeOptions,
+) -> Result<StoreAnalysis, AnalyzeError> {
+    let started = Instant::now();
+    let (collection, iris) = crate::build::load_collection(dir)?;
+    let loaded = started.elapsed().as_secs_f64();
+    let (graph, mut analysis) = analyze_projection(
+        dir,
+        &collection,
+        &iris,
+        projection,
+        projection_options,
+        options,
+    )?;
+    analysis.timings.insert(0, ("load", loaded));
+    Ok(StoreAnalysis {
+        collection,
+        iris,
+        graph,
+        analysis,
+    })
+}
+
+/// Builds `projection` of a loaded collection, analyses it and writes the
+/// results into the store's analysis graph. The timings include `project`
+/// (first) and `write` (last).
+pub fn analyze_projection(
+    dir: &StoreDir,
+    collection: &Collection,
+    iris: &Iris,
+    projection: Projection,
+    projection_options: &ProjectionOptions,
+    options: &AnalyzeOptions,
+) -> Result<(ProjectedGraph, Analysis), AnalyzeError> {
+    let started = Instant::now();
+    let graph = ProjectedGraph::build(collection, projection, projection_options);
+    let csr = graph.to_csr();
+    let projected = started.elapsed().as_secs_f64();
+    let mut analysis = analyze(&csr, options)?;
+    analysis.timings.insert(0, ("project", projected));
+    let writing = Instant::now();
+    let quads = rdf::analysis_quads(&analysis, &graph, collection, iris);
+    dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;
+    analysis
+        .timings
+        .push(("write", writing.elapsed().as_secs_f64()));
+    Ok((graph, analysis))
 }

@@ -4,7 +4,7 @@
 //! analysis graph of one projection back into per-node vectors aligned with
 //! the projection's nodes, so every consumer sees exactly what SPARQL sees.
 
-use super::{Level, Measure};
+use super::{Analysis, Level, Measure};
 use crate::graph::ProjectedGraph;
 use crate::model::Collection;
 use crate::store::iri::Iris;
@@ -28,6 +28,18 @@ impl StoredAnalysis {
             .iter()
             .find(|(x, _)| *x == m)
             .map(|(_, v)| v.as_slice())
+    }
+}
+
+impl From<&Analysis> for StoredAnalysis {
+    /// What [`load`] reads back after the analysis is written: the same
+    /// measures and levels (doubles round-trip through their literals), so a
+    /// caller holding the analysis need not read the store again.
+    fn from(a: &Analysis) -> Self {
+        StoredAnalysis {
+            measures: a.measures.clone(),
+            levels: a.levels.clone(),
+        }
     }
 }
 

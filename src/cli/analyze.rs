@@ -6,8 +6,7 @@ use clap::{Args, ValueEnum};
 use signalgraph::analyze::centrality::EdgeLength;
 use signalgraph::analyze::summary::{self, ProjectionNames, Summary};
 use signalgraph::analyze::{self, AnalyzeError, AnalyzeOptions, Measure, Method, Objective};
-use signalgraph::build;
-use signalgraph::graph::{edgelist, ProjectedGraph, Projection, ProjectionOptions};
+use signalgraph::graph::{edgelist, Projection, ProjectionOptions};
 use signalgraph::store::StoreDir;
 use std::io::Write;
 use std::path::PathBuf;
@@ -174,6 +173,8 @@ impl AnalyzeArgs {
 fn usage(e: AnalyzeError) -> anyhow::Error {
     match e {
         AnalyzeError::Centrality(_) | AnalyzeError::Community(_) => anyhow::Error::new(e),
+        // The store error itself, so a missing store stays a usage error.
+        AnalyzeError::Store(e) => anyhow::Error::new(e),
         e => anyhow::Error::new(UsageError(e.to_string())),
     }
 }
@@ -211,35 +212,17 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
             ProjectionArg::Concepts => Projection::Concepts,
             ProjectionArg::Full => Projection::Full,
         };
-        let (collection, iris) = build::load_collection(dir)?;
-        let loaded = started.elapsed().as_secs_f64();
-        let projecting = Instant::now();
-        let graph = ProjectedGraph::build(
-            &collection,
-            projection,
-            &ProjectionOptions {
-                neighbours: args.neighbours,
-                ..ProjectionOptions::default()
-            },
-        );
-        let csr = graph.to_csr();
-        let projected = projecting.elapsed().as_secs_f64();
-        let mut analysis = analyze::analyze(&csr, &options).map_err(usage)?;
-        analysis.timings.insert(0, ("project", projected));
-        analysis.timings.insert(0, ("load", loaded));
-        let writing = Instant::now();
-        let quads = analyze::rdf::analysis_quads(&analysis, &graph, &collection, &iris);
-        dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;
-        analysis
-            .timings
-            .push(("write", writing.elapsed().as_secs_f64()));
-        let names = ProjectionNames {
-            graph: &graph,
-            collection: &collection,
+        let projection_options = ProjectionOptions {
+            neighbours: args.neighbours,
+            ..ProjectionOptions::default()
         };
+        let stored = analyze::analyze_store(dir, projection, &projection_options, &options)
+            .map_err(usage)?;
+        let (graph, collection, analysis) = (&stored.graph, &stored.collection, &stored.analysis);
+        let names = ProjectionNames { graph, collection };
         Summary::new(
             projection.name().to_string(),
-            &analysis,
+            analysis,
             &options,
             &names,
             args.top,

@@ -6,6 +6,8 @@
 
 mod analyze;
 mod progress;
+mod report;
+mod run;
 
 use anyhow::Context;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -60,6 +62,11 @@ struct Global {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Build, analyze, export every format and write the report, in one go.
+    #[command(
+        after_help = "Example:\n  signalgraph run seeds\n  signalgraph --store kg run --out site/ seeds/ more/\n\nWrites graph.* exports, neo4j/, csv/ and report.html, report.md, report.json\ninto --out, and report.html into the store."
+    )]
+    Run(run::RunArgs),
     /// Read seed files and folders into the store (incremental).
     #[command(
         after_help = "Example:\n  signalgraph build seeds/\n  signalgraph --store kg build --prune --base-iri https://example.org/kg/ seeds/ more/"
@@ -92,6 +99,11 @@ enum Command {
         after_help = "Example:\n  signalgraph serve\n  signalgraph --store kg serve --bind 127.0.0.1:8080 --timeout 10 --cors https://yasgui.org\n  curl http://127.0.0.1:7878/sparql --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3'\n\nRoutes: /sparql (SPARQL 1.1 Protocol; without a query, the service description), / (query page),\n/report (the store's report.html). Stops cleanly on Ctrl+C or SIGTERM. A line per request goes to stderr."
     )]
     Serve(ServeArgs),
+    /// Write the trend-cluster report of the store: HTML, Markdown or JSON.
+    #[command(
+        after_help = "Example:\n  signalgraph report --out report.html\n  signalgraph report --format md --out trends.md\n  signalgraph report --format json --out - | jq '.clusters[] | {name, status}'\n\nThe store needs an analysis of the articles projection (`signalgraph analyze`\nor `signalgraph run`). An HTML report is also kept in the store as report.html."
+    )]
+    Report(report::ReportArgs),
     /// Write a synthetic collection in the seed format (for scale and quality tests).
     #[command(
         after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k"
@@ -294,6 +306,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => run_export(g, &dir, args),
         Command::Analyze(args) => analyze::run(g, &dir, args),
         Command::Serve(args) => run_serve(g, &dir, args),
+        Command::Report(args) => report::run(g, &dir, args),
+        Command::Run(args) => run::run(g, &dir, args),
         Command::Generate(args) => {
             let started = Instant::now();
             let opts = signalgraph::generate::GenerateOptions {
@@ -389,27 +403,7 @@ fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<E
     let written = export::export(dir, &targets, &options, &Bar::new(g.quiet))?;
     if !g.quiet {
         for w in &written {
-            let what = match w.edges {
-                None => format!("{} statements", w.items),
-                Some(edges) => format!("{} nodes, {edges} edges", w.items),
-            };
-            let merged = if w.merged > 0 {
-                format!("; {} parallel edges merged, weights summed", w.merged)
-            } else {
-                String::new()
-            };
-            let prepared = if g.verbose && w.prepare_seconds > 0.0 {
-                format!(" (+ {:.2} s to prepare the projection)", w.prepare_seconds)
-            } else {
-                String::new()
-            };
-            eprintln!(
-                "wrote {} ({}, {what}{merged}, {:.1} MB) in {:.2} s{prepared}",
-                w.path.display(),
-                w.format.media_type(),
-                w.bytes as f64 / 1e6,
-                w.seconds
-            );
+            print_written(w, g.verbose);
         }
     }
     if g.verbose {
@@ -501,6 +495,31 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+/// `wrote PATH (media type, counts, size) in T s`.
+fn print_written(w: &export::Written, verbose: bool) {
+    let what = match w.edges {
+        None => format!("{} statements", w.items),
+        Some(edges) => format!("{} nodes, {edges} edges", w.items),
+    };
+    let merged = if w.merged > 0 {
+        format!("; {} parallel edges merged, weights summed", w.merged)
+    } else {
+        String::new()
+    };
+    let prepared = if verbose && w.prepare_seconds > 0.0 {
+        format!(" (+ {:.2} s to prepare the projection)", w.prepare_seconds)
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "wrote {} ({}, {what}{merged}, {:.1} MB) in {:.2} s{prepared}",
+        w.path.display(),
+        w.format.media_type(),
+        w.bytes as f64 / 1e6,
+        w.seconds
+    );
+}
+
 fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let opts = BuildOptions {
@@ -514,34 +533,44 @@ fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<Exi
         Ok(report) => {
             print_diagnostics(g, &report, false);
             if !g.quiet {
-                // The whole store's triples, the ontology and analysis graphs included.
-                let triples = store::stats(dir).map_or(report.stats.triples, |s| s.triples);
-                print_build_summary(dir, &report, triples, started);
+                print_build_summary(dir, &report, started.elapsed().as_secs_f64());
             }
-            Ok(if report.skipped > 0 {
-                ExitCode::from(EXIT_SKIPPED)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(build_status(&report))
         }
-        Err(BuildError::Strict {
+        Err(e) => build_failure(g, e),
+    }
+}
+
+/// 3 when some files were skipped, else 0.
+fn build_status(report: &BuildReport) -> ExitCode {
+    if report.skipped > 0 {
+        ExitCode::from(EXIT_SKIPPED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints why a build saved nothing and gives its exit status.
+fn build_failure(g: &Global, e: BuildError) -> anyhow::Result<ExitCode> {
+    match e {
+        BuildError::Strict {
             errors,
             warnings,
             report,
-        }) => {
+        } => {
             print_diagnostics(g, &report, true);
             eprintln!(
                 "error: --strict: {errors} error(s) and {warnings} warning(s); nothing was saved"
             );
             Ok(ExitCode::from(EXIT_USAGE))
         }
-        Err(BuildError::NothingToSave { reason, report }) => {
+        BuildError::NothingToSave { reason, report } => {
             print_diagnostics(g, &report, false);
             eprintln!("error: nothing to save: {reason}");
             Ok(ExitCode::from(EXIT_USAGE))
         }
-        Err(BuildError::Usage(m)) => Err(UsageError(m).into()),
-        Err(e) => Err(e.into()),
+        BuildError::Usage(m) => Err(UsageError(m).into()),
+        e => Err(e.into()),
     }
 }
 
@@ -566,7 +595,9 @@ fn print_diagnostics(g: &Global, report: &BuildReport, strict: bool) {
     }
 }
 
-fn print_build_summary(dir: &StoreDir, r: &BuildReport, triples: u64, started: Instant) {
+fn print_build_summary(dir: &StoreDir, r: &BuildReport, seconds: f64) {
+    // The whole store's triples, the ontology and analysis graphs included.
+    let triples = store::stats(dir).map_or(r.stats.triples, |s| s.triples);
     let s = &r.stats;
     let mut parts = vec![
         format!("{} read", r.read),
@@ -588,7 +619,7 @@ fn print_build_summary(dir: &StoreDir, r: &BuildReport, triples: u64, started: I
         s.signals,
         s.themes + s.keywords + s.driving_forces,
         triples,
-        started.elapsed().as_secs_f64()
+        seconds
     );
     if r.gone > 0 {
         eprintln!(

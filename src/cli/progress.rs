@@ -52,3 +52,62 @@ impl Progress for Bar {
         }
     }
 }
+
+/// One bar for a whole multi-step run: the step in front, the current
+/// phase's progress behind it. Nothing when stderr is not a terminal or `-q`.
+pub struct Steps {
+    bar: Option<ProgressBar>,
+}
+
+impl Steps {
+    pub fn new(quiet: bool) -> Steps {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(1);
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>22} {msg:>9} [{bar:30}] {pos}/{len}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        Steps { bar }
+    }
+
+    /// Removes the bar (before the final summary).
+    pub fn clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Steps {
+    fn step(&self, index: usize, total: usize, name: &'static str) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(format!("[{index}/{total}] {name}"));
+            bar.set_message("");
+            bar.set_position(0);
+            bar.set_length(1);
+        }
+    }
+
+    fn start(&self, phase: &'static str, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(phase);
+            bar.set_position(0);
+            bar.set_length(total.max(1));
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(bar.length().unwrap_or(0));
+        }
+    }
+}

@@ -191,6 +191,9 @@ pub struct ExportOptions {
     /// Compute no layout (GraphML and GEXF without positions).
     pub no_layout: bool,
     pub projection_options: ProjectionOptions,
+    /// Layouts computed beforehand (by `run`, which draws the same layout in
+    /// the report), used instead of computing them again.
+    pub layouts: BTreeMap<Projection, Vec<[f64; 2]>>,
 }
 
 /// One export written.
@@ -222,6 +225,18 @@ pub fn export(
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, ExportError> {
     let (collection, iris) = crate::build::load_collection(dir)?;
+    export_collection(dir, &collection, &iris, targets, options, progress)
+}
+
+/// [`export`] for a collection already loaded from the store in `dir`.
+pub fn export_collection(
+    dir: &StoreDir,
+    collection: &Collection,
+    iris: &Iris,
+    targets: &[(Format, PathBuf)],
+    options: &ExportOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<Written>, ExportError> {
     let mut written = Vec::new();
 
     let mut projections: BTreeMap<Projection, ProjectedGraph> = BTreeMap::new();
@@ -232,13 +247,14 @@ pub fn export(
         };
         if let Some(p) = wanted {
             projections.entry(p).or_insert_with(|| {
-                ProjectedGraph::build(&collection, p, &options.projection_options)
+                ProjectedGraph::build(collection, p, &options.projection_options)
             });
         }
     }
 
     // Graph formats first: the RDF dataset is the largest thing an export
     // holds, and it is never freed (see below), so it comes last.
+
     for (&projection, graph) in &projections {
         let formats: Vec<&(Format, PathBuf)> = targets
             .iter()
@@ -250,15 +266,15 @@ pub fn export(
             continue;
         }
         let started = Instant::now();
-        let analysis = stored::load(dir, graph, &collection, &iris)?;
+        let analysis = stored::load(dir, graph, collection, iris)?;
         // Layout positions for the formats people look at; Neo4j leaves them out.
         let needs_layout = formats.iter().any(|(f, _)| *f != Format::Neo4j);
-        let positions = (needs_layout && !options.no_layout).then(|| {
-            let csr = graph.to_csr();
-            let layout = crate::layout::LayoutOptions::for_size(csr.node_count());
-            crate::layout::forceatlas2(&csr, &layout)
-        });
-        let view = GraphView::new(graph, &collection, &iris, analysis, positions);
+        let positions =
+            (needs_layout && !options.no_layout).then(|| match options.layouts.get(&projection) {
+                Some(positions) if positions.len() == graph.node_count() => positions.clone(),
+                _ => layout_of(graph),
+            });
+        let view = GraphView::new(graph, collection, iris, analysis, positions);
         let prepared = started.elapsed().as_secs_f64();
         for (format, path) in formats {
             let started = Instant::now();
@@ -288,9 +304,9 @@ pub fn export(
     if targets.iter().any(|(f, _)| f.is_rdf()) {
         let selected = options
             .projection
-            .map(|p| selection_sets(&projections[&p], &collection, &iris));
+            .map(|p| selection_sets(&projections[&p], collection, iris));
         drop(projections);
-        let dataset = store::open_rdf(dir, &collection, &iris, progress)?;
+        let dataset = store::open_rdf(dir, collection, iris, progress)?;
         let selection = match &selected {
             Some((subjects, graphs)) => rdf::Selection::Subjects {
                 iris: subjects,
@@ -322,6 +338,13 @@ pub fn export(
 
     written.sort_by_key(|w| w.format);
     Ok(written)
+}
+
+/// The ForceAtlas2 layout every export and the report draw of a projection.
+pub fn layout_of(graph: &ProjectedGraph) -> Vec<[f64; 2]> {
+    let csr = graph.to_csr();
+    let layout = crate::layout::LayoutOptions::for_size(csr.node_count());
+    crate::layout::forceatlas2(&csr, &layout)
 }
 
 /// The IRIs of a projection's nodes, and the analysis graph of it.

@@ -1,0 +1,95 @@
+//! The `report` command: the trend-cluster report of the store as HTML, Markdown or JSON.
+
+use super::progress::Bar;
+use super::{Global, UsageError};
+use clap::{Args, ValueEnum};
+use signalgraph::report::{self, ReportError, ReportFormat};
+use signalgraph::store::StoreDir;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// html, md or json (default: from the extension of --out, else html).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// The file to write, or `-` for standard output.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Html,
+    Md,
+    Json,
+}
+
+/// A missing store or analysis is a usage error (exit 2), not a failure.
+pub fn report_error(e: ReportError) -> anyhow::Error {
+    match e {
+        ReportError::Store(e) => anyhow::Error::new(e),
+        ReportError::NoAnalysis(_) => anyhow::Error::new(UsageError(e.to_string())),
+    }
+}
+
+pub fn run(g: &Global, dir: &StoreDir, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let to_stdout = args.out == Path::new("-");
+    let format = match args.format {
+        Some(FormatArg::Html) => ReportFormat::Html,
+        Some(FormatArg::Md) => ReportFormat::Markdown,
+        Some(FormatArg::Json) => ReportFormat::Json,
+        None => ReportFormat::from_path(&args.out).unwrap_or(ReportFormat::Html),
+    };
+    let (model, timings) =
+        report::load_or_compute(dir, &Bar::new(g.quiet)).map_err(report_error)?;
+    let mut written: Vec<(PathBuf, u64)> = Vec::new();
+    if to_stdout {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        report::write(&model, format, &mut out)?;
+        out.flush()?;
+    } else {
+        let bytes = report::write_file(&model, format, &args.out).map_err(report_error)?;
+        written.push((args.out.clone(), bytes));
+    }
+    // The store keeps the latest HTML report for `signalgraph serve`.
+    let copy = report::store_copy(dir);
+    if format == ReportFormat::Html && args.out != copy {
+        let bytes = report::write_file(&model, format, &copy).map_err(report_error)?;
+        written.push((copy, bytes));
+    }
+    if !g.quiet {
+        let files: Vec<String> = written
+            .iter()
+            .map(|(path, bytes)| format!("{} ({:.1} MB)", path.display(), *bytes as f64 / 1e6))
+            .collect();
+        let what = if files.is_empty() {
+            "to standard output".to_string()
+        } else {
+            files.join(" and ")
+        };
+        eprintln!(
+            "wrote {what}: {} report of {} clusters, {} articles, {} weak signals in {:.2} s ({})",
+            format.extension(),
+            model.analysis.clusters,
+            model.collection.articles,
+            model.weak_signals.len(),
+            started.elapsed().as_secs_f64(),
+            if timings.is_some() {
+                "computed from the store"
+            } else {
+                "model saved by the last run reused"
+            }
+        );
+    }
+    if g.verbose {
+        for (step, seconds) in timings.iter().flatten() {
+            eprintln!("{step}: {seconds:.3} s");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,111 @@
+//! The `run` command: build, analyze, export and report in one go, with one progress display.
+
+use super::progress::Steps;
+use super::{build_failure, build_status, print_build_summary, print_diagnostics, print_written};
+use super::{report::report_error, Global};
+use clap::Args;
+use signalgraph::analyze::AnalyzeOptions;
+use signalgraph::build::BuildOptions;
+use signalgraph::graph::ProjectionOptions;
+use signalgraph::pipeline::{self, RunError, RunOptions};
+use signalgraph::store::StoreDir;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Seed files and folders (folders are read recursively: *.txt and *.md).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The folder the exports and reports are written to (created if missing).
+    #[arg(long, default_value = "exports")]
+    out: PathBuf,
+    /// Remove saved articles whose files are gone from the given folders.
+    #[arg(long)]
+    prune: bool,
+    /// Seed of the analyses' random choices.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+pub fn run(g: &Global, dir: &StoreDir, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let options = RunOptions {
+        build: BuildOptions {
+            paths: args.paths.clone(),
+            prune: args.prune,
+            ..BuildOptions::default()
+        },
+        out: args.out.clone(),
+        analyze: AnalyzeOptions {
+            seed: args.seed,
+            ..AnalyzeOptions::default()
+        },
+        projection_options: ProjectionOptions::default(),
+    };
+    let steps = Steps::new(g.quiet);
+    let result = pipeline::run(dir, &options, &steps);
+    steps.clear();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(RunError::Build(e)) => return build_failure(g, e),
+        Err(RunError::Report(e)) => return Err(report_error(e)),
+        Err(RunError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    print_diagnostics(g, &summary.build, false);
+    if g.quiet {
+        return Ok(build_status(&summary.build));
+    }
+    let seconds = |step: &str| {
+        summary
+            .timings
+            .iter()
+            .find(|(name, _)| *name == step)
+            .map_or(0.0, |t| t.1)
+    };
+    print_build_summary(dir, &summary.build, seconds("build"));
+    for a in &summary.analyses {
+        eprintln!(
+            "analyzed {}: {} nodes, {} edges, {} clusters, modularity {:.4} in {:.2} s",
+            a.projection,
+            a.nodes,
+            a.edges,
+            a.clusters,
+            a.modularity,
+            seconds(&format!("analyze {}", a.projection))
+        );
+    }
+    for w in &summary.exports {
+        print_written(w, g.verbose);
+    }
+    let reports: Vec<String> = summary
+        .reports
+        .iter()
+        .map(|r| format!("{} ({:.1} MB)", r.path.display(), r.bytes as f64 / 1e6))
+        .collect();
+    let statuses: Vec<String> = summary
+        .statuses
+        .iter()
+        .map(|(name, n)| format!("{n} {name}"))
+        .collect();
+    eprintln!(
+        "wrote the report to {} in {:.2} s; clusters: {}",
+        reports.join(", "),
+        seconds("report"),
+        statuses.join(", ")
+    );
+    let steps: Vec<String> = summary
+        .timings
+        .iter()
+        .map(|(name, t)| format!("{name} {t:.2} s"))
+        .collect();
+    eprintln!(
+        "done in {:.2} s ({}); open {}",
+        started.elapsed().as_secs_f64(),
+        steps.join(", "),
+        args.out.join("report.html").display()
+    );
+    Ok(build_status(&summary.build))
+}

@@ -1,0 +1,218 @@
+//! The one-command pipeline behind `signalgraph run`: build, analyze, export and report.
+//!
+//! [`run`] builds the store from seed files (incrementally), analyses its
+//! `articles` projection (the trend clusters) and its `full` projection
+//! (signal-level measures) with the given options, lays out the articles
+//! projection once for the graph exports and the report's map, writes every
+//! export format and the report (HTML, Markdown, JSON) into the output
+//! folder, keeps a copy of the HTML report in the store (`report.html`, which
+//! `signalgraph serve` shows) and saves the report model for later
+//! `signalgraph report` calls. The collection is loaded once, and the report
+//! is built from the analyses in memory, which equal what the store holds.
+
+use crate::analyze::stored::StoredAnalysis;
+use crate::analyze::{self, AnalyzeError, AnalyzeOptions};
+use crate::build::{self, BuildError, BuildOptions, BuildReport};
+use crate::export::{self, ExportError, ExportOptions, Format, Written};
+use crate::graph::{Projection, ProjectionOptions};
+use crate::progress::Progress;
+use crate::report::{self, ReportError, ReportFormat};
+use crate::store::{StoreDir, StoreError};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub build: BuildOptions,
+    /// The folder exports and reports are written to.
+    pub out: PathBuf,
+    pub analyze: AnalyzeOptions,
+    pub projection_options: ProjectionOptions,
+}
+
+/// The steps of a run, in order (for progress displays).
+pub const STEPS: [&str; 6] = [
+    "build",
+    "analyze articles",
+    "analyze full",
+    "layout",
+    "export",
+    "report",
+];
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Analyze(#[from] AnalyzeError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// One projection analysed.
+#[derive(Clone, Debug)]
+pub struct AnalysisDone {
+    pub projection: Projection,
+    pub nodes: usize,
+    pub edges: usize,
+    pub clusters: usize,
+    pub modularity: f64,
+}
+
+/// A report file written.
+#[derive(Clone, Debug)]
+pub struct ReportWritten {
+    pub format: ReportFormat,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct RunSummary {
+    pub build: BuildReport,
+    pub analyses: Vec<AnalysisDone>,
+    pub exports: Vec<Written>,
+    pub reports: Vec<ReportWritten>,
+    /// The clusters of the report by status (`emerging`, …) with counts.
+    pub statuses: Vec<(&'static str, usize)>,
+    /// Seconds per step, in [`STEPS`] order.
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// Builds, analyses, exports and reports; see the module documentation.
+pub fn run(
+    dir: &StoreDir,
+    options: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<RunSummary, RunError> {
+    let mut timings = Vec::new();
+    let mut step = |index: usize, started: &mut Instant| {
+        let now = Instant::now();
+        if index > 0 {
+            timings.push((STEPS[index - 1], now.duration_since(*started).as_secs_f64()));
+        }
+        if index < STEPS.len() {
+            progress.step(index + 1, STEPS.len(), STEPS[index]);
+        }
+        *started = now;
+    };
+    let mut started = Instant::now();
+
+    step(0, &mut started);
+    let built = build::build(dir, &options.build, progress)?;
+    let (collection, iris) = build::load_collection(dir)?;
+
+    step(1, &mut started);
+    let mut analyses = Vec::new();
+    let mut analysed = Vec::new();
+    for (index, projection) in [(1, Projection::Articles), (2, Projection::Full)] {
+        if index == 2 {
+            step(2, &mut started);
+        }
+        progress.start(projection.name(), 1);
+        let (graph, analysis) = analyze::analyze_projection(
+            dir,
+            &collection,
+            &iris,
+            projection,
+            &options.projection_options,
+            &options.analyze,
+        )?;
+        progress.advance(1);
+        progress.finish();
+        let level = analysis.levels.first();
+        analyses.push(AnalysisDone {
+            projection,
+            nodes: analysis.node_count,
+            edges: analysis.edge_count,
+            clusters: level.map_or(0, |l| l.count),
+            modularity: level.map_or(0.0, |l| l.modularity),
+        });
+        analysed.push((graph, StoredAnalysis::from(&analysis)));
+    }
+    let (articles, article_analysis) = &analysed[0];
+    let (full, full_analysis) = &analysed[1];
+
+    step(3, &mut started);
+    let positions = export::layout_of(articles);
+
+    step(4, &mut started);
+    std::fs::create_dir_all(&options.out).map_err(|source| RunError::Io {
+        path: options.out.clone(),
+        source,
+    })?;
+    let targets: Vec<(Format, PathBuf)> = Format::ALL
+        .into_iter()
+        .map(|f| (f, options.out.join(f.file_name())))
+        .collect();
+    let export_options = ExportOptions {
+        projection_options: options.projection_options,
+        layouts: [(Projection::Articles, positions.clone())]
+            .into_iter()
+            .collect(),
+        ..ExportOptions::default()
+    };
+    let exports =
+        export::export_collection(dir, &collection, &iris, &targets, &export_options, progress)?;
+
+    step(5, &mut started);
+    let model = report::build(&report::Inputs {
+        collection: &collection,
+        iris: &iris,
+        articles,
+        article_analysis,
+        full: Some((full, full_analysis)),
+        positions: &positions,
+    });
+    let mut reports = Vec::new();
+    for format in ReportFormat::ALL {
+        let path = options.out.join(format!("report.{}", format.extension()));
+        let bytes = report::write_file(&model, format, &path)?;
+        reports.push(ReportWritten {
+            format,
+            path,
+            bytes,
+        });
+    }
+    let copy = report::store_copy(dir);
+    let bytes = report::write_file(&model, ReportFormat::Html, &copy)?;
+    reports.push(ReportWritten {
+        format: ReportFormat::Html,
+        path: copy,
+        bytes,
+    });
+    report::save_cache(dir, &model)?;
+    step(6, &mut started);
+
+    let statuses = report::trajectory::Status::ALL
+        .iter()
+        .map(|&s| {
+            (
+                s.name(),
+                model.clusters.iter().filter(|k| k.status == s).count(),
+            )
+        })
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    Ok(RunSummary {
+        build: built,
+        analyses,
+        exports,
+        reports,
+        statuses,
+        timings,
+    })
+}
