@@ -629,7 +629,7 @@ fn weak_signals(r: &Report, s: &mut String) {
     s.push_str("<section id=\"weak-signals\">\n<h2>Weak signals</h2>\n");
     let _ = writeln!(
         s,
-        "<p class=\"muted\">Recent signals (since {}) whose article has few links but lies on the paths between clusters, or that belong to a small cluster that is emerging or growing.</p>",
+        "<p class=\"muted\">Recent signals (since {}) whose article has few links but lies on the paths between clusters, or that belong to an emerging cluster or a growing one smaller than the median.</p>",
         escape(r.status_rule.recent_since.as_deref().unwrap_or("–"))
     );
     if r.weak_signals.is_empty() {

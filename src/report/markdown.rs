@@ -360,7 +360,7 @@ fn or_none(items: &[String]) -> String {
 fn weak(r: &Report, s: &mut String) {
     let _ = writeln!(
         s,
-        "## Weak signals\n\nRecent signals (since {}) whose article has few links but lies on the paths between clusters, or that belong to a small cluster that is emerging or growing.\n",
+        "## Weak signals\n\nRecent signals (since {}) whose article has few links but lies on the paths between clusters, or that belong to an emerging cluster or a growing one smaller than the median.\n",
         r.status_rule.recent_since.as_deref().unwrap_or("–")
     );
     if r.weak_signals.is_empty() {

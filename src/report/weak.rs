@@ -7,9 +7,10 @@
 //!   projection at most the median, and betweenness in the top 10 % of
 //!   articles (and above 0) — little noticed, yet on the paths between
 //!   clusters; its two signals with the highest betweenness are listed; or
-//! - its article is in a **small cluster that is taking off**: an emerging
-//!   cluster, or a growing one of at most the median cluster size; its
-//!   cluster's three recent signals with the highest betweenness are listed.
+//! - its article is in a **cluster that is taking off**: an emerging cluster
+//!   (new, so small by nature), or a growing one smaller than the median
+//!   cluster; its cluster's three recent signals with the highest
+//!   betweenness are listed.
 //!
 //! The list holds at most [`WEAK_SIGNALS`] signals, those flagged for both
 //! reasons first, then by betweenness.
@@ -81,9 +82,12 @@ pub(crate) fn weak_signals(p: &Prepared) -> Vec<WeakSignal> {
     for k in 0..p.clusters {
         let size = p.members[k].len();
         let status = p.trends[k].status;
-        let small_and_rising =
-            status == Status::Emerging || (status == Status::Growing && size as f64 <= median_size);
-        if !small_and_rising {
+        let taking_off = match status {
+            Status::Emerging => true,
+            Status::Growing => (size as f64) < median_size,
+            _ => false,
+        };
+        if !taking_off {
             continue;
         }
         let mut signals: Vec<(usize, usize)> = p.members[k]
@@ -93,12 +97,19 @@ pub(crate) fn weak_signals(p: &Prepared) -> Vec<WeakSignal> {
             .collect();
         signals.sort_by(|x, y| p.by_betweenness(x, y));
         for (a, j) in signals.into_iter().take(PER_CLUSTER) {
-            let reason = format!(
-                "recent ({}); in a small {} cluster: {} ({size} articles, median {median_size:.0})",
-                date(p, a),
-                status.name(),
-                p.names[k]
-            );
+            let reason = if status == Status::Emerging {
+                format!(
+                    "recent ({}); in an emerging cluster: {} ({size} articles)",
+                    date(p, a),
+                    p.names[k]
+                )
+            } else {
+                format!(
+                    "recent ({}); in a small growing cluster: {} ({size} articles, median {median_size:.0})",
+                    date(p, a),
+                    p.names[k]
+                )
+            };
             flagged.entry((a, j)).or_default().push(reason);
         }
     }
