@@ -303,7 +303,7 @@ impl ProjectedGraph {
 
 /// For each article, its concepts (themes, keywords, signal driving forces),
 /// sorted and deduplicated.
-fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
+pub fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
     c.links
         .par_iter()
         .map(|l| {

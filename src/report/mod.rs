@@ -629,22 +629,7 @@ fn prepare<'a>(inputs: &Inputs<'a>, notes: &mut Vec<String>) -> Prepared<'a> {
         }
     };
 
-    let concepts_of: Vec<Vec<ConceptId>> = c
-        .links
-        .par_iter()
-        .map(|l| {
-            let mut ids: Vec<ConceptId> = l
-                .themes
-                .iter()
-                .chain(&l.keywords)
-                .copied()
-                .chain(l.signals.iter().filter_map(|s| s.driving_force))
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
-        .collect();
+    let concepts_of: Vec<Vec<ConceptId>> = crate::graph::projection::article_concepts(c);
     let mut df = vec![0u32; c.concepts.len()];
     for ids in &concepts_of {
         for &id in ids {
