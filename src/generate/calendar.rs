@@ -85,33 +85,19 @@ impl Date {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's algorithm).
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
 pub(crate) fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    crate::seed::days_from_civil(i64::from(year), month, day)
 }
 
 /// Civil date of a day count since 1970-01-01.
 pub(crate) fn civil_from_days(z: i64) -> Date {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::seed::civil_from_days(z);
     Date {
-        // The year range is validated by the caller, so these fit.
+        // The year range is validated by the caller, so this fits.
         year: i32::try_from(year).unwrap_or(i32::MAX),
-        month: u32::try_from(month).unwrap_or(1),
-        day: u32::try_from(day).unwrap_or(1),
+        month,
+        day,
     }
 }
 

@@ -23,7 +23,7 @@
 //! its share of a collection whose volume may change: the collection's own
 //! articles per quarter are shown beside it.
 
-use crate::seed::Date;
+use crate::seed::{civil_from_days, days_from_civil, Date};
 use serde::{Deserialize, Serialize};
 
 /// Fewest dated articles a cluster needs for a status.
@@ -82,26 +82,12 @@ impl Status {
 
 /// Days since 1970-01-01 (proleptic Gregorian).
 pub fn day_number(d: Date) -> i64 {
-    let (year, month, day) = (i64::from(d.year), i64::from(d.month), i64::from(d.day));
-    let y = year - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day))
 }
 
 /// The date of a day number (inverse of [`day_number`]).
 pub fn date_of_day(z: i64) -> Date {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_from_days(z);
     Date {
         year: year.clamp(1, 9999) as u16,
         month: month as u8,
