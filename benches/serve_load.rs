@@ -15,6 +15,7 @@
 //! cargo bench --bench serve_load                              # 1000 articles, 32 clients, 10000 queries
 //! cargo bench --bench serve_load -- --articles 10000 --clients 8 --queries 2000 --pace 0.5
 //! cargo bench --bench serve_load -- --kinds point                  # one kind only
+//! cargo bench --bench serve_load -- --short-first 0                # queries time-sliced evenly
 //! ```
 //!
 //! The store is generated (`signalgraph generate --seed 42`) and built in a
@@ -86,8 +87,8 @@ fn query(kind: Kind, article: &str) -> (String, &'static str) {
 struct Server {
     child: Child,
     addr: String,
-    /// Durations (ms) from the server's request log, in order.
-    logged: Arc<Mutex<Vec<f64>>>,
+    /// Durations (ms) and response sizes (bytes) from the server's request log, in order.
+    logged: Arc<Mutex<Vec<(f64, usize)>>>,
 }
 
 impl Drop for Server {
@@ -105,11 +106,16 @@ impl Drop for Server {
     }
 }
 
-fn start(store: &Path) -> Server {
-    let mut child = Command::new(BIN)
+fn start(store: &Path, short_first: Option<&str>) -> Server {
+    let mut command = Command::new(BIN);
+    command
         .arg("--store")
         .arg(store)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", "127.0.0.1:0"]);
+    if let Some(ms) = short_first {
+        command.args(["--short-first", ms]);
+    }
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -129,8 +135,8 @@ fn start(store: &Path) -> Server {
             }
             let words: Vec<&str> = line.split_whitespace().collect();
             if words.len() == 8 && words[5] == "ms" {
-                if let Ok(ms) = words[4].parse::<f64>() {
-                    sink.lock().unwrap().push(ms);
+                if let (Ok(ms), Ok(bytes)) = (words[4].parse::<f64>(), words[6].parse::<usize>()) {
+                    sink.lock().unwrap().push((ms, bytes));
                 }
             }
         }
@@ -226,6 +232,12 @@ fn main() {
         })
         .unwrap_or_else(|| KINDS.to_vec());
     assert!(!kinds.is_empty(), "--kinds: point, groupby, construct");
+    // `--short-first MS`: the server's option of that name (its default otherwise; 0: off).
+    let short_first = args
+        .iter()
+        .position(|a| a == "--short-first")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let started_run = Instant::now();
 
     let work = tempfile::tempdir().expect("tempdir");
@@ -290,7 +302,7 @@ fn main() {
     .map(|s| s.trim().to_string())
     .unwrap_or_default();
 
-    let server = start(&store);
+    let server = start(&store, short_first.as_deref());
     let pid = server.child.id();
     let url = format!("http://{}/sparql", server.addr);
     let single = agent();
@@ -343,11 +355,7 @@ fn main() {
     run_clients(&url, &queries, &kinds, clients, clients * 20, None, pid);
 
     let logged = Arc::clone(&server.logged);
-    let server_side = |from: usize, to: usize| {
-        let mut v: Vec<f64> = logged.lock().unwrap()[from..to].to_vec();
-        v.sort_by(f64::total_cmp);
-        v
-    };
+    let server_side = |from: usize, to: usize| logged.lock().unwrap()[from..to].to_vec();
     let mark = || logged.lock().unwrap().len();
     let m0 = mark();
     let saturated = run_clients(&url, &queries, &kinds, clients, total, None, pid);
@@ -363,7 +371,8 @@ fn main() {
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "\n### Load test ({articles} articles, {triples} triples; {clients} clients, {total} queries per phase)\n"
+        "\n### Load test ({articles} articles, {triples} triples; {clients} clients, {total} queries per phase; server --short-first {})\n",
+        short_first.as_deref().unwrap_or("default (2 ms)")
     );
     println!(
         "machine load average at the end (other work on the 2 cores included): {}",
@@ -372,6 +381,21 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    // The request log has no query text; an answer's size tells its kind
+    // when no query of another kind has an answer of that size.
+    let mut kind_of_size: std::collections::HashMap<usize, Option<usize>> =
+        std::collections::HashMap::new();
+    for q in queries.iter() {
+        let k = KINDS.iter().position(|&x| x == q.kind).unwrap();
+        kind_of_size
+            .entry(q.expected.len())
+            .and_modify(|e| {
+                if *e != Some(k) {
+                    *e = None;
+                }
+            })
+            .or_insert(Some(k));
+    }
     let mut failed = false;
     let mut worst_paced: f64 = 0.0;
     for ((name, phase), logged) in [("saturation (closed loop)", &saturated), ("paced", &paced)]
@@ -388,8 +412,8 @@ fn main() {
                 .map_or(String::new(), |r| format!(" (offered {r:.0}/s)")),
             phase.failures().len()
         );
-        println!("\n| query | count | single-client median | single-client p99 | p50 | p99 | max | p99 / single median |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        println!("\n| query | count | single-client median | single-client p99 | p50 | p99 | max | p99 / single median | server p50 | server p99 |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (k, kind) in KINDS.into_iter().enumerate() {
             let mut times: Vec<f64> = phase
                 .results
@@ -406,8 +430,14 @@ fn main() {
             if phase.rate.is_some() {
                 worst_paced = worst_paced.max(ratio);
             }
+            let mut server: Vec<f64> = logged
+                .iter()
+                .filter(|(_, bytes)| kind_of_size.get(bytes) == Some(&Some(k)))
+                .map(|(ms, _)| *ms)
+                .collect();
+            server.sort_by(f64::total_cmp);
             println!(
-                "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.1}× |",
+                "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.1}× | {:.2} ms | {:.2} ms |",
                 kind.name(),
                 times.len(),
                 single_median[k],
@@ -415,14 +445,18 @@ fn main() {
                 percentile(&times, 0.5),
                 p99,
                 times.last().copied().unwrap_or(f64::NAN),
-                ratio
+                ratio,
+                percentile(&server, 0.5),
+                percentile(&server, 0.99),
             );
         }
+        let mut all: Vec<f64> = logged.iter().map(|(ms, _)| *ms).collect();
+        all.sort_by(f64::total_cmp);
         println!(
             "\nserver-side time (request log, all kinds): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            percentile(logged, 0.5),
-            percentile(logged, 0.99),
-            logged.last().copied().unwrap_or(f64::NAN)
+            percentile(&all, 0.5),
+            percentile(&all, 0.99),
+            all.last().copied().unwrap_or(f64::NAN)
         );
         println!(
             "\nserver resident memory: {:.1} MB at the start, {:.1} MB peak, {:.1} MB at the end of the phase",

@@ -11,11 +11,15 @@
 //! [`evaluate`] are the two halves, for callers that pick the result format
 //! from the query form (the HTTP endpoint) or need [`Limits`]: a timeout, a
 //! memory budget, an output size limit and an external stop, enforced while
-//! the engine pulls quads and while results are serialised (see `guard`).
+//! the engine pulls quads and while results are serialised (see `guard`),
+//! and a [`Ticket`] that lets younger queries of an endpoint go first (see
+//! [`Priority`]).
 
 mod guard;
+mod priority;
 
 pub use guard::{GuardError, Limits, Stop};
+pub use priority::{Priority, Ticket};
 
 use crate::store::vocab::PREFIXES;
 use crate::store::FrozenDataset;

@@ -996,6 +996,44 @@ fn shutdown_is_graceful() {
     assert!(status.success(), "{status:?}\n{log}");
 }
 
+/// Runs the one-second query while `probes` short ones are asked, then
+/// stops the server; returns the long query's answer and the log.
+fn long_query_among_short_ones(args: &[&str], probes: usize) -> (Reply, String) {
+    let server = Server::start(args);
+    let url = server.url("/sparql");
+    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }";
+    let long = std::thread::spawn(move || get(&url, &[("query", slow)], None));
+    std::thread::sleep(Duration::from_millis(100));
+    for _ in 0..probes {
+        server.probe();
+    }
+    let answer = long.join().unwrap();
+    let (status, log) = server.stop_with(libc::SIGTERM);
+    assert!(status.success(), "{status:?}\n{log}");
+    (answer, log)
+}
+
+#[test]
+fn long_queries_give_way_to_short_ones() {
+    let pairs = sample_quads().pow(2).to_string();
+    // The long query (past its 2 ms grace) pauses while each probe runs,
+    // and still gives the right answer.
+    let (answer, log) = long_query_among_short_ones(&[], 20);
+    assert_eq!(answer.0, 200, "{}", answer.2);
+    assert!(answer.2.contains(&pairs), "{}", answer.2);
+    let paused = log
+        .split("long queries paused ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no pauses reported:\n{log}"));
+    assert!(paused >= 1, "{log}");
+    // With --short-first 0 queries share the cores evenly: no pauses.
+    let (answer, log) = long_query_among_short_ones(&["--short-first", "0"], 5);
+    assert!(answer.2.contains(&pairs), "{}", answer.2);
+    assert!(!log.contains("paused"), "{log}");
+}
+
 #[test]
 fn bind_errors_and_bad_flags_are_usage_errors() {
     let busy = Server::start(&[]);
@@ -1007,7 +1045,12 @@ fn bind_errors_and_bad_flags_are_usage_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen on"));
-    for args in [["--bind", "nowhere"], ["--timeout", "0"]] {
+    for args in [
+        ["--bind", "nowhere"],
+        ["--timeout", "0"],
+        ["--short-first", "-1"],
+        ["--short-first", "NaN"],
+    ] {
         let out = Command::new(BIN)
             .arg("--store")
             .arg(store())

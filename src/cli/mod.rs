@@ -185,6 +185,10 @@ struct ServeArgs {
     /// or stall while reading a response) before its connection is closed.
     #[arg(long, default_value_t = 10.0)]
     client_timeout: f64,
+    /// Milliseconds after which a running query pauses while younger queries run,
+    /// so short queries answer quickly under load (0: off; time-slice all queries evenly).
+    #[arg(long, default_value_t = 2.0)]
+    short_first: f64,
 }
 
 impl From<FormatArg> for ResultFormat {
@@ -432,6 +436,13 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
         ))
         .into());
     }
+    if !(args.short_first.is_finite() && args.short_first >= 0.0) {
+        return Err(UsageError(format!(
+            "--short-first {}: give a number of milliseconds, 0 or more",
+            args.short_first
+        ))
+        .into());
+    }
     if !(args.client_timeout.is_finite() && args.client_timeout > 0.0) {
         return Err(UsageError(format!(
             "--client-timeout {}: give a number of seconds above 0",
@@ -454,6 +465,8 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
         cors: args.cors.clone(),
         log_requests: !g.quiet,
         io_timeout: std::time::Duration::from_secs_f64(args.client_timeout),
+        short_first: (args.short_first > 0.0)
+            .then(|| std::time::Duration::from_secs_f64(args.short_first / 1e3)),
         ..Default::default()
     };
     let (rdf, iris) = open_store(g, dir)?;
@@ -480,8 +493,16 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
         );
     })?;
     if !g.quiet {
+        let paused = if summary.pauses > 0 {
+            format!(
+                "; long queries paused {} time(s) for shorter ones",
+                summary.pauses
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "stopped after {} request(s){}",
+            "stopped after {} request(s){paused}{}",
             summary.requests,
             if summary.forced {
                 "; requests still running were cut off"

@@ -36,12 +36,13 @@
 //! dataset error, a write error, the unwind — the recorded reason is what
 //! [`super::evaluate`] reports.
 
+use super::priority::{Ticket, Turn};
 use crate::memory::Budget;
 use crate::store::dataset::{FrozenTerm, UnknownTermId};
 use crate::store::FrozenDataset;
 use oxigraph::model::Term;
 use spareval::{CancellationToken, ExpressionTerm, InternalQuad, QueryableDataset};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::rc::Rc;
@@ -61,6 +62,9 @@ pub struct Limits {
     pub max_output: Option<usize>,
     /// Stop the query when this token is cancelled (e.g. at server shutdown).
     pub cancel: Option<CancellationToken>,
+    /// The query's place among an endpoint's queries: once past the grace
+    /// period it pauses while younger ones run ([`super::Priority`]).
+    pub ticket: Option<Ticket>,
 }
 
 impl std::fmt::Debug for Limits {
@@ -73,6 +77,7 @@ impl std::fmt::Debug for Limits {
                 "cancel",
                 &self.cancel.as_ref().map(CancellationToken::is_cancelled),
             )
+            .field("ticket", &self.ticket.is_some())
             .finish()
     }
 }
@@ -101,6 +106,8 @@ pub(crate) struct Control {
     budget: Option<Budget>,
     stop: Cell<Option<Stop>>,
     ticks: Cell<u32>,
+    /// Puts the query's [`Turn`] where the checkpoints find it.
+    turn: Option<TurnSet>,
     /// Keeps the deadline registered with the watchdog while the query runs.
     _deadline: Option<Registration>,
     /// Makes [`GuardedTerm`] clones on this thread check `flag` (only when
@@ -134,6 +141,7 @@ impl Control {
             budget,
             stop: Cell::new(None),
             ticks: Cell::new(0),
+            turn: limits.ticket.clone().map(|t| TurnSet::new(Turn::new(t))),
             _deadline: deadline,
         })
     }
@@ -154,13 +162,14 @@ impl Control {
 
     /// Returns whether the query must stop. Cheap: one relaxed atomic load
     /// (the watchdog and the memory budget raise the flag), and every 256th
-    /// time a look at the external token.
+    /// time (a checkpoint) a look at the external token and, with a ticket,
+    /// a pause while younger queries run.
     #[inline]
     pub(crate) fn tick(&self) -> bool {
         let n = self.ticks.get().wrapping_add(1);
         self.ticks.set(n);
-        if n.is_multiple_of(256) && self.external.as_ref().is_some_and(|t| t.is_cancelled()) {
-            self.halt(Stop::Cancelled);
+        if n.is_multiple_of(256) {
+            self.checkpoint();
         }
         if self.flag.load(Ordering::Relaxed) {
             // A flag raised without a reason is the budget's or the watchdog's.
@@ -174,6 +183,19 @@ impl Control {
             return true;
         }
         false
+    }
+
+    #[cold]
+    fn checkpoint(&self) {
+        if self.external.as_ref().is_some_and(|t| t.is_cancelled()) {
+            self.halt(Stop::Cancelled);
+        }
+        if self.turn.is_some() {
+            give_way(|| {
+                self.flag.load(Ordering::Relaxed)
+                    || self.external.as_ref().is_some_and(|t| t.is_cancelled())
+            });
+        }
     }
 
     /// Records the first reason and stops the evaluation.
@@ -248,8 +270,75 @@ impl Clone for GuardedTerm {
     #[inline]
     fn clone(&self) -> Self {
         interrupt_if_stopped();
+        count_clone();
         GuardedTerm(self.0.clone())
     }
+}
+
+thread_local! {
+    /// The [`Turn`] of the query evaluated on this thread, if it has a ticket.
+    static TURN: RefCell<Option<Turn>> = const { RefCell::new(None) };
+    /// Term clones on this thread, for a checkpoint every [`CLONES_PER_CHECKPOINT`].
+    static CLONES: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A product or a join can build many tuples per quad it pulls, so clones
+/// are checkpoints too (at a lower rate: a clone is cheaper than a pull).
+const CLONES_PER_CHECKPOINT: u32 = 4096;
+
+/// Puts a [`Turn`] in [`TURN`] while it lives; restores the previous one on drop.
+struct TurnSet {
+    previous: Option<Turn>,
+}
+
+impl TurnSet {
+    fn new(turn: Turn) -> TurnSet {
+        let previous = TURN
+            .try_with(|t| t.borrow_mut().replace(turn))
+            .ok()
+            .flatten();
+        TurnSet { previous }
+    }
+}
+
+impl Drop for TurnSet {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = TURN.try_with(|t| *t.borrow_mut() = previous);
+    }
+}
+
+/// Lets younger queries go first (see [`super::priority`]) if the query on
+/// this thread has a turn; `stopped` ends a pause early.
+fn give_way(stopped: impl Fn() -> bool) {
+    let _ = TURN.try_with(|t| {
+        if let Ok(mut turn) = t.try_borrow_mut() {
+            if let Some(turn) = turn.as_mut() {
+                turn.checkpoint(stopped);
+            }
+        }
+    });
+}
+
+#[inline]
+fn count_clone() {
+    let _ = CLONES.try_with(|c| {
+        let n = c.get().wrapping_add(1);
+        c.set(n);
+        if n.is_multiple_of(CLONES_PER_CHECKPOINT) {
+            clone_checkpoint();
+        }
+    });
+}
+
+#[cold]
+#[inline(never)]
+fn clone_checkpoint() {
+    let armed = ARMED.try_with(Cell::get).unwrap_or(std::ptr::null());
+    give_way(|| {
+        // SAFETY: as in `interrupt_if_stopped`.
+        !armed.is_null() && unsafe { &*armed }.load(Ordering::Relaxed)
+    });
 }
 
 /// The watchdog's state: stop flags by deadline (a sequence number keeps

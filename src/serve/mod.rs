@@ -16,8 +16,10 @@
 //! and synchronous (spareval), so each runs on tokio's blocking pool
 //! (`spawn_blocking`), at most `max_concurrent` at once — beyond that the
 //! endpoint answers 503 with `Retry-After` at once instead of queueing.
-//! Evaluation threads share the cores (the OS time-slices them), so a cheap
-//! query is not stuck behind an expensive one.
+//! Evaluation threads share the cores, and a query that has run past a
+//! grace period (2 ms) pauses while younger ones are in flight (short
+//! queries first, [`crate::query::Priority`]), so a cheap query is neither
+//! stuck behind an expensive one nor time-sliced with it.
 //!
 //! **Limits.** Every query runs under [`crate::query::Limits`]: a timeout and a
 //! memory budget checked while the engine pulls quads and compares terms, and
@@ -35,7 +37,7 @@ pub mod page;
 pub mod protocol;
 pub mod service_description;
 
-use crate::query::{self, GraphSelection, Limits, QueryError, Stop};
+use crate::query::{self, GraphSelection, Limits, Priority, QueryError, Stop, Ticket};
 use crate::store::FrozenDataset;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -92,6 +94,9 @@ pub struct Options {
     pub io_timeout: Duration,
     /// After SIGINT/SIGTERM, how long requests in flight may take before their queries are cancelled.
     pub shutdown_grace: Duration,
+    /// Queries running longer than this pause while younger ones run
+    /// (short queries first, see [`crate::query::Priority`]); `None`: off.
+    pub short_first: Option<Duration>,
 }
 
 impl Default for Options {
@@ -108,6 +113,7 @@ impl Default for Options {
             max_connections: 1024,
             io_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
+            short_first: Some(Priority::GRACE),
         }
     }
 }
@@ -137,6 +143,8 @@ pub struct Summary {
     pub requests: u64,
     /// Whether requests still in flight were cut off at shutdown.
     pub forced: bool,
+    /// Times a long query paused for younger ones.
+    pub pauses: u64,
 }
 
 struct State {
@@ -148,6 +156,8 @@ struct State {
     shutdown: CancellationToken,
     requests: AtomicU64,
     page: Bytes,
+    /// Short queries first (when on).
+    priority: Option<Priority>,
 }
 
 /// Serves `endpoint` until SIGINT or SIGTERM. `ready` is called with the
@@ -171,6 +181,7 @@ pub fn run(
         shutdown: CancellationToken::new(),
         requests: AtomicU64::new(0),
         page,
+        priority: options.short_first.map(Priority::new),
         endpoint,
         options,
     });
@@ -280,6 +291,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>) -> Summary {
     Summary {
         requests: state.requests.load(Ordering::Relaxed),
         forced,
+        pauses: state.priority.as_ref().map_or(0, Priority::pauses),
     }
 }
 
@@ -476,7 +488,10 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // Young from here (the request is read) until the answer is ready.
+    let ticket = state.priority.as_ref().map(Priority::arrive);
     let st = Arc::clone(state);
+    let evaluation_ticket = ticket.clone();
     let job = tokio::task::spawn_blocking(move || {
         // The slot is held until the evaluation has really stopped.
         let _permit = permit;
@@ -485,9 +500,10 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
             selection,
             accept.as_deref(),
             &request.formats,
+            evaluation_ticket,
         )
     });
-    match tokio::time::timeout(options.timeout + LATE, job).await {
+    let reply = match tokio::time::timeout(options.timeout + LATE, job).await {
         Ok(Ok(reply)) => reply,
         Ok(Err(e)) => {
             let message = if e.is_panic() {
@@ -508,7 +524,9 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
                 options.timeout.as_secs_f64()
             ),
         ),
-    }
+    };
+    drop(ticket);
+    reply
 }
 
 impl State {
@@ -519,6 +537,7 @@ impl State {
         selection: Option<GraphSelection>,
         accept: Option<&str>,
         formats: &[String],
+        ticket: Option<Ticket>,
     ) -> Response<Body> {
         let options = &self.options;
         if protocol::nesting_depth(text_of_query) > MAX_NESTING {
@@ -542,6 +561,7 @@ impl State {
                 max_memory: options.max_query_memory,
                 max_output: Some(options.max_result_bytes),
                 cancel: Some(self.shutdown.clone()),
+                ticket,
             },
         };
         let mut body = Vec::new();

@@ -1,0 +1,262 @@
+//! Short queries first: a query that has run past a grace period pauses while younger queries are in flight.
+//!
+//! An endpoint's queries differ in cost by orders of magnitude: a lookup of
+//! one article takes a fraction of a millisecond, an aggregation over the
+//! whole store many milliseconds. When the operating system time-slices them
+//! evenly, every cheap query that arrives while expensive ones hold the cores
+//! waits for a slice, and its latency grows many times over. [`Priority`]
+//! orders them by the time they have already run instead (least attained
+//! service, which minimises mean response time when most queries are short
+//! and a few are long):
+//!
+//! * each query takes a [`Ticket`] when its request arrives; it counts as
+//!   *young* until it has been in flight for the grace period (default 2 ms)
+//!   or has finished;
+//! * a query past its grace period checks, at the guard's checkpoints (every
+//!   256 quads pulled or values computed and every 4096 terms cloned, see
+//!   [`super::guard`]), whether a
+//!   young query is in flight, and if so waits until none is — at most
+//!   [`Priority::MAX_PAUSE`] at a time, after which it runs for at least
+//!   [`Priority::MIN_RUN`] before it may pause again, so a stream of short
+//!   queries slows a long one down but never starves it.
+//!
+//! A paused query still stops at its deadline (within one pause) and is
+//! woken as soon as the last young query finishes. Nothing here needs
+//! privileges or the OS scheduler's cooperation: the waiting is an ordinary
+//! condition variable.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The shared state of one endpoint's queries (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Priority(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    grace: Duration,
+    /// Tickets in flight that are still young.
+    young: AtomicUsize,
+    lock: Mutex<()>,
+    none_young: Condvar,
+    pauses: AtomicU64,
+}
+
+impl Priority {
+    /// The longest a query waits in one pause.
+    pub const MAX_PAUSE: Duration = Duration::from_millis(10);
+    /// How long a query runs after a pause that reached [`Self::MAX_PAUSE`].
+    pub const MIN_RUN: Duration = Duration::from_millis(1);
+    /// The default grace period.
+    pub const GRACE: Duration = Duration::from_millis(2);
+
+    /// Queries in flight longer than `grace` give way to younger ones.
+    pub fn new(grace: Duration) -> Priority {
+        Priority(Arc::new(Shared {
+            grace,
+            young: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            none_young: Condvar::new(),
+            pauses: AtomicU64::new(0),
+        }))
+    }
+
+    /// A ticket for a query that arrives now.
+    pub fn arrive(&self) -> Ticket {
+        self.0.young.fetch_add(1, Ordering::AcqRel);
+        Ticket(Arc::new(TicketState {
+            shared: Arc::clone(&self.0),
+            arrived: Instant::now(),
+            young: AtomicBool::new(true),
+        }))
+    }
+
+    /// Young queries in flight now.
+    pub fn young(&self) -> usize {
+        self.0.young.load(Ordering::Acquire)
+    }
+
+    /// How many times a query has paused for younger ones so far.
+    pub fn pauses(&self) -> u64 {
+        self.0.pauses.load(Ordering::Relaxed)
+    }
+}
+
+impl Default for Priority {
+    fn default() -> Self {
+        Priority::new(Priority::GRACE)
+    }
+}
+
+/// One query's place in a [`Priority`]: young from its arrival until its
+/// grace period has passed or every clone of the ticket is dropped.
+#[derive(Clone, Debug)]
+pub struct Ticket(Arc<TicketState>);
+
+#[derive(Debug)]
+struct TicketState {
+    shared: Arc<Shared>,
+    arrived: Instant,
+    young: AtomicBool,
+}
+
+impl TicketState {
+    /// Stops counting this query as young (once).
+    fn retire(&self) {
+        if self.young.swap(false, Ordering::AcqRel)
+            && self.shared.young.fetch_sub(1, Ordering::AcqRel) == 1
+        {
+            // Taking the lock orders this with a waiter between its check
+            // and its wait, so the wake-up is never lost.
+            let _guard = self
+                .shared
+                .lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.shared.none_young.notify_all();
+        }
+    }
+}
+
+impl Drop for TicketState {
+    fn drop(&mut self) {
+        self.retire();
+    }
+}
+
+/// What a running query keeps between checkpoints (single-threaded).
+#[derive(Debug)]
+pub(crate) struct Turn {
+    ticket: Ticket,
+    /// No pause before this instant (after a pause that reached the maximum).
+    run_until: Option<Instant>,
+}
+
+impl Turn {
+    pub(crate) fn new(ticket: Ticket) -> Turn {
+        Turn {
+            ticket,
+            run_until: None,
+        }
+    }
+
+    /// Called at the query's checkpoints: retires the ticket once the grace
+    /// period has passed, and from then on waits while younger queries are
+    /// in flight. `stopped` ends a wait early when it turns true (checked
+    /// when woken, and at least every [`Priority::MAX_PAUSE`]).
+    pub(crate) fn checkpoint(&mut self, stopped: impl Fn() -> bool) {
+        let state = &self.ticket.0;
+        let shared = &state.shared;
+        if state.young.load(Ordering::Relaxed) {
+            if state.arrived.elapsed() >= shared.grace {
+                state.retire();
+            }
+            return;
+        }
+        if shared.young.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let now = Instant::now();
+        if self.run_until.is_some_and(|until| now < until) {
+            return;
+        }
+        shared.pauses.fetch_add(1, Ordering::Relaxed);
+        let guard = shared.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let (_guard, waited) = shared
+            .none_young
+            .wait_timeout_while(guard, Priority::MAX_PAUSE, |_| {
+                shared.young.load(Ordering::Acquire) > 0 && !stopped()
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        self.run_until = waited
+            .timed_out()
+            .then(|| Instant::now() + Priority::MIN_RUN);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::thread;
+
+    #[test]
+    fn a_ticket_is_young_until_its_grace_period_or_its_drop() {
+        let p = Priority::new(Duration::from_millis(20));
+        let a = p.arrive();
+        let b = p.arrive();
+        assert_eq!(p.young(), 2);
+        let copy = a.clone();
+        drop(a);
+        assert_eq!(p.young(), 2, "a clone keeps the ticket young");
+        drop(copy);
+        assert_eq!(p.young(), 1);
+        let mut turn = Turn::new(b);
+        turn.checkpoint(|| false);
+        assert_eq!(p.young(), 1, "still within its grace period");
+        thread::sleep(Duration::from_millis(25));
+        turn.checkpoint(|| false);
+        assert_eq!(
+            p.young(),
+            0,
+            "retired at the first checkpoint past the grace period"
+        );
+        drop(turn);
+        assert_eq!(p.young(), 0, "retired only once");
+    }
+
+    #[test]
+    fn an_old_query_waits_until_no_young_query_is_in_flight() {
+        let p = Priority::new(Duration::ZERO);
+        let mut old = Turn::new(p.arrive());
+        old.checkpoint(|| false); // past a zero grace period: retired
+        assert_eq!(p.young(), 0);
+        // Young until its own first checkpoint, whatever the grace period.
+        let young_ticket = p.arrive();
+        let (tx, rx) = mpsc::channel();
+        let waiter = thread::spawn(move || {
+            let started = Instant::now();
+            old.checkpoint(|| false);
+            tx.send(started.elapsed()).unwrap();
+        });
+        // The old query is paused while the young one is in flight…
+        assert!(rx.recv_timeout(Duration::from_millis(5)).is_err());
+        // …and resumes as soon as it finishes, well before MAX_PAUSE.
+        let finished = Instant::now();
+        drop(young_ticket);
+        let waited = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        waiter.join().unwrap();
+        assert!(waited >= Duration::from_millis(5));
+        assert!(finished.elapsed() < Priority::MAX_PAUSE);
+        assert_eq!(p.pauses(), 1);
+    }
+
+    #[test]
+    fn a_pause_is_bounded_and_followed_by_a_run() {
+        let p = Priority::new(Duration::ZERO);
+        let mut old = Turn::new(p.arrive());
+        old.checkpoint(|| false);
+        let _young = p.arrive();
+        let started = Instant::now();
+        old.checkpoint(|| false);
+        let paused = started.elapsed();
+        assert!(paused >= Priority::MAX_PAUSE, "{paused:?}");
+        // Right after a full pause it runs without pausing.
+        let started = Instant::now();
+        old.checkpoint(|| false);
+        assert!(started.elapsed() < Priority::MAX_PAUSE);
+        assert_eq!(p.pauses(), 1);
+    }
+
+    #[test]
+    fn a_stopped_query_does_not_wait() {
+        let p = Priority::new(Duration::ZERO);
+        let mut old = Turn::new(p.arrive());
+        old.checkpoint(|| false);
+        let _young = p.arrive();
+        let started = Instant::now();
+        old.checkpoint(|| true);
+        assert!(started.elapsed() < Priority::MAX_PAUSE);
+    }
+}
