@@ -450,14 +450,14 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
     };
     let _ = writeln!(
         s,
-        "<article class=\"cluster\" id=\"cluster-{}\">\n<h3>{}{}. {}</h3>\n<p>{} · {} articles · {} signals · {dates} · <span class=\"muted small\">cluster {} of the articles analysis</span></p>\n<p class=\"small\">{}</p>",
+        "<article class=\"cluster\" id=\"cluster-{}\">\n<h3>{}{}. {}</h3>\n<p>{} · {} · {} · {dates} · <span class=\"muted small\">cluster {} of the articles analysis</span></p>\n<p class=\"small\">{}</p>",
         k.cluster,
         swatch(k.cluster),
         k.rank,
         escape(&k.name),
         status_badge(k.status),
-        k.articles,
-        k.signals,
+        counted(k.articles, "article"),
+        counted(k.signals, "signal"),
         k.cluster,
         escape(&k.status_reason)
     );
@@ -475,19 +475,19 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
     for t in &k.terms {
         let _ = write!(
             s,
-            "<li>{} <span class=\"muted small\">{} · {} articles</span></li>",
+            "<li>{} <span class=\"muted small\">{} · {}</span></li>",
             escape(&t.label),
             escape(&t.kind),
-            t.articles
+            counted(t.articles, "article")
         );
     }
     s.push_str("</ol></div>\n<div><h4>Main driving forces</h4><ul>");
     for f in &k.driving_forces {
         let _ = write!(
             s,
-            "<li>{} <span class=\"muted small\">{} signals</span></li>",
+            "<li>{} <span class=\"muted small\">{}</span></li>",
             escape(&f.label),
-            f.count
+            counted(f.count, "signal")
         );
     }
     if k.driving_forces.is_empty() {
@@ -497,9 +497,9 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
     for t in &k.themes {
         let _ = write!(
             s,
-            "<li>{} <span class=\"muted small\">{} articles</span></li>",
+            "<li>{} <span class=\"muted small\">{}</span></li>",
             escape(&t.label),
-            t.count
+            counted(t.count, "article")
         );
     }
     if k.themes.is_empty() {
@@ -686,10 +686,19 @@ fn method(r: &Report, s: &mut String) {
     };
     let _ = writeln!(
         s,
-        "<section id=\"method\">\n<h2>How this report is made</h2>\n<p>Clusters are the level-0 clusters stored by <code>signalgraph analyze</code> for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles and signals by betweenness. {}</p>\n<p><strong>Status rule.</strong> {}</p>\n</section>",
+        "<section id=\"method\">\n<h2>How this report is made</h2>\n<p>Clusters are the level-0 clusters stored by <code>signalgraph analyze</code> for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. {}</p>\n<p><strong>Status rule.</strong> {}</p>\n</section>",
         r.analysis.clustered_articles,
         r.collection.articles,
         escape(signal_source),
         escape(&r.status_rule.text)
     );
+}
+
+/// `1 article`, `2 articles`.
+fn counted(n: impl std::fmt::Display, noun: &str) -> String {
+    if n.to_string() == "1" {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -4,7 +4,9 @@
 //! cross between them; they are ranked by the summed weight of those links.
 //! For each neighbour the report names the **bridging articles** (the ends
 //! of the crossing links with the highest betweenness), the **bridging
-//! signals** (their signals with the highest betweenness) and the **bridging
+//! signals** (signals of those articles whose driving force the article at
+//! the other end of a crossing link also names — a path across the boundary
+//! through the signal — most such links first, then highest betweenness) and the **bridging
 //! concepts** (concepts both ends of crossing links name, ranked by how many
 //! crossing links share them times their IDF, i.e. by how much of the links'
 //! weight they carry).
@@ -157,11 +159,27 @@ pub(crate) fn neighbours(p: &Prepared, k: u32, cross: &CrossLinks) -> Vec<Neighb
                     )
                     .then(x.cmp(&y))
             });
-            let signals = best(
-                ends.iter().flat_map(|&a| p.signals_of(a)),
-                BRIDGES,
-                |x, y| p.by_betweenness(x, y),
-            );
+            // A signal bridges when its driving force is also named by the
+            // article at the other end of its article's crossing links: a
+            // path article – signal – driving force – article across the
+            // boundary. Signals with more such links first, then betweenness.
+            let mut crossings: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+            for &(a, b) in &pair.edges {
+                for (from, to) in [(a, b), (b, a)] {
+                    for s in p.signals_of(from) {
+                        let force = p.c.links[from]
+                            .signals
+                            .get(s.1)
+                            .and_then(|l| l.driving_force);
+                        let shared =
+                            force.is_some_and(|f| p.concepts_of[to].binary_search(&f).is_ok());
+                        *crossings.entry(s).or_insert(0) += u32::from(shared);
+                    }
+                }
+            }
+            let signals = best(crossings.iter(), BRIDGES, |x, y| {
+                y.1.cmp(x.1).then_with(|| p.by_betweenness(x.0, y.0))
+            });
             let mut shared: BTreeMap<ConceptId, u32> = BTreeMap::new();
             for &(a, b) in &pair.edges {
                 for id in intersection(&p.concepts_of[a], &p.concepts_of[b]) {
@@ -180,7 +198,7 @@ pub(crate) fn neighbours(p: &Prepared, k: u32, cross: &CrossLinks) -> Vec<Neighb
                 bridging_articles: articles.into_iter().map(|a| p.article_ref(a)).collect(),
                 bridging_signals: signals
                     .into_iter()
-                    .map(|(a, j)| p.signal_ref(a, j))
+                    .map(|(&(a, j), _)| p.signal_ref(a, j))
                     .collect(),
                 bridging_concepts: concepts
                     .into_iter()

@@ -153,7 +153,7 @@ fn document(r: &Report, s: &mut String) {
     gaps(r, s);
     let _ = writeln!(
         s,
-        "## How this report is made\n\nClusters are the level-0 clusters stored by `signalgraph analyze` for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles and signals by betweenness. Signal measures come from the {} analysis.\n\n**Status rule.** {}",
+        "## How this report is made\n\nClusters are the level-0 clusters stored by `signalgraph analyze` for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. Signal measures come from the {} analysis.\n\n**Status rule.** {}",
         r.analysis.clustered_articles,
         c.articles,
         r.analysis.signal_measures,
