@@ -25,7 +25,11 @@
 //! kind. Then a warm-up burst from all clients, the saturation phase and the
 //! paced phase, each client with its own keep-alive connection, over the same
 //! queries (kinds in turn, articles spread) until the count is reached (or the
-//! time budget runs out, which fails the run). Resident memory is sampled
+//! time budget runs out, which fails the run). The clients are tasks of one
+//! event-loop thread speaking plain HTTP/1.1 (like `wrk`), so the load
+//! generator takes little of the two cores it shares with the server and
+//! needs no thread wake-up of its own per answer; a latency is the time from
+//! writing the request to reading the last byte of the answer. Resident memory is sampled
 //! from `/proc/PID/status` every 100 ms. It prints a Markdown report for
 //! `benches/BENCHMARKS.md` and exits non-zero if any request failed or
 //! returned a different answer.
@@ -65,6 +69,8 @@ struct Query {
     text: String,
     accept: &'static str,
     expected: String,
+    /// The whole HTTP request, prepared once.
+    request: Vec<u8>,
 }
 
 fn query(kind: Kind, article: &str) -> (String, &'static str) {
@@ -163,25 +169,77 @@ fn rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(60)))
-        .max_idle_connections_per_host(4)
-        .build()
-        .into()
+/// One keep-alive connection speaking just enough HTTP/1.1 for the
+/// endpoint's answers (which always carry a Content-Length).
+struct Connection {
+    stream: tokio::io::BufReader<tokio::net::TcpStream>,
 }
 
-/// One request: its status and body.
-fn ask(agent: &ureq::Agent, url: &str, q: &Query) -> Result<(u16, String), String> {
-    let mut r = agent
-        .post(url)
-        .header("Accept", q.accept)
-        .send_form([("query", q.text.as_str())])
-        .map_err(|e| e.to_string())?;
-    let status = r.status().as_u16();
-    let body = r.body_mut().read_to_string().map_err(|e| e.to_string())?;
-    Ok((status, body))
+impl Connection {
+    async fn open(addr: &str) -> Result<Connection, String> {
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        Ok(Connection {
+            stream: tokio::io::BufReader::new(stream),
+        })
+    }
+
+    /// Sends one prepared request; returns the status and body.
+    async fn ask(&mut self, request: &[u8]) -> Result<(u16, String), String> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        let io = |e: std::io::Error| e.to_string();
+        self.stream.get_mut().write_all(request).await.map_err(io)?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await.map_err(io)?;
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("bad status line {line:?}"))?;
+        let mut length = None;
+        loop {
+            line.clear();
+            if self.stream.read_line(&mut line).await.map_err(io)? == 0 {
+                return Err("connection closed in the headers".into());
+            }
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse::<usize>().ok();
+                }
+            }
+        }
+        let mut body = vec![0; length.ok_or("no Content-Length")?];
+        self.stream.read_exact(&mut body).await.map_err(io)?;
+        String::from_utf8(body)
+            .map(|b| (status, b))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The bytes of a form-encoded `POST /sparql` for `q`.
+fn request(addr: &str, q: &Query) -> Vec<u8> {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("query", &q.text)
+        .finish();
+    format!(
+        "POST /sparql HTTP/1.1\r\nHost: {addr}\r\nAccept: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        q.accept,
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The event loop all clients run on.
+fn event_loop() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -304,8 +362,9 @@ fn main() {
 
     let server = start(&store, short_first.as_deref());
     let pid = server.child.id();
-    let url = format!("http://{}/sparql", server.addr);
-    let single = agent();
+    let addr = server.addr.clone();
+    let client = event_loop();
+    let mut single = client.block_on(Connection::open(&addr)).expect("connect");
 
     // Phase 1: the expected answers, then the single-client medians.
     let mut queries: Vec<Query> = Vec::new();
@@ -322,8 +381,12 @@ fn main() {
                 text,
                 accept,
                 expected: String::new(),
+                request: Vec::new(),
             };
-            let (status, body) = ask(&single, &url, &q).expect("phase 1 request");
+            q.request = request(&addr, &q);
+            let (status, body) = client
+                .block_on(single.ask(&q.request))
+                .expect("phase 1 request");
             assert_eq!(status, 200, "{body}");
             assert!(body.len() > 40, "{kind:?}: {body}");
             q.expected = body;
@@ -338,7 +401,9 @@ fn main() {
         for i in 0..300 {
             let q = of_kind[i % of_kind.len()];
             let t = Instant::now();
-            let (status, body) = ask(&single, &url, q).expect("single-client request");
+            let (status, body) = client
+                .block_on(single.ask(&q.request))
+                .expect("single-client request");
             times.push(t.elapsed().as_secs_f64() * 1e3);
             assert!(
                 status == 200 && body == q.expected,
@@ -352,16 +417,16 @@ fn main() {
 
     let queries = Arc::new(queries);
     // Warm-up: every client once through a burst, so threads and buffers exist.
-    run_clients(&url, &queries, &kinds, clients, clients * 20, None, pid);
+    run_clients(&addr, &queries, &kinds, clients, clients * 20, None, pid);
 
     let logged = Arc::clone(&server.logged);
     let server_side = |from: usize, to: usize| logged.lock().unwrap()[from..to].to_vec();
     let mark = || logged.lock().unwrap().len();
     let m0 = mark();
-    let saturated = run_clients(&url, &queries, &kinds, clients, total, None, pid);
+    let saturated = run_clients(&addr, &queries, &kinds, clients, total, None, pid);
     let m1 = mark();
     let rate = saturated.results.len() as f64 / saturated.elapsed * pace;
-    let paced = run_clients(&url, &queries, &kinds, clients, total, Some(rate), pid);
+    let paced = run_clients(&addr, &queries, &kinds, clients, total, Some(rate), pid);
     std::thread::sleep(Duration::from_millis(200));
     let m2 = mark();
     let logged_by_phase = [server_side(m0, m1), server_side(m1, m2)];
@@ -529,11 +594,11 @@ impl Phase {
     }
 }
 
-/// Runs `clients` threads until `total` queries are answered; with `rate`,
+/// Runs `clients` clients until `total` queries are answered; with `rate`,
 /// the clients together send that many queries per second (each on its own
 /// schedule, never catching up in a burst), else as fast as answers come.
 fn run_clients(
-    url: &str,
+    addr: &str,
     queries: &Arc<Vec<Query>>,
     kinds: &[Kind],
     clients: usize,
@@ -560,48 +625,62 @@ fn run_clients(
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let interval = rate.map(|r| Duration::from_secs_f64(clients as f64 / r));
-    let handles: Vec<_> = (0..clients)
-        .map(|c| {
-            let (queries, next, url) = (Arc::clone(queries), Arc::clone(&next), url.to_string());
-            let kinds = kinds.to_vec();
-            std::thread::spawn(move || {
-                let agent = agent();
-                let mut results: Vec<(Kind, f64, Result<(), String>)> = Vec::new();
-                // Clients start spread over one interval.
-                let mut due = interval.map(|i| started + i.mul_f64(c as f64 / clients as f64));
-                loop {
-                    if let (Some(at), Some(step)) = (due.as_mut(), interval) {
-                        let now = Instant::now();
-                        if *at > now {
-                            std::thread::sleep(*at - now);
+    let results = event_loop().block_on(async {
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                let (queries, next, addr) =
+                    (Arc::clone(queries), Arc::clone(&next), addr.to_string());
+                let kinds = kinds.to_vec();
+                tokio::spawn(async move {
+                    let mut results: Vec<(Kind, f64, Result<(), String>)> = Vec::new();
+                    let mut connection = Connection::open(&addr).await.ok();
+                    // Clients start spread over one interval.
+                    let mut due = interval.map(|i| started + i.mul_f64(c as f64 / clients as f64));
+                    loop {
+                        if let (Some(at), Some(step)) = (due.as_mut(), interval) {
+                            tokio::time::sleep_until(tokio::time::Instant::from_std(*at)).await;
+                            *at = (*at + step).max(Instant::now());
                         }
-                        *at = (*at + step).max(Instant::now());
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= total || started.elapsed() > BUDGET {
+                            break;
+                        }
+                        // Kinds in turn; articles spread by a multiplicative step.
+                        let kind = kinds[i % kinds.len()];
+                        let of_kind: Vec<&Query> =
+                            queries.iter().filter(|q| q.kind == kind).collect();
+                        let q = of_kind[(i / 3 * 7919 + c) % of_kind.len()];
+                        if connection.is_none() {
+                            connection = Connection::open(&addr).await.ok();
+                        }
+                        let t = Instant::now();
+                        let answer = match connection.as_mut() {
+                            Some(connection) => connection.ask(&q.request).await,
+                            None => Err("cannot connect".to_string()),
+                        };
+                        let took = t.elapsed().as_secs_f64() * 1e3;
+                        let outcome = match answer {
+                            Ok((200, body)) if body == q.expected => Ok(()),
+                            Ok((200, _)) => Err("a different answer".to_string()),
+                            Ok((status, body)) => Err(format!("{status}: {}", body.trim())),
+                            Err(e) => {
+                                // Start the next request on a fresh connection.
+                                connection = None;
+                                Err(e)
+                            }
+                        };
+                        results.push((kind, took, outcome));
                     }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= total || started.elapsed() > BUDGET {
-                        break;
-                    }
-                    // Kinds in turn; articles spread by a multiplicative step.
-                    let kind = kinds[i % kinds.len()];
-                    let of_kind: Vec<&Query> = queries.iter().filter(|q| q.kind == kind).collect();
-                    let q = of_kind[(i / 3 * 7919 + c) % of_kind.len()];
-                    let t = Instant::now();
-                    let outcome = match ask(&agent, &url, q) {
-                        Ok((200, body)) if body == q.expected => Ok(()),
-                        Ok((200, _)) => Err("a different answer".to_string()),
-                        Ok((status, body)) => Err(format!("{status}: {}", body.trim())),
-                        Err(e) => Err(e),
-                    };
-                    results.push((kind, t.elapsed().as_secs_f64() * 1e3, outcome));
-                }
-                results
+                    results
+                })
             })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for h in handles {
-        results.extend(h.join().expect("client thread"));
-    }
+            .collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.extend(task.await.expect("client task"));
+        }
+        results
+    });
     let elapsed = started.elapsed().as_secs_f64();
     running.store(false, Ordering::Relaxed);
     sampler.join().expect("sampler");

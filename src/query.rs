@@ -18,7 +18,7 @@
 mod guard;
 mod priority;
 
-pub use guard::{GuardError, Limits, Stop};
+pub use guard::{start_watchdog, GuardError, Limits, Stop};
 pub use priority::{Priority, Ticket};
 
 use crate::store::vocab::PREFIXES;

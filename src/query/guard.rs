@@ -375,6 +375,12 @@ impl Drop for Registration {
     }
 }
 
+/// Starts the deadline thread now rather than at the first query with a
+/// timeout, so it takes the caller's OS priority, not a query thread's.
+pub fn start_watchdog() {
+    Watchdog::get();
+}
+
 impl Watchdog {
     fn get() -> &'static Watchdog {
         static WATCHDOG: OnceLock<&'static Watchdog> = OnceLock::new();

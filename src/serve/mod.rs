@@ -19,7 +19,9 @@
 //! Evaluation threads share the cores, and a query that has run past a
 //! grace period (2 ms) pauses while younger ones are in flight (short
 //! queries first, [`crate::query::Priority`]), so a cheap query is neither
-//! stuck behind an expensive one nor time-sliced with it.
+//! stuck behind an expensive one nor time-sliced with it. Evaluation threads
+//! run at a lower OS priority than the threads doing I/O, so reading a new
+//! request or writing an answer never waits for a query's time slice.
 //!
 //! **Limits.** Every query runs under [`crate::query::Limits`]: a timeout and a
 //! memory budget checked while the engine pulls quads and compares terms, and
@@ -175,6 +177,8 @@ pub fn run(
         .max_blocking_threads(options.max_concurrent + 8)
         .build()
         .map_err(ServeError::Runtime)?;
+    // Query threads run at a lower priority; the deadline thread must not.
+    query::start_watchdog();
     let page = Bytes::from(page::query_page(&endpoint.base));
     let state = Arc::new(State {
         slots: Arc::new(Semaphore::new(options.max_concurrent)),
@@ -296,6 +300,34 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>) -> Summary {
 }
 
 type Body = Full<Bytes>;
+
+/// How much nicer (in nice steps) query evaluation is than the threads that
+/// read requests and write answers.
+#[cfg(target_os = "linux")]
+const EVALUATION_NICER_BY: i32 = 10;
+
+/// Lowers the OS priority of the calling blocking-pool thread once, so the
+/// threads that accept connections, read requests and write answers (and
+/// the clients on the same machine) get a core as soon as they wake, instead
+/// of waiting for a query's time slice to end. Lowering needs no privilege
+/// and the thread only ever evaluates queries afterwards, so it is never
+/// raised again. Elsewhere than Linux it does nothing.
+fn evaluation_thread_priority() {
+    thread_local! {
+        static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if LOWERED.with(|l| l.replace(true)) {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // On Linux the "process" priority of `None` is the calling thread's.
+        if let Ok(nice) = rustix::process::getpriority_process(None) {
+            let _ =
+                rustix::process::setpriority_process(None, (nice + EVALUATION_NICER_BY).min(19));
+        }
+    }
+}
 
 async fn handle(
     state: Arc<State>,
@@ -495,6 +527,7 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
     let job = tokio::task::spawn_blocking(move || {
         // The slot is held until the evaluation has really stopped.
         let _permit = permit;
+        evaluation_thread_priority();
         st.answer(
             &text_of_query,
             selection,
