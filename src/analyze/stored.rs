@@ -64,14 +64,11 @@ impl StoredAnalysis {
 }
 
 impl From<&Analysis> for StoredAnalysis {
-    /// What [`load`] reads back after the analysis is written: the same
-    /// measures and levels (doubles round-trip through their literals), so a
+    /// What [`load`] reads back after the analysis is written, bit for bit
+    /// (integer measures pass through `xsd:integer`, NaN is canonical), so a
     /// caller holding the analysis need not read the store again.
     fn from(a: &Analysis) -> Self {
-        StoredAnalysis {
-            measures: a.measures.clone(),
-            levels: a.levels.clone(),
-        }
+        as_written(a)
     }
 }
 

@@ -30,7 +30,7 @@ pub mod weak;
 
 use crate::analyze::stored::{self, StoredAnalysis};
 use crate::analyze::Measure;
-use crate::graph::{NodeRef, ProjectedGraph, Projection};
+use crate::graph::{NodeRef, ProjectedGraph, Projection, ProjectionOptions};
 use crate::model::{Collection, ConceptId};
 use crate::progress::Progress;
 use crate::seed::Date;
@@ -1194,4 +1194,80 @@ pub fn load_or_compute(
     // A read-only store still gets its report, just not faster next time.
     let _ = save_cache(dir, &report);
     Ok((report, Some(timings)))
+}
+
+/// What [`refresh`] did with the saved model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// The model was rebuilt and saved.
+    Saved,
+    /// The analysis is not one the report reads (a concepts analysis): the
+    /// saved model stays as it was.
+    NotNeeded,
+    /// The model could not be rebuilt from what is at hand (the reason);
+    /// `report` computes it from the store.
+    Skipped(String),
+}
+
+/// Rebuilds and saves the report model right after `analyze` wrote the
+/// analysis of `graph`'s projection, from what the caller has in memory
+/// (the collection, the projection, its analysis) and the sidecar of the
+/// other projection ([`stored::load_sidecar`]), so that the next `report`
+/// reuses it instead of reading the store. Gives the same model
+/// [`compute`] would.
+pub fn refresh(
+    dir: &StoreDir,
+    collection: &Collection,
+    iris: &Iris,
+    graph: &ProjectedGraph,
+    analysis: &StoredAnalysis,
+) -> Result<Refresh, ReportError> {
+    let skipped = |why: &str| Ok(Refresh::Skipped(why.to_string()));
+    // The other projection the report reads, from its sidecar.
+    let other = |projection: Projection, options: &ProjectionOptions| {
+        let graph = ProjectedGraph::build(collection, projection, options);
+        stored::load_sidecar(dir, &graph).map(|a| (graph, a))
+    };
+    let loaded = match graph.projection {
+        Projection::Concepts => return Ok(Refresh::NotNeeded),
+        Projection::Articles if dir.graph_file("analysis-full").exists() => {
+            match other(Projection::Full, &ProjectionOptions::default()) {
+                Some(found) => Some(found),
+                None => return skipped("the full projection's analysis has no current sidecar"),
+            }
+        }
+        Projection::Articles => None,
+        Projection::Full => {
+            if !dir.graph_file("analysis-articles").exists() {
+                return skipped("the articles projection is not analysed yet");
+            }
+            let found = stored::sidecar_options(dir, Projection::Articles)
+                .and_then(|options| other(Projection::Articles, &options));
+            match found {
+                Some(found) => Some(found),
+                None => {
+                    return skipped("the articles projection's analysis has no current sidecar")
+                }
+            }
+        }
+    };
+    let loaded = loaded.as_ref().map(|(g, a)| (g, a));
+    let ((articles, article_analysis), full) = match graph.projection {
+        Projection::Full => match loaded {
+            Some(articles) => (articles, Some((graph, analysis))),
+            None => return skipped("the articles projection is not analysed yet"),
+        },
+        _ => ((graph, analysis), loaded),
+    };
+    let positions = layout::map_positions(articles, article_analysis);
+    let report = build(&Inputs {
+        collection,
+        iris,
+        articles,
+        article_analysis,
+        full,
+        positions: &positions,
+    });
+    save_cache(dir, &report)?;
+    Ok(Refresh::Saved)
 }
