@@ -3,7 +3,9 @@
 //! [`run`] builds the store from seed files (incrementally), analyses its
 //! `articles` projection (the trend clusters) and its `full` projection
 //! (signal-level measures) with the given options, lays out the articles
-//! projection once for the graph exports and the report's map, writes every
+//! projection once for the graph exports and, up to `report::MAP_POINTS`
+//! articles, the report's map (a larger map gets the report's sampled
+//! layout, `report::layout`), writes every
 //! export format and the report (HTML, Markdown, JSON) into the output
 //! folder, keeps a copy of the HTML report in the store (`report.html`, which
 //! `signalgraph serve` shows) and saves the report model for later
@@ -169,13 +171,20 @@ pub fn run(
         export::export_collection(dir, &collection, &iris, &targets, &export_options, progress)?;
 
     step(5, &mut started);
+    // Up to MAP_POINTS articles the map shows the exports' layout; above it,
+    // the sampled layout `report` computes (report::layout).
+    let map_positions = if articles.node_count() <= report::MAP_POINTS {
+        positions
+    } else {
+        report::layout::map_positions(articles, article_analysis)
+    };
     let model = report::build(&report::Inputs {
         collection: &collection,
         iris: &iris,
         articles,
         article_analysis,
         full: Some((full, full_analysis)),
-        positions: &positions,
+        positions: &map_positions,
     });
     let mut reports = Vec::new();
     for format in ReportFormat::ALL {

@@ -3,6 +3,8 @@
 //! determinism and bad options.
 
 use signalgraph::analyze::community::nmi;
+use signalgraph::analyze::stored::{self, StoredAnalysis};
+use signalgraph::analyze::Measure;
 use signalgraph::build::load_collection;
 use signalgraph::graph::{ProjectedGraph, Projection, ProjectionOptions};
 use signalgraph::store::StoreDir;
@@ -238,6 +240,100 @@ fn results_are_in_the_store_and_sparql_finds_central_signals() {
     ok(run(&store, &["analyze", "-q", "--resolution", "2"]));
     ok(run(&store, &["analyze", "-q"]));
     assert_eq!(count(&store), before);
+}
+
+/// Two stored analyses are the same, bit for bit (NaN only where NaN).
+fn assert_same(a: &StoredAnalysis, b: &StoredAnalysis, what: &str) {
+    let bits = |s: &StoredAnalysis| {
+        s.measures
+            .iter()
+            .map(|(m, v)| (*m, v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bits(a), bits(b), "{what}: measures differ");
+    assert_eq!(a.levels.len(), b.levels.len(), "{what}: levels differ");
+    for (x, y) in a.levels.iter().zip(&b.levels) {
+        assert_eq!(x.membership, y.membership, "{what}: membership differs");
+        assert_eq!(
+            (x.count, &x.parents, x.modularity.to_bits()),
+            (y.count, &y.parents, y.modularity.to_bits()),
+            "{what}: a level differs"
+        );
+    }
+}
+
+#[test]
+fn the_binary_sidecar_reads_back_what_the_nquads_hold() {
+    let (_dir, store) = own_store();
+    ok(run(
+        &store,
+        &[
+            "analyze",
+            "-q",
+            "--centrality",
+            "all",
+            "--max-cluster-size",
+            "6",
+        ],
+    ));
+    ok(run(&store, &["analyze", "-q", "--projection", "full"]));
+    let dir = StoreDir::new(&store);
+    let (c, iris) = load_collection(&dir).unwrap();
+    for projection in [Projection::Articles, Projection::Full] {
+        let graph = ProjectedGraph::build(&c, projection, &ProjectionOptions::default());
+        let sidecar = stored::load_sidecar(&dir, &graph).expect("a current sidecar");
+        let parsed = stored::load_nquads(&dir, &graph, &c, &iris)
+            .unwrap()
+            .unwrap();
+        assert_same(&sidecar, &parsed, projection.name());
+        assert_eq!(
+            sidecar.measures.len(),
+            if projection == Projection::Articles {
+                8
+            } else {
+                6
+            }
+        );
+        if projection == Projection::Articles {
+            assert!(sidecar.levels.len() >= 2, "levels are kept");
+        }
+    }
+
+    // A changed analysis file makes the sidecar stale: load parses the
+    // N-Quads (here one node lost its PageRank, so it is NaN there).
+    let graph = ProjectedGraph::build(&c, Projection::Articles, &ProjectionOptions::default());
+    let nq = store.join("graphs/analysis-articles.nq");
+    let text = std::fs::read_to_string(&nq).unwrap();
+    let dropped = text
+        .lines()
+        .find(|l| l.contains("pageRank"))
+        .unwrap()
+        .to_string();
+    std::fs::write(&nq, text.replacen(&format!("{dropped}\n"), "", 1)).unwrap();
+    assert!(
+        stored::load_sidecar(&dir, &graph).is_none(),
+        "stale sidecar"
+    );
+    let loaded = stored::load(&dir, &graph, &c, &iris).unwrap().unwrap();
+    let parsed = stored::load_nquads(&dir, &graph, &c, &iris)
+        .unwrap()
+        .unwrap();
+    assert_same(&loaded, &parsed, "fallback");
+    let pagerank = loaded.scores(Measure::PageRank).unwrap();
+    assert_eq!(pagerank.iter().filter(|x| x.is_nan()).count(), 1);
+
+    // A damaged sidecar is ignored too.
+    ok(run(&store, &["analyze", "-q"]));
+    let bin = stored::sidecar_path(&dir, Projection::Articles);
+    assert!(stored::load_sidecar(&dir, &graph).is_some());
+    let mut bytes = std::fs::read(&bin).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&bin, &bytes).unwrap();
+    assert!(stored::load_sidecar(&dir, &graph).is_none(), "bad checksum");
+    std::fs::write(&bin, &bytes[..middle]).unwrap();
+    assert!(stored::load_sidecar(&dir, &graph).is_none(), "truncated");
+    assert!(stored::load(&dir, &graph, &c, &iris).unwrap().is_some());
 }
 
 #[test]

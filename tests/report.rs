@@ -283,6 +283,165 @@ fn identical_input_gives_identical_bytes() {
     }
 }
 
+/// `report` of the store in `root` in every format, as bytes.
+fn reports(root: &Path, name: &str) -> BTreeMap<String, Vec<u8>> {
+    ["html", "md", "json"]
+        .into_iter()
+        .map(|format| {
+            let out = format!("{name}.{format}");
+            ok(signalgraph(root, &["-q", "report", "--out", &out]));
+            (format.to_string(), std::fs::read(root.join(&out)).unwrap())
+        })
+        .collect()
+}
+
+/// `report` right after `analyze` renders the model `analyze` saved, and it
+/// is the model `report` computes from the store.
+fn assert_analyze_saved_the_model(root: &Path) {
+    let cache = root.join(".signalgraph/report-cache.json");
+    assert!(cache.exists(), "analyze saved the report model");
+    let o = signalgraph(root, &["report", "--out", "warm.html"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("saved model reused"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let warm = reports(root, "warm");
+    std::fs::remove_file(&cache).unwrap();
+    let cold = reports(root, "cold");
+    for (format, bytes) in &warm {
+        assert!(
+            cold[format] == *bytes,
+            "report.{format}: analyze's model differs from report's"
+        );
+    }
+}
+
+#[test]
+fn analyze_keeps_the_report_model_fresh() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    ok(signalgraph(
+        root,
+        &["-q", "build", seeds().to_str().unwrap()],
+    ));
+    ok(signalgraph(root, &["-q", "analyze"]));
+    assert_analyze_saved_the_model(root);
+    ok(signalgraph(
+        root,
+        &["-q", "analyze", "--projection", "full"],
+    ));
+    assert_analyze_saved_the_model(root);
+    // Non-default options: the report uses the projection the analysis saw.
+    ok(signalgraph(root, &["-q", "analyze", "--neighbours", "4"]));
+    assert_analyze_saved_the_model(root);
+    // A concepts analysis leaves the model as it is.
+    ok(signalgraph(
+        root,
+        &["-q", "analyze", "--projection", "full"],
+    ));
+    let before = std::fs::read(root.join(".signalgraph/report-cache.json")).unwrap();
+    ok(signalgraph(
+        root,
+        &["-q", "analyze", "--projection", "concepts"],
+    ));
+    assert_eq!(
+        std::fs::read(root.join(".signalgraph/report-cache.json")).unwrap(),
+        before
+    );
+    // Without an articles analysis there is no model, and analyze still succeeds.
+    let fresh = tempfile::tempdir().unwrap();
+    ok(signalgraph(
+        fresh.path(),
+        &["-q", "build", seeds().to_str().unwrap()],
+    ));
+    let o = signalgraph(fresh.path(), &["-v", "analyze", "--projection", "full"]);
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    ok(o);
+    assert!(stderr.contains("report model not refreshed"), "{stderr}");
+    assert!(!fresh.path().join(".signalgraph/report-cache.json").exists());
+}
+
+/// Above MAP_POINTS articles the map is laid out from a sample: every other
+/// article here, deterministic, and the same from `analyze`'s model and
+/// from `report`'s.
+#[test]
+fn a_large_map_is_laid_out_from_a_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let generated = root.join("gen");
+    let articles = report::MAP_POINTS + 500;
+    generate(
+        &GenerateOptions {
+            articles,
+            seed: 7,
+            ..GenerateOptions::default()
+        },
+        &generated,
+    )
+    .unwrap();
+    ok(signalgraph(root, &["-q", "build", "gen"]));
+    ok(signalgraph(root, &["-q", "analyze"]));
+    ok(signalgraph(
+        root,
+        &["-q", "analyze", "--projection", "full"],
+    ));
+    assert_analyze_saved_the_model(root);
+    let again = reports(root, "again");
+    assert!(again["json"] == std::fs::read(root.join("cold.json")).unwrap());
+
+    let v = json(&root.join("cold.json"));
+    let map = &v["map"];
+    let points = map["points"].as_array().unwrap();
+    assert_eq!(map["articles"].as_u64().unwrap() as usize, articles);
+    assert_eq!(points.len(), articles.div_ceil(2));
+    let size = map["size"].as_f64().unwrap();
+    let xy: Vec<(f64, f64, i64)> = points
+        .iter()
+        .map(|p| {
+            let (x, y) = (p["x"].as_f64().unwrap(), p["y"].as_f64().unwrap());
+            assert!((0.0..=size).contains(&x) && (0.0..=size).contains(&y));
+            (x, y, p["cluster"].as_i64().unwrap_or(-1))
+        })
+        .collect();
+    // Clusters are places on the map: points sit nearer their own
+    // cluster's label than the labels of other clusters, on average.
+    let labels: Vec<(f64, f64, i64)> = map["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["x"].as_f64().unwrap(),
+                l["y"].as_f64().unwrap(),
+                l["cluster"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let (mut own, mut other, mut count) = (0.0, 0.0, 0);
+    for &(x, y, k) in &xy {
+        let d = |l: &(f64, f64, i64)| ((l.0 - x).powi(2) + (l.1 - y).powi(2)).sqrt();
+        let Some(mine) = labels.iter().find(|l| l.2 == k) else {
+            continue;
+        };
+        let nearest_other = labels
+            .iter()
+            .filter(|l| l.2 != k)
+            .map(d)
+            .fold(f64::INFINITY, f64::min);
+        own += d(mine);
+        other += nearest_other;
+        count += 1;
+    }
+    assert!(count > 0);
+    assert!(
+        own < 0.7 * other,
+        "mean distance to own label {:.1}, to the nearest other {:.1}",
+        own / count as f64,
+        other / count as f64
+    );
+}
+
 /// Writes the fixture article as `{file}` with a new title, date and keyword.
 fn article(dir: &Path, file: &str, title: &str, date: Option<&str>) {
     let heading = "([20241103](https://kghosh.substack.com/p/20241103).)";

@@ -523,8 +523,9 @@ pub fn analyze_store(
 }
 
 /// Builds `projection` of a loaded collection, analyses it and writes the
-/// results into the store's analysis graph. The timings include `project`
-/// (first) and `write` (last).
+/// results into the store's analysis graph, with its binary sidecar
+/// ([`stored::save_sidecar`]). The timings include `project` (first) and
+/// `write` (last).
 pub fn analyze_projection(
     dir: &StoreDir,
     collection: &Collection,
@@ -542,6 +543,8 @@ pub fn analyze_projection(
     let writing = Instant::now();
     let quads = rdf::analysis_quads(&analysis, &graph, collection, iris);
     dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;
+    drop(quads);
+    stored::save_sidecar(dir, &graph, &analysis, projection_options)?;
     analysis
         .timings
         .push(("write", writing.elapsed().as_secs_f64()));

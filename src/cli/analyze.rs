@@ -1,12 +1,17 @@
 //! The `analyze` command: options, and the glue from store or edge list to summary.
+//!
+//! After analysing a store's projection it also refreshes the saved report
+//! model (`report::refresh`), so `report` right after `analyze` is quick.
 
 use super::{Global, UsageError};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use signalgraph::analyze::centrality::EdgeLength;
+use signalgraph::analyze::stored::StoredAnalysis;
 use signalgraph::analyze::summary::{self, ProjectionNames, Summary};
 use signalgraph::analyze::{self, AnalyzeError, AnalyzeOptions, Measure, Method, Objective};
 use signalgraph::graph::{edgelist, Projection, ProjectionOptions};
+use signalgraph::report::{self, Refresh};
 use signalgraph::store::StoreDir;
 use std::io::Write;
 use std::path::PathBuf;
@@ -179,6 +184,38 @@ fn usage(e: AnalyzeError) -> anyhow::Error {
     }
 }
 
+/// Rebuilds the saved report model from the analysis just written, so the
+/// next `report` need not read the store; its time is the `report model`
+/// step. A model that cannot be rebuilt is left to `report` (a note with
+/// -v, a warning when saving failed): the analysis itself is done.
+fn refresh_report(g: &Global, dir: &StoreDir, stored: &mut analyze::StoreAnalysis) {
+    let started = Instant::now();
+    let refreshed = report::refresh(
+        dir,
+        &stored.collection,
+        &stored.iris,
+        &stored.graph,
+        &StoredAnalysis::from(&stored.analysis),
+    );
+    match refreshed {
+        Ok(Refresh::Saved) => stored
+            .analysis
+            .timings
+            .push(("report model", started.elapsed().as_secs_f64())),
+        Ok(Refresh::NotNeeded) => {}
+        Ok(Refresh::Skipped(why)) => {
+            if g.verbose {
+                eprintln!("report model not refreshed: {why}; `signalgraph report` computes it");
+            }
+        }
+        Err(e) => {
+            if !g.quiet {
+                eprintln!("warning: the report model was not saved: {e}");
+            }
+        }
+    }
+}
+
 pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let options = args.options()?;
     let stdout = std::io::stdout();
@@ -216,8 +253,9 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
             neighbours: args.neighbours,
             ..ProjectionOptions::default()
         };
-        let stored = analyze::analyze_store(dir, projection, &projection_options, &options)
+        let mut stored = analyze::analyze_store(dir, projection, &projection_options, &options)
             .map_err(usage)?;
+        refresh_report(g, dir, &mut stored);
         let (graph, collection, analysis) = (&stored.graph, &stored.collection, &stored.analysis);
         let names = ProjectionNames { graph, collection };
         Summary::new(

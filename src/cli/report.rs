@@ -82,7 +82,7 @@ pub fn run(g: &Global, dir: &StoreDir, args: &ReportArgs) -> anyhow::Result<Exit
             if timings.is_some() {
                 "computed from the store"
             } else {
-                "model saved by the last run reused"
+                "saved model reused"
             }
         );
     }

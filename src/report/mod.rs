@@ -11,13 +11,16 @@
 //! The parts: [`naming`] (c-TF-IDF cluster names), [`trajectory`] (articles
 //! per quarter and the status rule), [`links`] (neighbours, bridging
 //! articles, signals and concepts, structural gaps), [`weak`] (weak signals)
-//! and [`svg`] (the pictures). [`compute`] reads everything from a store;
+//! and [`svg`] (the pictures); [`layout`] places the map's articles (the
+//! exact layout of a small projection, a sampled stand-in graph for a large
+//! one). [`compute`] reads everything from a store;
 //! [`load_or_compute`] reuses the model a previous run saved in the store
 //! (`report-cache.json`) while the store's files are unchanged, which is what
 //! makes a report of a large store quick.
 
 pub mod html;
 pub mod json;
+pub mod layout;
 pub mod links;
 pub mod markdown;
 pub mod naming;
@@ -44,7 +47,7 @@ pub const FORMAT: &str = "signalgraph-report/1";
 /// Most clusters drawn with a label on the map.
 const MAP_LABELS: usize = 20;
 /// Most articles drawn on the map; larger collections are sampled evenly.
-const MAP_POINTS: usize = 4000;
+pub const MAP_POINTS: usize = 4000;
 /// Links are drawn on maps of at most this many articles.
 const MAP_EDGES_UP_TO: usize = 600;
 /// Side of the map's square view box.
@@ -283,7 +286,8 @@ pub struct Inputs<'a> {
     pub article_analysis: &'a StoredAnalysis,
     /// The full projection and its stored analysis, when analysed.
     pub full: Option<(&'a ProjectedGraph, &'a StoredAnalysis)>,
-    /// Layout positions of the articles projection's nodes.
+    /// Layout positions of the articles projection's nodes, at least of
+    /// those the map draws ([`layout::map_positions`]).
     pub positions: &'a [[f64; 2]],
 }
 
@@ -888,7 +892,7 @@ fn cluster_map(
             MAP_SIZE / 2.0
         })
     };
-    let step = n.div_ceil(MAP_POINTS).max(1);
+    let step = layout::map_step(n);
     let mut point_of = vec![u32::MAX; n];
     let mut points = Vec::new();
     for node in (0..n).step_by(step) {
@@ -907,12 +911,13 @@ fn cluster_map(
         }
         edges.sort_unstable();
     }
+    // Labels sit at the centroid of their cluster's drawn articles.
     let mut sums = vec![(0.0, 0.0, 0usize); p.clusters];
-    for (position, a) in positions.iter().zip(&p.article_at) {
-        if let Some(k) = a.and_then(|a| p.cluster_of[a]) {
+    for point in &points {
+        if let Some(k) = point.cluster {
             let s = &mut sums[k as usize];
-            s.0 += inset(position[0]);
-            s.1 += inset(position[1]);
+            s.0 += point.x;
+            s.1 += point.y;
             s.2 += 1;
         }
     }
@@ -1071,7 +1076,9 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
     }
     lap("load collection");
     progress.start("report", 5);
-    let options = ProjectionOptions::default();
+    // The articles projection as the analysis saw it (its sidecar records the
+    // options; without one, the defaults `analyze` uses).
+    let options = stored::sidecar_options(dir, Projection::Articles).unwrap_or_default();
     let articles = ProjectedGraph::build(&collection, Projection::Articles, &options);
     let article_analysis = stored::load(dir, &articles, &collection, &iris)?
         .ok_or_else(|| ReportError::NoAnalysis(dir.path().to_path_buf()))?;
@@ -1086,7 +1093,7 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
     };
     progress.advance(1);
     lap("read full analysis");
-    let positions = crate::export::layout_of(&articles);
+    let positions = layout::map_positions(&articles, &article_analysis);
     progress.advance(1);
     lap("layout");
     let report = build(&Inputs {
@@ -1187,4 +1194,80 @@ pub fn load_or_compute(
     // A read-only store still gets its report, just not faster next time.
     let _ = save_cache(dir, &report);
     Ok((report, Some(timings)))
+}
+
+/// What [`refresh`] did with the saved model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// The model was rebuilt and saved.
+    Saved,
+    /// The analysis is not one the report reads (a concepts analysis): the
+    /// saved model stays as it was.
+    NotNeeded,
+    /// The model could not be rebuilt from what is at hand (the reason);
+    /// `report` computes it from the store.
+    Skipped(String),
+}
+
+/// Rebuilds and saves the report model right after `analyze` wrote the
+/// analysis of `graph`'s projection, from what the caller has in memory
+/// (the collection, the projection, its analysis) and the sidecar of the
+/// other projection ([`stored::load_sidecar`]), so that the next `report`
+/// reuses it instead of reading the store. Gives the same model
+/// [`compute`] would.
+pub fn refresh(
+    dir: &StoreDir,
+    collection: &Collection,
+    iris: &Iris,
+    graph: &ProjectedGraph,
+    analysis: &StoredAnalysis,
+) -> Result<Refresh, ReportError> {
+    let skipped = |why: &str| Ok(Refresh::Skipped(why.to_string()));
+    // The other projection the report reads, from its sidecar.
+    let other = |projection: Projection, options: &ProjectionOptions| {
+        let graph = ProjectedGraph::build(collection, projection, options);
+        stored::load_sidecar(dir, &graph).map(|a| (graph, a))
+    };
+    let loaded = match graph.projection {
+        Projection::Concepts => return Ok(Refresh::NotNeeded),
+        Projection::Articles if dir.graph_file("analysis-full").exists() => {
+            match other(Projection::Full, &ProjectionOptions::default()) {
+                Some(found) => Some(found),
+                None => return skipped("the full projection's analysis has no current sidecar"),
+            }
+        }
+        Projection::Articles => None,
+        Projection::Full => {
+            if !dir.graph_file("analysis-articles").exists() {
+                return skipped("the articles projection is not analysed yet");
+            }
+            let found = stored::sidecar_options(dir, Projection::Articles)
+                .and_then(|options| other(Projection::Articles, &options));
+            match found {
+                Some(found) => Some(found),
+                None => {
+                    return skipped("the articles projection's analysis has no current sidecar")
+                }
+            }
+        }
+    };
+    let loaded = loaded.as_ref().map(|(g, a)| (g, a));
+    let ((articles, article_analysis), full) = match graph.projection {
+        Projection::Full => match loaded {
+            Some(articles) => (articles, Some((graph, analysis))),
+            None => return skipped("the articles projection is not analysed yet"),
+        },
+        _ => ((graph, analysis), loaded),
+    };
+    let positions = layout::map_positions(articles, article_analysis);
+    let report = build(&Inputs {
+        collection,
+        iris,
+        articles,
+        article_analysis,
+        full,
+        positions: &positions,
+    });
+    save_cache(dir, &report)?;
+    Ok(Refresh::Saved)
 }
