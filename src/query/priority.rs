@@ -16,14 +16,15 @@
 //!   thread clock) — or has finished;
 //! * a query past its grace period checks, at the guard's checkpoints (every
 //!   256 quads pulled or values computed and every 4096 terms cloned, see
-//!   [`super::guard`]), whether a
-//!   young query is in flight, and if so waits until none is — at most
-//!   [`Priority::MAX_PAUSE`] at a time, after which it runs for at least
-//!   [`Priority::MIN_RUN`] before it may pause again, so a stream of short
-//!   queries slows a long one down but never starves it.
+//!   [`super::guard`]), whether the young queries in flight and the old
+//!   ones running need more cores than the machine has, and if so pauses
+//!   until they do not — at most [`Priority::MAX_PAUSE`] at a time, after
+//!   which it runs for at least [`Priority::MIN_RUN`] before it may pause
+//!   again, so a stream of short queries slows a long one down but never
+//!   starves it, and a core no young query needs keeps working on old ones.
 //!
 //! A paused query still stops at its deadline (within one pause) and is
-//! woken as soon as the last young query finishes. Nothing here needs
+//! woken as soon as a young query finishes or another old one stops running. Nothing here needs
 //! privileges or the OS scheduler's cooperation: the waiting is an ordinary
 //! condition variable.
 
@@ -38,11 +39,30 @@ pub struct Priority(Arc<Shared>);
 #[derive(Debug)]
 struct Shared {
     grace: Duration,
+    /// Cores the queries share.
+    cores: usize,
     /// Tickets in flight that are still young.
     young: AtomicUsize,
-    lock: Mutex<()>,
-    none_young: Condvar,
+    /// Old queries running (not paused).
+    running_old: Mutex<usize>,
+    /// Signalled whenever a young query retires or an old one stops running.
+    changed: Condvar,
     pauses: AtomicU64,
+}
+
+impl Shared {
+    fn running_old(&self) -> std::sync::MutexGuard<'_, usize> {
+        self.running_old
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wakes paused queries to look again. Taking the lock orders this with
+    /// a waiter between its check and its wait, so no wake-up is lost.
+    fn notify(&self) {
+        let _guard = self.running_old();
+        self.changed.notify_all();
+    }
 }
 
 impl Priority {
@@ -53,13 +73,20 @@ impl Priority {
     /// The default grace period.
     pub const GRACE: Duration = Duration::from_millis(2);
 
-    /// Queries in flight longer than `grace` give way to younger ones.
+    /// Queries past `grace` give way to younger ones on this machine's cores.
     pub fn new(grace: Duration) -> Priority {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Priority::with_cores(grace, cores)
+    }
+
+    /// Queries past `grace` give way to younger ones on `cores` cores.
+    pub fn with_cores(grace: Duration, cores: usize) -> Priority {
         Priority(Arc::new(Shared {
             grace,
+            cores: cores.max(1),
             young: AtomicUsize::new(0),
-            lock: Mutex::new(()),
-            none_young: Condvar::new(),
+            running_old: Mutex::new(0),
+            changed: Condvar::new(),
             pauses: AtomicU64::new(0),
         }))
     }
@@ -105,20 +132,14 @@ struct TicketState {
 }
 
 impl TicketState {
-    /// Stops counting this query as young (once).
-    fn retire(&self) {
-        if self.young.swap(false, Ordering::AcqRel)
-            && self.shared.young.fetch_sub(1, Ordering::AcqRel) == 1
-        {
-            // Taking the lock orders this with a waiter between its check
-            // and its wait, so the wake-up is never lost.
-            let _guard = self
-                .shared
-                .lock
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            self.shared.none_young.notify_all();
+    /// Stops counting this query as young; returns whether it was.
+    fn retire(&self) -> bool {
+        let was = self.young.swap(false, Ordering::AcqRel);
+        if was {
+            self.shared.young.fetch_sub(1, Ordering::AcqRel);
+            self.shared.notify();
         }
+        was
     }
 }
 
@@ -136,6 +157,18 @@ pub(crate) struct Turn {
     cpu_at_start: Option<Duration>,
     /// No pause before this instant (after a pause that reached the maximum).
     run_until: Option<Instant>,
+    /// Whether this query is counted among the old ones running.
+    running_old: bool,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.running_old {
+            let shared = &self.ticket.0.shared;
+            *shared.running_old() -= 1;
+            shared.changed.notify_all();
+        }
+    }
 }
 
 /// The calling thread's CPU time, where the platform keeps one.
@@ -158,6 +191,7 @@ impl Turn {
             ticket,
             cpu_at_start: thread_cpu_time(),
             run_until: None,
+            running_old: false,
         }
     }
 
@@ -170,14 +204,17 @@ impl Turn {
     }
 
     /// Called at the query's checkpoints: retires the ticket once the grace
-    /// period has passed, and from then on waits while younger queries are
-    /// in flight. `stopped` ends a wait early when it turns true (checked
-    /// when woken, and at least every [`Priority::MAX_PAUSE`]).
+    /// period has passed, and from then on pauses while the young queries
+    /// in flight and the old ones running would need more cores than there
+    /// are. `stopped` ends a pause early when it turns true (checked when
+    /// woken, and at least every [`Priority::MAX_PAUSE`]).
     pub(crate) fn checkpoint(&mut self, stopped: impl Fn() -> bool) {
         let state = &self.ticket.0;
         let shared = &state.shared;
         if state.young.load(Ordering::Relaxed) {
             if self.used() >= shared.grace {
+                *shared.running_old() += 1;
+                self.running_old = true;
                 state.retire();
             }
             return;
@@ -185,18 +222,27 @@ impl Turn {
         if shared.young.load(Ordering::Acquire) == 0 {
             return;
         }
-        let now = Instant::now();
-        if self.run_until.is_some_and(|until| now < until) {
+        if self.run_until.is_some_and(|until| Instant::now() < until) {
             return;
         }
+        let young = || shared.young.load(Ordering::Acquire);
+        let mut running = shared.running_old();
+        if young() + *running <= shared.cores {
+            return;
+        }
+        *running -= 1;
+        self.running_old = false;
         shared.pauses.fetch_add(1, Ordering::Relaxed);
-        let guard = shared.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let (_guard, waited) = shared
-            .none_young
-            .wait_timeout_while(guard, Priority::MAX_PAUSE, |_| {
-                shared.young.load(Ordering::Acquire) > 0 && !stopped()
+        // Another old query may now be under the budget: let it look.
+        shared.changed.notify_all();
+        let (mut running, waited) = shared
+            .changed
+            .wait_timeout_while(running, Priority::MAX_PAUSE, |running| {
+                young() + *running + 1 > shared.cores && !stopped()
             })
             .unwrap_or_else(PoisonError::into_inner);
+        *running += 1;
+        self.running_old = true;
         self.run_until = waited
             .timed_out()
             .then(|| Instant::now() + Priority::MIN_RUN);
@@ -245,7 +291,7 @@ mod tests {
 
     #[test]
     fn an_old_query_waits_until_no_young_query_is_in_flight() {
-        let p = Priority::new(Duration::ZERO);
+        let p = Priority::with_cores(Duration::ZERO, 1);
         let mut old = Turn::new(p.arrive());
         old.checkpoint(|| false); // past a zero grace period: retired
         assert_eq!(p.young(), 0);
@@ -270,7 +316,7 @@ mod tests {
 
     #[test]
     fn a_pause_is_bounded_and_followed_by_a_run() {
-        let p = Priority::new(Duration::ZERO);
+        let p = Priority::with_cores(Duration::ZERO, 1);
         let mut old = Turn::new(p.arrive());
         old.checkpoint(|| false);
         let _young = p.arrive();
@@ -287,12 +333,39 @@ mod tests {
 
     #[test]
     fn a_stopped_query_does_not_wait() {
-        let p = Priority::new(Duration::ZERO);
+        let p = Priority::with_cores(Duration::ZERO, 1);
         let mut old = Turn::new(p.arrive());
         old.checkpoint(|| false);
         let _young = p.arrive();
         let started = Instant::now();
         old.checkpoint(|| true);
         assert!(started.elapsed() < Priority::MAX_PAUSE);
+    }
+
+    #[test]
+    fn old_queries_keep_the_cores_young_ones_leave() {
+        let p = Priority::with_cores(Duration::ZERO, 2);
+        let mut old = Turn::new(p.arrive());
+        old.checkpoint(|| false);
+        assert_eq!(p.young(), 0);
+        // One young query and one old one fit on two cores: no pause.
+        let first = p.arrive();
+        let started = Instant::now();
+        old.checkpoint(|| false);
+        assert!(started.elapsed() < Priority::MAX_PAUSE);
+        assert_eq!(p.pauses(), 0);
+        // Two young ones need both: the old one pauses (here until MAX_PAUSE).
+        let second = p.arrive();
+        let started = Instant::now();
+        old.checkpoint(|| false);
+        assert!(started.elapsed() >= Priority::MAX_PAUSE);
+        assert_eq!(p.pauses(), 1);
+        drop((first, second));
+        old.checkpoint(|| false);
+        assert_eq!(p.pauses(), 1);
+        // A finished old query frees its core.
+        assert_eq!(*p.0.running_old(), 1);
+        drop(old);
+        assert_eq!(*p.0.running_old(), 0);
     }
 }
