@@ -17,7 +17,7 @@
 //! (`spawn_blocking`), at most `max_concurrent` at once — beyond that the
 //! endpoint answers 503 with `Retry-After` at once instead of queueing.
 //! Evaluation threads share the cores, and a query that has run past a
-//! grace period (2 ms) pauses while younger ones are in flight (short
+//! grace period (2 ms of CPU) pauses while younger ones need its core (short
 //! queries first, [`crate::query::Priority`]), so a cheap query is neither
 //! stuck behind an expensive one nor time-sliced with it. Evaluation threads
 //! run at a lower OS priority than the threads doing I/O, so reading a new
