@@ -210,7 +210,7 @@ pub fn sidecar_path(dir: &StoreDir, projection: Projection) -> PathBuf {
 }
 
 /// Size and modification time (ns since the epoch) of a file.
-fn file_stamp(path: &Path) -> Option<(u64, i128)> {
+pub fn file_stamp(path: &Path) -> Option<(u64, i128)> {
     let meta = std::fs::metadata(path).ok()?;
     let modified = meta
         .modified()

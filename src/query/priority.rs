@@ -255,6 +255,13 @@ mod tests {
     use std::sync::mpsc;
     use std::thread;
 
+    /// A query past a zero grace period: old after its first checkpoint.
+    fn old_query(p: &Priority) -> Turn {
+        let mut turn = Turn::new(p.arrive());
+        turn.checkpoint(|| false);
+        turn
+    }
+
     #[test]
     fn a_ticket_is_young_until_its_grace_period_or_its_drop() {
         let p = Priority::new(Duration::from_millis(20));
@@ -292,8 +299,7 @@ mod tests {
     #[test]
     fn an_old_query_waits_until_no_young_query_is_in_flight() {
         let p = Priority::with_cores(Duration::ZERO, 1);
-        let mut old = Turn::new(p.arrive());
-        old.checkpoint(|| false); // past a zero grace period: retired
+        let mut old = old_query(&p);
         assert_eq!(p.young(), 0);
         // Young until its own first checkpoint, whatever the grace period.
         let young_ticket = p.arrive();
@@ -317,8 +323,7 @@ mod tests {
     #[test]
     fn a_pause_is_bounded_and_followed_by_a_run() {
         let p = Priority::with_cores(Duration::ZERO, 1);
-        let mut old = Turn::new(p.arrive());
-        old.checkpoint(|| false);
+        let mut old = old_query(&p);
         let _young = p.arrive();
         let started = Instant::now();
         old.checkpoint(|| false);
@@ -334,8 +339,7 @@ mod tests {
     #[test]
     fn a_stopped_query_does_not_wait() {
         let p = Priority::with_cores(Duration::ZERO, 1);
-        let mut old = Turn::new(p.arrive());
-        old.checkpoint(|| false);
+        let mut old = old_query(&p);
         let _young = p.arrive();
         let started = Instant::now();
         old.checkpoint(|| true);
@@ -345,8 +349,7 @@ mod tests {
     #[test]
     fn old_queries_keep_the_cores_young_ones_leave() {
         let p = Priority::with_cores(Duration::ZERO, 2);
-        let mut old = Turn::new(p.arrive());
-        old.checkpoint(|| false);
+        let mut old = old_query(&p);
         assert_eq!(p.young(), 0);
         // One young query and one old one fit on two cores: no pause.
         let first = p.arrive();

@@ -1129,15 +1129,9 @@ impl Fingerprint {
         ]
         .iter()
         .filter_map(|path| {
-            let meta = std::fs::metadata(path).ok()?;
-            let modified = meta
-                .modified()
-                .ok()?
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?
-                .as_nanos() as i128;
+            let (size, modified) = stored::file_stamp(path)?;
             let name = path.file_name()?.to_string_lossy().into_owned();
-            Some((name, meta.len(), modified))
+            Some((name, size, modified))
         })
         .collect();
         Fingerprint {
