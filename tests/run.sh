@@ -10,6 +10,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/signalgraph-target}"
+# Nothing here reads the terminal; an empty stdin keeps stray output of one
+# step (the browser's launcher) from reaching a later one (rustc reads
+# stdin when cargo probes it).
+exec < /dev/null
 
 echo "== third-party graph readers (networkx, igraph) for the export tests"
 SIGNALGRAPH_INTEROP_PYTHON="$(bash tests/interop/venv.sh)"
