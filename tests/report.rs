@@ -333,8 +333,14 @@ fn analyze_keeps_the_report_model_fresh() {
     ));
     assert_analyze_saved_the_model(root);
     // Non-default options: the report uses the projection the analysis saw.
+    let copy = root.join(".signalgraph/report.html");
+    let before = std::fs::read(&copy).unwrap();
     ok(signalgraph(root, &["-q", "analyze", "--neighbours", "4"]));
+    // The store's copy (what `serve` shows) follows the new analysis too.
+    let after = std::fs::read(&copy).unwrap();
+    assert_ne!(after, before);
     assert_analyze_saved_the_model(root);
+    assert_eq!(after, std::fs::read(root.join("warm.html")).unwrap());
     // A concepts analysis leaves the model as it is.
     ok(signalgraph(
         root,

@@ -1193,7 +1193,7 @@ pub fn load_or_compute(
 /// What [`refresh`] did with the saved model.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refresh {
-    /// The model was rebuilt and saved.
+    /// The model was rebuilt and saved, and the store's HTML copy rewritten.
     Saved,
     /// The analysis is not one the report reads (a concepts analysis): the
     /// saved model stays as it was.
@@ -1208,7 +1208,8 @@ pub enum Refresh {
 /// (the collection, the projection, its analysis) and the sidecar of the
 /// other projection ([`stored::load_sidecar`]), so that the next `report`
 /// reuses it instead of reading the store. Gives the same model
-/// [`compute`] would.
+/// [`compute`] would. The store's HTML copy ([`store_copy`], what `serve`
+/// shows at `/report`) is rewritten from it too, when there is one.
 pub fn refresh(
     dir: &StoreDir,
     collection: &Collection,
@@ -1263,5 +1264,9 @@ pub fn refresh(
         positions: &positions,
     });
     save_cache(dir, &report)?;
+    let copy = store_copy(dir);
+    if copy.exists() {
+        write_file(&report, ReportFormat::Html, &copy)?;
+    }
     Ok(Refresh::Saved)
 }
