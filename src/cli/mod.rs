@@ -185,7 +185,7 @@ struct ServeArgs {
     /// or stall while reading a response) before its connection is closed.
     #[arg(long, default_value_t = 10.0)]
     client_timeout: f64,
-    /// Milliseconds after which a running query pauses while younger queries run,
+    /// Milliseconds of CPU time after which a query pauses while younger queries need its core,
     /// so short queries answer quickly under load (0: off; time-slice all queries evenly).
     #[arg(long, default_value_t = 2.0)]
     short_first: f64,

@@ -63,7 +63,7 @@ pub struct Limits {
     /// Stop the query when this token is cancelled (e.g. at server shutdown).
     pub cancel: Option<CancellationToken>,
     /// The query's place among an endpoint's queries: once past the grace
-    /// period it pauses while younger ones run ([`super::Priority`]).
+    /// period it pauses while younger ones need its core ([`super::Priority`]).
     pub ticket: Option<Ticket>,
 }
 
@@ -163,7 +163,7 @@ impl Control {
     /// Returns whether the query must stop. Cheap: one relaxed atomic load
     /// (the watchdog and the memory budget raise the flag), and every 256th
     /// time (a checkpoint) a look at the external token and, with a ticket,
-    /// a pause while younger queries run.
+    /// a pause while younger queries need the core.
     #[inline]
     pub(crate) fn tick(&self) -> bool {
         let n = self.ticks.get().wrapping_add(1);
