@@ -16,6 +16,7 @@
 //! cargo bench --bench serve_load -- --articles 10000 --clients 8 --queries 2000 --pace 0.5
 //! cargo bench --bench serve_load -- --kinds point                  # one kind only
 //! cargo bench --bench serve_load -- --short-first 0                # queries time-sliced evenly
+//! cargo bench --bench serve_load -- --order random                 # kinds in a seeded random order
 //! ```
 //!
 //! The store is generated (`signalgraph generate --seed 42`) and built in a
@@ -242,6 +243,14 @@ fn event_loop() -> tokio::runtime::Runtime {
         .expect("client runtime")
 }
 
+/// A well-mixed hash of `x` (SplitMix64's finaliser), for a seeded order of kinds.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -270,6 +279,12 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(0.25);
+    // `--order random`: kinds in a seeded random order instead of in turn.
+    let random_order = args
+        .iter()
+        .position(|a| a == "--order")
+        .and_then(|i| args.get(i + 1))
+        .is_some_and(|v| v == "random");
     // `--kinds point,groupby,construct`: the kinds the clients send (all by default).
     let kinds: Vec<Kind> = args
         .iter()
@@ -417,16 +432,43 @@ fn main() {
 
     let queries = Arc::new(queries);
     // Warm-up: every client once through a burst, so threads and buffers exist.
-    run_clients(&addr, &queries, &kinds, clients, clients * 20, None, pid);
+    run_clients(
+        &addr,
+        &queries,
+        &kinds,
+        random_order,
+        clients,
+        clients * 20,
+        None,
+        pid,
+    );
 
     let logged = Arc::clone(&server.logged);
     let server_side = |from: usize, to: usize| logged.lock().unwrap()[from..to].to_vec();
     let mark = || logged.lock().unwrap().len();
     let m0 = mark();
-    let saturated = run_clients(&addr, &queries, &kinds, clients, total, None, pid);
+    let saturated = run_clients(
+        &addr,
+        &queries,
+        &kinds,
+        random_order,
+        clients,
+        total,
+        None,
+        pid,
+    );
     let m1 = mark();
     let rate = saturated.results.len() as f64 / saturated.elapsed * pace;
-    let paced = run_clients(&addr, &queries, &kinds, clients, total, Some(rate), pid);
+    let paced = run_clients(
+        &addr,
+        &queries,
+        &kinds,
+        random_order,
+        clients,
+        total,
+        Some(rate),
+        pid,
+    );
     std::thread::sleep(Duration::from_millis(200));
     let m2 = mark();
     let logged_by_phase = [server_side(m0, m1), server_side(m1, m2)];
@@ -436,8 +478,9 @@ fn main() {
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "\n### Load test ({articles} articles, {triples} triples; {clients} clients, {total} queries per phase; server --short-first {})\n",
-        short_first.as_deref().unwrap_or("default (2 ms)")
+        "\n### Load test ({articles} articles, {triples} triples; {clients} clients, {total} queries per phase; server --short-first {}; kinds {})\n",
+        short_first.as_deref().unwrap_or("default (2 ms)"),
+        if random_order { "in a seeded random order" } else { "in turn" }
     );
     println!(
         "machine load average at the end (other work on the 2 cores included): {}",
@@ -597,10 +640,12 @@ impl Phase {
 /// Runs `clients` clients until `total` queries are answered; with `rate`,
 /// the clients together send that many queries per second (each on its own
 /// schedule, never catching up in a burst), else as fast as answers come.
+#[allow(clippy::too_many_arguments)]
 fn run_clients(
     addr: &str,
     queries: &Arc<Vec<Query>>,
     kinds: &[Kind],
+    random_order: bool,
     clients: usize,
     total: usize,
     rate: Option<f64>,
@@ -645,8 +690,13 @@ fn run_clients(
                         if i >= total || started.elapsed() > BUDGET {
                             break;
                         }
-                        // Kinds in turn; articles spread by a multiplicative step.
-                        let kind = kinds[i % kinds.len()];
+                        // Kinds in turn (or in a seeded random order); articles
+                        // spread by a multiplicative step.
+                        let kind = if random_order {
+                            kinds[(splitmix64(i as u64) % kinds.len() as u64) as usize]
+                        } else {
+                            kinds[i % kinds.len()]
+                        };
                         let of_kind: Vec<&Query> =
                             queries.iter().filter(|q| q.kind == kind).collect();
                         let q = of_kind[(i / 3 * 7919 + c) % of_kind.len()];
