@@ -132,14 +132,12 @@ struct TicketState {
 }
 
 impl TicketState {
-    /// Stops counting this query as young; returns whether it was.
-    fn retire(&self) -> bool {
-        let was = self.young.swap(false, Ordering::AcqRel);
-        if was {
+    /// Stops counting this query as young (once).
+    fn retire(&self) {
+        if self.young.swap(false, Ordering::AcqRel) {
             self.shared.young.fetch_sub(1, Ordering::AcqRel);
             self.shared.notify();
         }
-        was
     }
 }
 
