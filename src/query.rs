@@ -19,7 +19,9 @@ mod guard;
 mod priority;
 
 pub use guard::{start_watchdog, GuardError, Limits, Stop};
-pub use priority::{Priority, Ticket};
+#[cfg(test)]
+pub(crate) use priority::turn_old_on_this_thread;
+pub use priority::{thread_lowered, Priority, Ticket};
 
 use crate::store::vocab::PREFIXES;
 use crate::store::FrozenDataset;

@@ -20,13 +20,28 @@
 //!   ones running need more cores than the machine has, and if so pauses
 //!   until they do not — at most [`Priority::MAX_PAUSE`] at a time, after
 //!   which it runs for at least [`Priority::MIN_RUN`] before it may pause
-//!   again, so a stream of short queries slows a long one down but never
-//!   starves it, and a core no young query needs keeps working on old ones.
+//!   again, so a stream of short queries slows a long one down without
+//!   holding it at a checkpoint forever, and a core no young query needs
+//!   keeps working on old ones.
 //!
 //! A paused query still stops at its deadline (within one pause) and is
-//! woken as soon as a young query finishes or another old one stops running. Nothing here needs
-//! privileges or the OS scheduler's cooperation: the waiting is an ordinary
-//! condition variable.
+//! woken as soon as a young query finishes or another old one stops running.
+//! The waiting is an ordinary condition variable.
+//!
+//! Between checkpoints the OS scheduler decides, so a query that turns old
+//! also lowers its thread's OS priority ([`thread_lowered`]). On Linux its
+//! thread moves to the `SCHED_IDLE` policy: a thread of normal policy that
+//! wakes on a core an old query holds (a young query's, or one reading a
+//! request or writing an answer) takes the core at once. At equal or merely
+//! nicer priority it may wait for the old one's next scheduler tick
+//! (4 ms on a 250 Hz kernel); that wait was most of the short queries' tail
+//! in the load test. An old query then runs on what normal threads leave,
+//! plus the small share the kernel keeps for idle-policy threads, and still
+//! stops at its deadline. Where that policy is refused the thread's nice
+//! value goes up by 10 instead; elsewhere than Linux nothing changes.
+//! Lowering needs no privilege and raising it back would, so the thread
+//! must not evaluate young queries afterwards: the endpoint's evaluation
+//! pool retires it after its job.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -214,6 +229,7 @@ impl Turn {
                 *shared.running_old() += 1;
                 self.running_old = true;
                 state.retire();
+                lower_thread_priority();
             }
             return;
         }
@@ -245,6 +261,52 @@ impl Turn {
             .timed_out()
             .then(|| Instant::now() + Priority::MIN_RUN);
     }
+}
+
+thread_local! {
+    /// Whether an old query lowered this thread's OS priority.
+    static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How many nice steps an old query's thread gives up where `SCHED_IDLE`
+/// is refused.
+#[cfg(target_os = "linux")]
+const OLD_NICER_BY: i32 = 10;
+
+/// Moves the calling thread to `SCHED_IDLE`, or raises its nice value by
+/// [`OLD_NICER_BY`] if that is refused (Linux; nothing elsewhere), once per
+/// thread, and remembers it.
+fn lower_thread_priority() {
+    if LOWERED.with(|l| l.replace(true)) {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: a plain system call on the calling thread (pid 0) with a
+        // valid parameter block.
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
+            return;
+        }
+        // On Linux the "process" priority of `None` is the calling thread's.
+        if let Ok(nice) = rustix::process::getpriority_process(None) {
+            let _ = rustix::process::setpriority_process(None, (nice + OLD_NICER_BY).min(19));
+        }
+    }
+}
+
+/// Whether a query evaluated on this thread turned old and lowered the
+/// thread's OS priority: such a thread should leave once its job is done.
+pub fn thread_lowered() -> bool {
+    LOWERED.with(|l| l.get())
+}
+
+/// Runs a query past a zero grace period on the calling thread, as the
+/// endpoint's long queries do (for the evaluation pool's tests).
+#[cfg(test)]
+pub(crate) fn turn_old_on_this_thread() {
+    let p = Priority::new(Duration::ZERO);
+    Turn::new(p.arrive()).checkpoint(|| false);
 }
 
 #[cfg(test)]

@@ -13,15 +13,15 @@
 //! timeout, body size, keep-alive), and no framework layer we would not use
 //! (routing here is five paths). Connections are async tasks, so slow or idle
 //! clients cost a few kilobytes rather than a thread; queries are CPU-bound
-//! and synchronous (spareval), so each runs on tokio's blocking pool
-//! (`spawn_blocking`), at most `max_concurrent` at once — beyond that the
-//! endpoint answers 503 with `Retry-After` at once instead of queueing.
-//! Evaluation threads share the cores, and a query that has run past a
-//! grace period (2 ms of CPU) pauses while younger ones need its core (short
-//! queries first, [`crate::query::Priority`]), so a cheap query is neither
-//! stuck behind an expensive one nor time-sliced with it. Evaluation threads
-//! run at a lower OS priority than the threads doing I/O, so reading a new
-//! request or writing an answer never waits for a query's time slice.
+//! and synchronous (spareval), so each runs on a thread of the endpoint's
+//! evaluation pool ([`evaluators`]), at most `max_concurrent` at once —
+//! beyond that the endpoint answers 503 with `Retry-After` at once instead
+//! of queueing. Evaluation threads share the cores, and a query that has run
+//! past a grace period (2 ms of CPU) pauses while younger ones need its core
+//! and runs at a lower OS priority from then on (short queries first,
+//! [`crate::query::Priority`]), so a cheap query is neither stuck behind an
+//! expensive one nor time-sliced with it, and reading a new request or
+//! writing an answer never waits for an expensive query's time slice.
 //!
 //! **Limits.** Every query runs under [`crate::query::Limits`]: a timeout and a
 //! memory budget checked while the engine pulls quads and compares terms, and
@@ -34,6 +34,7 @@
 //! recurses). A panic in a request is caught and answered `500`; it never
 //! takes the connection task, another request or the process with it.
 
+mod evaluators;
 mod limits;
 pub mod page;
 pub mod protocol;
@@ -42,6 +43,7 @@ pub mod service_description;
 use crate::query::{self, GraphSelection, Limits, Priority, QueryError, Stop, Ticket};
 use crate::store::FrozenDataset;
 use bytes::Bytes;
+use evaluators::Evaluators;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
@@ -160,6 +162,8 @@ struct State {
     page: Bytes,
     /// Short queries first (when on).
     priority: Option<Priority>,
+    /// The threads queries are evaluated on.
+    evaluators: Evaluators,
 }
 
 /// Serves `endpoint` until SIGINT or SIGTERM. `ready` is called with the
@@ -172,12 +176,9 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("sg-serve")
-        // Room for the parser and planner on deep (but allowed) queries.
-        .thread_stack_size(16 << 20)
-        .max_blocking_threads(options.max_concurrent + 8)
         .build()
         .map_err(ServeError::Runtime)?;
-    // Query threads run at a lower priority; the deadline thread must not.
+    // Old queries' threads run at a lower priority; the deadline thread must not.
     query::start_watchdog();
     let page = Bytes::from(page::query_page(&endpoint.base));
     let state = Arc::new(State {
@@ -186,6 +187,8 @@ pub fn run(
         requests: AtomicU64::new(0),
         page,
         priority: options.short_first.map(Priority::new),
+        // Room for the parser and planner on deep (but allowed) queries.
+        evaluators: Evaluators::new("sg-query", 16 << 20),
         endpoint,
         options,
     });
@@ -198,6 +201,7 @@ pub fn run(
         ready(local);
         Ok(accept_loop(listener, Arc::clone(&state)).await)
     });
+    state.evaluators.close();
     // Queries that ignored cancellation must not hold the process.
     runtime.shutdown_timeout(Duration::from_millis(200));
     result
@@ -300,34 +304,6 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>) -> Summary {
 }
 
 type Body = Full<Bytes>;
-
-/// How much nicer (in nice steps) query evaluation is than the threads that
-/// read requests and write answers.
-#[cfg(target_os = "linux")]
-const EVALUATION_NICER_BY: i32 = 10;
-
-/// Lowers the OS priority of the calling blocking-pool thread once, so the
-/// threads that accept connections, read requests and write answers (and
-/// the clients on the same machine) get a core as soon as they wake, instead
-/// of waiting for a query's time slice to end. Lowering needs no privilege
-/// and the thread only ever evaluates queries afterwards, so it is never
-/// raised again. Elsewhere than Linux it does nothing.
-fn evaluation_thread_priority() {
-    thread_local! {
-        static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-    if LOWERED.with(|l| l.replace(true)) {
-        return;
-    }
-    #[cfg(target_os = "linux")]
-    {
-        // On Linux the "process" priority of `None` is the calling thread's.
-        if let Ok(nice) = rustix::process::getpriority_process(None) {
-            let _ =
-                rustix::process::setpriority_process(None, (nice + EVALUATION_NICER_BY).min(19));
-        }
-    }
-}
 
 async fn handle(
     state: Arc<State>,
@@ -524,10 +500,9 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
     let ticket = state.priority.as_ref().map(Priority::arrive);
     let st = Arc::clone(state);
     let evaluation_ticket = ticket.clone();
-    let job = tokio::task::spawn_blocking(move || {
+    let job = state.evaluators.run(move || {
         // The slot is held until the evaluation has really stopped.
         let _permit = permit;
-        evaluation_thread_priority();
         st.answer(
             &text_of_query,
             selection,
@@ -536,20 +511,27 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
             evaluation_ticket,
         )
     });
-    let reply = match tokio::time::timeout(options.timeout + LATE, job).await {
-        Ok(Ok(reply)) => reply,
-        Ok(Err(e)) => {
-            let message = if e.is_panic() {
-                panic_message(&*e.into_panic())
-            } else {
-                e.to_string()
-            };
-            eprintln!("error: query evaluation panicked: {message}");
-            text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error while evaluating the query (see the server log)",
-            )
+    let job = match job {
+        Ok(job) => job,
+        Err(e) => {
+            eprintln!("error: cannot start a query thread: {e}");
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server cannot start a thread for the query now: retry shortly",
+            );
         }
+    };
+    let internal_error = |message: &str| {
+        eprintln!("error: query evaluation panicked: {message}");
+        text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error while evaluating the query (see the server log)",
+        )
+    };
+    let reply = match tokio::time::timeout(options.timeout + LATE, job).await {
+        Ok(Ok(Ok(reply))) => reply,
+        Ok(Ok(Err(panic))) => internal_error(&panic_message(&*panic)),
+        Ok(Err(_)) => internal_error("the evaluation thread ended without an answer"),
         Err(_) => text(
             StatusCode::SERVICE_UNAVAILABLE,
             &format!(
@@ -563,7 +545,7 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
 }
 
 impl State {
-    /// Parses, negotiates and evaluates one query (on a blocking thread).
+    /// Parses, negotiates and evaluates one query (on an evaluation thread).
     fn answer(
         &self,
         text_of_query: &str,

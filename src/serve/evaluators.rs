@@ -1,0 +1,261 @@
+//! The endpoint's query threads: a pool whose threads leave once an old query lowered their OS priority.
+//!
+//! Queries are CPU-bound and synchronous, so each is evaluated on a thread of
+//! its own, taken from this pool (threads are reused: starting one per query
+//! added 0.3 to 0.5 ms under load in a trial, to queries that take 0.2 ms
+//! alone). A query that
+//! outgrows its grace period lowers its thread's OS priority
+//! ([`crate::query::thread_lowered`]) so that short queries and request I/O
+//! get a core first; raising it back would need a privilege, so such a thread
+//! finishes its job and leaves, and the next query gets a fresh thread at
+//! normal priority. Idle threads leave after [`KEEP_IDLE`].
+//!
+//! tokio's blocking pool cannot retire one thread on request, hence this
+//! small pool. Its size needs no cap of its own: the endpoint admits at most
+//! `--max-concurrent` queries at once, and a thread is only started for a
+//! queued job that no waiting thread can take.
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+/// How long an idle thread waits for work before it leaves.
+pub const KEEP_IDLE: Duration = Duration::from_secs(10);
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A pool of evaluation threads (cheap to clone).
+#[derive(Clone)]
+pub struct Evaluators(Arc<Shared>);
+
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Signalled when a job is queued or the pool closes.
+    work: Condvar,
+    name: String,
+    stack_size: usize,
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    /// Threads waiting for a job.
+    idle: usize,
+    /// Threads alive.
+    threads: usize,
+    closed: bool,
+}
+
+/// What a job ended with: its value, or the payload of its panic.
+pub type Outcome<T> = thread::Result<T>;
+
+impl Evaluators {
+    /// An empty pool whose threads are called `name` and get `stack_size` bytes of stack.
+    pub fn new(name: &str, stack_size: usize) -> Evaluators {
+        Evaluators(Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            work: Condvar::new(),
+            name: name.to_string(),
+            stack_size,
+        }))
+    }
+
+    /// Runs `job` on a pool thread; the receiver gets its value, or its
+    /// panic's payload (the thread survives a panic). Fails only when the
+    /// OS cannot start a thread and none is idle.
+    pub fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> std::io::Result<oneshot::Receiver<Outcome<T>>> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(catch_unwind(AssertUnwindSafe(job)));
+        });
+        let mut queue = self.0.lock();
+        queue.jobs.push_back(job);
+        if queue.idle >= queue.jobs.len() {
+            self.0.work.notify_one();
+            return Ok(rx);
+        }
+        queue.threads += 1;
+        drop(queue);
+        let shared = Arc::clone(&self.0);
+        let started = thread::Builder::new()
+            .name(self.0.name.clone())
+            .stack_size(self.0.stack_size)
+            .spawn(move || shared.serve());
+        if let Err(e) = started {
+            let mut queue = self.0.lock();
+            queue.threads -= 1;
+            if queue.threads == 0 {
+                // No thread will ever take it: give the job back (dropping it
+                // drops its sender, so nobody waits on the receiver).
+                queue.jobs.pop_back();
+                return Err(e);
+            }
+        }
+        Ok(rx)
+    }
+
+    /// Threads alive now.
+    #[cfg(test)]
+    pub fn threads(&self) -> usize {
+        self.0.lock().threads
+    }
+
+    /// Waits (up to 5 s) until every thread alive waits for work.
+    #[cfg(test)]
+    fn settle(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            let queue = self.0.lock();
+            if queue.idle == queue.threads {
+                return;
+            }
+            drop(queue);
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Lets idle threads leave now instead of after [`KEEP_IDLE`]; queued
+    /// and running jobs still finish.
+    pub fn close(&self) {
+        self.0.lock().closed = true;
+        self.0.work.notify_all();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A pool thread's life: jobs until idle too long, closed, or lowered.
+    fn serve(&self) {
+        let mut queue = self.lock();
+        loop {
+            if let Some(job) = queue.jobs.pop_front() {
+                drop(queue);
+                job();
+                queue = self.lock();
+                if crate::query::thread_lowered() {
+                    break;
+                }
+                continue;
+            }
+            if queue.closed {
+                break;
+            }
+            queue.idle += 1;
+            let (guard, waited) = self
+                .work
+                .wait_timeout(queue, KEEP_IDLE)
+                .unwrap_or_else(PoisonError::into_inner);
+            queue = guard;
+            queue.idle -= 1;
+            if waited.timed_out() && queue.jobs.is_empty() {
+                break;
+            }
+        }
+        queue.threads -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn wait<T>(rx: oneshot::Receiver<Outcome<T>>) -> Outcome<T> {
+        rx.blocking_recv().expect("the job sends its outcome")
+    }
+
+    #[test]
+    fn runs_jobs_and_reuses_threads() {
+        let pool = Evaluators::new("test-eval", 1 << 20);
+        for i in 0..50 {
+            assert_eq!(wait(pool.run(move || i * 2).unwrap()).unwrap(), i * 2);
+            // The answer may arrive before its thread waits again.
+            pool.settle();
+        }
+        assert_eq!(pool.threads(), 1, "one job at a time needs one thread");
+    }
+
+    #[test]
+    fn runs_jobs_at_once_side_by_side() {
+        let pool = Evaluators::new("test-eval", 1 << 20);
+        let barrier = Arc::new(std::sync::Barrier::new(4));
+        let rxs: Vec<_> = (0..4)
+            .map(|i| {
+                let barrier = Arc::clone(&barrier);
+                pool.run(move || {
+                    // Every job waits for the three others: they must run at once.
+                    barrier.wait();
+                    i
+                })
+                .unwrap()
+            })
+            .collect();
+        let got: Vec<_> = rxs.into_iter().map(|rx| wait(rx).unwrap()).collect();
+        assert_eq!(got, vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_panic_reaches_the_caller_and_the_thread_goes_on() {
+        let pool = Evaluators::new("test-eval", 1 << 20);
+        let outcome = wait(pool.run(|| -> u8 { panic!("boom") }).unwrap());
+        let payload = outcome.unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+        pool.settle();
+        assert_eq!(wait(pool.run(|| 7).unwrap()).unwrap(), 7);
+        assert_eq!(pool.threads(), 1);
+    }
+
+    #[test]
+    fn a_thread_whose_priority_was_lowered_leaves_after_its_job() {
+        let pool = Evaluators::new("test-eval", 1 << 20);
+        let first = wait(pool.run(|| thread::current().id()).unwrap()).unwrap();
+        pool.settle();
+        // A query turning old lowers the thread's priority, as here.
+        let lowered = wait(
+            pool.run(|| {
+                crate::query::turn_old_on_this_thread();
+                #[cfg(target_os = "linux")]
+                // SAFETY: reads the calling thread's policy.
+                assert_eq!(unsafe { libc::sched_getscheduler(0) }, libc::SCHED_IDLE);
+                (thread::current().id(), crate::query::thread_lowered())
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(lowered, (first, true));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pool.threads() > 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(pool.threads(), 0, "the lowered thread left");
+        let next = wait(
+            pool.run(|| (thread::current().id(), crate::query::thread_lowered()))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_ne!(next.0, first, "a fresh thread");
+        assert!(!next.1, "at normal priority");
+    }
+
+    #[test]
+    fn closing_lets_idle_threads_leave() {
+        let pool = Evaluators::new("test-eval", 1 << 20);
+        wait(pool.run(|| ()).unwrap()).unwrap();
+        pool.close();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pool.threads() > 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(pool.threads(), 0);
+    }
+}
