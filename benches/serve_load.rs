@@ -31,7 +31,10 @@
 //! generator takes little of the two cores it shares with the server and
 //! needs no thread wake-up of its own per answer; a latency is the time from
 //! writing the request to reading the last byte of the answer. Resident memory is sampled
-//! from `/proc/PID/status` every 100 ms. It prints a Markdown report for
+//! from `/proc/PID/status` every 100 ms. After the server stops, one
+//! thread per core spins for 3 s reading the clock, to show how often the
+//! machine itself (kernel, hypervisor) keeps a busy thread off its core —
+//! the floor under any tail latency measured here. It prints a Markdown report for
 //! `benches/BENCHMARKS.md` and exits non-zero if any request failed or
 //! returned a different answer.
 
@@ -475,6 +478,7 @@ fn main() {
     std::thread::sleep(Duration::from_millis(500));
     let rss_end = rss_mb(pid);
     drop(server);
+    let stalls = machine_stalls(Duration::from_secs(3));
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
@@ -602,6 +606,10 @@ fn main() {
         2 * total
     );
     println!(
+        "\nthe machine itself, every core busy spinning for {:.0} s (server stopped): a spinning thread lost {:.2} % of the time in gaps over 50 µs; {} gaps over 1 ms, {} over 2 ms, the longest {:.2} ms",
+        stalls.seconds, stalls.lost_percent, stalls.over_1ms, stalls.over_2ms, stalls.longest_ms
+    );
+    println!(
         "paced phase: worst p99 / single-client median {worst_paced:.1}× (criterion: under 5×: {})",
         if worst_paced < 5.0 { "met" } else { "NOT met" }
     );
@@ -634,6 +642,57 @@ impl Phase {
             .iter()
             .map(|s| s.1)
             .fold(self.rss_start, f64::max)
+    }
+}
+
+/// How often a busy thread is kept off its core by something other than
+/// this program: the kernel, or the hypervisor of a virtual machine.
+struct Stalls {
+    seconds: f64,
+    lost_percent: f64,
+    over_1ms: usize,
+    over_2ms: usize,
+    longest_ms: f64,
+}
+
+/// Spins one thread per core for `length`, reading the clock in a tight
+/// loop: a gap between two readings is time the thread did not run. A
+/// query's latency can not be steadier than this, so the report shows it
+/// beside the percentiles.
+fn machine_stalls(length: Duration) -> Stalls {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let gaps: Vec<Vec<f64>> = std::thread::scope(|scope| {
+        let spinners: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(move || {
+                    let start = Instant::now();
+                    let mut last = start;
+                    let mut gaps = Vec::new();
+                    while last - start < length {
+                        let now = Instant::now();
+                        let gap = (now - last).as_secs_f64() * 1e3;
+                        if gap > 0.05 {
+                            gaps.push(gap);
+                        }
+                        last = now;
+                    }
+                    gaps
+                })
+            })
+            .collect();
+        spinners
+            .into_iter()
+            .map(|s| s.join().expect("spinner"))
+            .collect()
+    });
+    let all: Vec<f64> = gaps.into_iter().flatten().collect();
+    let total_ms = length.as_secs_f64() * 1e3 * cores as f64;
+    Stalls {
+        seconds: length.as_secs_f64(),
+        lost_percent: all.iter().sum::<f64>() / total_ms * 100.0,
+        over_1ms: all.iter().filter(|&&g| g > 1.0).count(),
+        over_2ms: all.iter().filter(|&&g| g > 2.0).count(),
+        longest_ms: all.iter().copied().fold(0.0, f64::max),
     }
 }
 
