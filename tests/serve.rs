@@ -998,8 +998,31 @@ fn shutdown_is_graceful() {
 
 /// Runs one-second queries, one per core, while `probes` short ones are
 /// asked, then stops the server; returns the long queries' answers and the log.
-fn long_queries_among_short_ones(args: &[&str], probes: usize) -> (Vec<Reply>, String) {
+/// The server's query threads with the `SCHED_IDLE` policy (Linux; field 41
+/// of `/proc/PID/task/TID/stat`, after the parenthesised name).
+fn idle_policy_threads(pid: u32) -> usize {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("stat")).ok())
+        .filter(|stat| {
+            let (name, rest) = stat.rsplit_once(')').unwrap_or(("", ""));
+            name.ends_with("(sg-query")
+                && rest.split_whitespace().nth(38) == Some(&libc::SCHED_IDLE.to_string())
+        })
+        .count()
+}
+
+/// Runs one long query per core while `probes` short ones go through;
+/// returns the answers, the log, and how many query threads had the
+/// `SCHED_IDLE` policy while the long ones ran and after they ended.
+fn long_queries_among_short_ones(
+    args: &[&str],
+    probes: usize,
+) -> (Vec<Reply>, String, usize, usize) {
     let server = Server::start(args);
+    let pid = server.child.id();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }";
     let long: Vec<_> = (0..cores)
@@ -1009,13 +1032,21 @@ fn long_queries_among_short_ones(args: &[&str], probes: usize) -> (Vec<Reply>, S
         })
         .collect();
     std::thread::sleep(Duration::from_millis(100));
+    let idle_while_running = idle_policy_threads(pid);
     for _ in 0..probes {
         server.probe();
     }
     let answers = long.into_iter().map(|t| t.join().unwrap()).collect();
+    // A thread whose query turned long leaves the pool after it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut idle_after = idle_policy_threads(pid);
+    while idle_after > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        idle_after = idle_policy_threads(pid);
+    }
     let (status, log) = server.stop_with(libc::SIGTERM);
     assert!(status.success(), "{status:?}\n{log}");
-    (answers, log)
+    (answers, log, idle_while_running, idle_after)
 }
 
 #[test]
@@ -1023,7 +1054,14 @@ fn long_queries_give_way_to_short_ones() {
     let pairs = sample_quads().pow(2).to_string();
     // The long queries (past their 2 ms grace, as many as there are cores)
     // leave a core to each probe, and still give the right answers.
-    let (answers, log) = long_queries_among_short_ones(&[], 20);
+    let (answers, log, idle_while_running, idle_after) = long_queries_among_short_ones(&[], 20);
+    if cfg!(target_os = "linux") {
+        // Past their grace period the long queries' threads took the idle
+        // policy, and left the pool once done.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(idle_while_running, cores, "{log}");
+        assert_eq!(idle_after, 0, "{log}");
+    }
     for answer in &answers {
         assert_eq!(answer.0, 200, "{}", answer.2);
         assert!(answer.2.contains(&pairs), "{}", answer.2);
@@ -1036,9 +1074,14 @@ fn long_queries_give_way_to_short_ones() {
         .unwrap_or_else(|| panic!("no pauses reported:\n{log}"));
     assert!(paused >= 1, "{log}");
     // With --short-first 0 queries share the cores evenly: no pauses.
-    let (answers, log) = long_queries_among_short_ones(&["--short-first", "0"], 5);
+    let (answers, log, idle_while_running, _) =
+        long_queries_among_short_ones(&["--short-first", "0"], 5);
     assert!(answers.iter().all(|a| a.2.contains(&pairs)), "{answers:?}");
     assert!(!log.contains("paused"), "{log}");
+    assert_eq!(
+        idle_while_running, 0,
+        "no query counts as long without the rule"
+    );
 }
 
 #[test]
