@@ -20,7 +20,7 @@ mod priority;
 
 pub use guard::{start_watchdog, GuardError, Limits, Stop};
 #[cfg(test)]
-pub(crate) use priority::turn_old_on_this_thread;
+pub(crate) use priority::old_query;
 pub use priority::{thread_lowered, Priority, Ticket};
 
 use crate::store::vocab::PREFIXES;

@@ -275,9 +275,9 @@ const OLD_NICER_BY: i32 = 10;
 
 /// Moves the calling thread to `SCHED_IDLE`, or raises its nice value by
 /// [`OLD_NICER_BY`] if that is refused (Linux; nothing elsewhere), once per
-/// thread, and remembers it.
+/// thread, and remembers it when it took effect.
 fn lower_thread_priority() {
-    if LOWERED.with(|l| l.replace(true)) {
+    if thread_lowered() {
         return;
     }
     #[cfg(target_os = "linux")]
@@ -285,13 +285,12 @@ fn lower_thread_priority() {
         let param = libc::sched_param { sched_priority: 0 };
         // SAFETY: a plain system call on the calling thread (pid 0) with a
         // valid parameter block.
-        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0 {
-            return;
-        }
-        // On Linux the "process" priority of `None` is the calling thread's.
-        if let Ok(nice) = rustix::process::getpriority_process(None) {
-            let _ = rustix::process::setpriority_process(None, (nice + OLD_NICER_BY).min(19));
-        }
+        let lowered = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0
+            // On Linux the "process" priority of `None` is the calling thread's.
+            || rustix::process::getpriority_process(None).is_ok_and(|nice| {
+                rustix::process::setpriority_process(None, (nice + OLD_NICER_BY).min(19)).is_ok()
+            });
+        LOWERED.with(|l| l.set(lowered));
     }
 }
 
@@ -301,12 +300,13 @@ pub fn thread_lowered() -> bool {
     LOWERED.with(|l| l.get())
 }
 
-/// Runs a query past a zero grace period on the calling thread, as the
-/// endpoint's long queries do (for the evaluation pool's tests).
+/// A query past a zero grace period: old (and its thread lowered) after its
+/// first checkpoint on the calling thread, as the endpoint's long queries.
 #[cfg(test)]
-pub(crate) fn turn_old_on_this_thread() {
-    let p = Priority::new(Duration::ZERO);
-    Turn::new(p.arrive()).checkpoint(|| false);
+pub(crate) fn old_query(p: &Priority) -> Turn {
+    let mut turn = Turn::new(p.arrive());
+    turn.checkpoint(|| false);
+    turn
 }
 
 #[cfg(test)]
@@ -314,13 +314,6 @@ mod tests {
     use super::*;
     use std::sync::mpsc;
     use std::thread;
-
-    /// A query past a zero grace period: old after its first checkpoint.
-    fn old_query(p: &Priority) -> Turn {
-        let mut turn = Turn::new(p.arrive());
-        turn.checkpoint(|| false);
-        turn
-    }
 
     #[test]
     fn a_ticket_is_young_until_its_grace_period_or_its_drop() {
