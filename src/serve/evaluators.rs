@@ -65,8 +65,9 @@ impl Evaluators {
     }
 
     /// Runs `job` on a pool thread; the receiver gets its value, or its
-    /// panic's payload (the thread survives a panic). Fails only when the
-    /// OS cannot start a thread and none is idle.
+    /// panic's payload (the thread survives a panic). Fails when the OS
+    /// cannot start a thread and none is alive; the receiver then sees the
+    /// sender dropped if `job` was left queued for a thread that never came.
     pub fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
@@ -92,9 +93,10 @@ impl Evaluators {
             let mut queue = self.0.lock();
             queue.threads -= 1;
             if queue.threads == 0 {
-                // No thread will ever take it: give the job back (dropping it
-                // drops its sender, so nobody waits on the receiver).
-                queue.jobs.pop_back();
+                // No thread is left to take the queued jobs, this one or any
+                // other whose thread failed to start too: dropping them drops
+                // their senders, so their receivers see an error at once.
+                queue.jobs.clear();
                 return Err(e);
             }
         }
@@ -215,6 +217,8 @@ mod tests {
         assert_eq!(pool.threads(), 1);
     }
 
+    /// Linux only: elsewhere a query's thread is never lowered.
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_thread_whose_priority_was_lowered_leaves_after_its_job() {
         let pool = Evaluators::new("test-eval", 1 << 20);
@@ -223,8 +227,8 @@ mod tests {
         // A query turning old lowers the thread's priority, as here.
         let lowered = wait(
             pool.run(|| {
-                crate::query::turn_old_on_this_thread();
-                #[cfg(target_os = "linux")]
+                let p = crate::query::Priority::new(Duration::ZERO);
+                drop(crate::query::old_query(&p));
                 // SAFETY: reads the calling thread's policy.
                 assert_eq!(unsafe { libc::sched_getscheduler(0) }, libc::SCHED_IDLE);
                 (thread::current().id(), crate::query::thread_lowered())

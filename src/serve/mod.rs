@@ -511,27 +511,31 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
             evaluation_ticket,
         )
     });
+    let no_thread = |why: &dyn std::fmt::Display| {
+        eprintln!("error: cannot start a query thread: {why}");
+        text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server cannot start a thread for the query now: retry shortly",
+        )
+    };
     let job = match job {
         Ok(job) => job,
-        Err(e) => {
-            eprintln!("error: cannot start a query thread: {e}");
-            return text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the server cannot start a thread for the query now: retry shortly",
-            );
-        }
-    };
-    let internal_error = |message: &str| {
-        eprintln!("error: query evaluation panicked: {message}");
-        text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error while evaluating the query (see the server log)",
-        )
+        Err(e) => return no_thread(&e),
     };
     let reply = match tokio::time::timeout(options.timeout + LATE, job).await {
         Ok(Ok(Ok(reply))) => reply,
-        Ok(Ok(Err(panic))) => internal_error(&panic_message(&*panic)),
-        Ok(Err(_)) => internal_error("the evaluation thread ended without an answer"),
+        Ok(Ok(Err(panic))) => {
+            eprintln!(
+                "error: query evaluation panicked: {}",
+                panic_message(&*panic)
+            );
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error while evaluating the query (see the server log)",
+            )
+        }
+        // The job was dropped unrun: no thread could be started for it.
+        Ok(Err(_)) => no_thread(&"the job was left without a thread"),
         Err(_) => text(
             StatusCode::SERVICE_UNAVAILABLE,
             &format!(
