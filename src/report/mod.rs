@@ -1223,15 +1223,17 @@ pub fn refresh(
         let graph = ProjectedGraph::build(collection, projection, options);
         stored::load_sidecar(dir, &graph).map(|a| (graph, a))
     };
-    let loaded = match graph.projection {
+    let loaded;
+    let ((articles, article_analysis), full) = match graph.projection {
         Projection::Concepts => return Ok(Refresh::NotNeeded),
         Projection::Articles if dir.graph_file("analysis-full").exists() => {
             match other(Projection::Full, &ProjectionOptions::default()) {
-                Some(found) => Some(found),
+                Some(found) => loaded = found,
                 None => return skipped("the full projection's analysis has no current sidecar"),
             }
+            ((graph, analysis), Some((&loaded.0, &loaded.1)))
         }
-        Projection::Articles => None,
+        Projection::Articles => ((graph, analysis), None),
         Projection::Full => {
             if !dir.graph_file("analysis-articles").exists() {
                 return skipped("the articles projection is not analysed yet");
@@ -1239,20 +1241,13 @@ pub fn refresh(
             let found = stored::sidecar_options(dir, Projection::Articles)
                 .and_then(|options| other(Projection::Articles, &options));
             match found {
-                Some(found) => Some(found),
+                Some(found) => loaded = found,
                 None => {
                     return skipped("the articles projection's analysis has no current sidecar")
                 }
             }
+            ((&loaded.0, &loaded.1), Some((graph, analysis)))
         }
-    };
-    let loaded = loaded.as_ref().map(|(g, a)| (g, a));
-    let ((articles, article_analysis), full) = match graph.projection {
-        Projection::Full => match loaded {
-            Some(articles) => (articles, Some((graph, analysis))),
-            None => return skipped("the articles projection is not analysed yet"),
-        },
-        _ => ((graph, analysis), loaded),
     };
     let positions = layout::map_positions(articles, article_analysis);
     let report = build(&Inputs {
