@@ -429,17 +429,10 @@ fn verified(bytes: &[u8]) -> Option<&[u8]> {
 pub fn sidecar_options(dir: &StoreDir, projection: Projection) -> Option<ProjectionOptions> {
     // Only the header is needed; the checksum and the values are checked by
     // load_sidecar.
-    let mut file = std::fs::File::open(sidecar_path(dir, projection)).ok()?;
-    let mut head = vec![0u8; 512];
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..]) {
-            Ok(0) => break,
-            Ok(k) => filled += k,
-            Err(_) => return None,
-        }
-    }
-    let header = read_header(&mut Bytes(&head[..filled]))?;
+    let file = std::fs::File::open(sidecar_path(dir, projection)).ok()?;
+    let mut head = Vec::with_capacity(512);
+    file.take(512).read_to_end(&mut head).ok()?;
+    let header = read_header(&mut Bytes(&head))?;
     (Some(&header.stamp) == Stamp::of(dir, projection).as_ref()).then_some(header.options)
 }
 
