@@ -262,10 +262,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// The value after `name` on the command line.
+fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    let i = args.iter().position(|a| a == name)?;
+    args.get(i + 1).map(String::as_str)
+}
+
 fn arg(args: &[String], name: &str, default: usize) -> usize {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
+    option(args, name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
@@ -276,23 +280,13 @@ fn main() {
     let clients = arg(&args, "--clients", 32);
     let total = arg(&args, "--queries", 10_000);
     let distinct = arg(&args, "--distinct", 200);
-    let pace = args
-        .iter()
-        .position(|a| a == "--pace")
-        .and_then(|i| args.get(i + 1))
+    let pace = option(&args, "--pace")
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(0.25);
     // `--order random`: kinds in a seeded random order instead of in turn.
-    let random_order = args
-        .iter()
-        .position(|a| a == "--order")
-        .and_then(|i| args.get(i + 1))
-        .is_some_and(|v| v == "random");
+    let random_order = option(&args, "--order") == Some("random");
     // `--kinds point,groupby,construct`: the kinds the clients send (all by default).
-    let kinds: Vec<Kind> = args
-        .iter()
-        .position(|a| a == "--kinds")
-        .and_then(|i| args.get(i + 1))
+    let kinds: Vec<Kind> = option(&args, "--kinds")
         .map(|v| {
             KINDS
                 .into_iter()
@@ -309,11 +303,7 @@ fn main() {
         .unwrap_or_else(|| KINDS.to_vec());
     assert!(!kinds.is_empty(), "--kinds: point, groupby, construct");
     // `--short-first MS`: the server's option of that name (its default otherwise; 0: off).
-    let short_first = args
-        .iter()
-        .position(|a| a == "--short-first")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let short_first = option(&args, "--short-first");
     let started_run = Instant::now();
 
     let work = tempfile::tempdir().expect("tempdir");
@@ -378,7 +368,7 @@ fn main() {
     .map(|s| s.trim().to_string())
     .unwrap_or_default();
 
-    let server = start(&store, short_first.as_deref());
+    let server = start(&store, short_first);
     let pid = server.child.id();
     let addr = server.addr.clone();
     let client = event_loop();
@@ -434,44 +424,29 @@ fn main() {
     }
 
     let queries = Arc::new(queries);
+    let phase = |count: usize, rate: Option<f64>| {
+        run_clients(
+            &addr,
+            &queries,
+            &kinds,
+            random_order,
+            clients,
+            count,
+            rate,
+            pid,
+        )
+    };
     // Warm-up: every client once through a burst, so threads and buffers exist.
-    run_clients(
-        &addr,
-        &queries,
-        &kinds,
-        random_order,
-        clients,
-        clients * 20,
-        None,
-        pid,
-    );
+    phase(clients * 20, None);
 
     let logged = Arc::clone(&server.logged);
     let server_side = |from: usize, to: usize| logged.lock().unwrap()[from..to].to_vec();
     let mark = || logged.lock().unwrap().len();
     let m0 = mark();
-    let saturated = run_clients(
-        &addr,
-        &queries,
-        &kinds,
-        random_order,
-        clients,
-        total,
-        None,
-        pid,
-    );
+    let saturated = phase(total, None);
     let m1 = mark();
     let rate = saturated.results.len() as f64 / saturated.elapsed * pace;
-    let paced = run_clients(
-        &addr,
-        &queries,
-        &kinds,
-        random_order,
-        clients,
-        total,
-        Some(rate),
-        pid,
-    );
+    let paced = phase(total, Some(rate));
     std::thread::sleep(Duration::from_millis(200));
     let m2 = mark();
     let logged_by_phase = [server_side(m0, m1), server_side(m1, m2)];
@@ -483,7 +458,7 @@ fn main() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "\n### Load test ({articles} articles, {triples} triples; {clients} clients, {total} queries per phase; server --short-first {}; kinds {})\n",
-        short_first.as_deref().unwrap_or("default (2 ms)"),
+        short_first.unwrap_or("default (2 ms)"),
         if random_order { "in a seeded random order" } else { "in turn" }
     );
     println!(
@@ -736,6 +711,10 @@ fn run_clients(
                     (Arc::clone(queries), Arc::clone(&next), addr.to_string());
                 let kinds = kinds.to_vec();
                 tokio::spawn(async move {
+                    let of_kind: Vec<Vec<&Query>> = kinds
+                        .iter()
+                        .map(|&k| queries.iter().filter(|q| q.kind == k).collect())
+                        .collect();
                     let mut results: Vec<(Kind, f64, Result<(), String>)> = Vec::new();
                     let mut connection = Connection::open(&addr).await.ok();
                     // Clients start spread over one interval.
@@ -751,13 +730,12 @@ fn run_clients(
                         }
                         // Kinds in turn (or in a seeded random order); articles
                         // spread by a multiplicative step.
-                        let kind = if random_order {
-                            kinds[(splitmix64(i as u64) % kinds.len() as u64) as usize]
+                        let k = if random_order {
+                            (splitmix64(i as u64) % kinds.len() as u64) as usize
                         } else {
-                            kinds[i % kinds.len()]
+                            i % kinds.len()
                         };
-                        let of_kind: Vec<&Query> =
-                            queries.iter().filter(|q| q.kind == kind).collect();
+                        let (kind, of_kind) = (kinds[k], &of_kind[k]);
                         let q = of_kind[(i / 3 * 7919 + c) % of_kind.len()];
                         if connection.is_none() {
                             connection = Connection::open(&addr).await.ok();
