@@ -12,7 +12,12 @@
 //! with explicit control over everything the endpoint must bound (header read
 //! timeout, body size, keep-alive), and no framework layer we would not use
 //! (routing here is five paths). Connections are async tasks, so slow or idle
-//! clients cost a few kilobytes rather than a thread; queries are CPU-bound
+//! clients cost a few kilobytes rather than a thread. They all run on one
+//! thread (tokio's current-thread runtime): reading requests and writing
+//! answers is a small share of the work, and with a pool of I/O threads an
+//! idle one is woken to look for work whenever another gets some, which
+//! took the core from whatever ran there (a short query, or its client on
+//! the same machine) in the load test. Queries are CPU-bound
 //! and synchronous (spareval), so each runs on a thread of the endpoint's
 //! evaluation pool ([`evaluators`]), at most `max_concurrent` at once —
 //! beyond that the endpoint answers 503 with `Retry-After` at once instead
@@ -173,7 +178,8 @@ pub fn run(
     options: Options,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<Summary, ServeError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One I/O thread: see the module documentation.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .thread_name("sg-serve")
         .build()
