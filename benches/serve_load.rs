@@ -17,6 +17,7 @@
 //! cargo bench --bench serve_load -- --kinds point                  # one kind only
 //! cargo bench --bench serve_load -- --short-first 0                # queries time-sliced evenly
 //! cargo bench --bench serve_load -- --order random                 # kinds in a seeded random order
+//! cargo bench --bench serve_load -- --rate 200                     # the paced phase at 200 queries/s
 //! ```
 //!
 //! The store is generated (`signalgraph generate --seed 42`) and built in a
@@ -38,11 +39,10 @@
 //! `benches/BENCHMARKS.md` and exits non-zero if any request failed or
 //! returned a different answer.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_signalgraph");
@@ -97,8 +97,25 @@ fn query(kind: Kind, article: &str) -> (String, &'static str) {
 struct Server {
     child: Child,
     addr: String,
-    /// Durations (ms) and response sizes (bytes) from the server's request log, in order.
-    logged: Arc<Mutex<Vec<(f64, usize)>>>,
+    /// The server's stderr: its request log, one line per request.
+    log: PathBuf,
+}
+
+impl Server {
+    /// Durations (ms) and response sizes (bytes) from the request log, in
+    /// order; lines read `ADDR METHOD PATH STATUS 0.4 ms 550 B`.
+    fn logged(&self) -> Vec<(f64, usize)> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                if words.len() != 8 || words[5] != "ms" {
+                    return None;
+                }
+                Some((words[4].parse().ok()?, words[6].parse().ok()?))
+            })
+            .collect()
+    }
 }
 
 impl Drop for Server {
@@ -116,7 +133,10 @@ impl Drop for Server {
     }
 }
 
-fn start(store: &Path, short_first: Option<&str>) -> Server {
+/// Starts the server on `store`, its stderr going to `log`: a file, not a
+/// pipe, so that no reader thread of this process wakes for every line
+/// and takes a core from the server or the clients under measurement.
+fn start(store: &Path, log: &Path, short_first: Option<&str>) -> Server {
     let mut command = Command::new(BIN);
     command
         .arg("--store")
@@ -128,36 +148,26 @@ fn start(store: &Path, short_first: Option<&str>) -> Server {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(log).expect("create the server log"))
         .spawn()
         .expect("start the server");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    let logged = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&logged);
-    std::thread::spawn(move || {
-        // Keep draining the request log so the server never blocks on it;
-        // lines read `ADDR METHOD PATH STATUS 0.4 ms 550 B`.
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split('/').next().unwrap_or("").to_string());
-            }
-            let words: Vec<&str> = line.split_whitespace().collect();
-            if words.len() == 8 && words[5] == "ms" {
-                if let (Ok(ms), Ok(bytes)) = (words[4].parse::<f64>(), words[6].parse::<usize>()) {
-                    sink.lock().unwrap().push((ms, bytes));
-                }
-            }
+    let started = Instant::now();
+    let addr = loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(rest) = text.split("listening on http://").nth(1) {
+            break rest.split('/').next().unwrap_or("").to_string();
         }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("server address");
+        if started.elapsed() > Duration::from_secs(120)
+            || child.try_wait().is_ok_and(|s| s.is_some())
+        {
+            panic!("the server did not start: {text}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     Server {
         child,
         addr,
-        logged,
+        log: log.to_path_buf(),
     }
 }
 
@@ -368,7 +378,7 @@ fn main() {
     .map(|s| s.trim().to_string())
     .unwrap_or_default();
 
-    let server = start(&store, short_first);
+    let server = start(&store, &work.path().join("server.log"), short_first);
     let pid = server.child.id();
     let addr = server.addr.clone();
     let client = event_loop();
@@ -439,13 +449,16 @@ fn main() {
     // Warm-up: every client once through a burst, so threads and buffers exist.
     phase(clients * 20, None);
 
-    let logged = Arc::clone(&server.logged);
-    let server_side = |from: usize, to: usize| logged.lock().unwrap()[from..to].to_vec();
-    let mark = || logged.lock().unwrap().len();
+    let server_side = |from: usize, to: usize| server.logged()[from..to].to_vec();
+    let mark = || server.logged().len();
     let m0 = mark();
     let saturated = phase(total, None);
     let m1 = mark();
-    let rate = saturated.results.len() as f64 / saturated.elapsed * pace;
+    // `--rate Q` fixes the paced rate (queries/s), to compare builds or
+    // settings at the same load whatever their throughput.
+    let rate = option(&args, "--rate")
+        .and_then(|r| r.parse::<f64>().ok())
+        .unwrap_or(saturated.results.len() as f64 / saturated.elapsed * pace);
     let paced = phase(total, Some(rate));
     std::thread::sleep(Duration::from_millis(200));
     let m2 = mark();
