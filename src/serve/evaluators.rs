@@ -30,7 +30,7 @@ pub const KEEP_IDLE: Duration = Duration::from_secs(10);
 
 /// Threads kept ready beyond the jobs queued. Each query that turns old
 /// takes its thread with it, so without a spare the query after it would
-/// wait for a thread to start (0.15 ms at the median in the load test, and
+/// wait for a thread to start (0.17 ms at the median in the load test, and
 /// far longer when the cores are busy).
 const SPARE: usize = 1;
 
