@@ -449,7 +449,6 @@ fn main() {
     // Warm-up: every client once through a burst, so threads and buffers exist.
     phase(clients * 20, None);
 
-    let server_side = |from: usize, to: usize| server.logged()[from..to].to_vec();
     let mark = || server.logged().len();
     let m0 = mark();
     let saturated = phase(total, None);
@@ -461,8 +460,8 @@ fn main() {
         .unwrap_or(saturated.results.len() as f64 / saturated.elapsed * pace);
     let paced = phase(total, Some(rate));
     std::thread::sleep(Duration::from_millis(200));
-    let m2 = mark();
-    let logged_by_phase = [server_side(m0, m1), server_side(m1, m2)];
+    let logged = server.logged();
+    let logged_by_phase = [logged[m0..m1].to_vec(), logged[m1..].to_vec()];
     std::thread::sleep(Duration::from_millis(500));
     let rss_end = rss_mb(pid);
     drop(server);
