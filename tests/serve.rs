@@ -996,8 +996,6 @@ fn shutdown_is_graceful() {
     assert!(status.success(), "{status:?}\n{log}");
 }
 
-/// Runs one-second queries, one per core, while `probes` short ones are
-/// asked, then stops the server; returns the long queries' answers and the log.
 /// The server's query threads with the `SCHED_IDLE` policy (Linux; field 41
 /// of `/proc/PID/task/TID/stat`, after the parenthesised name).
 fn idle_policy_threads(pid: u32) -> usize {
@@ -1014,9 +1012,10 @@ fn idle_policy_threads(pid: u32) -> usize {
         .count()
 }
 
-/// Runs one long query per core while `probes` short ones go through;
-/// returns the answers, the log, and how many query threads had the
-/// `SCHED_IDLE` policy while the long ones ran and after they ended.
+/// Runs one-second queries, one per core, while `probes` short ones are
+/// asked, then stops the server; returns the long queries' answers, the
+/// log, and how many query threads had the `SCHED_IDLE` policy while the
+/// long ones ran and after they ended.
 fn long_queries_among_short_ones(
     args: &[&str],
     probes: usize,
