@@ -30,20 +30,20 @@
 //! spread) until the count is reached (or the time budget runs out, which
 //! fails the run). Just before and just after the paced phase one client
 //! alone sends the same kinds in the same order at the same total rate (300
-//! per kind in all): the median it sees differs from the paced phase only in
-//! the number of clients, so the paced p99 is held to it. Both ratios are
-//! printed; the back-to-back median is lower, since a client that never
-//! pauses finds the server's threads awake and one kind's data in the caches. The clients are tasks of one
-//! event-loop thread speaking plain HTTP/1.1 (like `wrk`), so the load
-//! generator takes little of the two cores it shares with the server and
-//! needs no thread wake-up of its own per answer; a latency is the time from
-//! writing the request to reading the last byte of the answer. Resident memory is sampled
-//! from `/proc/PID/status` every 100 ms. After the server stops, one
-//! thread per core spins for 3 s reading the clock, to show how often the
-//! machine itself (kernel, hypervisor) keeps a busy thread off its core —
-//! the floor under any tail latency measured here. It prints a Markdown report for
-//! `benches/BENCHMARKS.md` and exits non-zero if any request failed or
-//! returned a different answer.
+//! queries per kind in all): the median it sees differs from the paced phase
+//! only in the number of clients, so the paced p99 is held to it. Both
+//! ratios are printed; the back-to-back median is lower, since a client that
+//! never pauses finds the cores awake (and most likely their caches warm).
+//! The clients are tasks of one event-loop thread speaking plain HTTP/1.1
+//! (like `wrk`), so the load generator takes little of the two cores it
+//! shares with the server and needs no thread wake-up of its own per answer;
+//! a latency is the time from writing the request to reading the last byte
+//! of the answer. Resident memory is sampled from `/proc/PID/status` every
+//! 100 ms. After the server stops, one thread per core spins for 3 s reading
+//! the clock, to show how often the machine itself (kernel, hypervisor)
+//! keeps a busy thread off its core — the floor under any tail latency
+//! measured here. It prints a Markdown report for `benches/BENCHMARKS.md`
+//! and exits non-zero if any request failed or returned a different answer.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -550,9 +550,10 @@ fn main() {
             let p99 = percentile(&times, 0.99);
             let ratio = p99 / single_median[k];
             let ratio_alone = if phase.rate.is_some() {
+                let alone = p99 / alone_median[k];
                 worst_back_to_back = worst_back_to_back.max(ratio);
-                worst_alone = worst_alone.max(p99 / alone_median[k]);
-                format!("{:.1}×", p99 / alone_median[k])
+                worst_alone = worst_alone.max(alone);
+                format!("{alone:.1}×")
             } else {
                 "—".to_string()
             };
