@@ -191,6 +191,23 @@ fn rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// The machine's CPU time so far, in clock ticks: (all, stolen by the
+/// hypervisor), from the first line of `/proc/stat` (zeros elsewhere).
+fn cpu_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is in user).
+    let all = fields.iter().take(8).sum();
+    (all, fields.get(7).copied().unwrap_or(0))
+}
+
 /// One keep-alive connection speaking just enough HTTP/1.1 for the
 /// endpoint's answers (which always carry a Content-Length).
 struct Connection {
@@ -530,14 +547,15 @@ fn main() {
         .zip(&logged_by_phase)
     {
         println!(
-            "\n**{name}**: {} queries in {:.1} s, {:.0} queries/s{}; {} failed",
+            "\n**{name}**: {} queries in {:.1} s, {:.0} queries/s{}; {} failed; CPU time stolen by the hypervisor meanwhile: {:.2} %",
             phase.results.len(),
             phase.elapsed,
             phase.results.len() as f64 / phase.elapsed,
             phase
                 .rate
                 .map_or(String::new(), |r| format!(" (offered {r:.0}/s)")),
-            phase.failures().len()
+            phase.failures().len(),
+            phase.stolen_percent
         );
         println!("\n| query | count | one client back to back: median | its p99 | one client at the paced rate: median | p50 | p99 | max | p99 / median back to back | p99 / median at the paced rate | server p50 | server p99 |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -647,6 +665,8 @@ struct Phase {
     elapsed: f64,
     rate: Option<f64>,
     rss_start: f64,
+    /// The share of the machine's CPU time the hypervisor took meanwhile.
+    stolen_percent: f64,
     rss_end: f64,
     samples: Vec<(f64, f64)>,
 }
@@ -741,6 +761,7 @@ fn run_clients(
     pid: u32,
 ) -> Phase {
     let rss_start = rss_mb(pid);
+    let ticks_start = cpu_ticks();
     let samples = Arc::new(Mutex::new(Vec::<(f64, f64)>::new()));
     let running = Arc::new(AtomicBool::new(true));
     let sampler = {
@@ -833,6 +854,11 @@ fn run_clients(
         rate,
         rss_start,
         rss_end: rss_mb(pid),
+        stolen_percent: {
+            let (all, stolen) = cpu_ticks();
+            let all = all.saturating_sub(ticks_start.0);
+            100.0 * stolen.saturating_sub(ticks_start.1) as f64 / all.max(1) as f64
+        },
         samples,
     }
 }
