@@ -18,6 +18,7 @@
 //! cargo bench --bench serve_load -- --short-first 0                # queries time-sliced evenly
 //! cargo bench --bench serve_load -- --order random                 # kinds in a seeded random order
 //! cargo bench --bench serve_load -- --rate 200                     # the paced phase at 200 queries/s
+//! cargo bench --bench serve_load -- --clients 256                  # the server's --max-concurrent raised to match
 //! ```
 //!
 //! The store is generated (`signalgraph generate --seed 42`) and built in a
@@ -141,19 +142,16 @@ impl Drop for Server {
     }
 }
 
-/// Starts the server on `store`, its stderr going to `log`: a file, not a
-/// pipe, so that no reader thread of this process wakes for every line
-/// and takes a core from the server or the clients under measurement.
-fn start(store: &Path, log: &Path, short_first: Option<&str>) -> Server {
-    let mut command = Command::new(BIN);
-    command
+/// Starts the server on `store` with `options` added to `serve`, its
+/// stderr going to `log`: a file, not a pipe, so that no reader thread of
+/// this process wakes for every line and takes a core from the server or
+/// the clients under measurement.
+fn start(store: &Path, log: &Path, options: &[String]) -> Server {
+    let mut child = Command::new(BIN)
         .arg("--store")
         .arg(store)
-        .args(["serve", "--bind", "127.0.0.1:0"]);
-    if let Some(ms) = short_first {
-        command.args(["--short-first", ms]);
-    }
-    let mut child = command
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(options)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).expect("create the server log"))
@@ -403,7 +401,15 @@ fn main() {
     .map(|s| s.trim().to_string())
     .unwrap_or_default();
 
-    let server = start(&store, &work.path().join("server.log"), short_first);
+    let mut server_options = Vec::new();
+    if let Some(ms) = short_first {
+        server_options.extend(["--short-first".to_string(), ms.to_string()]);
+    }
+    // Above the server's default cap every client still gets its query run.
+    if clients > 32 {
+        server_options.extend(["--max-concurrent".to_string(), clients.to_string()]);
+    }
+    let server = start(&store, &work.path().join("server.log"), &server_options);
     let pid = server.child.id();
     let addr = server.addr.clone();
     let client = event_loop();
