@@ -18,7 +18,7 @@
 //! cargo bench --bench serve_load -- --short-first 0                # queries time-sliced evenly
 //! cargo bench --bench serve_load -- --order random                 # kinds in a seeded random order
 //! cargo bench --bench serve_load -- --rate 200                     # the paced phase at 200 queries/s
-//! cargo bench --bench serve_load -- --clients 256                  # the server's --max-concurrent raised to match
+//! cargo bench --bench serve_load -- --clients 256                  # the server's --max-concurrent set to match
 //! ```
 //!
 //! The store is generated (`signalgraph generate --seed 42`) and built in a
@@ -401,13 +401,11 @@ fn main() {
     .map(|s| s.trim().to_string())
     .unwrap_or_default();
 
-    let mut server_options = Vec::new();
+    // The cap on queries at once is the client count (the server's default,
+    // 32, with the default clients), so that every client's query is run.
+    let mut server_options = vec!["--max-concurrent".to_string(), clients.to_string()];
     if let Some(ms) = short_first {
         server_options.extend(["--short-first".to_string(), ms.to_string()]);
-    }
-    // Above the server's default cap every client still gets its query run.
-    if clients > 32 {
-        server_options.extend(["--max-concurrent".to_string(), clients.to_string()]);
     }
     let server = start(&store, &work.path().join("server.log"), &server_options);
     let pid = server.child.id();
