@@ -79,11 +79,20 @@ impl Kind {
 
 struct Query {
     kind: Kind,
-    text: String,
-    accept: &'static str,
+    /// The answer every request must get: the first one, byte for byte…
     expected: String,
+    /// …or one with the same content ([`canonical`]), for a server whose
+    /// output order may vary.
+    canonical: Vec<String>,
     /// The whole HTTP request, prepared once.
     request: Vec<u8>,
+}
+
+impl Query {
+    /// Whether `body` is the expected answer.
+    fn answers(&self, body: &str) -> bool {
+        body == self.expected || canonical(self.kind, body).is_ok_and(|c| c == self.canonical)
+    }
 }
 
 fn query(kind: Kind, article: &str) -> (String, &'static str) {
@@ -103,18 +112,28 @@ fn query(kind: Kind, article: &str) -> (String, &'static str) {
     }
 }
 
+/// An endpoint under test: `signalgraph serve`, or the peer.
 struct Server {
+    /// What the report calls it.
+    name: String,
     child: Child,
     addr: String,
-    /// The server's stderr: its request log, one line per request.
-    log: PathBuf,
+    /// The query operation's path.
+    path: &'static str,
+    /// PREFIX declarations the server does not predeclare.
+    prologue: String,
+    /// signalgraph's stderr: its request log, one line per request.
+    log: Option<PathBuf>,
 }
 
 impl Server {
     /// Durations (ms) and response sizes (bytes) from the request log, in
     /// order; lines read `ADDR METHOD PATH STATUS 0.4 ms 550 B`.
     fn logged(&self) -> Vec<(f64, usize)> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let Some(log) = &self.log else {
+            return Vec::new();
+        };
+        let text = std::fs::read_to_string(log).unwrap_or_default();
         text.lines()
             .filter_map(|line| {
                 let words: Vec<&str> = line.split_whitespace().collect();
@@ -171,9 +190,79 @@ fn start(store: &Path, log: &Path, options: &[String]) -> Server {
         std::thread::sleep(Duration::from_millis(20));
     };
     Server {
+        name: "signalgraph serve".to_string(),
         child,
         addr,
-        log: log.to_path_buf(),
+        path: "/sparql",
+        prologue: String::new(),
+        log: Some(log.to_path_buf()),
+    }
+}
+
+/// Starts Oxigraph's own server (`oxigraph serve`, the same SPARQL engine
+/// behind its HTTP layer) on a free loopback port with an in-memory store,
+/// the union of the graphs as default graph (as signalgraph's), and loads
+/// `nquads` into it through its Graph Store endpoint.
+fn start_peer(program: &Path, nquads: &Path, log: &Path) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let version = Command::new(program)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let child = Command::new(program)
+        .args(["serve", "--union-default-graph", "--bind", &addr])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("create the peer log"))
+        .spawn()
+        .expect("start the peer");
+    let started = Instant::now();
+    let client = event_loop();
+    let mut connection = loop {
+        if let Ok(c) = client.block_on(Connection::open(&addr)) {
+            break c;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the peer did not start: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let data = std::fs::read(nquads).expect("read the N-Quads export");
+    let mut load = format!(
+        "POST /store HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/n-quads\r\nContent-Length: {}\r\n\r\n",
+        data.len()
+    )
+    .into_bytes();
+    load.extend_from_slice(&data);
+    let (status, body) = client
+        .block_on(connection.ask(&load))
+        .expect("load the peer");
+    assert!(
+        status == 204 || status == 200,
+        "loading the peer: {status} {body}"
+    );
+    let prologue = signalgraph::store::vocab::PREFIXES
+        .iter()
+        .map(|(prefix, ns)| format!("PREFIX {prefix}: <{ns}>\n"))
+        .collect();
+    Server {
+        name: if version.is_empty() {
+            "oxigraph serve".to_string()
+        } else {
+            format!("{version} serve")
+        },
+        child,
+        addr,
+        path: "/query",
+        prologue,
+        log: None,
     }
 }
 
@@ -207,7 +296,7 @@ fn cpu_ticks() -> (u64, u64) {
 }
 
 /// One keep-alive connection speaking just enough HTTP/1.1 for the
-/// endpoint's answers (which always carry a Content-Length).
+/// endpoints' answers (a Content-Length, chunks, or no body).
 struct Connection {
     stream: tokio::io::BufReader<tokio::net::TcpStream>,
 }
@@ -235,7 +324,7 @@ impl Connection {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| format!("bad status line {line:?}"))?;
-        let mut length = None;
+        let (mut length, mut chunked) = (None, false);
         loop {
             line.clear();
             if self.stream.read_line(&mut line).await.map_err(io)? == 0 {
@@ -247,28 +336,88 @@ impl Connection {
             if let Some((name, value)) = line.split_once(':') {
                 if name.eq_ignore_ascii_case("content-length") {
                     length = value.trim().parse::<usize>().ok();
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.trim().eq_ignore_ascii_case("chunked");
                 }
             }
         }
-        let mut body = vec![0; length.ok_or("no Content-Length")?];
-        self.stream.read_exact(&mut body).await.map_err(io)?;
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.stream.read_line(&mut line).await.map_err(io)?;
+                let size = line.split(';').next().unwrap_or("").trim();
+                let size = usize::from_str_radix(size, 16)
+                    .map_err(|_| format!("bad chunk size {line:?}"))?;
+                let start = body.len();
+                body.resize(start + size, 0);
+                self.stream
+                    .read_exact(&mut body[start..])
+                    .await
+                    .map_err(io)?;
+                if size == 0 {
+                    // Trailers (none expected), then the blank line.
+                    loop {
+                        line.clear();
+                        if self.stream.read_line(&mut line).await.map_err(io)? == 0
+                            || line == "\r\n"
+                        {
+                            break;
+                        }
+                    }
+                    break;
+                }
+                let mut crlf = [0; 2];
+                self.stream.read_exact(&mut crlf).await.map_err(io)?;
+            }
+        } else if status != 204 && status != 304 {
+            body.resize(length.ok_or("no Content-Length")?, 0);
+            self.stream.read_exact(&mut body).await.map_err(io)?;
+        }
         String::from_utf8(body)
             .map(|b| (status, b))
             .map_err(|e| e.to_string())
     }
 }
 
-/// The bytes of a form-encoded `POST /sparql` for `q`.
-fn request(addr: &str, q: &Query) -> Vec<u8> {
+/// The bytes of a form-encoded POST of `text` to `server`'s query path.
+fn request(server: &Server, text: &str, accept: &str) -> Vec<u8> {
     let body: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("query", &q.text)
+        .append_pair("query", &format!("{}{text}", server.prologue))
         .finish();
     format!(
-        "POST /sparql HTTP/1.1\r\nHost: {addr}\r\nAccept: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        q.accept,
+        "POST {} HTTP/1.1\r\nHost: {}\r\nAccept: {accept}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        server.path,
+        server.addr,
         body.len()
     )
     .into_bytes()
+}
+
+/// An answer in a form that does not depend on how the server wrote it:
+/// the variables and each solution (JSON, keys sorted) or each triple
+/// (N-Triples), sorted.
+fn canonical(kind: Kind, body: &str) -> Result<Vec<String>, String> {
+    let mut items = match kind {
+        Kind::Point | Kind::GroupBy => {
+            let json: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+            let mut items = vec![json["head"]["vars"].to_string()];
+            let bindings = json["results"]["bindings"]
+                .as_array()
+                .ok_or("no bindings")?;
+            items.extend(bindings.iter().map(|b| b.to_string()));
+            items
+        }
+        Kind::Construct => {
+            use oxigraph::io::{RdfFormat, RdfParser};
+            RdfParser::from_format(RdfFormat::Turtle)
+                .for_slice(body.as_bytes())
+                .map(|t| t.map(|q| q.to_string()).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    items.sort();
+    Ok(items)
 }
 
 /// The event loop all clients run on.
@@ -401,118 +550,37 @@ fn main() {
     .map(|s| s.trim().to_string())
     .unwrap_or_default();
 
+    let settings = Settings {
+        kinds,
+        random_order,
+        clients,
+        total,
+        pace,
+        rate: option(&args, "--rate").and_then(|r| r.parse::<f64>().ok()),
+    };
     // The cap on queries at once is the client count (the server's default,
     // 32, with the default clients), so that every client's query is run.
     let mut server_options = vec!["--max-concurrent".to_string(), clients.to_string()];
     if let Some(ms) = short_first {
         server_options.extend(["--short-first".to_string(), ms.to_string()]);
     }
-    let server = start(&store, &work.path().join("server.log"), &server_options);
-    let pid = server.child.id();
-    let addr = server.addr.clone();
-    let client = event_loop();
-    let mut single = client.block_on(Connection::open(&addr)).expect("connect");
-
-    // Phase 1: the expected answers, then the single-client medians.
-    let mut queries: Vec<Query> = Vec::new();
-    for kind in KINDS {
-        let targets: Vec<&String> = if kind == Kind::GroupBy {
-            article_iris.iter().take(1).collect()
-        } else {
-            article_iris.iter().collect()
-        };
-        for a in targets {
-            let (text, accept) = query(kind, a);
-            let mut q = Query {
-                kind,
-                text,
-                accept,
-                expected: String::new(),
-                request: Vec::new(),
-            };
-            q.request = request(&addr, &q);
-            let (status, body) = client
-                .block_on(single.ask(&q.request))
-                .expect("phase 1 request");
-            assert_eq!(status, 200, "{body}");
-            assert!(body.len() > 40, "{kind:?}: {body}");
-            q.expected = body;
-            queries.push(q);
-        }
-    }
-    let mut single_median = [0.0f64; 3];
-    let mut single_p99 = [0.0f64; 3];
-    for (k, kind) in KINDS.into_iter().enumerate() {
-        let of_kind: Vec<&Query> = queries.iter().filter(|q| q.kind == kind).collect();
-        let mut times = Vec::new();
-        for i in 0..300 {
-            let q = of_kind[i % of_kind.len()];
-            let t = Instant::now();
-            let (status, body) = client
-                .block_on(single.ask(&q.request))
-                .expect("single-client request");
-            times.push(t.elapsed().as_secs_f64() * 1e3);
-            assert!(
-                status == 200 && body == q.expected,
-                "single-client answer differs"
-            );
-        }
-        times.sort_by(f64::total_cmp);
-        single_median[k] = percentile(&times, 0.5);
-        single_p99[k] = percentile(&times, 0.99);
-    }
-
-    let queries = Arc::new(queries);
-    let phase_of = |clients: usize, count: usize, rate: Option<f64>| {
-        run_clients(
-            &addr,
-            &queries,
-            &kinds,
-            random_order,
-            clients,
-            count,
-            rate,
-            pid,
-        )
+    let ours = {
+        let server = start(&store, &work.path().join("server.log"), &server_options);
+        measure(&server, &settings, &article_iris, None)
     };
-    let phase = |count: usize, rate: Option<f64>| phase_of(clients, count, rate);
-    // Warm-up: every client once through a burst, so threads and buffers exist.
-    phase(clients * 20, None);
-
-    let mark = || server.logged().len();
-    let m0 = mark();
-    let saturated = phase(total, None);
-    let m1 = mark();
-    // `--rate Q` fixes the paced rate (queries/s), to compare builds or
-    // settings at the same load whatever their throughput.
-    let rate = option(&args, "--rate")
-        .and_then(|r| r.parse::<f64>().ok())
-        .unwrap_or(saturated.results.len() as f64 / saturated.elapsed * pace);
-    // One client alone at the paced rate, with the same kinds in the same
-    // order, half before and half after the paced phase: what the paced
-    // phase adds by its concurrency alone.
-    let alone = || phase_of(1, ALONE_PER_KIND / 2 * kinds.len(), Some(rate));
-    let alone_before = alone();
-    let m2 = mark();
-    let paced = phase(total, Some(rate));
-    let m3 = mark();
-    let alone_after = alone();
-    let mut alone_median = [f64::NAN; 3];
-    for (k, kind) in KINDS.into_iter().enumerate() {
-        let mut times: Vec<f64> = [&alone_before, &alone_after]
-            .iter()
-            .flat_map(|phase| phase.times(kind))
-            .collect();
-        times.sort_by(f64::total_cmp);
-        alone_median[k] = percentile(&times, 0.5);
-    }
-    let alone_failures = alone_before.failures().len() + alone_after.failures().len();
-    std::thread::sleep(Duration::from_millis(200));
-    let logged = server.logged();
-    let logged_by_phase = [logged[m0..m1].to_vec(), logged[m2..m3].to_vec()];
-    std::thread::sleep(Duration::from_millis(500));
-    let rss_end = rss_mb(pid);
-    drop(server);
+    // `--peer PROGRAM`: the same load against Oxigraph's server after signalgraph's.
+    let peer = option(&args, "--peer").map(|program| {
+        let nquads = work.path().join("graph.nq");
+        ok(Command::new(BIN)
+            .arg("--store")
+            .arg(&store)
+            .args(["-q", "export", "--format", "nquads", "--out"])
+            .arg(&nquads)
+            .output()
+            .expect("export"));
+        let server = start_peer(Path::new(program), &nquads, &work.path().join("peer.log"));
+        measure(&server, &settings, &article_iris, Some(&ours.queries))
+    });
     let stalls = machine_stalls(Duration::from_secs(3));
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -528,11 +596,233 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    let mut failed = false;
+    for m in std::iter::once(&ours).chain(&peer) {
+        if peer.is_some() {
+            println!("\n#### {}", m.name);
+        }
+        failed |= report(m, total);
+    }
+    if let Some(peer) = &peer {
+        compare(&ours, peer);
+    }
+    println!(
+        "\nthe machine itself, every core busy spinning for {:.0} s (servers stopped): a spinning thread lost {:.2} % of the time in gaps over 50 µs; {} gaps over 1 ms, {} over 2 ms, the longest {:.2} ms",
+        stalls.seconds, stalls.lost_percent, stalls.over_1ms, stalls.over_2ms, stalls.longest_ms
+    );
+    let verdict = |ratio: f64| if ratio < 5.0 { "met" } else { "NOT met" };
+    for m in std::iter::once(&ours).chain(&peer) {
+        let (alone, back_to_back) = m.worst_ratios();
+        println!(
+            "{}: paced phase, worst p99 (criterion: under 5× the single-client median): {alone:.1}× the median of one client at the paced rate ({}); {back_to_back:.1}× the median of one client back to back ({})",
+            m.name,
+            verdict(alone),
+            verdict(back_to_back)
+        );
+    }
+    println!("whole run: {:.1} s", started_run.elapsed().as_secs_f64());
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+/// What every endpoint under test is run with.
+struct Settings {
+    kinds: Vec<Kind>,
+    random_order: bool,
+    clients: usize,
+    /// Queries per phase.
+    total: usize,
+    /// The paced rate as a share of the saturation throughput…
+    pace: f64,
+    /// …unless fixed (queries/s).
+    rate: Option<f64>,
+}
+
+/// Everything measured on one endpoint.
+struct Measurement {
+    name: String,
+    queries: Arc<Vec<Query>>,
+    /// Per kind: one client back to back.
+    single_median: [f64; 3],
+    single_p99: [f64; 3],
+    /// Per kind: one client alone at the paced rate.
+    alone_median: [f64; 3],
+    alone_failures: usize,
+    saturated: Phase,
+    paced: Phase,
+    /// The request log's (ms, bytes) during the saturation and paced phases.
+    logged: [Vec<(f64, usize)>; 2],
+    rss_end: f64,
+}
+
+impl Measurement {
+    /// The paced phase's p99 of `kind` (NaN when the kind was not sent).
+    fn paced_p99(&self, k: usize) -> f64 {
+        let mut times: Vec<f64> = self.paced.times(KINDS[k]).collect();
+        times.sort_by(f64::total_cmp);
+        percentile(&times, 0.99)
+    }
+
+    /// The worst paced p99 over the kinds sent, against the median of one
+    /// client at the paced rate and against the back-to-back median.
+    fn worst_ratios(&self) -> (f64, f64) {
+        (0..KINDS.len())
+            .filter(|&k| self.paced.times(KINDS[k]).next().is_some())
+            .fold((0.0, 0.0), |(alone, back), k| {
+                let p99 = self.paced_p99(k);
+                (
+                    f64::max(alone, p99 / self.alone_median[k]),
+                    f64::max(back, p99 / self.single_median[k]),
+                )
+            })
+    }
+}
+
+/// Runs the whole measurement on `server`: the expected answers (checked
+/// against `reference`'s, when given, by content), the single-client
+/// medians, a warm-up, the saturation phase, one client at the paced rate,
+/// the paced phase and one client at the paced rate again.
+fn measure(
+    server: &Server,
+    settings: &Settings,
+    article_iris: &[String],
+    reference: Option<&[Query]>,
+) -> Measurement {
+    let pid = server.child.id();
+    let client = event_loop();
+    let mut single = client
+        .block_on(Connection::open(&server.addr))
+        .expect("connect");
+
+    // Phase 1: the expected answers, then the single-client medians.
+    let mut queries: Vec<Query> = Vec::new();
+    for kind in KINDS {
+        let targets: Vec<&String> = if kind == Kind::GroupBy {
+            article_iris.iter().take(1).collect()
+        } else {
+            article_iris.iter().collect()
+        };
+        for a in targets {
+            let (text, accept) = query(kind, a);
+            let request = request(server, &text, accept);
+            let (status, body) = client
+                .block_on(single.ask(&request))
+                .expect("phase 1 request");
+            assert_eq!(status, 200, "{}: {body}", server.name);
+            assert!(body.len() > 40, "{kind:?}: {body}");
+            let canonical = canonical(kind, &body).expect("a well-formed answer");
+            if let Some(reference) = reference {
+                assert_eq!(
+                    canonical,
+                    reference[queries.len()].canonical,
+                    "{} answers {text} differently",
+                    server.name
+                );
+            }
+            queries.push(Query {
+                kind,
+                expected: body,
+                canonical,
+                request,
+            });
+        }
+    }
+    let mut single_median = [0.0f64; 3];
+    let mut single_p99 = [0.0f64; 3];
+    for (k, kind) in KINDS.into_iter().enumerate() {
+        let of_kind: Vec<&Query> = queries.iter().filter(|q| q.kind == kind).collect();
+        let mut times = Vec::new();
+        for i in 0..300 {
+            let q = of_kind[i % of_kind.len()];
+            let t = Instant::now();
+            let (status, body) = client
+                .block_on(single.ask(&q.request))
+                .expect("single-client request");
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            assert!(
+                status == 200 && q.answers(&body),
+                "single-client answer differs"
+            );
+        }
+        times.sort_by(f64::total_cmp);
+        single_median[k] = percentile(&times, 0.5);
+        single_p99[k] = percentile(&times, 0.99);
+    }
+    drop(single);
+
+    let queries = Arc::new(queries);
+    let phase_of = |clients: usize, count: usize, rate: Option<f64>| {
+        run_clients(
+            &server.addr,
+            &queries,
+            &settings.kinds,
+            settings.random_order,
+            clients,
+            count,
+            rate,
+            pid,
+        )
+    };
+    let phase = |count: usize, rate: Option<f64>| phase_of(settings.clients, count, rate);
+    // Warm-up: every client once through a burst, so threads and buffers exist.
+    phase(settings.clients * 20, None);
+
+    let mark = || server.logged().len();
+    let m0 = mark();
+    let saturated = phase(settings.total, None);
+    let m1 = mark();
+    // `--rate Q` fixes the paced rate (queries/s), to compare builds or
+    // settings at the same load whatever their throughput.
+    let rate = settings
+        .rate
+        .unwrap_or(saturated.results.len() as f64 / saturated.elapsed * settings.pace);
+    // One client alone at the paced rate, with the same kinds in the same
+    // order, half before and half after the paced phase: what the paced
+    // phase adds by its concurrency alone.
+    let alone = || phase_of(1, ALONE_PER_KIND / 2 * settings.kinds.len(), Some(rate));
+    let alone_before = alone();
+    let m2 = mark();
+    let paced = phase(settings.total, Some(rate));
+    let m3 = mark();
+    let alone_after = alone();
+    let mut alone_median = [f64::NAN; 3];
+    for (k, kind) in KINDS.into_iter().enumerate() {
+        let mut times: Vec<f64> = [&alone_before, &alone_after]
+            .iter()
+            .flat_map(|phase| phase.times(kind))
+            .collect();
+        times.sort_by(f64::total_cmp);
+        alone_median[k] = percentile(&times, 0.5);
+    }
+    let alone_failures = alone_before.failures().len() + alone_after.failures().len();
+    std::thread::sleep(Duration::from_millis(200));
+    let logged = server.logged();
+    let slice = |from: usize, to: usize| logged.get(from..to).unwrap_or_default().to_vec();
+    let logged = [slice(m0, m1), slice(m2, m3)];
+    std::thread::sleep(Duration::from_millis(500));
+    Measurement {
+        name: server.name.clone(),
+        queries,
+        single_median,
+        single_p99,
+        alone_median,
+        alone_failures,
+        saturated,
+        paced,
+        logged,
+        rss_end: rss_mb(pid),
+    }
+}
+
+/// Prints one endpoint's phases (Markdown for `benches/BENCHMARKS.md`);
+/// true if a request failed or a phase fell short of `total`.
+fn report(m: &Measurement, total: usize) -> bool {
     // The request log has no query text; an answer's size tells its kind
     // when no query of another kind has an answer of that size.
     let mut kind_of_size: std::collections::HashMap<usize, Option<usize>> =
         std::collections::HashMap::new();
-    for q in queries.iter() {
+    for q in m.queries.iter() {
         let k = KINDS.iter().position(|&x| x == q.kind).unwrap();
         kind_of_size
             .entry(q.expected.len())
@@ -544,11 +834,12 @@ fn main() {
             .or_insert(Some(k));
     }
     let mut failed = false;
-    // The worst paced p99 against the two single-client medians.
-    let (mut worst_alone, mut worst_back_to_back): (f64, f64) = (0.0, 0.0);
-    for ((name, phase), logged) in [("saturation (closed loop)", &saturated), ("paced", &paced)]
-        .into_iter()
-        .zip(&logged_by_phase)
+    for ((name, phase), logged) in [
+        ("saturation (closed loop)", &m.saturated),
+        ("paced", &m.paced),
+    ]
+    .into_iter()
+    .zip(&m.logged)
     {
         println!(
             "\n**{name}**: {} queries in {:.1} s, {:.0} queries/s{}; {} failed; CPU time stolen by the hypervisor meanwhile: {:.2} %",
@@ -570,12 +861,8 @@ fn main() {
             }
             times.sort_by(f64::total_cmp);
             let p99 = percentile(&times, 0.99);
-            let ratio = p99 / single_median[k];
             let ratio_alone = if phase.rate.is_some() {
-                let alone = p99 / alone_median[k];
-                worst_back_to_back = worst_back_to_back.max(ratio);
-                worst_alone = worst_alone.max(alone);
-                format!("{alone:.1}×")
+                format!("{:.1}×", p99 / m.alone_median[k])
             } else {
                 "—".to_string()
             };
@@ -585,29 +872,38 @@ fn main() {
                 .map(|(ms, _)| *ms)
                 .collect();
             server.sort_by(f64::total_cmp);
+            let ms = |v: f64| {
+                if v.is_nan() {
+                    "—".to_string()
+                } else {
+                    format!("{v:.2} ms")
+                }
+            };
             println!(
-                "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.1}× | {ratio_alone} | {:.2} ms | {:.2} ms |",
+                "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.1}× | {ratio_alone} | {} | {} |",
                 kind.name(),
                 times.len(),
-                single_median[k],
-                single_p99[k],
-                alone_median[k],
+                m.single_median[k],
+                m.single_p99[k],
+                m.alone_median[k],
                 percentile(&times, 0.5),
                 p99,
                 times.last().copied().unwrap_or(f64::NAN),
-                ratio,
-                percentile(&server, 0.5),
-                percentile(&server, 0.99),
+                p99 / m.single_median[k],
+                ms(percentile(&server, 0.5)),
+                ms(percentile(&server, 0.99)),
             );
         }
-        let mut all: Vec<f64> = logged.iter().map(|(ms, _)| *ms).collect();
-        all.sort_by(f64::total_cmp);
-        println!(
-            "\nserver-side time (request log, all kinds): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            percentile(&all, 0.5),
-            percentile(&all, 0.99),
-            all.last().copied().unwrap_or(f64::NAN)
-        );
+        if !logged.is_empty() {
+            let mut all: Vec<f64> = logged.iter().map(|(ms, _)| *ms).collect();
+            all.sort_by(f64::total_cmp);
+            println!(
+                "\nserver-side time (request log, all kinds): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                percentile(&all, 0.5),
+                percentile(&all, 0.99),
+                all.last().copied().unwrap_or(f64::NAN)
+            );
+        }
         println!(
             "\nserver resident memory: {:.1} MB at the start, {:.1} MB peak, {:.1} MB at the end of the phase",
             phase.rss_start,
@@ -625,42 +921,90 @@ fn main() {
         let failures = phase.failures();
         if !failures.is_empty() {
             eprintln!(
-                "{name}: failures (first 5): {:?}",
+                "{}, {name}: failures (first 5): {:?}",
+                m.name,
                 &failures[..failures.len().min(5)]
             );
             failed = true;
         }
         if phase.results.len() < total {
             eprintln!(
-                "{name}: only {} of {total} queries within {BUDGET:?}",
+                "{}, {name}: only {} of {total} queries within {BUDGET:?}",
+                m.name,
                 phase.results.len()
             );
             failed = true;
         }
     }
     println!(
-        "\nresident memory {:.1} MB after the warm-up, {rss_end:.1} MB after both phases ({} queries)",
-        saturated.rss_start,
+        "\nresident memory {:.1} MB after the warm-up, {:.1} MB after both phases ({} queries)",
+        m.saturated.rss_start,
+        m.rss_end,
         2 * total
     );
-    println!(
-        "\nthe machine itself, every core busy spinning for {:.0} s (server stopped): a spinning thread lost {:.2} % of the time in gaps over 50 µs; {} gaps over 1 ms, {} over 2 ms, the longest {:.2} ms",
-        stalls.seconds, stalls.lost_percent, stalls.over_1ms, stalls.over_2ms, stalls.longest_ms
-    );
-    if alone_failures > 0 {
-        eprintln!("one client at the paced rate: {alone_failures} failed");
+    if m.alone_failures > 0 {
+        eprintln!(
+            "{}: one client at the paced rate: {} failed",
+            m.name, m.alone_failures
+        );
         failed = true;
     }
-    let verdict = |ratio: f64| if ratio < 5.0 { "met" } else { "NOT met" };
-    println!(
-        "paced phase, worst p99 (criterion: under 5× the single-client median): {worst_alone:.1}× the median of one client at the paced rate ({}); {worst_back_to_back:.1}× the median of one client back to back ({})",
-        verdict(worst_alone),
-        verdict(worst_back_to_back)
+    failed
+}
+
+/// Prints signalgraph's figures beside the peer's, as ratios.
+fn compare(ours: &Measurement, peer: &Measurement) {
+    let per_s = |p: &Phase| p.results.len() as f64 / p.elapsed;
+    println!("\n#### {} against {}\n", ours.name, peer.name);
+    println!("| | {} | {} | peer ÷ signalgraph |", ours.name, peer.name);
+    println!("|---|---:|---:|---:|");
+    let row = |what: String, a: f64, b: f64, unit: &str| {
+        if !a.is_nan() && !b.is_nan() {
+            println!("| {what} | {a:.2}{unit} | {b:.2}{unit} | {:.2}× |", b / a);
+        }
+    };
+    row(
+        "saturation throughput".into(),
+        per_s(&ours.saturated),
+        per_s(&peer.saturated),
+        " q/s",
     );
-    println!("whole run: {:.1} s", started_run.elapsed().as_secs_f64());
-    if failed {
-        std::process::exit(1);
+    row(
+        "paced rate".into(),
+        per_s(&ours.paced),
+        per_s(&peer.paced),
+        " q/s",
+    );
+    for (k, kind) in KINDS.into_iter().enumerate() {
+        if ours.paced.times(kind).next().is_none() {
+            continue;
+        }
+        let name = kind.name();
+        row(
+            format!("{name}: one client back to back, median"),
+            ours.single_median[k],
+            peer.single_median[k],
+            " ms",
+        );
+        row(
+            format!("{name}: one client at the paced rate, median"),
+            ours.alone_median[k],
+            peer.alone_median[k],
+            " ms",
+        );
+        row(
+            format!("{name}: paced p99"),
+            ours.paced_p99(k),
+            peer.paced_p99(k),
+            " ms",
+        );
     }
+    row(
+        "resident memory, peak of the paced phase".into(),
+        ours.paced.rss_peak(),
+        peer.paced.rss_peak(),
+        " MB",
+    );
 }
 
 /// The outcome of one phase.
@@ -827,7 +1171,7 @@ fn run_clients(
                         };
                         let took = t.elapsed().as_secs_f64() * 1e3;
                         let outcome = match answer {
-                            Ok((200, body)) if body == q.expected => Ok(()),
+                            Ok((200, body)) if q.answers(&body) => Ok(()),
                             Ok((200, _)) => Err("a different answer".to_string()),
                             Ok((status, body)) => Err(format!("{status}: {}", body.trim())),
                             Err(e) => {
