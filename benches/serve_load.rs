@@ -19,6 +19,7 @@
 //! cargo bench --bench serve_load -- --order random                 # kinds in a seeded random order
 //! cargo bench --bench serve_load -- --rate 200                     # the paced phase at 200 queries/s
 //! cargo bench --bench serve_load -- --clients 256                  # the server's --max-concurrent set to match
+//! cargo bench --bench serve_load -- --peer ~/.cache/signalgraph-bench-venv/bin/oxigraph
 //! ```
 //!
 //! The store is generated (`signalgraph generate --seed 42`) and built in a
@@ -45,6 +46,13 @@
 //! keeps a busy thread off its core — the floor under any tail latency
 //! measured here. It prints a Markdown report for `benches/BENCHMARKS.md`
 //! and exits non-zero if any request failed or returned a different answer.
+//!
+//! `--peer PROGRAM` (an `oxigraph` command-line tool; `benches/serve_peer.py`
+//! installs one and passes it) runs the same measurement against Oxigraph's
+//! own server after signalgraph's: the store exported as N-Quads and loaded
+//! into `oxigraph serve` (in memory, union default graph), the same queries
+//! with the prefixes declared, its answers checked against signalgraph's by
+//! content, and a table of the two side by side.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

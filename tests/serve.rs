@@ -1083,6 +1083,51 @@ fn long_queries_give_way_to_short_ones() {
     );
 }
 
+/// The first lines the server writes on stderr, up to its address.
+fn startup_lines(bind: &str) -> String {
+    let mut child = Command::new(BIN)
+        .arg("--store")
+        .arg(store())
+        .args(["serve", "--bind", bind])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut text = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        text.push_str(&line);
+        text.push('\n');
+        if line.contains("listening on http://") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    text
+}
+
+#[test]
+fn loopback_by_default_and_a_warning_otherwise() {
+    let open = startup_lines("0.0.0.0:0");
+    assert!(
+        open.contains("warning: listening on 0.0.0.0:")
+            && open.contains("other machines may reach"),
+        "{open}"
+    );
+    let local = startup_lines("127.0.0.1:0");
+    assert!(local.contains("listening on http://127.0.0.1:"), "{local}");
+    assert!(!local.contains("warning"), "{local}");
+    let help = Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("[default: 127.0.0.1:7878]"), "{help}");
+}
+
 #[test]
 fn bind_errors_and_bad_flags_are_usage_errors() {
     let busy = Server::start(&[]);
