@@ -86,10 +86,14 @@ impl Server {
     }
 
     fn start_on(store: &Path, args: &[&str]) -> Server {
+        Server::start_bound(store, "127.0.0.1:0", args)
+    }
+
+    fn start_bound(store: &Path, bind: &str, args: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .arg("--store")
             .arg(store)
-            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(["serve", "--bind", bind])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -104,13 +108,17 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
+                {
+                    // Logged before the address is sent: once started, the
+                    // log holds every line up to the address.
+                    let mut log = sink.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
                 if let Some(rest) = line.split("listening on http://").nth(1) {
                     let addr = rest.split('/').next().unwrap_or("").to_string();
                     let _ = tx.send(addr);
                 }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
             }
         });
         let addr = rx
@@ -1083,41 +1091,15 @@ fn long_queries_give_way_to_short_ones() {
     );
 }
 
-/// The first lines the server writes on stderr, up to its address.
-fn startup_lines(bind: &str) -> String {
-    let mut child = Command::new(BIN)
-        .arg("--store")
-        .arg(store())
-        .args(["serve", "--bind", bind])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut text = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        text.push_str(&line);
-        text.push('\n');
-        if line.contains("listening on http://") {
-            break;
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    text
-}
-
 #[test]
 fn loopback_by_default_and_a_warning_otherwise() {
-    let open = startup_lines("0.0.0.0:0");
+    let open = Server::start_bound(store(), "0.0.0.0:0", &[]).log();
     assert!(
         open.contains("warning: listening on 0.0.0.0:")
             && open.contains("other machines may reach"),
         "{open}"
     );
-    let local = startup_lines("127.0.0.1:0");
+    let local = Server::start(&[]).log();
     assert!(local.contains("listening on http://127.0.0.1:"), "{local}");
     assert!(!local.contains("warning"), "{local}");
     let help = Command::new(BIN)
