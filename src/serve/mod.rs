@@ -204,8 +204,11 @@ pub fn run(
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
         let local = listener.local_addr().map_err(ServeError::Runtime)?;
+        // Listening for signals before saying the server is ready: a SIGTERM
+        // right after must stop it gracefully, not kill it.
+        let signals = ShutdownSignals::new().map_err(ServeError::Runtime)?;
         ready(local);
-        Ok(accept_loop(listener, Arc::clone(&state)).await)
+        Ok(accept_loop(listener, signals, Arc::clone(&state)).await)
     });
     state.evaluators.close();
     // Queries that ignored cancellation must not hold the process.
@@ -213,41 +216,54 @@ pub fn run(
     result
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// SIGINT and SIGTERM, caught from the moment this is made.
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn new() -> io::Result<ShutdownSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(ShutdownSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(ShutdownSignals {})
     }
-    #[cfg(not(unix))]
-    {
+
+    /// Resolves on the next SIGINT or SIGTERM.
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<State>) -> Summary {
+async fn accept_loop(
+    listener: TcpListener,
+    mut signals: ShutdownSignals,
+    state: Arc<State>,
+) -> Summary {
     let graceful = GracefulShutdown::new();
     let connections = Arc::new(Semaphore::new(state.options.max_connections));
-    let signal = shutdown_signal();
-    tokio::pin!(signal);
     loop {
         let permit = tokio::select! {
             permit = Arc::clone(&connections).acquire_owned() => match permit {
                 Ok(p) => p,
                 Err(_) => break,
             },
-            _ = &mut signal => break,
+            _ = signals.recv() => break,
         };
         let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -261,7 +277,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>) -> Summary {
                     continue;
                 }
             },
-            _ = &mut signal => break,
+            _ = signals.recv() => break,
         };
         let _ = stream.set_nodelay(true);
         let io = TokioIo::new(StallGuard::new(stream, state.options.io_timeout));
@@ -286,7 +302,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>) -> Summary {
     // queries are cancelled (answered 503) and given a moment to go out.
     let all_done = graceful.shutdown();
     tokio::pin!(all_done);
-    let again = shutdown_signal();
+    let again = signals.recv();
     tokio::pin!(again);
     let mut forced = false;
     tokio::select! {
