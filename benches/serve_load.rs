@@ -444,6 +444,13 @@ fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// `values` in ascending order, for [`percentile`].
+fn sorted(values: impl IntoIterator<Item = f64>) -> Vec<f64> {
+    let mut values: Vec<f64> = values.into_iter().collect();
+    values.sort_by(f64::total_cmp);
+    values
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -667,9 +674,7 @@ struct Measurement {
 impl Measurement {
     /// The paced phase's p99 of `kind` (NaN when the kind was not sent).
     fn paced_p99(&self, k: usize) -> f64 {
-        let mut times: Vec<f64> = self.paced.times(KINDS[k]).collect();
-        times.sort_by(f64::total_cmp);
-        percentile(&times, 0.99)
+        percentile(&sorted(self.paced.times(KINDS[k])), 0.99)
     }
 
     /// The worst paced p99 over the kinds sent, against the median of one
@@ -753,7 +758,7 @@ fn measure(
                 "single-client answer differs"
             );
         }
-        times.sort_by(f64::total_cmp);
+        let times = sorted(times);
         single_median[k] = percentile(&times, 0.5);
         single_p99[k] = percentile(&times, 0.99);
     }
@@ -796,11 +801,11 @@ fn measure(
     let alone_after = alone();
     let mut alone_median = [f64::NAN; 3];
     for (k, kind) in KINDS.into_iter().enumerate() {
-        let mut times: Vec<f64> = [&alone_before, &alone_after]
-            .iter()
-            .flat_map(|phase| phase.times(kind))
-            .collect();
-        times.sort_by(f64::total_cmp);
+        let times = sorted(
+            [&alone_before, &alone_after]
+                .iter()
+                .flat_map(|phase| phase.times(kind)),
+        );
         alone_median[k] = percentile(&times, 0.5);
     }
     let alone_failures = alone_before.failures().len() + alone_after.failures().len();
@@ -863,23 +868,22 @@ fn report(m: &Measurement, total: usize) -> bool {
         println!("\n| query | count | one client back to back: median | its p99 | one client at the paced rate: median | p50 | p99 | max | p99 / median back to back | p99 / median at the paced rate | server p50 | server p99 |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (k, kind) in KINDS.into_iter().enumerate() {
-            let mut times: Vec<f64> = phase.times(kind).collect();
+            let times = sorted(phase.times(kind));
             if times.is_empty() {
                 continue;
             }
-            times.sort_by(f64::total_cmp);
             let p99 = percentile(&times, 0.99);
             let ratio_alone = if phase.rate.is_some() {
                 format!("{:.1}×", p99 / m.alone_median[k])
             } else {
                 "—".to_string()
             };
-            let mut server: Vec<f64> = logged
-                .iter()
-                .filter(|(_, bytes)| kind_of_size.get(bytes) == Some(&Some(k)))
-                .map(|(ms, _)| *ms)
-                .collect();
-            server.sort_by(f64::total_cmp);
+            let server = sorted(
+                logged
+                    .iter()
+                    .filter(|(_, bytes)| kind_of_size.get(bytes) == Some(&Some(k)))
+                    .map(|(ms, _)| *ms),
+            );
             let ms = |v: f64| {
                 if v.is_nan() {
                     "—".to_string()
@@ -903,8 +907,7 @@ fn report(m: &Measurement, total: usize) -> bool {
             );
         }
         if !logged.is_empty() {
-            let mut all: Vec<f64> = logged.iter().map(|(ms, _)| *ms).collect();
-            all.sort_by(f64::total_cmp);
+            let all = sorted(logged.iter().map(|(ms, _)| *ms));
             println!(
                 "\nserver-side time (request log, all kinds): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
                 percentile(&all, 0.5),
