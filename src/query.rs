@@ -253,7 +253,7 @@ pub fn evaluate(
         }
         None => {
             if prepared.dataset().is_default_dataset() {
-                prepared.dataset_mut().set_default_graph_as_union();
+                crate::store::dataset::set_union_default_graph(prepared.dataset_mut());
             }
         }
     }

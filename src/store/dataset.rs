@@ -32,21 +32,37 @@
 //! its id, so term equality is id equality.
 //!
 //! As `spareval`'s trait specifies, a pattern on "any graph" covers the
-//! *named* graphs only, so with `set_default_graph_as_union` the default graph
-//! of a query is the union of the named graphs (oxigraph's `Store` also adds
-//! the quads of its default graph; the two differ only when the default graph
-//! has quads, which signalgraph's data never does).
+//! *named* graphs only, and it gives every copy of a triple that is in
+//! several graphs: `GRAPH ?g` needs them all. spareval 0.2 makes its union
+//! default graph (`set_default_graph_as_union`) from that same call, so a
+//! triple in two graphs would be in it twice, where the union default graph
+//! is the RDF merge, a set of triples. Queries name the union instead as the
+//! graph [`UNION_GRAPH`] (Jena's name for it; [`set_union_default_graph`]):
+//! the dataset answers a pattern on it from an index with the graph last, where
+//! the copies of a triple are adjacent, skipping the repeats without allocating.
 
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{
-    BlankNodeRef, GraphNameRef, LiteralRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term,
-    TermRef,
+    BlankNodeRef, GraphNameRef, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad,
+    QuadRef, Term, TermRef,
 };
 use rayon::prelude::*;
-use spareval::{InternalQuad, QueryableDataset};
+use spareval::{InternalQuad, QueryDatasetSpecification, QueryableDataset};
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+
+/// The graph that stands for the union of the named graphs, each triple once
+/// (the RDF merge), as Apache Jena names it.
+pub const UNION_GRAPH: &str = "urn:x-arq:UnionGraph";
+
+/// Makes the default graph of a query the union of the named graphs of a
+/// [`FrozenDataset`], each triple once (`GRAPH ?g` still sees every copy).
+/// Use it instead of spareval's `set_default_graph_as_union`, which counts a
+/// triple once per graph holding it.
+pub fn set_union_default_graph(dataset: &mut QueryDatasetSpecification) {
+    dataset.set_default_graph(vec![NamedNode::new_unchecked(UNION_GRAPH).into()]);
+}
 
 /// Bits of a term id that select its dictionary shard.
 const SHARD_BITS: u32 = 6;
@@ -720,12 +736,14 @@ impl DatasetBuilder {
             .collect();
         by_name.par_sort_unstable();
         let by_name: Box<[u32]> = by_name.into_iter().map(|(_, _, g)| g).collect();
+        let union_graph = lookup(&shards, NamedNodeRef::new_unchecked(UNION_GRAPH).into());
         FrozenDataset {
             shards,
             indexes: [spog, posg, ospg, gspo, gpos, gosp],
             named_graphs: graphs.into_boxed_slice(),
             named_graphs_by_name: by_name,
             has_default_graph,
+            union_graph,
         }
     }
 }
@@ -753,7 +771,7 @@ impl DatasetBuilder {
 /// let query = spargebra::SparqlParser::new().parse_query("SELECT ?s WHERE { ?s ?p ?o }")?;
 /// let evaluator = QueryEvaluator::new();
 /// let mut prepared = evaluator.prepare(&query);
-/// prepared.dataset_mut().set_default_graph_as_union();
+/// signalgraph::store::dataset::set_union_default_graph(prepared.dataset_mut());
 /// if let QueryResults::Solutions(solutions) = prepared.execute(&dataset)? {
 ///     let solutions = solutions.collect::<Result<Vec<_>, _>>()?;
 ///     assert_eq!(solutions[0].get("s"), Some(&ex("s").into()));
@@ -770,6 +788,8 @@ pub struct FrozenDataset {
     named_graphs_by_name: Box<[u32]>,
     /// Whether any quad is in the default graph.
     has_default_graph: bool,
+    /// The id of [`UNION_GRAPH`], if the data names it.
+    union_graph: Option<u32>,
 }
 
 impl fmt::Debug for FrozenDataset {
@@ -817,6 +837,43 @@ impl Iterator for Matches<'_> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, self.keys.size_hint().1)
+    }
+}
+
+/// The quads of [`Matches`] with the repeats of a triple skipped (`merge`:
+/// its index has the graph last, so the copies of a triple are adjacent).
+struct Merged<'a> {
+    matches: Matches<'a>,
+    merge: bool,
+    last: Option<[u32; 3]>,
+}
+
+impl Iterator for Merged<'_> {
+    type Item = [u32; 4];
+
+    #[inline]
+    fn next(&mut self) -> Option<[u32; 4]> {
+        loop {
+            let quad = self.matches.next()?;
+            if self.merge {
+                let triple = [quad[S], quad[P], quad[O]];
+                if self.last == Some(triple) {
+                    continue;
+                }
+                self.last = Some(triple);
+            }
+            return Some(quad);
+        }
+    }
+}
+
+impl<'a> From<Matches<'a>> for Merged<'a> {
+    fn from(matches: Matches<'a>) -> Self {
+        Merged {
+            matches,
+            merge: false,
+            last: None,
+        }
     }
 }
 
@@ -961,6 +1018,53 @@ impl FrozenDataset {
         }
     }
 
+    /// The quads of the named graphs whose subject, predicate and object
+    /// equal the bound ones, each triple once (the first of its copies).
+    fn merged(&self, bound: [Option<u32>; 3]) -> Merged<'_> {
+        // Of the orders with the graph last (`spog`, `posg`, `ospg`), the one
+        // whose leading components are the bound positions.
+        let covered = |order: &[usize; 4]| {
+            order
+                .iter()
+                .take_while(|&&pos| pos != G && bound[pos].is_some())
+                .count()
+        };
+        let best = [SPOG, POSG, OSPG]
+            .into_iter()
+            .max_by_key(|&i| (covered(&ORDERS[i]), std::cmp::Reverse(i)))
+            .unwrap_or(SPOG);
+        let order = &ORDERS[best];
+        let covered = covered(order);
+        let [s, p, o] = bound;
+        let quad = [s, p, o, None];
+        let prefix = pack(quad.map(|b| b.unwrap_or(0)), order);
+        let keys = prefix_range(&self.indexes[best], prefix, covered);
+        let mut check = quad;
+        for &pos in order.iter().take(covered) {
+            check[pos] = None;
+        }
+        Merged {
+            matches: Matches {
+                keys: keys.iter(),
+                order,
+                check,
+                named_only: self.has_default_graph,
+            },
+            merge: true,
+            last: None,
+        }
+    }
+
+    /// Whether a graph term of a query is [`UNION_GRAPH`].
+    #[inline]
+    fn is_union(&self, term: &FrozenTerm) -> bool {
+        match &term.0 {
+            Repr::Union => true,
+            Repr::Id(id) => self.union_graph == Some(*id),
+            Repr::Other(_) => false,
+        }
+    }
+
     /// The quads whose positions equal the bound ids; with `named_only`, and
     /// the graph unbound, only those of named graphs.
     fn matches(&self, bound: [Option<u32>; 4], named_only: bool) -> Matches<'_> {
@@ -1024,6 +1128,8 @@ pub struct FrozenTerm(Repr);
 enum Repr {
     Id(u32),
     Other(Arc<Term>),
+    /// [`UNION_GRAPH`] when the data does not name it.
+    Union,
 }
 
 impl FrozenTerm {
@@ -1055,28 +1161,45 @@ impl<'a> QueryableDataset<'a> for &'a FrozenDataset {
         let mut id = |term: Option<&FrozenTerm>| match term {
             None => None,
             Some(FrozenTerm(Repr::Id(id))) => Some(*id),
-            Some(FrozenTerm(Repr::Other(_))) => {
+            Some(FrozenTerm(Repr::Other(_) | Repr::Union)) => {
                 unknown = true;
                 None
             }
         };
-        let (graph, named_only) = match graph_name {
-            None => (None, true),
-            Some(None) => (Some(DEFAULT_GRAPH), false),
-            Some(graph) => (id(graph), false),
+        // The union graph: every triple once, named by the union graph.
+        let union = match graph_name {
+            Some(Some(g)) if dataset.is_union(g) => Some(g.clone()),
+            _ => None,
         };
-        let bound = [id(subject), id(predicate), id(object), graph];
-        let matches = if unknown {
-            dataset.no_matches()
+        let matches = if union.is_some() {
+            let bound = [id(subject), id(predicate), id(object)];
+            if unknown {
+                dataset.no_matches().into()
+            } else {
+                dataset.merged(bound)
+            }
         } else {
-            dataset.matches(bound, named_only)
+            let (graph, named_only) = match graph_name {
+                None => (None, true),
+                Some(None) => (Some(DEFAULT_GRAPH), false),
+                Some(graph) => (id(graph), false),
+            };
+            let bound = [id(subject), id(predicate), id(object), graph];
+            if unknown {
+                dataset.no_matches().into()
+            } else {
+                dataset.matches(bound, named_only).into()
+            }
         };
-        matches.map(|q| {
+        matches.map(move |q| {
             Ok(InternalQuad {
                 subject: FrozenTerm::id(q[S]),
                 predicate: FrozenTerm::id(q[P]),
                 object: FrozenTerm::id(q[O]),
-                graph_name: (q[G] != DEFAULT_GRAPH).then(|| FrozenTerm::id(q[G])),
+                graph_name: match &union {
+                    Some(g) => Some(g.clone()),
+                    None => (q[G] != DEFAULT_GRAPH).then(|| FrozenTerm::id(q[G])),
+                },
             })
         })
     }
@@ -1092,12 +1215,14 @@ impl<'a> QueryableDataset<'a> for &'a FrozenDataset {
         Ok(match graph_name {
             FrozenTerm(Repr::Id(g)) => self.named_graphs.binary_search(g).is_ok(),
             FrozenTerm(Repr::Other(_)) => false,
+            FrozenTerm(Repr::Union) => !self.named_graphs.is_empty(),
         })
     }
 
     fn internalize_term(&self, term: Term) -> Result<FrozenTerm, UnknownTermId> {
         Ok(FrozenTerm(match self.id(term.as_ref()) {
             Some(id) => Repr::Id(id),
+            None if matches!(&term, Term::NamedNode(n) if n.as_str() == UNION_GRAPH) => Repr::Union,
             None => Repr::Other(Arc::new(term)),
         }))
     }
@@ -1109,6 +1234,7 @@ impl<'a> QueryableDataset<'a> for &'a FrozenDataset {
                 .map(TermRef::into_owned)
                 .ok_or(UnknownTermId(id)),
             Repr::Other(term) => Ok(Arc::unwrap_or_clone(term)),
+            Repr::Union => Ok(NamedNode::new_unchecked(UNION_GRAPH).into()),
         }
     }
 }
