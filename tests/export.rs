@@ -1,9 +1,11 @@
-//! RDF exports through the binary: every format parses back with oxigraph's
-//! parsers to the store's statements, exports are byte-identical, and nasty
-//! labels survive.
+//! Exports through the binary: every RDF format parses back with oxigraph's
+//! parsers to the store's statements, exports are byte-identical, nasty labels
+//! survive, `--out` writes through links and into devices and FIFOs, and the
+//! Neo4j folder agrees with SPARQL and the report.
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Literal, Term};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -234,4 +236,329 @@ fn rdf_of_one_projection_keeps_its_nodes_and_its_analysis() {
     assert!(quads
         .iter()
         .any(|q| q.predicate.as_str() == "http://www.w3.org/2004/02/skos/core#prefLabel"));
+}
+
+// ---------------------------------------------------------------------------
+// Where --out points: links, FIFOs, devices, folders
+
+/// A store of the sample seeds with the articles projection analysed (for `report`).
+fn analysed_sample(root: &Path) {
+    std::fs::create_dir_all(root.join("seeds")).unwrap();
+    for entry in std::fs::read_dir("seeds").unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, root.join("seeds").join(path.file_name().unwrap())).unwrap();
+    }
+    run(root, &["build", "-q", "seeds"]);
+    run(root, &["analyze", "-q"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn out_writes_through_a_link_to_its_target() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    analysed_sample(root);
+    run(root, &["export", "-q", "--out", "plain.nt"]);
+    run(
+        root,
+        &["report", "-q", "--format", "md", "--out", "plain.md"],
+    );
+    std::fs::create_dir(root.join("real")).unwrap();
+    for name in ["graph.nt", "report.md"] {
+        std::fs::write(root.join("real").join(name), "old").unwrap();
+    }
+    symlink("real/graph.nt", root.join("link.nt")).unwrap();
+    symlink("real/report.md", root.join("link.md")).unwrap();
+    run(root, &["export", "-q", "--out", "link.nt"]);
+    run(
+        root,
+        &["report", "-q", "--format", "md", "--out", "link.md"],
+    );
+    for (link, target, plain) in [
+        ("link.nt", "real/graph.nt", "plain.nt"),
+        ("link.md", "real/report.md", "plain.md"),
+    ] {
+        let m = std::fs::symlink_metadata(root.join(link)).unwrap();
+        assert!(m.file_type().is_symlink(), "{link} is still a link");
+        assert_eq!(
+            std::fs::read(root.join(target)).unwrap(),
+            std::fs::read(root.join(plain)).unwrap(),
+            "{target} holds what {plain} holds"
+        );
+    }
+}
+
+/// Makes a FIFO at `path`.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+#[cfg(unix)]
+#[test]
+fn out_writes_into_a_fifo_and_leaves_it_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    analysed_sample(root);
+    run(root, &["export", "-q", "--out", "plain.nt"]);
+    run(
+        root,
+        &["report", "-q", "--format", "json", "--out", "plain.json"],
+    );
+    for (args, plain) in [
+        (
+            &["export", "-q", "--format", "ntriples", "--out", "pipe"][..],
+            "plain.nt",
+        ),
+        (
+            &["report", "-q", "--format", "json", "--out", "pipe"][..],
+            "plain.json",
+        ),
+    ] {
+        let fifo = root.join("pipe");
+        mkfifo(&fifo);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(std::fs::read(&reader));
+        });
+        run(root, args);
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the reader of the FIFO got an end of file")
+            .unwrap();
+        assert_eq!(got, std::fs::read(root.join(plain)).unwrap(), "{args:?}");
+        let m = std::fs::symlink_metadata(&fifo).unwrap();
+        assert!(m.file_type().is_fifo(), "{args:?} left a FIFO");
+        std::fs::remove_file(&fifo).unwrap();
+    }
+}
+
+/// `--out /dev/null` writes nothing anywhere and leaves the device alone.
+/// Were it replaced (as root a rename succeeds), the device is made again
+/// before the test fails, so the machine keeps working.
+#[cfg(target_os = "linux")]
+#[test]
+fn out_dev_null_stays_a_character_device() {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    analysed_sample(root);
+    let null = Path::new("/dev/null");
+    let before = std::fs::symlink_metadata(null).unwrap();
+    assert!(before.file_type().is_char_device(), "/dev/null before");
+    let commands: [&[&str]; 3] = [
+        &["report", "-q", "--out", "/dev/null"],
+        &["report", "-q", "--format", "md", "--out", "/dev/null"],
+        &["export", "-q", "--format", "ntriples", "--out", "/dev/null"],
+    ];
+    for args in commands {
+        let o = Command::new(env!("CARGO_BIN_EXE_signalgraph"))
+            .current_dir(root)
+            .args(["--store", "store"])
+            .args(args)
+            .output()
+            .unwrap();
+        let after = std::fs::symlink_metadata(null).unwrap();
+        if !after.file_type().is_char_device() {
+            let _ = std::fs::remove_file(null);
+            let c = std::ffi::CString::new("/dev/null").unwrap();
+            // SAFETY: a valid path; the device numbers of /dev/null as it was.
+            unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, before.rdev() as _) };
+            panic!("{args:?} replaced /dev/null with a plain file (made again)");
+        }
+        assert_eq!(after.rdev(), before.rdev());
+        assert_eq!(after.ino(), before.ino(), "{args:?}: the same /dev/null");
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // The store keeps its own HTML copy as a plain file.
+    assert!(std::fs::metadata(root.join("store/report.html"))
+        .unwrap()
+        .is_file());
+}
+
+#[test]
+fn out_refuses_a_folder_where_a_file_is_expected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    analysed_sample(root);
+    std::fs::create_dir(root.join("folder")).unwrap();
+    std::fs::write(root.join("folder/kept.txt"), "kept").unwrap();
+    for args in [
+        &["export", "--format", "ntriples", "--out", "folder"][..],
+        &["report", "--out", "folder"][..],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_signalgraph"))
+            .current_dir(root)
+            .args(["--store", "store"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("is a folder"), "{args:?}: {stderr}");
+        assert!(root.join("folder").is_dir());
+        let entries: Vec<_> = std::fs::read_dir(root.join("folder")).unwrap().collect();
+        assert_eq!(entries.len(), 1, "{args:?} left files in the folder");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The Neo4j folder against SPARQL and the report
+
+/// The rows of a CSV file, header first.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// The rows of a SELECT answered as CSV, header dropped.
+fn sparql_rows(root: &Path, query: &str) -> Vec<Vec<String>> {
+    let out = run(root, &["query", "--format", "csv", query]).stdout;
+    let mut rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(out.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The article id (or stub id) an article IRI ends with.
+fn local(iri: &str) -> String {
+    iri.rsplit('/').next().unwrap().to_string()
+}
+
+#[test]
+fn neo4j_folder_has_directed_closest_links_stubs_and_named_trend_clusters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    analysed_sample(root);
+    run(root, &["analyze", "-q", "--projection", "full"]);
+    run(
+        root,
+        &["export", "-q", "--format", "neo4j", "--out", "neo4j"],
+    );
+    let folder = root.join("neo4j");
+    let files: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+
+    // One CLOSEST per directed sg:closestTo link, in its direction.
+    let mut closest: Vec<Vec<String>> = Vec::new();
+    for name in files.iter().filter(|n| n.starts_with("rels_CLOSEST_")) {
+        let rows = csv_rows(&folder.join(name));
+        assert_eq!(rows[0][2], ":TYPE", "{name}");
+        closest.extend(rows[1..].iter().map(|r| vec![r[0].clone(), r[1].clone()]));
+    }
+    closest.sort();
+    let links: Vec<Vec<String>> = {
+        let mut v: Vec<Vec<String>> =
+            sparql_rows(root, "SELECT ?a ?b WHERE { ?a sg:closestTo ?b }")
+                .iter()
+                .map(|r| vec![local(&r[0]), local(&r[1])])
+                .collect();
+        v.sort();
+        v
+    };
+    let one_way = links
+        .iter()
+        .filter(|l| !links.contains(&vec![l[1].clone(), l[0].clone()]))
+        .count();
+    assert!(
+        one_way > 0 && one_way < links.len(),
+        "the sample has both kinds"
+    );
+    assert_eq!(closest, links, "CLOSEST rows are the sg:closestTo links");
+
+    // Stub articles under their own label, and only there.
+    let stubs: BTreeSet<String> = sparql_rows(root, "SELECT ?s WHERE { ?s a sg:StubArticle }")
+        .iter()
+        .map(|r| local(&r[0]))
+        .collect();
+    assert!(!stubs.is_empty());
+    let ids = |name: &str| -> BTreeSet<String> {
+        csv_rows(&folder.join(name))[1..]
+            .iter()
+            .map(|r| r[0].clone())
+            .collect()
+    };
+    assert_eq!(ids("nodes_StubArticle.csv"), stubs);
+    assert!(ids("nodes_Article.csv").is_disjoint(&stubs));
+    assert!(csv_rows(&folder.join("nodes_StubArticle.csv"))[1..]
+        .iter()
+        .all(|r| r[1] == "StubArticle"));
+
+    // The trend clusters, named and with their members as the report has them.
+    run(
+        root,
+        &["report", "-q", "--format", "json", "--out", "report.json"],
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("report.json")).unwrap()).unwrap();
+    let clusters = csv_rows(&folder.join("nodes_Cluster.csv"));
+    let header = &clusters[0];
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (projection, name, size) = (column("projection"), column("name"), column("size:long"));
+    let members = csv_rows(&folder.join("rels_IN_CLUSTER_Article_Cluster.csv"));
+    let report_clusters = report["clusters"].as_array().unwrap();
+    assert!(!report_clusters.is_empty());
+    for c in report_clusters {
+        let id = format!("articles/0/{}", c["cluster"]);
+        let row = clusters
+            .iter()
+            .find(|r| r[0] == id)
+            .unwrap_or_else(|| panic!("no trend cluster {id}"));
+        assert_eq!(row[projection], "articles");
+        assert_eq!(row[name], c["name"].as_str().unwrap(), "{id}");
+        assert_eq!(row[size], c["articles"].to_string(), "{id}");
+        let mut expected: Vec<String> = c["article_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        expected.sort();
+        let mut got: Vec<String> = members
+            .iter()
+            .filter(|r| r[1] == id)
+            .map(|r| r[0].clone())
+            .collect();
+        got.sort();
+        assert_eq!(got, expected, "members of {id}");
+    }
+    // The full projection's clusters are still there.
+    assert!(clusters[1..].iter().any(|r| r[projection] == "full"));
+
+    // load.cypher states its versions and avoids the deprecated importing WITH.
+    let cypher = std::fs::read_to_string(folder.join("load.cypher")).unwrap();
+    assert!(cypher.contains("Neo4j 5.23 or later"), "{cypher}");
+    assert!(!cypher.contains("CALL {"), "{cypher}");
+    assert!(!cypher.contains("WITH row"), "{cypher}");
+    assert!(cypher.contains("CALL (row) {"));
+    for name in files.iter().filter(|n| n.ends_with(".csv")) {
+        assert!(cypher.contains(&format!("'file:///{name}'")), "{name}");
+    }
+    let import = std::fs::read_to_string(folder.join("import.sh")).unwrap();
+    assert!(import.contains("Neo4j 5.0 or later"));
 }

@@ -5,11 +5,13 @@
 //! ([`neo4j`]) and plain CSV ([`table`]) — describe one projection
 //! ([`view::GraphView`]) with the analysis stored for it and, for GraphML and
 //! GEXF, a ForceAtlas2 layout. Every file is written to a temporary name and
-//! renamed, and the same store always gives the same bytes.
+//! renamed ([`output`]: through symbolic links, directly to devices and
+//! FIFOs), and the same store always gives the same bytes.
 
 pub mod gexf;
 pub mod graphml;
 pub mod neo4j;
+pub mod output;
 pub mod rdf;
 pub mod table;
 pub mod view;
@@ -26,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use view::GraphView;
 
+pub use output::write_output;
 pub use rdf::write as write_rdf;
 
 /// An export format.
@@ -274,14 +277,19 @@ pub fn export_collection(
                 Some(positions) if positions.len() == graph.node_count() => positions.clone(),
                 _ => layout_of(graph),
             });
+        let trend = if formats.iter().any(|(f, _)| *f == Format::Neo4j) {
+            trend_clusters(dir, collection, iris, projection, graph, analysis.as_ref())?
+        } else {
+            None
+        };
         let view = GraphView::new(graph, collection, iris, analysis, positions);
         let prepared = started.elapsed().as_secs_f64();
         for (format, path) in formats {
             let started = Instant::now();
             match format {
-                Format::GraphMl => store::write_atomically(path, |w| graphml::write(&view, w))?,
-                Format::Gexf => store::write_atomically(path, |w| gexf::write(&view, w))?,
-                Format::Neo4j => neo4j::write(&view, path)?,
+                Format::GraphMl => write_output(path, |w| graphml::write(&view, w))?,
+                Format::Gexf => write_output(path, |w| gexf::write(&view, w))?,
+                Format::Neo4j => neo4j::write(&view, trend.as_ref(), path)?,
                 Format::Csv => table::write(&view, path)?,
                 _ => unreachable!("RDF formats are written above"),
             }
@@ -317,7 +325,7 @@ pub fn export_collection(
         for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
             let started = Instant::now();
             let mut items = 0;
-            store::write_atomically(path, |w| {
+            write_output(path, |w| {
                 items = rdf::write(&dataset, *format, &selection, w)?;
                 Ok(())
             })?;
@@ -338,6 +346,34 @@ pub fn export_collection(
 
     written.sort_by_key(|w| w.format);
     Ok(written)
+}
+
+/// The trend clusters of the store with the report's names: from `analysis`
+/// when `graph` is the articles projection, else from the stored analysis of
+/// the articles projection (as the report reads it); `None` when not analysed.
+fn trend_clusters(
+    dir: &StoreDir,
+    collection: &Collection,
+    iris: &Iris,
+    projection: Projection,
+    graph: &ProjectedGraph,
+    analysis: Option<&stored::StoredAnalysis>,
+) -> Result<Option<neo4j::TrendClusters>, ExportError> {
+    let named = |graph: &ProjectedGraph, analysis: &stored::StoredAnalysis| {
+        let (cluster_of, names) = crate::report::trend_clusters(collection, graph, analysis);
+        neo4j::TrendClusters {
+            cluster_of,
+            names,
+            modularity: analysis.levels.first().map_or(f64::NAN, |l| l.modularity),
+        }
+    };
+    if projection == Projection::Articles {
+        return Ok(analysis.map(|a| named(graph, a)));
+    }
+    let options = stored::sidecar_options(dir, Projection::Articles).unwrap_or_default();
+    let articles = ProjectedGraph::build(collection, Projection::Articles, &options);
+    let analysis = stored::load(dir, &articles, collection, iris)?;
+    Ok(analysis.map(|a| named(&articles, &a)))
 }
 
 /// The ForceAtlas2 layout every export and the report draw of a projection.

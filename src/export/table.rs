@@ -11,10 +11,10 @@ use std::path::Path;
 pub fn write(view: &GraphView, dir: &Path) -> Result<(), super::ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| super::ExportError::io(dir, e))?;
     let nodes = dir.join("nodes.csv");
-    crate::store::write_atomically(&nodes, |w| write_nodes(view, w).map_err(csv_io))
+    super::write_output(&nodes, |w| write_nodes(view, w).map_err(csv_io))
         .map_err(super::ExportError::Store)?;
     let edges = dir.join("edges.csv");
-    crate::store::write_atomically(&edges, |w| write_edges(view, w).map_err(csv_io))
+    super::write_output(&edges, |w| write_edges(view, w).map_err(csv_io))
         .map_err(super::ExportError::Store)?;
     Ok(())
 }

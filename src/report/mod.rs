@@ -521,6 +521,76 @@ pub fn build(inputs: &Inputs) -> Report {
     }
 }
 
+/// Each article's level-0 cluster (`node_of[a]`: its node in the articles
+/// projection), the number of clusters and their articles.
+fn trend_membership(
+    node_of: &[Option<usize>],
+    analysis: &StoredAnalysis,
+) -> (Vec<Option<u32>>, usize, Vec<Vec<usize>>) {
+    let level = analysis.levels.first();
+    let clusters = level.map_or(0, |l| l.count);
+    let cluster_of: Vec<Option<u32>> = node_of
+        .iter()
+        .map(|node| {
+            let m = level?.membership.get((*node)?)?;
+            (*m != u32::MAX && (*m as usize) < clusters).then_some(*m)
+        })
+        .collect();
+    let mut members = vec![Vec::new(); clusters];
+    for (a, cluster) in cluster_of.iter().enumerate() {
+        if let Some(k) = cluster {
+            members[*k as usize].push(a);
+        }
+    }
+    (cluster_of, clusters, members)
+}
+
+/// A name per cluster: the labels of its [`naming::name_terms`].
+fn cluster_names(
+    c: &Collection,
+    weights: &[Vec<naming::Weighted>],
+    members: &[Vec<usize>],
+) -> Vec<String> {
+    weights
+        .iter()
+        .zip(members)
+        .enumerate()
+        .map(|(k, (weights, members))| {
+            let terms = naming::name_terms(weights, members.len());
+            if terms.is_empty() {
+                format!("Cluster {k}")
+            } else {
+                terms
+                    .iter()
+                    .map(|w| c.concepts[w.concept].label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            }
+        })
+        .collect()
+}
+
+/// The trend clusters of an analysis of the `articles` projection as the
+/// report has them: each article's level-0 cluster (by index in the
+/// collection) and each cluster's name.
+pub fn trend_clusters(
+    c: &Collection,
+    articles: &ProjectedGraph,
+    analysis: &StoredAnalysis,
+) -> (Vec<Option<u32>>, Vec<String>) {
+    let mut node_of = vec![None; c.articles.len()];
+    for node in 0..articles.node_count() {
+        if let NodeRef::Article(a) = articles.node(node as u32) {
+            node_of[a] = Some(node);
+        }
+    }
+    let (cluster_of, clusters, members) = trend_membership(&node_of, analysis);
+    let concepts_of = crate::graph::projection::article_concepts(c);
+    let weights = naming::weights(&concepts_of, &cluster_of, clusters, c.concepts.len());
+    let names = cluster_names(c, &weights, &members);
+    (cluster_of, names)
+}
+
 fn prepare<'a>(inputs: &Inputs<'a>, notes: &mut Vec<String>) -> Prepared<'a> {
     let c = inputs.collection;
     let n = c.articles.len();
@@ -539,21 +609,7 @@ fn prepare<'a>(inputs: &Inputs<'a>, notes: &mut Vec<String>) -> Prepared<'a> {
             node_of[*a] = Some(node);
         }
     }
-    let level = analysis.levels.first();
-    let clusters = level.map_or(0, |l| l.count);
-    let cluster_of: Vec<Option<u32>> = node_of
-        .iter()
-        .map(|node| {
-            let m = level?.membership.get((*node)?)?;
-            (*m != u32::MAX && (*m as usize) < clusters).then_some(*m)
-        })
-        .collect();
-    let mut members = vec![Vec::new(); clusters];
-    for (a, cluster) in cluster_of.iter().enumerate() {
-        if let Some(k) = cluster {
-            members[*k as usize].push(a);
-        }
-    }
+    let (cluster_of, clusters, members) = trend_membership(&node_of, analysis);
 
     let per_article = |m: Measure| -> Option<Vec<f64>> {
         let scores = analysis.scores(m)?;
@@ -653,20 +709,7 @@ fn prepare<'a>(inputs: &Inputs<'a>, notes: &mut Vec<String>) -> Prepared<'a> {
 
     let period = Period::of(c.articles.iter().filter_map(|a| a.article.date));
     let weights = naming::weights(&concepts_of, &cluster_of, clusters, c.concepts.len());
-    let names = (0..clusters)
-        .map(|k| {
-            let terms = naming::name_terms(&weights[k], members[k].len());
-            if terms.is_empty() {
-                format!("Cluster {k}")
-            } else {
-                terms
-                    .iter()
-                    .map(|w| c.concepts[w.concept].label.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            }
-        })
-        .collect();
+    let names = cluster_names(c, &weights, &members);
     let trends = members
         .iter()
         .map(|list| {
@@ -1044,9 +1087,10 @@ pub fn write(
     }
 }
 
-/// Writes `report` in `format` to `path`, atomically.
+/// Writes `report` in `format` to `path`: a file atomically, through links,
+/// a device or FIFO directly ([`crate::export::write_output`]).
 pub fn write_file(report: &Report, format: ReportFormat, path: &Path) -> Result<u64, ReportError> {
-    crate::store::write_atomically(path, |w| write(report, format, w))?;
+    crate::export::write_output(path, |w| write(report, format, w))?;
     Ok(std::fs::metadata(path).map_or(0, |m| m.len()))
 }
 
