@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README.md): the Rust test suite, then the checks
 # that need third-party tools (SHACL shapes and vocabulary with pyshacl/rdflib,
-# every RDF export loaded by rdflib, GraphML/GEXF/CSV/Neo4j exports loaded by
+# every RDF export loaded by rdflib and by Apache Jena (whose union default
+# graph answers queries as signalgraph's does), the Neo4j folder loaded into
+# Kuzu, GraphML/GEXF/CSV/Neo4j exports loaded by
 # networkx and igraph, the SPARQL endpoint queried by SPARQLWrapper and
 # rdflib's SPARQLStore, the report's JSON schema with jsonschema, the HTML
 # report in headless Chromium), and the status rule's score on generated
@@ -39,6 +41,12 @@ echo "== every RDF export loaded by rdflib (the venv check.sh made)"
 "$bin" --store "$work/store" export -q --all --out "$work/exports"
 "$bin" --store "$work/store" stats --json > "$work/stats.json"
 "${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_rdf.py "$work/exports" "$work/stats.json"
+
+echo "== RDF exports read by Apache Jena; its union default graph against signalgraph's (8 queries)"
+bash tests/interop/jena.sh "$bin" "$work/store" "$work/exports"
+
+echo "== the Neo4j folder loaded into Kuzu (embedded Cypher) and compared with SPARQL"
+"$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_neo4j_kuzu.py "$bin" "$work/store" "$work/exports/neo4j"
 
 echo "== graph exports of the sample loaded by networkx and igraph"
 "$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_graphs.py "$work/exports" "$work/analyze.json"
