@@ -13,7 +13,7 @@
 //! is built from the analyses in memory, which equal what the store holds.
 
 use crate::analyze::stored::StoredAnalysis;
-use crate::analyze::{self, AnalyzeError, AnalyzeOptions};
+use crate::analyze::{self, AnalyzeError, AnalyzeOptions, Measure};
 use crate::build::{self, BuildError, BuildOptions, BuildReport};
 use crate::export::{self, ExportError, ExportOptions, Format, Written};
 use crate::graph::{Projection, ProjectionOptions};
@@ -71,6 +71,8 @@ pub struct AnalysisDone {
     pub edges: usize,
     pub clusters: usize,
     pub modularity: f64,
+    /// Measures left out (they did not converge), with the reason.
+    pub skipped: Vec<(Measure, String)>,
 }
 
 /// A report file written.
@@ -142,6 +144,11 @@ pub fn run(
             edges: analysis.edge_count,
             clusters: level.map_or(0, |l| l.count),
             modularity: level.map_or(0.0, |l| l.modularity),
+            skipped: analysis
+                .skipped
+                .iter()
+                .map(|(m, e)| (*m, e.to_string()))
+                .collect(),
         });
         analysed.push((graph, StoredAnalysis::from(&analysis)));
     }

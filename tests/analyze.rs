@@ -412,6 +412,8 @@ fn bad_options_are_usage_errors() {
         &["analyze", "--centrality", "pagerank,fame"],
         &["analyze", "--damping", "1.5"],
         &["analyze", "--samples", "0"],
+        // Sampled betweenness scales by k - 1 sources.
+        &["analyze", "--samples", "1"],
         &["analyze", "--samples", "many"],
         &["analyze", "--max-cluster-size", "1"],
         &[
@@ -444,4 +446,99 @@ fn bad_options_are_usage_errors() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no edges"));
+    // A weight of 0 is an infinite length; weights of 1e308 overflow the
+    // total (modularity was NaN, PageRank summed to 0.15, exit 0).
+    for (text, expected) in [
+        ("a,b,1\nb,c,0\n", "edges.csv:2: weight \"0\""),
+        (
+            "a,b,1e308\nb,c,1e308\nc,a,1e308\n",
+            "edge weights add up to inf",
+        ),
+    ] {
+        let edges = dir.path().join("edges.csv");
+        std::fs::write(&edges, text).unwrap();
+        let o = bin()
+            .args(["analyze", "--edges"])
+            .arg(&edges)
+            .args(["--out", "/dev/null"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(expected), "{text}: {err}");
+    }
+}
+
+/// A path of 300 nodes: power iteration on `A + I` needs far more than
+/// 1000 iterations there, so eigenvector centrality does not converge.
+#[test]
+fn a_measure_that_does_not_converge_is_left_out_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = dir.path().join("path.csv");
+    let text: String = (0..299).map(|i| format!("n{i},n{}\n", i + 1)).collect();
+    std::fs::write(&edges, text).unwrap();
+    let out = dir.path().join("nodes.csv");
+    let o = bin()
+        .args(["analyze", "--edges"])
+        .arg(&edges)
+        .arg("--out")
+        .arg(&out)
+        .args(["--centrality", "pagerank,eigenvector,degree", "--json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: eigenvector left out: eigenvector centrality did not converge"),
+        "{err}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["skipped"][0]["measure"], "eigenvector");
+    assert!(summary["top"].get("pagerank").is_some());
+    assert!(summary["top"].get("eigenvector").is_none());
+    let header = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        header.lines().next().unwrap(),
+        "node,degree,pagerank,cluster_0"
+    );
+}
+
+/// `run` with a tolerance eigenvector centrality's power iteration does not
+/// reach: it is left out, and every export and the report are written.
+#[test]
+fn run_goes_on_when_measures_do_not_converge() {
+    use signalgraph::pipeline::{self, RunOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exports");
+    let mut options = RunOptions {
+        build: signalgraph::build::BuildOptions {
+            paths: vec![seeds()],
+            base_iri: None,
+            strict: false,
+            prune: false,
+        },
+        out: out.clone(),
+        analyze: Default::default(),
+        projection_options: ProjectionOptions::default(),
+    };
+    options.analyze.tolerance = 1e-300;
+    let summary = pipeline::run(
+        &StoreDir::new(dir.path().join("store")),
+        &options,
+        &signalgraph::progress::NoProgress,
+    )
+    .expect("the run goes on");
+    for a in &summary.analyses {
+        let skipped: Vec<Measure> = a.skipped.iter().map(|s| s.0).collect();
+        assert!(skipped.contains(&Measure::Eigenvector), "{}", a.projection);
+        assert!(a.clusters > 1, "{}", a.projection);
+    }
+    for file in [
+        "graph.ttl",
+        "graph.gexf",
+        "neo4j/load.cypher",
+        "report.html",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
 }

@@ -199,8 +199,9 @@ pub enum AnalyzeError {
     Resolution(f64),
     #[error("--max-cluster-size must be at least 2")]
     MaxClusterSize,
-    #[error("--samples must be at least 1")]
-    Samples,
+    /// Sampled betweenness scales by `k - 1` sources, so it needs two.
+    #[error("--samples must be at least 2, not {0}")]
+    Samples(usize),
     #[error(transparent)]
     Centrality(#[from] CentralityError),
     #[error(transparent)]
@@ -248,6 +249,9 @@ pub struct Analysis {
     /// Sources betweenness was computed from when it was sampled.
     pub betweenness_samples: Option<usize>,
     pub pagerank_iterations: Option<usize>,
+    /// Measures left out because their power iteration did not converge,
+    /// with the reason; every other result stands.
+    pub skipped: Vec<(Measure, CentralityError)>,
     /// Seconds per step, in the order they ran.
     pub timings: Vec<(&'static str, f64)>,
 }
@@ -272,8 +276,8 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
     if options.max_cluster_size.is_some_and(|n| n < 2) {
         return Err(AnalyzeError::MaxClusterSize);
     }
-    if options.samples == Some(0) {
-        return Err(AnalyzeError::Samples);
+    if let Some(k) = options.samples.filter(|&k| k < 2) {
+        return Err(AnalyzeError::Samples(k));
     }
     let mut timings = Vec::new();
     let mut timed = |name: &'static str, started: Instant| {
@@ -283,72 +287,27 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
     let mut measures = Vec::new();
     let mut betweenness_samples = None;
     let mut pagerank_iterations = None;
+    let mut skipped = Vec::new();
     let mut wanted = options.measures.clone();
     wanted.sort();
     wanted.dedup();
     for m in wanted {
         let started = Instant::now();
-        let scores = match m {
-            Measure::Degree => centrality::degree(g),
-            Measure::WeightedDegree => centrality::weighted_degree(g),
-            Measure::PageRank => {
-                let pr = centrality::pagerank(
-                    g,
-                    &centrality::PageRankOptions {
-                        damping: options.damping,
-                        tolerance: options.tolerance,
-                        max_iterations: 1000,
-                        weighted: true,
-                    },
-                )?;
-                pagerank_iterations = Some(pr.iterations);
-                pr.scores
-            }
-            Measure::Betweenness => {
-                let samples = options
-                    .samples
-                    .or((g.node_count() > options.exact_betweenness_limit)
-                        .then_some(DEFAULT_SAMPLES));
-                let samples = samples.filter(|&k| k < g.node_count());
-                betweenness_samples = samples;
-                centrality::betweenness(
-                    g,
-                    &centrality::BetweennessOptions {
-                        normalized: true,
-                        length: options.length,
-                        samples: samples.map(|sources| centrality::Sampling {
-                            sources,
-                            seed: options.seed,
-                        }),
-                    },
-                )?
-            }
-            Measure::Closeness => centrality::closeness(
-                g,
-                &centrality::ClosenessOptions {
-                    length: options.length,
-                    wf_improved: true,
-                },
-            )?,
-            Measure::Harmonic => centrality::harmonic(g, options.length)?,
-            Measure::Eigenvector => {
-                centrality::eigenvector(
-                    g,
-                    &centrality::EigenvectorOptions {
-                        tolerance: options.tolerance,
-                        max_iterations: 1000,
-                        weighted: true,
-                    },
-                )?
-                .scores
-            }
-            Measure::CoreNumber => centrality::core_number(g)
-                .into_iter()
-                .map(f64::from)
-                .collect(),
-        };
+        let scores = measure(
+            g,
+            m,
+            options,
+            &mut betweenness_samples,
+            &mut pagerank_iterations,
+        );
         timed(m.name(), started);
-        measures.push((m, scores));
+        match scores {
+            Ok(scores) => measures.push((m, scores)),
+            // A power iteration that does not settle says something about
+            // the graph, not about the run: the other results stand.
+            Err(e @ CentralityError::NotConverged { .. }) => skipped.push((m, e)),
+            Err(e) => return Err(e.into()),
+        }
     }
 
     let started = Instant::now();
@@ -376,7 +335,77 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
         passes,
         betweenness_samples,
         pagerank_iterations,
+        skipped,
         timings,
+    })
+}
+
+/// Computes one measure on `g`, noting the sampled sources of betweenness and
+/// the iterations PageRank took.
+fn measure(
+    g: &Csr,
+    m: Measure,
+    options: &AnalyzeOptions,
+    betweenness_samples: &mut Option<usize>,
+    pagerank_iterations: &mut Option<usize>,
+) -> Result<Vec<f64>, CentralityError> {
+    Ok(match m {
+        Measure::Degree => centrality::degree(g),
+        Measure::WeightedDegree => centrality::weighted_degree(g),
+        Measure::PageRank => {
+            let pr = centrality::pagerank(
+                g,
+                &centrality::PageRankOptions {
+                    damping: options.damping,
+                    tolerance: options.tolerance,
+                    max_iterations: 1000,
+                    weighted: true,
+                },
+            )?;
+            *pagerank_iterations = Some(pr.iterations);
+            pr.scores
+        }
+        Measure::Betweenness => {
+            let samples = options
+                .samples
+                .or((g.node_count() > options.exact_betweenness_limit).then_some(DEFAULT_SAMPLES));
+            let samples = samples.filter(|&k| k < g.node_count());
+            *betweenness_samples = samples;
+            centrality::betweenness(
+                g,
+                &centrality::BetweennessOptions {
+                    normalized: true,
+                    length: options.length,
+                    samples: samples.map(|sources| centrality::Sampling {
+                        sources,
+                        seed: options.seed,
+                    }),
+                },
+            )?
+        }
+        Measure::Closeness => centrality::closeness(
+            g,
+            &centrality::ClosenessOptions {
+                length: options.length,
+                wf_improved: true,
+            },
+        )?,
+        Measure::Harmonic => centrality::harmonic(g, options.length)?,
+        Measure::Eigenvector => {
+            centrality::eigenvector(
+                g,
+                &centrality::EigenvectorOptions {
+                    tolerance: options.tolerance,
+                    max_iterations: 1000,
+                    weighted: true,
+                },
+            )?
+            .scores
+        }
+        Measure::CoreNumber => centrality::core_number(g)
+            .into_iter()
+            .map(f64::from)
+            .collect(),
     })
 }
 

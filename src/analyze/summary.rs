@@ -79,7 +79,16 @@ pub struct Summary {
     pub top: Vec<(&'static str, Vec<Ranked>)>,
     pub betweenness_samples: Option<usize>,
     pub pagerank_iterations: Option<usize>,
+    /// Measures left out because they did not converge.
+    pub skipped: Vec<Skipped>,
     pub timings_seconds: Vec<(&'static str, f64)>,
+}
+
+/// A measure the analysis left out, and why.
+#[derive(Debug, Serialize)]
+pub struct Skipped {
+    pub measure: &'static str,
+    pub reason: String,
 }
 
 impl Summary {
@@ -180,6 +189,14 @@ impl Summary {
             top: top_nodes,
             betweenness_samples: a.betweenness_samples,
             pagerank_iterations: a.pagerank_iterations,
+            skipped: a
+                .skipped
+                .iter()
+                .map(|(m, e)| Skipped {
+                    measure: m.name(),
+                    reason: e.to_string(),
+                })
+                .collect(),
             timings_seconds: a.timings.clone(),
         }
     }

@@ -267,6 +267,9 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
         )
     };
 
+    for s in summary.skipped.iter().filter(|_| !g.quiet) {
+        eprintln!("warning: {} left out: {}", s.measure, s.reason);
+    }
     if args.json {
         summary.write_json(&mut out)?;
     } else {

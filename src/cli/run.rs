@@ -67,6 +67,15 @@ pub fn run(g: &Global, dir: &StoreDir, args: &RunArgs) -> anyhow::Result<ExitCod
     };
     print_build_summary(dir, &summary.build, seconds("build"));
     for a in &summary.analyses {
+        for (measure, reason) in &a.skipped {
+            eprintln!(
+                "warning: {} of the {} projection left out: {reason}",
+                measure.name(),
+                a.projection
+            );
+        }
+    }
+    for a in &summary.analyses {
         eprintln!(
             "analyzed {}: {} nodes, {} edges, {} clusters, modularity {:.4} in {:.2} s",
             a.projection,

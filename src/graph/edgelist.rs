@@ -28,6 +28,12 @@ pub enum EdgeListError {
     },
     #[error("{path}: no edges")]
     Empty { path: String },
+    /// Modularity squares the total weight: it must stay a normal `f64`.
+    #[error(
+        "{path}: the edge weights add up to {total:e}, outside what the analysis can square \
+         (about 1e-150 to 1e150); multiply or divide every weight by one factor"
+    )]
+    TotalWeight { path: String, total: f64 },
 }
 
 /// A graph read from an edge list, with the names of its nodes.
@@ -115,11 +121,15 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<EdgeList, EdgeListError> {
             Some(_) => {
                 let w = field(2)?;
                 match w.parse::<f64>() {
-                    Ok(w) if w.is_finite() && w >= 0.0 => w,
+                    // Betweenness and closeness take 1/w as the edge's length.
+                    Ok(w) if w > 0.0 && (1.0 / w).is_finite() && w.is_finite() => w,
                     _ => {
                         return Err(error(
                             line,
-                            format!("weight {w:?} is not a finite number ≥ 0"),
+                            format!(
+                                "weight {w:?} is not a positive finite number \
+                                 (leave the line out for no edge)"
+                            ),
                         ))
                     }
                 }
@@ -139,6 +149,14 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<EdgeList, EdgeListError> {
     if graph.is_empty() {
         return Err(EdgeListError::Empty {
             path: shown.to_string(),
+        });
+    }
+    let total: f64 = graph.edges.iter().map(|e| e.2).sum();
+    let squared = (2.0 * total) * (2.0 * total);
+    if !squared.is_normal() {
+        return Err(EdgeListError::TotalWeight {
+            path: shown.to_string(),
+            total,
         });
     }
     Ok(EdgeList {
@@ -208,5 +226,35 @@ mod tests {
         assert!(err.to_string().starts_with("t.csv:1: weight \"-1\""));
         let err = parse("source,target\n".as_bytes(), "t.csv").unwrap_err();
         assert_eq!(err.to_string(), "t.csv: no edges");
+    }
+
+    #[test]
+    fn weights_must_be_usable_as_lengths() {
+        // 0 would be an infinite length; 1e-320 too (its inverse overflows).
+        for w in ["0", "-0", "1e-320", "inf", "NaN"] {
+            let err = parse(format!("a,b,1\nb,c,{w}\n").as_bytes(), "t.csv").unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("t.csv:2: weight \"{w}\"")),
+                "{w}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn total_weights_that_cannot_be_squared_are_refused() {
+        // Modularity was NaN and PageRank summed to 0.15 on these.
+        for text in [
+            "a,b,1e308\nb,c,1e308\nc,a,1e308\n",
+            "a,b,1e160\n",
+            "a,b,1e-160\n",
+        ] {
+            let err = parse(text.as_bytes(), "t.csv").unwrap_err();
+            assert!(
+                matches!(err, EdgeListError::TotalWeight { .. }),
+                "{text}: {err}"
+            );
+        }
+        assert!(parse(b"a,b,1e150\nb,c,1e-150\n", "t.csv").is_ok());
     }
 }
