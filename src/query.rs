@@ -18,6 +18,7 @@
 mod bounds;
 mod guard;
 mod priority;
+mod strings;
 
 pub use bounds::{on_query_stack, scan, Size, MAX_NESTING, MAX_TOKENS, STACK_SIZE};
 pub use guard::{start_watchdog, GuardError, Limits, Stop};
@@ -201,7 +202,10 @@ fn parser() -> Result<SparqlParser, QueryError> {
 pub fn parse(text: &str) -> Result<ParsedQuery, QueryError> {
     bounds::check(text).map_err(QueryError::Syntax)?;
     match parser()?.parse_query(text) {
-        Ok(query) => Ok(ParsedQuery { query }),
+        Ok(mut query) => {
+            strings::guard_string_functions(&mut query);
+            Ok(ParsedQuery { query })
+        }
         Err(e) => {
             if parser()?.parse_update(text).is_ok() {
                 Err(QueryError::Update)
@@ -242,7 +246,9 @@ pub fn evaluate(
     out: &mut dyn Write,
 ) -> Result<Answer, QueryError> {
     let control = Control::start(&options.limits);
-    let evaluator = QueryEvaluator::new().with_cancellation_token(control.token());
+    let evaluator = strings::with_guarded_functions(
+        QueryEvaluator::new().with_cancellation_token(control.token()),
+    );
     let mut prepared = evaluator.prepare(&query.query);
     match &options.dataset {
         Some(selection) => {

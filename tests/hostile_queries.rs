@@ -300,6 +300,18 @@ impl Server {
         assert!(body.contains(r#""value":"47""#), "{body}");
         assert!(self.alive());
     }
+
+    /// The peak resident memory of the server so far, in MiB.
+    fn peak_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        line.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            / 1024.0
+    }
 }
 
 impl Drop for Server {
@@ -333,4 +345,42 @@ fn hostile_shapes_through_the_server() {
         assert!(matches!(status, 200 | 400 | 503), "{name}: {status} {body}");
         server.probe();
     }
+}
+
+/// Nine nested REPLACEs turn one character into 10^9 (≈ 200 bytes of query).
+fn replace_bomb() -> String {
+    let mut e = "\"a\"".to_string();
+    for _ in 0..9 {
+        e = format!("REPLACE({e}, \"a\", \"aaaaaaaaaa\")");
+    }
+    format!("SELECT (STRLEN({e}) AS ?n) WHERE {{}}")
+}
+
+/// `CONCAT` doubling a string through 31 BINDs.
+fn concat_bomb() -> String {
+    let mut q = "SELECT (STRLEN(?v31) AS ?n) WHERE { BIND(\"ab\" AS ?v0)".to_string();
+    for i in 1..=31 {
+        q.push_str(&format!(" BIND(CONCAT(?v{p}, ?v{p}) AS ?v{i})", p = i - 1));
+    }
+    q + " }"
+}
+
+#[test]
+fn string_bombs_stop_at_the_memory_budget() {
+    let mut server = Server::start(&["--max-query-memory", "200", "--timeout", "60"]);
+    for query in [replace_bomb(), concat_bomb()] {
+        let (status, body) = server.post(&query);
+        assert_eq!(status, 503, "{query}: {body}");
+        assert!(body.contains("more than 200 MiB"), "{body}");
+        server.probe();
+    }
+    let peak = server.peak_mib();
+    eprintln!("peak resident memory of the server: {peak:.0} MiB");
+    assert!(peak < 600.0, "{peak} MiB");
+    // Within the budget the same functions answer.
+    let (status, body) = server.post(
+        "SELECT (STRLEN(REPLACE(REPLACE(\"a\", \"a\", \"aaaaaaaaaa\"), \"a\", \"bb\")) AS ?n) WHERE {}",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""value":"20""#), "{body}");
 }
