@@ -16,6 +16,7 @@
 //! [`Priority`]).
 
 mod bounds;
+mod grouping;
 mod guard;
 mod priority;
 mod strings;
@@ -210,7 +211,10 @@ pub fn parse(text: &str) -> Result<ParsedQuery, QueryError> {
             if parser()?.parse_update(text).is_ok() {
                 Err(QueryError::Update)
             } else {
-                Err(QueryError::Syntax(e.to_string()))
+                let message = e.to_string();
+                Err(QueryError::Syntax(
+                    grouping::explain(text, &message).unwrap_or(message),
+                ))
             }
         }
     }
