@@ -8,7 +8,9 @@
 //! started, and the allocator raises the budget's flag (an `AtomicBool` the
 //! caller gives, and [`Budget::exceeded`]) as soon as an allocation crosses
 //! it — the allocator never fails or unwinds; the query's guard sees the flag
-//! and stops the query. The binary
+//! and stops the query. Code that builds one large value at once (the
+//! query's string functions) asks [`room_for`] first, so that the value is
+//! not allocated at all when it would not fit. The binary
 //! installs the allocator (`src/main.rs`); where it is not installed
 //! [`Budget::start`] gives `None` and no memory limit applies.
 //!
@@ -173,6 +175,24 @@ impl Drop for Budget {
         let _ = OVER.try_with(|o| o.set(self.previous_over));
         let _ = RAISE.try_with(|r| r.set(self.previous_raise));
     }
+}
+
+/// Whether the current thread may allocate `bytes` more without passing its
+/// budget (always, without one). If not, the budget counts as exceeded
+/// (its flag is raised) just as if the allocation had been made: code that
+/// builds one large value asks first, so a query is stopped before the
+/// value is allocated rather than after.
+pub fn room_for(bytes: usize) -> bool {
+    let ceiling = CEILING.try_with(Cell::get).unwrap_or(i64::MAX);
+    if ceiling == i64::MAX {
+        return true;
+    }
+    let after = live().saturating_add(i64::try_from(bytes).unwrap_or(i64::MAX));
+    if after > ceiling {
+        over_budget();
+        return false;
+    }
+    !exceeded()
 }
 
 /// Whether the current thread's budget (if any) has been exceeded.

@@ -15,9 +15,13 @@
 //! and a [`Ticket`] that lets younger queries of an endpoint go first (see
 //! [`Priority`]).
 
+mod bounds;
+mod grouping;
 mod guard;
 mod priority;
+mod strings;
 
+pub use bounds::{on_query_stack, scan, Size, MAX_NESTING, MAX_TOKENS, STACK_SIZE};
 pub use guard::{start_watchdog, GuardError, Limits, Stop};
 #[cfg(test)]
 pub(crate) use priority::old_query;
@@ -189,21 +193,35 @@ fn parser() -> Result<SparqlParser, QueryError> {
 }
 
 /// Parses a query; an update is [`QueryError::Update`], anything else that
-/// does not parse [`QueryError::Syntax`] with the line and column.
+/// does not parse [`QueryError::Syntax`] with the line and column, and so is
+/// a text of more than [`MAX_TOKENS`] tokens or nested deeper than
+/// [`MAX_NESTING`] (refused before parsing).
+///
+/// Parse, evaluate and drop a query on a thread of [`STACK_SIZE`] bytes of
+/// stack (see [`on_query_stack`]): the parser, the engine and the algebra's
+/// `Drop` recurse once per token in the worst case.
 pub fn parse(text: &str) -> Result<ParsedQuery, QueryError> {
+    bounds::check(text).map_err(QueryError::Syntax)?;
     match parser()?.parse_query(text) {
-        Ok(query) => Ok(ParsedQuery { query }),
+        Ok(mut query) => {
+            strings::guard_string_functions(&mut query);
+            Ok(ParsedQuery { query })
+        }
         Err(e) => {
             if parser()?.parse_update(text).is_ok() {
                 Err(QueryError::Update)
             } else {
-                Err(QueryError::Syntax(e.to_string()))
+                let message = e.to_string();
+                Err(QueryError::Syntax(
+                    grouping::explain(text, &message).unwrap_or(message),
+                ))
             }
         }
     }
 }
 
-/// Parses `query`, evaluates it over `store` and writes the answer to `out`.
+/// Parses `query`, evaluates it over `store` and writes the answer to `out`,
+/// on a thread of [`STACK_SIZE`] bytes of stack.
 ///
 /// `format` `None` means the table for SELECT/ASK and Turtle for
 /// CONSTRUCT/DESCRIBE; `base` is the data base IRI (shown as `id:` in tables).
@@ -212,10 +230,12 @@ pub fn run(
     query: &str,
     format: Option<ResultFormat>,
     base: &str,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<Answer, QueryError> {
-    let query = parse(query)?;
-    evaluate(dataset, &query, &Options::default(), format, base, out)
+    on_query_stack(|| {
+        let query = parse(query)?;
+        evaluate(dataset, &query, &Options::default(), format, base, out)
+    })?
 }
 
 /// Evaluates a parsed query over `dataset` within `options` and writes the
@@ -230,7 +250,9 @@ pub fn evaluate(
     out: &mut dyn Write,
 ) -> Result<Answer, QueryError> {
     let control = Control::start(&options.limits);
-    let evaluator = QueryEvaluator::new().with_cancellation_token(control.token());
+    let evaluator = strings::with_guarded_functions(
+        QueryEvaluator::new().with_cancellation_token(control.token()),
+    );
     let mut prepared = evaluator.prepare(&query.query);
     match &options.dataset {
         Some(selection) => {

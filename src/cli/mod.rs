@@ -293,8 +293,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 (None, None) => return Err(UsageError("no query given".into()).into()),
             };
             let (rdf, iris) = open_store(g, &dir)?;
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            // Not locked: the query runs on a thread of its own (query::run).
+            let mut out = std::io::BufWriter::new(std::io::stdout());
             query::run(
                 &rdf,
                 &text,

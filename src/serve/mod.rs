@@ -194,7 +194,7 @@ pub fn run(
         page,
         priority: options.short_first.map(Priority::new),
         // Room for the parser and planner on deep (but allowed) queries.
-        evaluators: Evaluators::new("sg-query", 16 << 20),
+        evaluators: Evaluators::new("sg-query", query::STACK_SIZE),
         endpoint,
         options,
     });
