@@ -541,3 +541,25 @@ fn unchanged_rebuild_reports_the_same_diagnostics() {
     assert!(lines(&first)[0].contains(":1: missing section `## Closest`"));
     assert_eq!(lines(&first), lines(&again));
 }
+
+#[test]
+fn an_os_error_is_told_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "somefile", "not a folder");
+    write(tmp.path(), "seeds/000_5dd56928cd244e73.txt", GOOD);
+    for args in [
+        &["stats"][..],
+        &["build", "seeds"],
+        &["report", "--out", "r.html"],
+    ] {
+        let o = bin()
+            .current_dir(tmp.path())
+            .args(["--store", "somefile/x"])
+            .args(args)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(err.matches("os error 20").count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches("Not a directory").count(), 1, "{args:?}: {err}");
+    }
+}

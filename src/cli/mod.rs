@@ -251,7 +251,7 @@ pub fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             let usage = e.chain().any(|c| {
                 matches!(
                     c.downcast_ref::<QueryError>(),
@@ -262,6 +262,23 @@ pub fn main() -> ExitCode {
             ExitCode::from(if usage { EXIT_USAGE } else { 1 })
         }
     }
+}
+
+/// The error and its causes joined by ": ", without a cause whose text is
+/// already there (many errors repeat their source's text in their own).
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 /// A mistake in how the command was called.
