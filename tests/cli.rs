@@ -541,3 +541,119 @@ fn unchanged_rebuild_reports_the_same_diagnostics() {
     assert!(lines(&first)[0].contains(":1: missing section `## Closest`"));
     assert_eq!(lines(&first), lines(&again));
 }
+
+/// `command` followed by `arg`.
+fn with<'a>(command: &[&'a str], arg: &'a str) -> Vec<&'a str> {
+    let mut args = command.to_vec();
+    args.push(arg);
+    args
+}
+
+#[test]
+fn every_numeric_flag_refuses_hostile_values_with_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let huge = [
+        "-1",
+        "1e300",
+        "18446744073709551615",
+        "18446744073709551616",
+        "NaN",
+        "inf",
+        "",
+    ];
+    // Seeds take any u64.
+    let seed = [
+        "-1",
+        "1e300",
+        "18446744073709551616",
+        "NaN",
+        "inf",
+        "",
+        "0.5",
+    ];
+    let flags: &[(&[&str], &str, &[&str])] = &[
+        (&["run", "seeds"], "--seed", &seed),
+        (&["analyze"], "--resolution", &huge),
+        (&["analyze"], "--seed", &seed),
+        (
+            &["analyze"],
+            "--samples",
+            &["0", "-1", "1e300", "18446744073709551615", "NaN", ""],
+        ),
+        (&["analyze"], "--damping", &huge),
+        (&["analyze"], "--tolerance", &huge),
+        (&["analyze"], "--max-cluster-size", &huge),
+        (&["analyze"], "--neighbours", &huge),
+        (&["analyze"], "--top", &huge),
+        (&["generate", "--out", "gen"], "--articles", &huge),
+        (
+            &["generate", "--out", "gen", "--articles", "1"],
+            "--seed",
+            &seed,
+        ),
+        (
+            &["generate", "--out", "gen", "--articles", "1"],
+            "--groups",
+            &huge,
+        ),
+        (&["serve"], "--timeout", &huge),
+        (&["serve"], "--max-result-size", &huge),
+        (&["serve"], "--max-body", &huge),
+        (&["serve"], "--max-concurrent", &huge),
+        (&["serve"], "--max-query-memory", &huge),
+        (&["serve"], "--max-memory", &huge),
+        (&["serve"], "--max-connections", &huge),
+        (&["serve"], "--client-timeout", &huge),
+        (&["serve"], "--short-first", &huge),
+    ];
+    for (command, flag, values) in flags {
+        for value in *values {
+            let o = run(tmp.path(), &with(command, &format!("{flag}={value}")));
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{command:?} {flag}={value}: {}",
+                stderr(&o)
+            );
+            let expected = format!("invalid value '{value}' for '{flag}");
+            assert!(
+                stderr(&o).contains(&expected),
+                "{command:?} {flag}={value}: {}",
+                stderr(&o)
+            );
+        }
+    }
+    // Zero where it makes no sense.
+    for (command, flag) in [
+        (&["serve"][..], "--timeout"),
+        (&["serve"], "--max-concurrent"),
+        (&["serve"], "--max-connections"),
+        (&["analyze"], "--neighbours"),
+    ] {
+        let o = run(tmp.path(), &with(command, &format!("{flag}=0")));
+        assert_eq!(o.status.code(), Some(2), "{flag}=0: {}", stderr(&o));
+    }
+    assert!(!tmp.path().join("gen").exists());
+}
+
+#[test]
+fn an_os_error_is_told_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "somefile", "not a folder");
+    write(tmp.path(), "seeds/000_5dd56928cd244e73.txt", GOOD);
+    for args in [
+        &["stats"][..],
+        &["build", "seeds"],
+        &["report", "--out", "r.html"],
+    ] {
+        let o = bin()
+            .current_dir(tmp.path())
+            .args(["--store", "somefile/x"])
+            .args(args)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(err.matches("os error 20").count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches("Not a directory").count(), 1, "{args:?}: {err}");
+    }
+}

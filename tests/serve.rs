@@ -747,7 +747,7 @@ fn malformed_and_huge_requests_are_refused() {
         b"",
     );
     assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
-    // Past hyper's own limit on a request head (about 400 KB) the answer is 431 or a closed connection.
+    // Past the limit on a request head (128 KiB) the answer is 431 or a closed connection.
     let answer = raw(
         format!(
             "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -1149,4 +1149,279 @@ fn bind_errors_and_bad_flags_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Peak resident size of `pid` in MB, sampled every 5 ms until `done` is set.
+fn watch_rss(pid: i32, done: Arc<std::sync::atomic::AtomicBool>) -> std::thread::JoinHandle<f64> {
+    std::thread::spawn(move || {
+        let mut peak = 0f64;
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+                break;
+            };
+            if let Some(kb) = status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<f64>().ok())
+            {
+                peak = peak.max(kb / 1024.0);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        peak
+    })
+}
+
+#[test]
+fn the_server_memory_budget_stops_hogs_and_refuses_new_queries() {
+    // The sample store takes about 40 MB; the hogs would take gigabytes.
+    let budget_mib = 400.0;
+    let server = Server::start(&[
+        "--max-memory",
+        "400",
+        "--max-query-memory",
+        "0",
+        "--timeout",
+        "30",
+    ]);
+    let url = server.url("/sparql");
+    let hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1";
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let peak = watch_rss(server.pid(), Arc::clone(&done));
+    let mut refused = 0;
+    for _round in 0..3 {
+        let hogs: Vec<_> = (0..6)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || get(&url, &[("query", hog)], None))
+            })
+            .collect();
+        // New queries meanwhile: answered, or refused with Retry-After while
+        // the server is over its budget.
+        while !hogs.iter().all(|h| h.is_finished()) {
+            let (status, headers, body) = get(&url, &[("query", PROBE)], None);
+            match status {
+                200 => assert!(body.contains(r#""value":"47""#), "{body}"),
+                503 => {
+                    assert_eq!(headers.get("retry-after").unwrap(), "1");
+                    assert!(body.contains("--max-memory"), "{body}");
+                    refused += 1;
+                }
+                other => panic!("{other}: {body}"),
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        for h in hogs {
+            let (status, headers, body) = h.join().unwrap();
+            assert_eq!(status, 503, "{body}");
+            assert!(body.contains("--max-memory"), "{body}");
+            if body.contains("went over its memory budget") {
+                assert_eq!(headers.get("retry-after").unwrap(), "1");
+            }
+        }
+        if refused > 0 {
+            break;
+        }
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = peak.join().unwrap();
+    eprintln!("peak resident size {peak:.0} MB under a budget of {budget_mib} MiB");
+    assert!(refused > 0, "no new query was refused\n{}", server.log());
+    // Stops take effect within a few hundred milliseconds, during which the
+    // other hogs still grow: a margin, far below the gigabytes without a budget.
+    assert!(peak < budget_mib * 1.048576 * 1.5, "peak {peak:.0} MB");
+    assert!(
+        server.log().contains("over --max-memory"),
+        "{}",
+        server.log()
+    );
+    // The memory went back: a normal query answers afterwards.
+    std::thread::sleep(Duration::from_millis(200));
+    server.probe();
+    assert!(server.rss_mb() < budget_mib, "{} MB", server.rss_mb());
+    // A budget the store alone exceeds is refused at start.
+    let out = Command::new(BIN)
+        .arg("--store")
+        .arg(store())
+        .args(["serve", "--bind", "127.0.0.1:0", "--max-memory", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("over --max-memory 1 MiB"));
+}
+
+#[test]
+fn a_flood_of_idle_connections_does_not_starve_a_client() {
+    let server = Server::start(&["--max-connections", "64"]);
+    let addr = server.addr.clone();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // 200 sockets that send nothing and reconnect as soon as they are closed.
+    let flood = {
+        let (addr, stop) = (addr.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let connect = || {
+                let s = TcpStream::connect(&addr).unwrap();
+                s.set_nonblocking(true).unwrap();
+                s
+            };
+            let mut sockets: Vec<TcpStream> = (0..200).map(|_| connect()).collect();
+            let mut reconnects = 0u64;
+            let mut buf = [0u8; 64];
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // Wait for closed sockets without spinning: the flood must not
+                // take the cores from the other tests' servers.
+                use std::os::fd::AsRawFd;
+                let mut fds: Vec<libc::pollfd> = sockets
+                    .iter()
+                    .map(|s| libc::pollfd {
+                        fd: s.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    })
+                    .collect();
+                unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 10) };
+                for (s, fd) in sockets.iter_mut().zip(&fds) {
+                    if fd.revents == 0 {
+                        continue;
+                    }
+                    let closed = match s.read(&mut buf) {
+                        Ok(_) => true,
+                        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+                    };
+                    if closed {
+                        *s = connect();
+                        reconnects += 1;
+                    }
+                }
+            }
+            reconnects
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    while started.elapsed() < Duration::from_secs(4) {
+        let asked = Instant::now();
+        server.probe();
+        latencies.push(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let reconnects = flood.join().unwrap();
+    latencies.sort();
+    let worst = *latencies.last().unwrap();
+    eprintln!(
+        "{} probes through the flood: median {:?}, worst {worst:?}; {reconnects} reconnects",
+        latencies.len(),
+        latencies[latencies.len() / 2]
+    );
+    assert!(
+        reconnects > 100,
+        "the flood was not turned over: {reconnects}"
+    );
+    assert!(worst < Duration::from_secs(1), "{latencies:?}");
+    let (status, log) = server.stop_with(libc::SIGTERM);
+    assert!(status.success(), "{status:?}");
+    assert!(
+        log.contains("idle connection(s) closed for --max-connections"),
+        "{log}"
+    );
+}
+
+#[test]
+fn get_and_post_are_held_to_the_same_rules() {
+    let server = Server::start(&["--max-body", "8"]);
+    let url = server.url("/sparql");
+    let raw = |addr: &str, request: String| {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    // Over --max-body (8 KiB): 414 for a GET, 413 for a POST, both naming the flag.
+    let long = format!("ASK {{ ?s ?p \"{}\" }}", "a".repeat(9000));
+    let (status, _, body) = get(&url, &[("query", &long)], None);
+    assert_eq!(status, 414, "{body}");
+    assert!(body.contains("--max-body"), "{body}");
+    let (status, _, body) = post_form(&url, &[("query", &long)], None);
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("--max-body"), "{body}");
+    // Bytes that are not UTF-8 once percent-decoded: 400 for both, same message.
+    let bad = "query=ASK%20%7B%20%3Fs%20%3Fp%20%22%FF%22%20%7D";
+    let (get_status, _, get_body) = get(&format!("{url}?{bad}"), &[], None);
+    let r = agent()
+        .post(&url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(bad);
+    let (post_status, _, post_body) = reply(r);
+    assert_eq!((get_status, post_status), (400, 400), "{get_body}");
+    assert_eq!(get_body, post_body);
+    assert!(get_body.contains("not UTF-8"), "{get_body}");
+    // An empty query is an empty query, for GET and POST alike.
+    for (status, _, body) in [
+        get(&url, &[("query", "")], None),
+        get(&url, &[("query", "  ")], None),
+        post_form(&url, &[("query", "")], None),
+        post_direct(&url, "", None),
+    ] {
+        assert_eq!(status, 400, "{body}");
+        assert!(body.starts_with("empty query"), "{body}");
+    }
+    drop(server);
+    // With the default --max-body the URL is held to 64 KiB (414) and the
+    // request head to 128 KiB (431); below both, a GET is answered.
+    let server = Server::start(&[]);
+    let ask = |pad: usize| format!("ASK%20%7B%20%3Fs%20%3Fp%20%22{}%22%20%7D", "a".repeat(pad));
+    let answer = raw(
+        &server.addr,
+        format!(
+            "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\nConnection: close\r\n\r\n",
+            ask(60_000),
+            "b".repeat(60_000)
+        ),
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    let answer = raw(
+        &server.addr,
+        format!(
+            "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\n\r\n",
+            ask(70_000)
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
+    let answer = raw(
+        &server.addr,
+        format!(
+            "GET /sparql?query={} HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n",
+            ask(10),
+            "b".repeat(140_000)
+        ),
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 431"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    server.probe();
+    // An origin that is not one is a usage error at start.
+    for cors in ["yasgui.org", "https://yasgui.org/", "https://", "ht tp://x"] {
+        let out = Command::new(BIN)
+            .arg("--store")
+            .arg(store())
+            .args(["serve", "--bind", "127.0.0.1:0", "--cors", cors])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cors}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--cors"),
+            "{cors}"
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! After analysing a store's projection it also refreshes the saved report
 //! model (`report::refresh`), so `report` right after `analyze` is quick.
 
-use super::{Global, UsageError};
+use super::{numbers, Global, UsageError};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use signalgraph::analyze::centrality::EdgeLength;
@@ -36,7 +36,8 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "modularity")]
     objective: ObjectiveArg,
     /// Resolution γ (≥ 0); higher gives more, smaller clusters.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true,
+          value_parser = numbers::float(0.0, 1e9, false))]
     resolution: f64,
     /// Seed of every random choice; the same seed gives the same result.
     #[arg(long, default_value_t = 42)]
@@ -48,30 +49,44 @@ pub struct AnalyzeArgs {
     centrality: Option<String>,
     /// Estimate betweenness from K sampled sources, or `all` for exact
     /// betweenness at any size (default: exact up to 5,000 nodes, else 100).
-    #[arg(long, value_name = "K|all")]
+    #[arg(long, value_name = "K|all", value_parser = samples)]
     samples: Option<String>,
     /// PageRank damping factor.
-    #[arg(long, default_value_t = 0.85)]
+    #[arg(long, default_value_t = 0.85, value_parser = numbers::float(0.0, 1.0, false))]
     damping: f64,
     /// Convergence tolerance of PageRank and eigenvector centrality.
-    #[arg(long, default_value_t = 1e-6)]
+    #[arg(long, default_value_t = 1e-6, value_parser = numbers::float(0.0, 1.0, true))]
     tolerance: f64,
     /// Split clusters larger than N again, keeping the levels.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = numbers::count::<usize>(2, 1_000_000_000))]
     max_cluster_size: Option<usize>,
     /// How edge weights become path lengths for betweenness and closeness
     /// (projection weights are similarities, so the default is 1/weight).
     #[arg(long, value_enum, default_value = "inverse-weight")]
     length: LengthArg,
     /// Strongest links each node keeps in the articles and concepts projections.
-    #[arg(long, value_name = "K", default_value_t = ProjectionOptions::default().neighbours)]
+    #[arg(long, value_name = "K", default_value_t = ProjectionOptions::default().neighbours,
+          value_parser = numbers::count::<usize>(1, 10_000))]
     neighbours: usize,
     /// How many clusters and top nodes to print.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = numbers::count::<usize>(0, 1_000_000))]
     top: usize,
     /// Print the summary as JSON (stable keys).
     #[arg(long)]
     json: bool,
+}
+
+/// `--samples`: a number of sources (1 to 2^32 - 1) or `all`.
+fn samples(s: &str) -> Result<String, String> {
+    match s.parse::<u32>() {
+        _ if s == "all" => Ok(s.to_string()),
+        Ok(k) if k > 0 => Ok(s.to_string()),
+        _ => Err(format!(
+            "give a number of sources from 1 to {} or `all`",
+            u32::MAX
+        )),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]

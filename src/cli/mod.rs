@@ -5,6 +5,7 @@
 //! could be saved, 1 for other failures (I/O errors, a corrupt store).
 
 mod analyze;
+mod numbers;
 mod progress;
 mod report;
 mod run;
@@ -163,32 +164,62 @@ struct ServeArgs {
     /// Address to listen on (port 0: any free port). Non-loopback addresses expose the store to the network.
     #[arg(long, default_value = "127.0.0.1:7878")]
     bind: String,
-    /// Per-query time limit, in seconds.
-    #[arg(long, default_value_t = 30.0)]
+    /// Per-query time limit, in seconds (above 0, at most 86400).
+    #[arg(long, default_value_t = 30.0, value_parser = numbers::float(0.0, 86_400.0, true))]
     timeout: f64,
     /// Largest answer to a query, in MiB (larger ones get 503).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = numbers::count::<u64>(1, 1 << 20))]
     max_result_size: u64,
-    /// Largest request body or URL query string, in KiB (larger ones get 413/414).
-    #[arg(long, default_value_t = 1024)]
+    /// Largest POST body, in KiB (larger ones get 413); a GET's query string is
+    /// held to the same size and its URL to 64 KiB in any case (longer ones get 414).
+    #[arg(long, default_value_t = 1024, value_parser = numbers::count::<u64>(1, 1 << 20))]
     max_body: u64,
     /// Queries evaluated at once; more get 503 with Retry-After.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = numbers::count::<usize>(1, 4096))]
     max_concurrent: usize,
     /// Memory one query may hold, in MiB (0: no limit).
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = 1024, value_parser = numbers::count::<u64>(0, 1 << 24))]
     max_query_memory: u64,
+    /// Memory the whole server may hold, in MiB (resident, the store included): past it new
+    /// queries get 503 and the longest-running queries are stopped (0: no limit; default:
+    /// half of the machine's memory).
+    #[arg(long, value_parser = numbers::count::<u64>(0, 1 << 24))]
+    max_memory: Option<u64>,
+    /// Open connections at once; when all are taken, the one idle the longest is closed
+    /// to admit a new one.
+    #[arg(long, default_value_t = 1024, value_parser = numbers::count::<usize>(1, 1 << 20))]
+    max_connections: usize,
     /// Allow cross-origin requests (CORS) from this origin, e.g. https://yasgui.org, or * for any.
-    #[arg(long)]
+    #[arg(long, value_parser = cors_origin)]
     cors: Option<String>,
     /// Seconds a client may take to send a request (and may stay idle between requests,
     /// or stall while reading a response) before its connection is closed.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, value_parser = numbers::float(0.0, 86_400.0, true))]
     client_timeout: f64,
     /// Milliseconds of CPU time after which a query pauses while younger queries need its core,
     /// so short queries answer quickly under load (0: off; time-slice all queries evenly).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, value_parser = numbers::float(0.0, 60_000.0, false))]
     short_first: f64,
+}
+
+/// `*` or an origin: scheme, host and optional port, no path (as browsers send it).
+fn cors_origin(s: &str) -> Result<String, String> {
+    if s == "*" {
+        return Ok(s.to_string());
+    }
+    let bad = || {
+        format!("`{s}` is not an origin: give * or scheme://host[:port] without a path, e.g. https://yasgui.org")
+    };
+    let uri: hyper::Uri = s.parse().map_err(|_| bad())?;
+    // The parser gives an origin the path `/`; a real path, query or `/` is refused.
+    let ok = uri.scheme().is_some()
+        && uri
+            .authority()
+            .is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'))
+        && uri.path_and_query().is_none_or(|p| p.as_str() == "/")
+        && !s.ends_with('/')
+        && hyper::header::HeaderValue::from_str(s).is_ok();
+    ok.then(|| s.to_string()).ok_or_else(bad)
 }
 
 impl From<FormatArg> for ResultFormat {
@@ -232,13 +263,13 @@ struct ExportArgs {
 #[derive(Args)]
 struct GenerateArgs {
     /// Number of articles.
-    #[arg(long)]
+    #[arg(long, value_parser = numbers::count::<usize>(1, signalgraph::generate::MAX_ARTICLES as u64))]
     articles: usize,
     /// Random seed: the same seed gives the same bytes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Number of planted topic groups (default: grows with the collection).
-    #[arg(long)]
+    #[arg(long, value_parser = numbers::count::<usize>(1, signalgraph::generate::MAX_GROUPS as u64))]
     groups: Option<usize>,
     /// Output folder (created if missing).
     #[arg(long)]
@@ -251,7 +282,7 @@ pub fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             let usage = e.chain().any(|c| {
                 matches!(
                     c.downcast_ref::<QueryError>(),
@@ -262,6 +293,23 @@ pub fn main() -> ExitCode {
             ExitCode::from(if usage { EXIT_USAGE } else { 1 })
         }
     }
+}
+
+/// The error and its causes joined by ": ", without a cause whose text is
+/// already there (many errors repeat their source's text in their own).
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 /// A mistake in how the command was called.
@@ -429,30 +477,6 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
                 args.bind
             ))
         })?;
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(UsageError(format!(
-            "--timeout {}: give a number of seconds above 0",
-            args.timeout
-        ))
-        .into());
-    }
-    if !(args.short_first.is_finite() && args.short_first >= 0.0) {
-        return Err(UsageError(format!(
-            "--short-first {}: give a number of milliseconds, 0 or more",
-            args.short_first
-        ))
-        .into());
-    }
-    if !(args.client_timeout.is_finite() && args.client_timeout > 0.0) {
-        return Err(UsageError(format!(
-            "--client-timeout {}: give a number of seconds above 0",
-            args.client_timeout
-        ))
-        .into());
-    }
-    if args.max_concurrent == 0 {
-        return Err(UsageError("--max-concurrent 0: give at least 1".into()).into());
-    }
     let mib = |n: u64| usize::try_from(n.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
     let options = signalgraph::serve::Options {
         bind,
@@ -462,6 +486,12 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
             .unwrap_or(usize::MAX),
         max_concurrent: args.max_concurrent,
         max_query_memory: (args.max_query_memory > 0).then(|| mib(args.max_query_memory)),
+        max_memory: match args.max_memory {
+            Some(0) => None,
+            Some(n) => Some(mib(n)),
+            None => signalgraph::serve::default_max_memory(),
+        },
+        max_connections: args.max_connections,
         cors: args.cors.clone(),
         log_requests: !g.quiet,
         io_timeout: std::time::Duration::from_secs_f64(args.client_timeout),
@@ -491,6 +521,12 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
             "listening on http://{addr}/ (SPARQL endpoint http://{addr}/sparql; store {}: {triples} triples); Ctrl+C stops",
             dir.path().display()
         );
+    })
+    .map_err(|e| match e {
+        e @ signalgraph::serve::ServeError::OverBudget { .. } => {
+            anyhow::Error::new(UsageError(e.to_string()))
+        }
+        e => anyhow::Error::new(e),
     })?;
     if !g.quiet {
         let paused = if summary.pauses > 0 {
@@ -501,8 +537,24 @@ fn run_serve(g: &Global, dir: &StoreDir, args: &ServeArgs) -> anyhow::Result<Exi
         } else {
             String::new()
         };
+        let memory = if summary.memory_stops > 0 {
+            format!(
+                "; {} query(ies) stopped for --max-memory",
+                summary.memory_stops
+            )
+        } else {
+            String::new()
+        };
+        let evicted = if summary.evicted > 0 {
+            format!(
+                "; {} idle connection(s) closed for --max-connections",
+                summary.evicted
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "stopped after {} request(s){paused}{}",
+            "stopped after {} request(s){paused}{memory}{evicted}{}",
             summary.requests,
             if summary.forced {
                 "; requests still running were cut off"

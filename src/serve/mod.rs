@@ -32,22 +32,32 @@
 //! memory budget checked while the engine pulls quads and compares terms, and
 //! a result-size limit checked while the results are serialised into a
 //! buffer — the answer is only sent once complete, so a stopped query is a
-//! clean `503` with a message, never a truncated `200`. Request bodies are
-//! capped (`413`), header and body reads time out, and a connection whose
-//! client stops reading its response is dropped (see [`limits`]). Queries
+//! clean `503` with a message, never a truncated `200`. The whole server
+//! has a memory budget too ([`budget`]): over it, new queries get 503 and
+//! the oldest running one is stopped. Request bodies are capped (`413`), a
+//! GET's query string likewise (`414`) and the request head (`431`), header
+//! and body reads time out, and a connection whose client stops reading its
+//! response is dropped (see [`limits`]). At the connection cap the
+//! connection idle the longest makes room for a new one ([`connections`]). Queries
 //! nested deeper than [`MAX_NESTING`] are refused before parsing (the parser
 //! recurses). A panic in a request is caught and answered `500`; it never
 //! takes the connection task, another request or the process with it.
 
+mod budget;
+mod connections;
 mod evaluators;
 mod limits;
 pub mod page;
 pub mod protocol;
 pub mod service_description;
 
+pub use budget::{available_memory, default_max_memory, resident_bytes};
+
 use crate::query::{self, GraphSelection, Limits, Priority, QueryError, Stop, Ticket};
 use crate::store::FrozenDataset;
+use budget::{Admitted, Queries};
 use bytes::Bytes;
+use connections::{Busy, Connections};
 use evaluators::Evaluators;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -59,7 +69,6 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use limits::{panic_message, CatchUnwind, StallGuard};
 use protocol::Rejection;
-use spareval::CancellationToken;
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
@@ -72,6 +81,14 @@ use tokio::sync::Semaphore;
 
 /// Queries nested deeper than this (parentheses, braces, brackets) are refused.
 pub const MAX_NESTING: usize = 256;
+
+/// Largest request head (request line and headers), in bytes; larger ones get 431.
+/// (The URL alone is held to 64 KiB by the `http` crate, which answers 414 past it.)
+pub const MAX_HEAD_BYTES: usize = 128 << 10;
+
+/// Under a memory budget, a query that ran this long (or failed) hands the
+/// memory it freed back to the OS at once (see [`budget`]).
+const RELEASE_AFTER: Duration = Duration::from_millis(20);
 
 /// How long after its timeout a query's answer is waited for before the
 /// client gets a 503 anyway (the stop is normally noticed within milliseconds).
@@ -92,11 +109,15 @@ pub struct Options {
     pub max_concurrent: usize,
     /// Heap one query may hold, in bytes (needs the counting allocator, see [`crate::memory`]).
     pub max_query_memory: Option<usize>,
+    /// Resident memory the whole process may hold, in bytes: past it new
+    /// queries get 503 and running ones are stopped (see [`budget`]); `None`: no limit.
+    pub max_memory: Option<usize>,
     /// The one origin allowed by CORS (`*` for any); `None`: no CORS headers.
     pub cors: Option<String>,
     /// Print a line per request on stderr.
     pub log_requests: bool,
-    /// Open connections at once (more wait to be accepted).
+    /// Open connections at once; past it the connection idle the longest is
+    /// closed for a new one (see [`connections`]), or new ones wait when all are busy.
     pub max_connections: usize,
     /// Time allowed to send request headers (also the keep-alive idle time),
     /// to send a body, and for a stalled response write.
@@ -117,6 +138,7 @@ impl Default for Options {
             max_body_bytes: 1 << 20,
             max_concurrent: 32,
             max_query_memory: Some(1 << 30),
+            max_memory: None,
             cors: None,
             log_requests: true,
             max_connections: 1024,
@@ -143,6 +165,12 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("cannot start the server: {0}")]
     Runtime(io::Error),
+    #[error(
+        "the server already holds {} MiB with the store loaded, over --max-memory {} MiB: raise it",
+        .resident >> 20,
+        .max >> 20
+    )]
+    OverBudget { resident: usize, max: usize },
 }
 
 /// How the server ended.
@@ -154,6 +182,10 @@ pub struct Summary {
     pub forced: bool,
     /// Times a long query paused for younger ones.
     pub pauses: u64,
+    /// Queries stopped because the server was over its memory budget.
+    pub memory_stops: u64,
+    /// Idle connections closed to make room for new ones.
+    pub evicted: u64,
 }
 
 struct State {
@@ -161,8 +193,8 @@ struct State {
     options: Options,
     /// Permits for queries being evaluated.
     slots: Arc<Semaphore>,
-    /// Cancelled when shutdown stops waiting for queries.
-    shutdown: CancellationToken,
+    /// Running queries (cancelled when shutdown stops waiting for them) and the memory budget.
+    queries: Arc<Queries>,
     requests: AtomicU64,
     page: Bytes,
     /// Short queries first (when on).
@@ -186,10 +218,15 @@ pub fn run(
         .map_err(ServeError::Runtime)?;
     // Old queries' threads run at a lower priority; the deadline thread must not.
     query::start_watchdog();
+    if let (Some(max), Some(resident)) = (options.max_memory, resident_bytes()) {
+        if resident >= max {
+            return Err(ServeError::OverBudget { resident, max });
+        }
+    }
     let page = Bytes::from(page::query_page(&endpoint.base));
     let state = Arc::new(State {
         slots: Arc::new(Semaphore::new(options.max_concurrent)),
-        shutdown: CancellationToken::new(),
+        queries: Queries::new(options.max_memory, options.log_requests),
         requests: AtomicU64::new(0),
         page,
         priority: options.short_first.map(Priority::new),
@@ -200,9 +237,7 @@ pub fn run(
     });
     let result = runtime.block_on(async {
         let addr = state.options.bind;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| ServeError::Bind { addr, source })?;
+        let listener = listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
         let local = listener.local_addr().map_err(ServeError::Runtime)?;
         // Listening for signals before saying the server is ready: a SIGTERM
         // right after must stop it gracefully, not kill it.
@@ -211,9 +246,28 @@ pub fn run(
         Ok(accept_loop(listener, signals, Arc::clone(&state)).await)
     });
     state.evaluators.close();
+    state.queries.close();
     // Queries that ignored cancellation must not hold the process.
     runtime.shutdown_timeout(Duration::from_millis(200));
     result
+}
+
+/// Connections waiting to be accepted (the OS caps it at `somaxconn`). Under
+/// a flood of reconnecting clients the usual 128 overflows, and a new
+/// client's connection attempt is then dropped and retried a second later.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As std's bind does on Unix: a restarted server can take its port at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// SIGINT and SIGTERM, caught from the moment this is made.
@@ -256,15 +310,12 @@ async fn accept_loop(
     state: Arc<State>,
 ) -> Summary {
     let graceful = GracefulShutdown::new();
-    let connections = Arc::new(Semaphore::new(state.options.max_connections));
+    let connections = Connections::new(state.options.max_connections);
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&connections).acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
+        tokio::select! {
+            _ = connections.room() => {}
             _ = signals.recv() => break,
-        };
+        }
         let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -282,16 +333,23 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let io = TokioIo::new(StallGuard::new(stream, state.options.io_timeout));
         let st = Arc::clone(&state);
-        let service = service_fn(move |req| handle(Arc::clone(&st), remote, req));
+        let entry = Arc::new(connections.open());
+        let on_request = Arc::clone(&entry);
+        let service =
+            service_fn(move |req| handle(Arc::clone(&st), remote, on_request.busy(), req));
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(state.options.io_timeout)
+            .max_header_size(MAX_HEAD_BYTES)
             .keep_alive(true);
         let connection = graceful.watch(builder.serve_connection(io, service));
         tokio::spawn(async move {
-            let _ = connection.await;
-            drop(permit);
+            tokio::select! {
+                _ = connection => {}
+                // Closed to make room: dropping the connection closes the socket.
+                _ = entry.close.notified() => {}
+            }
         });
     }
     drop(listener);
@@ -309,7 +367,7 @@ async fn accept_loop(
         _ = &mut all_done => {}
         _ = &mut again => forced = true,
         _ = tokio::time::sleep(state.options.shutdown_grace) => {
-            state.shutdown.cancel();
+            state.queries.cancel_all();
             tokio::select! {
                 _ = &mut all_done => {}
                 _ = &mut again => forced = true,
@@ -317,21 +375,51 @@ async fn accept_loop(
             }
         }
     }
-    state.shutdown.cancel();
+    state.queries.cancel_all();
     Summary {
         requests: state.requests.load(Ordering::Relaxed),
         forced,
         pauses: state.priority.as_ref().map_or(0, Priority::pauses),
+        memory_stops: state.queries.stopped_for_memory(),
+        evicted: connections.evicted(),
     }
 }
 
 type Body = Full<Bytes>;
 
+/// A response body that keeps its connection marked busy until hyper has
+/// taken all of it (see [`connections`]).
+struct Tracked {
+    inner: Body,
+    _busy: Busy,
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 async fn handle(
     state: Arc<State>,
     remote: SocketAddr,
+    busy: Busy,
     req: Request<Incoming>,
-) -> Result<Response<Body>, Infallible> {
+) -> Result<Response<Tracked>, Infallible> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -359,7 +447,7 @@ async fn handle(
             started.elapsed().as_secs_f64() * 1e3
         );
     }
-    Ok(response)
+    Ok(response.map(|inner| Tracked { inner, _busy: busy }))
 }
 
 fn add_common_headers(options: &Options, origin: Option<&HeaderValue>, headers: &mut HeaderMap) {
@@ -472,7 +560,7 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
         return text(
             StatusCode::URI_TOO_LONG,
             &format!(
-                "the URL is longer than {} bytes: send long queries with POST",
+                "the URL's query string is longer than {} bytes (the server's --max-body): send long queries with POST",
                 options.max_body_bytes
             ),
         );
@@ -513,6 +601,22 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return r;
     };
+    let admitted = match state.queries.admit() {
+        Ok(admitted) => admitted,
+        Err(over) => {
+            let mut r = text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!(
+                    "the server is out of memory for queries now ({} MiB held, the server's --max-memory is {} MiB): retry shortly",
+                    over.resident >> 20,
+                    over.max >> 20
+                ),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return r;
+        }
+    };
     let accept = parts
         .headers
         .get(header::ACCEPT)
@@ -525,13 +629,23 @@ async fn sparql(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
     let job = state.evaluators.run(move || {
         // The slot is held until the evaluation has really stopped.
         let _permit = permit;
-        st.answer(
+        let started = Instant::now();
+        let reply = st.answer(
             &text_of_query,
             selection,
             accept.as_deref(),
             &request.formats,
             evaluation_ticket,
-        )
+            &admitted,
+        );
+        if st.queries.max().is_some()
+            && (started.elapsed() >= RELEASE_AFTER || reply.status().is_server_error())
+        {
+            budget::release_freed_memory();
+        }
+        // Out of the registry only once its memory is gone.
+        drop(admitted);
+        reply
     });
     let no_thread = |why: &dyn std::fmt::Display| {
         eprintln!("error: cannot start a query thread: {why}");
@@ -579,6 +693,7 @@ impl State {
         accept: Option<&str>,
         formats: &[String],
         ticket: Option<Ticket>,
+        admitted: &Admitted,
     ) -> Response<Body> {
         let options = &self.options;
         if protocol::nesting_depth(text_of_query) > MAX_NESTING {
@@ -595,13 +710,18 @@ impl State {
             Ok(f) => f,
             Err(rejection) => return reject(rejection),
         };
+        // No query may take more than the room the server had left when it started.
+        let max_memory = match (options.max_query_memory, admitted.room) {
+            (Some(own), Some(room)) => Some(own.min(room)),
+            (own, room) => own.or(room),
+        };
         let eval = query::Options {
             dataset: selection,
             limits: Limits {
                 timeout: Some(options.timeout),
-                max_memory: options.max_query_memory,
+                max_memory,
                 max_output: Some(options.max_result_bytes),
-                cancel: Some(self.shutdown.clone()),
+                cancel: Some(admitted.token.clone()),
                 ticket,
             },
         };
@@ -618,6 +738,20 @@ impl State {
                 let mut r = response(StatusCode::OK, format.media_type(), body.into());
                 r.headers_mut()
                     .insert(header::VARY, HeaderValue::from_static("Accept"));
+                r
+            }
+            Err(QueryError::Stopped(Stop::Cancelled))
+                if admitted.over_budget.load(Ordering::Relaxed) =>
+            {
+                let mut r = text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &format!(
+                        "query stopped: the server went over its memory budget of {} MiB (the server's --max-memory) and this query had run the longest; retry later",
+                        self.queries.max().unwrap_or(0) >> 20
+                    ),
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 r
             }
             Err(e) => query_error(&e, options),
@@ -688,6 +822,9 @@ fn query_error(e: &QueryError, options: &Options) -> Response<Body> {
             StatusCode::SERVICE_UNAVAILABLE,
             match stop {
                 Stop::Timeout(_) => " (the server's --timeout)",
+                Stop::Memory(max) if options.max_query_memory.is_none_or(|own| *max < own) => {
+                    " (its share of the room left under the server's --max-memory when it started)"
+                }
                 Stop::Memory(_) => " (the server's --max-query-memory)",
                 Stop::Output(_) => " (the server's --max-result-size)",
                 Stop::Cancelled => "",

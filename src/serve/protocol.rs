@@ -47,20 +47,20 @@ pub struct SparqlRequest {
 impl SparqlRequest {
     /// Reads `application/x-www-form-urlencoded` pairs (a URL query string or a form body).
     fn add_pairs(&mut self, encoded: &[u8]) -> Result<(), Rejection> {
-        for (name, value) in form_urlencoded::parse(encoded) {
+        for (name, value) in form_pairs(encoded)? {
             match &*name {
                 "query" => {
                     if self.query.is_some() {
                         return Err(Rejection::bad("more than one `query` parameter"));
                     }
-                    self.query = Some(value.into_owned());
+                    self.query = Some(non_empty(value)?);
                 }
                 "update" | "using-graph-uri" | "using-named-graph-uri" => {
                     return Err(Rejection::bad(READ_ONLY));
                 }
-                "default-graph-uri" => self.default_graphs.push(value.into_owned()),
-                "named-graph-uri" => self.named_graphs.push(value.into_owned()),
-                "format" => self.formats.push(value.into_owned()),
+                "default-graph-uri" => self.default_graphs.push(value),
+                "named-graph-uri" => self.named_graphs.push(value),
+                "format" => self.formats.push(value),
                 // Other parameters (e.g. SPARQLWrapper's `output`, `results`) are ignored.
                 _ => {}
             }
@@ -87,6 +87,67 @@ impl SparqlRequest {
             named_graphs: iris(&self.named_graphs, "named-graph-uri")?,
         }))
     }
+}
+
+/// The message for a query of no text.
+pub const EMPTY_QUERY: &str = "empty query: the request has a query of no text";
+
+/// A query text that is not only white space.
+fn non_empty(query: String) -> Result<String, Rejection> {
+    if query.trim().is_empty() {
+        Err(Rejection::bad(EMPTY_QUERY))
+    } else {
+        Ok(query)
+    }
+}
+
+/// The name/value pairs of `application/x-www-form-urlencoded` bytes (`+`
+/// is a space, `%XX` a byte, a `%` without two hex digits itself). Unlike
+/// `form_urlencoded::parse`, bytes that do not decode to UTF-8 are refused
+/// rather than replaced, as a POSTed query that is not UTF-8 is.
+fn form_pairs(encoded: &[u8]) -> Result<Vec<(String, String)>, Rejection> {
+    encoded
+        .split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            let name = percent_decode(name).map_err(|_| {
+                Rejection::bad("a parameter name is not UTF-8 once percent-decoded")
+            })?;
+            let value = percent_decode(value).map_err(|e| {
+                Rejection::bad(format!(
+                    "the `{name}` parameter is not UTF-8 once percent-decoded: {e}"
+                ))
+            })?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
+fn percent_decode(part: &[u8]) -> Result<String, std::string::FromUtf8Error> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut bytes = Vec::with_capacity(part.len());
+    let mut i = 0;
+    while let Some(&b) = part.get(i) {
+        let escaped = match (b, part.get(i + 1), part.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
+            _ => None,
+        };
+        match escaped {
+            Some(byte) => {
+                bytes.push(byte);
+                i += 3;
+            }
+            None => {
+                bytes.push(if b == b'+' { b' ' } else { b });
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(bytes)
 }
 
 /// A GET request: everything is in the URL's query string.
@@ -127,7 +188,7 @@ pub fn from_post(
             }
             let text = std::str::from_utf8(body)
                 .map_err(|e| Rejection::bad(format!("the query is not UTF-8: {e}")))?;
-            request.query = Some(text.to_string());
+            request.query = Some(non_empty(text.to_string())?);
         }
         "application/sparql-update" => return Err(Rejection::bad(READ_ONLY)),
         "" => {
@@ -423,6 +484,34 @@ mod tests {
         assert_eq!(from_get(Some("update=x")).unwrap_err().message, READ_ONLY);
         let bad = from_get(Some("query=x&default-graph-uri=not%20an%20iri")).unwrap();
         assert_eq!(bad.graph_selection().unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn bad_utf8_and_empty_queries_are_refused_alike() {
+        assert_eq!(
+            percent_decode(b"a+b%20c%3D%e2%82%ac%zz%").unwrap(),
+            "a b c=\u{20ac}%zz%"
+        );
+        let get = from_get(Some("query=ASK%7B%3Fs%20%3Fp%20%22%FF%22%7D")).unwrap_err();
+        assert_eq!(get.status, 400);
+        assert!(get.message.contains("not UTF-8"), "{}", get.message);
+        let form = "application/x-www-form-urlencoded";
+        let post = from_post(Some(form), None, b"query=ASK%7B%3Fs%20%3Fp%20%22%FF%22%7D");
+        assert_eq!(post.unwrap_err(), get);
+        let direct = from_post(
+            Some("application/sparql-query"),
+            None,
+            b"ASK{?s ?p \"\xff\"}",
+        );
+        assert_eq!(direct.unwrap_err().status, 400);
+        assert_eq!(from_get(Some("%FF=1")).unwrap_err().status, 400);
+        for empty in ["query=", "query=+%20%0A", "query"] {
+            assert_eq!(from_get(Some(empty)).unwrap_err().message, EMPTY_QUERY);
+            let post = from_post(Some(form), None, empty.as_bytes()).unwrap_err();
+            assert_eq!(post.message, EMPTY_QUERY);
+        }
+        let direct = from_post(Some("application/sparql-query"), None, b" \n").unwrap_err();
+        assert_eq!(direct.message, EMPTY_QUERY);
     }
 
     #[test]
