@@ -541,3 +541,60 @@ fn unchanged_rebuild_reports_the_same_diagnostics() {
     assert!(lines(&first)[0].contains(":1: missing section `## Closest`"));
     assert_eq!(lines(&first), lines(&again));
 }
+
+/// Text that looks like HTML is kept as the author's text and escaped by
+/// every writer: the report and the graph exports never carry it raw.
+#[test]
+fn html_in_articles_is_escaped_in_the_report_and_exports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("seeds");
+    for (i, id) in ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"]
+        .iter()
+        .enumerate()
+    {
+        let text = article(
+            &format!("AT&T <Bets> on \"AI-first\" Networks {i}"),
+            "20240107",
+            "x",
+        )
+        .replace(
+            "Klarna cuts workforce by nearly 50%",
+            "<script>alert(1)</script>",
+        )
+        .replace("* chatbot", "* <script>alert(2)</script>");
+        write(&s, &format!("00{i}_{id}.txt"), text);
+    }
+    let o = run(tmp.path(), &["run", "seeds", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT ?t WHERE { ?a dcterms:identifier \"aaaaaaaaaaaaaaaa\" ; dcterms:title ?t }",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "t\r\n\"AT&T <Bets> on \"\"AI-first\"\" Networks 0\"\r\n"
+    );
+    for file in [
+        "out/report.html",
+        "store/report.html",
+        "out/graph.graphml",
+        "out/graph.gexf",
+        "out/graph.rdf",
+    ] {
+        let text = std::fs::read_to_string(tmp.path().join(file)).unwrap();
+        assert!(text.contains("AT&amp;T &lt;Bets&gt;"), "{file}");
+        assert!(!text.contains("<script>alert"), "{file}");
+        assert!(!text.contains("<Bets>"), "{file}");
+    }
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"));
+    let rdf = std::fs::read_to_string(tmp.path().join("out/graph.rdf")).unwrap();
+    assert!(rdf.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let md = std::fs::read_to_string(tmp.path().join("out/report.md")).unwrap();
+    assert!(!md.contains("<script>alert") && !md.contains("<Bets>"));
+}
