@@ -598,3 +598,124 @@ fn html_in_articles_is_escaped_in_the_report_and_exports() {
     let md = std::fs::read_to_string(tmp.path().join("out/report.md")).unwrap();
     assert!(!md.contains("<script>alert") && !md.contains("<Bets>"));
 }
+
+/// `signalgraph generate --articles N --seed S --out DIR` in `cwd`.
+fn generate(cwd: &Path, articles: usize, seed: u64, out: &str) {
+    let o = bin()
+        .current_dir(cwd)
+        .args(["generate", "--articles", &articles.to_string()])
+        .args(["--seed", &seed.to_string(), "--out", out])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Two builds of different folders into one store at the same time: the
+/// second waits for the first, then adds its folder to what was saved.
+#[test]
+fn concurrent_builds_into_one_store_keep_both_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 3000, 1, "x");
+    generate(tmp.path(), 3000, 2, "y");
+    let spawn = |folder: &str| {
+        bin()
+            .current_dir(tmp.path())
+            .args(["--store", "store", "build", folder])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (x, y) = (spawn("x"), spawn("y"));
+    let (x, y) = (x.wait_with_output().unwrap(), y.wait_with_output().unwrap());
+    assert!(x.status.success(), "{}", stderr(&x));
+    assert!(y.status.success(), "{}", stderr(&y));
+    let waited = [&x, &y]
+        .iter()
+        .filter(|o| stderr(o).contains("waiting for the lock on store"))
+        .count();
+    let read = stats(tmp.path())["articles"]["read"].as_u64().unwrap();
+    eprintln!("articles after two concurrent builds: {read}; builds that waited: {waited}");
+    assert_eq!(read, 6000);
+}
+
+/// While another process holds the store's lock, a build waits (and says
+/// so), then runs once the lock is free; a query still answers meanwhile.
+#[test]
+fn a_writer_waits_for_the_lock_and_readers_do_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 20, 1, "x");
+    generate(tmp.path(), 20, 2, "y");
+    assert!(run(tmp.path(), &["build", "x"]).status.success());
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(tmp.path().join("store/lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = bin()
+        .current_dir(tmp.path())
+        .args(["--store", "store", "build", "y"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the build did not wait"
+    );
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a a schema:NewsArticle ; dcterms:identifier ?i }",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stats(tmp.path())["articles"]["read"], 20);
+    lock.unlock().unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("waiting for the lock on store held by another signalgraph process"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stats(tmp.path())["articles"]["read"], 40);
+}
+
+/// Temporary files of a killed writer (ours by name, their process gone) are
+/// removed by the next run, in the store and in the export folder; others stay.
+#[cfg(target_os = "linux")]
+#[test]
+fn temporary_files_of_killed_writers_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 20, 1, "seeds");
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let alive = std::process::id();
+    let files = [
+        format!("store/.collection.sgs.tmp-{dead}"),
+        format!("store/graphs/.analysis-full.nq.tmp-{dead}"),
+        format!("out/.graph.trig.tmp-{dead}"),
+        format!("out/neo4j/.nodes_Article.csv.tmp-{dead}"),
+    ];
+    let kept = [
+        format!("store/.report.html.tmp-{alive}"),
+        format!("out/.graph.ttl.tmp-{alive}"),
+        format!("out/notes.tmp-{dead}"),
+    ];
+    for f in files.iter().chain(&kept) {
+        write(tmp.path(), f, "partial");
+    }
+    let o = run(tmp.path(), &["run", "seeds", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in &files {
+        assert!(!tmp.path().join(f).exists(), "{f} is left");
+    }
+    for f in &kept {
+        assert!(tmp.path().join(f).exists(), "{f} was removed");
+    }
+}

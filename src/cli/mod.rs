@@ -398,6 +398,16 @@ fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<E
             ))
         })?),
     };
+    // Temporary files of an export that was killed.
+    let folder = if args.all || args.out.is_dir() {
+        args.out.as_path()
+    } else {
+        args.out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+    };
+    store::remove_stale_temps(folder, 2);
     let started = Instant::now();
     let options = export::ExportOptions {
         projection,
@@ -541,7 +551,23 @@ fn print_written(w: &export::Written, verbose: bool) {
     );
 }
 
+/// Takes the store's write lock, saying so when another process holds it
+/// (the command then waits for it).
+fn lock_store(g: &Global, dir: &StoreDir) -> anyhow::Result<store::StoreLock> {
+    let quiet = g.quiet;
+    Ok(dir.lock(|holder| {
+        if !quiet {
+            let pid = holder.map_or(String::new(), |p| format!(" (pid {p})"));
+            eprintln!(
+                "waiting for the lock on {} held by another signalgraph process{pid}",
+                dir.path().display()
+            );
+        }
+    })?)
+}
+
 fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let _lock = lock_store(g, dir)?;
     let started = Instant::now();
     let opts = BuildOptions {
         paths: args.paths.clone(),

@@ -21,12 +21,14 @@
 
 pub mod dataset;
 pub mod iri;
+mod lock;
 pub mod rdf;
 mod snapshot;
 pub mod vocab;
 
 pub use dataset::FrozenDataset;
 pub use iri::{BaseIriError, Iris};
+pub use lock::{remove_stale_temps, StoreLock, LOCK_FILE};
 pub use snapshot::{write_atomically, Entry, Header, Modified};
 
 use crate::model::{Collection, Stats};
