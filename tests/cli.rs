@@ -373,7 +373,7 @@ fn base_iri_is_kept_and_checked() {
         article("Alpha", "20240107", "x"),
     );
     let o = run(tmp.path(), &["build", "--base-iri", "not an iri", "seeds"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("invalid base IRI"), "{}", stderr(&o));
     let o = run(
         tmp.path(),
@@ -718,4 +718,297 @@ fn temporary_files_of_killed_writers_are_removed() {
     for f in &kept {
         assert!(tmp.path().join(f).exists(), "{f} was removed");
     }
+}
+
+fn code(o: &Output) -> Option<i32> {
+    o.status.code()
+}
+
+/// A damaged analysis graph (cut at a line boundary, or one byte changed)
+/// fails every reader with the file's name and the command that writes it
+/// again; `build` sets it aside, and the store works without it.
+#[test]
+fn damaged_analysis_files_are_named_and_build_sets_them_aside() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 60, 3, "seeds");
+    let o = run(tmp.path(), &["run", "seeds", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let articles = tmp.path().join("store/graphs/analysis-articles.nq");
+    let full = tmp.path().join("store/graphs/analysis-full.nq");
+    let good = std::fs::read(&articles).unwrap();
+    // Cut at a line boundary: the last lines (and the seal) are gone.
+    let text = String::from_utf8(good.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&articles, lines[..lines.len() - 20].join("\n") + "\n").unwrap();
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { ?a sg:memberOf ?c }";
+    for args in [
+        vec!["stats"],
+        vec!["query", q],
+        vec!["export", "--out", "x.nt"],
+        vec!["export", "--out", "x.graphml"],
+    ] {
+        let o = run(tmp.path(), &args);
+        assert_eq!(code(&o), Some(1), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("graphs/analysis-articles.nq: damaged (no checksum line")
+                && err.contains("run `signalgraph analyze --projection articles`"),
+            "{args:?}: {err}"
+        );
+    }
+    // One byte changed in the middle of a line.
+    std::fs::write(&articles, &good).unwrap();
+    let mut bytes = std::fs::read(&full).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&full, &bytes).unwrap();
+    let o = run(tmp.path(), &["query", q]);
+    assert_eq!(code(&o), Some(1));
+    assert!(
+        stderr(&o).contains("analysis-full.nq: damaged (checksum mismatch")
+            && stderr(&o).contains("signalgraph analyze --projection full"),
+        "{}",
+        stderr(&o)
+    );
+    // build sets it aside; every command works again, without that analysis.
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("analysis-full.nq:1: damaged (checksum mismatch: changed or damaged since it was written): set aside as"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!full.exists());
+    assert!(tmp
+        .path()
+        .join("store/graphs/analysis-full.nq.damaged")
+        .exists());
+    assert!(run(tmp.path(), &["stats"]).status.success());
+    let o = run(tmp.path(), &["query", q, "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "n\r\n60\r\n");
+    let o = run(tmp.path(), &["analyze", "-q", "--projection", "full"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(run(tmp.path(), &["stats"]).status.success());
+}
+
+/// A changed byte in the saved report model is noticed: the model is
+/// computed again (with a warning) and the report is the right one.
+#[test]
+fn a_damaged_report_cache_is_computed_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 60, 3, "seeds");
+    assert!(run(tmp.path(), &["run", "seeds", "--out", "out"])
+        .status
+        .success());
+    let cache = tmp.path().join("store/report-cache.json");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    let at = text.find("\"name\":\"").unwrap() + 8;
+    let mut bytes = text.into_bytes();
+    bytes[at] = if bytes[at] == b'Q' { b'R' } else { b'Q' };
+    std::fs::write(&cache, &bytes).unwrap();
+    let o = run(tmp.path(), &["report", "--out", "again.json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: store/report-cache.json: damaged (checksum mismatch); the report model is computed again"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("again.json")).unwrap(),
+        std::fs::read(tmp.path().join("out/report.json")).unwrap()
+    );
+    // The model saved again is used the next time, quietly.
+    let o = run(tmp.path(), &["report", "--out", "third.json"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("saved model reused"), "{}", stderr(&o));
+}
+
+/// A damaged collection file: `stats` checks the body it reports on, every
+/// command names the file and `build`, and `build` sets it aside and reads
+/// the seed files again.
+#[test]
+fn a_damaged_collection_is_rebuilt_from_the_seed_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 60, 3, "seeds");
+    assert!(run(tmp.path(), &["build", "seeds"]).status.success());
+    let before = stats(tmp.path());
+    let sgs = tmp.path().join("store/collection.sgs");
+    let good = std::fs::read(&sgs).unwrap();
+    for damage in ["flip", "cut"] {
+        let mut bytes = good.clone();
+        let at = bytes.len() * 2 / 3;
+        if damage == "flip" {
+            bytes[at] ^= 0x20;
+        } else {
+            bytes.truncate(at);
+        }
+        std::fs::write(&sgs, &bytes).unwrap();
+        for args in [vec!["stats"], vec!["query", "ASK {}"]] {
+            let o = run(tmp.path(), &args);
+            assert_eq!(code(&o), Some(1), "{damage} {args:?}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("store/collection.sgs: damaged (")
+                    && stderr(&o).contains("run `signalgraph build`"),
+                "{}",
+                stderr(&o)
+            );
+        }
+        let o = run(tmp.path(), &["build", "seeds"]);
+        assert_eq!(code(&o), Some(0), "{damage}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("set aside as store/collection.sgs.damaged"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("saved store: 60 articles (60 read"));
+        assert_eq!(stats(tmp.path()), before);
+    }
+}
+
+/// A FIFO or a looping link named on the command line, or a folder that
+/// cannot be listed, is skipped with an error naming the cause (exit 3),
+/// and the rest is saved; FIFOs and dangling links met while walking are
+/// notes (shown with -v).
+#[cfg(unix)]
+#[test]
+fn unreadable_paths_are_skipped_with_their_cause() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let s = root.join("seeds");
+    write(
+        &s,
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    let mkfifo = |p: &Path| {
+        let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    };
+    mkfifo(&root.join("pipe.md"));
+    mkfifo(&s.join("inner.md"));
+    std::os::unix::fs::symlink("loop.md", root.join("loop.md")).unwrap();
+    std::os::unix::fs::symlink("nowhere.md", s.join("dangling.md")).unwrap();
+    let o = run(root, &["-v", "build", "seeds", "pipe.md", "loop.md"]);
+    assert_eq!(code(&o), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: pipe.md:1: not a file or folder (a FIFO); skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: loop.md:1: symbolic link that cannot be followed (")
+            && err.contains("symbolic links"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: seeds/inner.md:1: a FIFO; skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: seeds/dangling.md:1: symbolic link that cannot be followed ("),
+        "{err}"
+    );
+    assert!(
+        err.contains("saved store: 1 articles (1 read, 0 unchanged, 2 skipped)"),
+        "{err}"
+    );
+    assert_eq!(stats(root)["articles"]["read"], 1);
+    // Without -v the notes are not shown.
+    let o = run(root, &["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+
+    // A sub-folder that cannot be listed (root can list any folder).
+    if unsafe { libc::geteuid() } != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        write(
+            &s,
+            "locked/002_bbbbbbbbbbbbbbbb.txt",
+            article("Beta", "20240108", "x"),
+        );
+        assert!(run(root, &["build", "seeds"]).status.success());
+        let locked = s.join("locked");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let o = run(root, &["build", "--prune", "seeds"]);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(code(&o), Some(3), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("error: seeds/locked:1: cannot read folder: Permission denied"),
+            "{}",
+            stderr(&o)
+        );
+        // Its saved article is not pruned: the file is not gone.
+        assert_eq!(stats(root)["articles"]["read"], 2);
+    }
+}
+
+/// A file that is empty for a moment (being rewritten) keeps its saved
+/// article, with a warning; the next build reads it again.
+#[test]
+fn a_briefly_empty_file_keeps_its_saved_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("seeds");
+    write(
+        &s,
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    let beta = write(
+        &s,
+        "002_bbbbbbbbbbbbbbbb.txt",
+        article("Beta", "20240108", "x"),
+    );
+    assert!(run(tmp.path(), &["build", "seeds"]).status.success());
+    let before = stats(tmp.path());
+    std::fs::write(&beta, "").unwrap();
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "warning: seeds/002_bbbbbbbbbbbbbbbb.txt:1: file is empty; its saved article is kept"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("1 kept from the store"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stats(tmp.path()), before);
+    std::fs::write(&beta, article("Beta again", "20240108", "x")).unwrap();
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert!(stderr(&o).contains("1 read, 1 unchanged"), "{}", stderr(&o));
+    let o = run(
+        tmp.path(),
+        &["query", "ASK { ?a dcterms:title \"Beta again\" }"],
+    );
+    assert_eq!(stdout(&o), "true\n");
+}
+
+/// Exit statuses as the README's table says: a missing store and a bad
+/// base IRI are usage errors (2).
+#[test]
+fn missing_store_and_bad_base_iri_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["export", "--out", "x.ttl"],
+        vec!["export", "--out", "x.graphml"],
+        vec!["report", "--out", "r.html"],
+        vec!["analyze"],
+        vec!["stats"],
+    ] {
+        let o = run(tmp.path(), &args);
+        assert_eq!(code(&o), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("no store at store"), "{}", stderr(&o));
+    }
+    write(
+        &tmp.path().join("seeds"),
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    let o = run(tmp.path(), &["build", "--base-iri", "not an iri", "seeds"]);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("invalid base IRI"), "{}", stderr(&o));
 }

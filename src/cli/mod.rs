@@ -256,11 +256,48 @@ pub fn main() -> ExitCode {
                 matches!(
                     c.downcast_ref::<QueryError>(),
                     Some(QueryError::Syntax(_) | QueryError::Format(_) | QueryError::Update)
-                ) || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Missing(_)))
-                    || c.downcast_ref::<UsageError>().is_some()
+                ) || matches!(
+                    store_error(c),
+                    Some(StoreError::Missing(_) | StoreError::BaseIri(_))
+                ) || c.downcast_ref::<UsageError>().is_some()
             });
             ExitCode::from(if usage { EXIT_USAGE } else { 1 })
         }
+    }
+}
+
+/// The store error inside an error of any layer (their `Store` variants are
+/// transparent, so the error chain skips the store error itself).
+fn store_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a StoreError> {
+    use signalgraph::{analyze::AnalyzeError, export::ExportError, report::ReportError};
+    let build = |b: &'a BuildError| match b {
+        BuildError::Store(s) => Some(s),
+        _ => None,
+    };
+    let export = |x: &'a ExportError| match x {
+        ExportError::Store(s) => Some(s),
+        _ => None,
+    };
+    if let Some(s) = e.downcast_ref::<StoreError>() {
+        return Some(s);
+    }
+    if let Some(b) = e.downcast_ref::<BuildError>() {
+        return build(b);
+    }
+    if let Some(x) = e.downcast_ref::<ExportError>() {
+        return export(x);
+    }
+    if let Some(ReportError::Store(s)) = e.downcast_ref::<ReportError>() {
+        return Some(s);
+    }
+    if let Some(AnalyzeError::Store(s)) = e.downcast_ref::<AnalyzeError>() {
+        return Some(s);
+    }
+    match e.downcast_ref::<signalgraph::pipeline::RunError>()? {
+        signalgraph::pipeline::RunError::Store(s) => Some(s),
+        signalgraph::pipeline::RunError::Build(b) => build(b),
+        signalgraph::pipeline::RunError::Export(x) => export(x),
+        _ => None,
     }
 }
 
@@ -655,6 +692,9 @@ fn print_build_summary(dir: &StoreDir, r: &BuildReport, seconds: f64) {
     }
     if r.pruned > 0 {
         parts.push(format!("{} pruned", r.pruned));
+    }
+    if r.kept > 0 {
+        parts.push(format!("{} kept from the store", r.kept));
     }
     eprintln!(
         "{} {}: {} articles ({}), {} stubs, {} signals, {} concepts, {} triples in {:.2} s",
