@@ -348,14 +348,17 @@ pub fn build(
             continue;
         }
         let under_root = roots.iter().any(|r| is_under(path, r));
-        // Gone means not there: a file in a folder that cannot be read now is kept.
-        let gone = matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        // Gone means not there. A file that cannot be looked at now (in a
+        // folder that cannot be read) keeps its article.
+        let meta = std::fs::symlink_metadata(path);
+        let gone = matches!(&meta, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        let hidden = meta.is_err() && !gone;
         if under_root && gone && opts.prune {
             report.pruned += 1;
         } else if under_root && gone {
             report.gone += 1;
             entries.push(prev.clone());
-        } else if !under_root {
+        } else if !under_root || hidden {
             entries.push(prev.clone());
         }
     }

@@ -918,29 +918,79 @@ fn unreadable_paths_are_skipped_with_their_cause() {
     let o = run(root, &["build", "seeds"]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+}
 
-    // A sub-folder that cannot be listed (root can list any folder).
-    if unsafe { libc::geteuid() } != 0 {
-        use std::os::unix::fs::PermissionsExt;
-        write(
-            &s,
-            "locked/002_bbbbbbbbbbbbbbbb.txt",
-            article("Beta", "20240108", "x"),
-        );
-        assert!(run(root, &["build", "seeds"]).status.success());
-        let locked = s.join("locked");
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-        let o = run(root, &["build", "--prune", "seeds"]);
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(code(&o), Some(3), "{}", stderr(&o));
-        assert!(
-            stderr(&o).contains("error: seeds/locked:1: cannot read folder: Permission denied"),
-            "{}",
-            stderr(&o)
-        );
-        // Its saved article is not pruned: the file is not gone.
-        assert_eq!(stats(root)["articles"]["read"], 2);
+/// Sets the owner of a tree (the test then runs the binary as that user).
+#[cfg(unix)]
+fn chown_tree(path: &Path, uid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid)).unwrap();
+    if path.is_dir() && !path.is_symlink() {
+        for e in std::fs::read_dir(path).unwrap() {
+            chown_tree(&e.unwrap().path(), uid);
+        }
     }
+}
+
+/// A sub-folder that cannot be listed is skipped with its cause (exit 3);
+/// its saved articles are kept, even with --prune (their files are not
+/// gone). Root lists any folder, so as root the binary runs as `nobody`.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_skipped_and_its_articles_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let s = root.join("seeds");
+    write(
+        &s,
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    write(
+        &s,
+        "locked/002_bbbbbbbbbbbbbbbb.txt",
+        article("Beta", "20240108", "x"),
+    );
+    let is_root = unsafe { libc::geteuid() } == 0;
+    let nobody = 65534;
+    let exe = if is_root {
+        let copy = root.join("sg");
+        std::fs::copy(env!("CARGO_BIN_EXE_signalgraph"), &copy).unwrap();
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+        chown_tree(root, nobody);
+        copy
+    } else {
+        PathBuf::from(env!("CARGO_BIN_EXE_signalgraph"))
+    };
+    let sg = |args: &[&str]| {
+        let mut c = Command::new(&exe);
+        c.current_dir(root).args(["--store", "store"]).args(args);
+        if is_root {
+            c.uid(nobody).gid(nobody);
+        }
+        c.output().unwrap()
+    };
+    let o = sg(&["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let locked = s.join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let o = sg(&["build", "--prune", "seeds"]);
+    let after = sg(&["stats", "--json"]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code(&o), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: seeds/locked:1: cannot read folder: Permission denied"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("saved store: 2 articles"),
+        "{}",
+        stderr(&o)
+    );
+    let after: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(after["articles"]["read"], 2);
 }
 
 /// A file that is empty for a moment (being rewritten) keeps its saved
