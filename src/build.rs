@@ -43,6 +43,10 @@ pub struct BuildReport {
     pub pruned: usize,
     /// Saved articles whose files are gone but were kept (no `prune`).
     pub gone: usize,
+    /// Saved articles kept because their file is empty or unreadable now.
+    pub kept: usize,
+    /// Damaged store files set aside (with a warning each).
+    pub set_aside: usize,
     /// Every diagnostic of the collection, sorted by file and line
     /// (those of unchanged files are replayed from the store).
     pub diagnostics: Vec<Diagnostic>,
@@ -115,8 +119,27 @@ fn modified_of(meta: &std::fs::Metadata) -> Option<Modified> {
 /// What happened to one discovered file.
 enum Outcome {
     Reused(Box<Entry>),
+    /// The saved entry of a file that is empty or unreadable now, with the warning.
+    Kept(Box<Entry>, Diagnostic),
     Read(Box<Entry>),
     Failed(Vec<Diagnostic>),
+}
+
+/// The saved entry of a file that reads as empty or not at all now (being
+/// rewritten, say): kept, with a warning, rather than dropped.
+fn keep_saved(previous: Option<&Entry>, key: &str, why: &str) -> Option<Outcome> {
+    let prev = previous?;
+    Some(Outcome::Kept(
+        Box::new(prev.clone()),
+        Diagnostic {
+            severity: Severity::Warning,
+            file: key.to_string(),
+            line: 1,
+            message: format!(
+                "{why}; its saved article is kept (delete the file and build with --prune to remove it)"
+            ),
+        },
+    ))
 }
 
 fn read_one(path: &Path, key: &str, previous: Option<&Entry>) -> Outcome {
@@ -131,14 +154,28 @@ fn read_one(path: &Path, key: &str, previous: Option<&Entry>) -> Outcome {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            return Outcome::Failed(vec![Diagnostic {
-                severity: Severity::Error,
-                file: key.to_string(),
-                line: 1,
-                message: format!("cannot read file: {e}"),
-            }])
+            return keep_saved(previous, key, &format!("cannot read file: {e}")).unwrap_or_else(
+                || {
+                    Outcome::Failed(vec![Diagnostic {
+                        severity: Severity::Error,
+                        file: key.to_string(),
+                        line: 1,
+                        message: format!("cannot read file: {e}"),
+                    }])
+                },
+            )
         }
     };
+    let blank = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&bytes)
+        .iter()
+        .all(u8::is_ascii_whitespace);
+    if blank {
+        if let Some(kept) = keep_saved(previous, key, "file is empty") {
+            return kept;
+        }
+    }
     let hash = format!("blake3:{}", blake3::hash(&bytes).to_hex());
     if let Some(prev) = previous {
         if prev.file.hash == hash {
@@ -184,12 +221,41 @@ pub fn build(
     if opts.paths.is_empty() {
         return Err(BuildError::Usage("no paths to build from".into()));
     }
-    // A store in an older format is rebuilt from the given paths.
+    let mut set_aside = Vec::new();
+    // A store in an older format is rebuilt from the given paths; so is a
+    // damaged one, once its collection file is set aside.
     let (previous, outdated) = match dir.load() {
         Ok(previous) => (previous, false),
         Err(StoreError::OtherVersion(_)) => (None, true),
+        Err(StoreError::Corrupt { path, reason }) => {
+            let aside = dir.set_aside_collection()?;
+            set_aside.push(Diagnostic {
+                severity: Severity::Warning,
+                file: path.display().to_string(),
+                line: 1,
+                message: format!(
+                    "damaged ({reason}): set aside as {}; the store is rebuilt from the given paths only",
+                    aside.display()
+                ),
+            });
+            (None, false)
+        }
         Err(e) => return Err(e.into()),
     };
+    // Damaged analysis graphs would fail every command that reads the store.
+    for d in dir.set_aside_damaged_graphs()? {
+        set_aside.push(Diagnostic {
+            severity: Severity::Warning,
+            file: d.path.display().to_string(),
+            line: 1,
+            message: format!(
+                "damaged ({}): set aside as {}; {}",
+                d.reason,
+                d.aside.display(),
+                d.fix
+            ),
+        });
+    }
     let base_iri = opts
         .base_iri
         .clone()
@@ -206,8 +272,16 @@ pub fn build(
     }
     let mut report = BuildReport {
         found: discovered.files.len(),
+        set_aside: set_aside.len(),
         ..BuildReport::default()
     };
+    report.skipped += discovered
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    report.diagnostics.extend(discovered.diagnostics);
+    report.diagnostics.extend(set_aside);
     if outdated {
         report.diagnostics.push(Diagnostic {
             severity: Severity::Warning,
@@ -249,6 +323,11 @@ pub fn build(
                 report.reused += 1;
                 entries.push(*e);
             }
+            Outcome::Kept(e, warning) => {
+                report.kept += 1;
+                report.diagnostics.push(warning);
+                entries.push(*e);
+            }
             Outcome::Read(e) => {
                 report.read += 1;
                 entries.push(*e);
@@ -269,13 +348,17 @@ pub fn build(
             continue;
         }
         let under_root = roots.iter().any(|r| is_under(path, r));
-        let gone = !Path::new(path).exists();
+        // Gone means not there. A file that cannot be looked at now (in a
+        // folder that cannot be read) keeps its article.
+        let meta = std::fs::symlink_metadata(path);
+        let gone = matches!(&meta, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        let hidden = meta.is_err() && !gone;
         if under_root && gone && opts.prune {
             report.pruned += 1;
         } else if under_root && gone {
             report.gone += 1;
             entries.push(prev.clone());
-        } else if !under_root {
+        } else if !under_root || hidden {
             entries.push(prev.clone());
         }
     }

@@ -163,6 +163,9 @@ pub fn run(
         path: options.out.clone(),
         source,
     })?;
+    // Temporary files of an export that was killed (the store's are removed
+    // when its lock is taken).
+    crate::store::remove_stale_temps(&options.out, 2);
     let targets: Vec<(Format, PathBuf)> = Format::ALL
         .into_iter()
         .map(|f| (f, options.out.join(f.file_name())))

@@ -303,13 +303,13 @@ fn the_binary_sidecar_reads_back_what_the_nquads_hold() {
     // N-Quads (here one node lost its PageRank, so it is NaN there).
     let graph = ProjectedGraph::build(&c, Projection::Articles, &ProjectionOptions::default());
     let nq = store.join("graphs/analysis-articles.nq");
-    let text = std::fs::read_to_string(&nq).unwrap();
-    let dropped = text
-        .lines()
-        .find(|l| l.contains("pageRank"))
-        .unwrap()
-        .to_string();
-    std::fs::write(&nq, text.replacen(&format!("{dropped}\n"), "", 1)).unwrap();
+    let mut quads = signalgraph::store::read_graph_file(&nq).unwrap();
+    let dropped = quads
+        .iter()
+        .position(|q| q.predicate.as_str().ends_with("pageRank"))
+        .unwrap();
+    quads.remove(dropped);
+    dir.write_graph("analysis-articles", &quads).unwrap();
     assert!(
         stored::load_sidecar(&dir, &graph).is_none(),
         "stale sidecar"

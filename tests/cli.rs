@@ -373,7 +373,7 @@ fn base_iri_is_kept_and_checked() {
         article("Alpha", "20240107", "x"),
     );
     let o = run(tmp.path(), &["build", "--base-iri", "not an iri", "seeds"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("invalid base IRI"), "{}", stderr(&o));
     let o = run(
         tmp.path(),
@@ -656,4 +656,525 @@ fn an_os_error_is_told_once() {
         assert_eq!(err.matches("os error 20").count(), 1, "{args:?}: {err}");
         assert_eq!(err.matches("Not a directory").count(), 1, "{args:?}: {err}");
     }
+}
+
+/// Text that looks like HTML is kept as the author's text and escaped by
+/// every writer: the report and the graph exports never carry it raw.
+#[test]
+fn html_in_articles_is_escaped_in_the_report_and_exports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("seeds");
+    for (i, id) in ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"]
+        .iter()
+        .enumerate()
+    {
+        let text = article(
+            &format!("AT&T <Bets> on \"AI-first\" Networks {i}"),
+            "20240107",
+            "x",
+        )
+        .replace(
+            "Klarna cuts workforce by nearly 50%",
+            "<script>alert(1)</script>",
+        )
+        .replace("* chatbot", "* <script>alert(2)</script>");
+        write(&s, &format!("00{i}_{id}.txt"), text);
+    }
+    let o = run(tmp.path(), &["run", "seeds", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT ?t WHERE { ?a dcterms:identifier \"aaaaaaaaaaaaaaaa\" ; dcterms:title ?t }",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "t\r\n\"AT&T <Bets> on \"\"AI-first\"\" Networks 0\"\r\n"
+    );
+    for file in [
+        "out/report.html",
+        "store/report.html",
+        "out/graph.graphml",
+        "out/graph.gexf",
+        "out/graph.rdf",
+    ] {
+        let text = std::fs::read_to_string(tmp.path().join(file)).unwrap();
+        assert!(text.contains("AT&amp;T &lt;Bets&gt;"), "{file}");
+        assert!(!text.contains("<script>alert"), "{file}");
+        assert!(!text.contains("<Bets>"), "{file}");
+    }
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"));
+    let rdf = std::fs::read_to_string(tmp.path().join("out/graph.rdf")).unwrap();
+    assert!(rdf.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let md = std::fs::read_to_string(tmp.path().join("out/report.md")).unwrap();
+    assert!(!md.contains("<script>alert") && !md.contains("<Bets>"));
+}
+
+/// `signalgraph generate --articles N --seed S --out DIR` in `cwd`.
+fn generate(cwd: &Path, articles: usize, seed: u64, out: &str) {
+    let o = bin()
+        .current_dir(cwd)
+        .args(["generate", "--articles", &articles.to_string()])
+        .args(["--seed", &seed.to_string(), "--out", out])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Two builds of different folders into one store at the same time: the
+/// second waits for the first, then adds its folder to what was saved.
+#[test]
+fn concurrent_builds_into_one_store_keep_both_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 3000, 1, "x");
+    generate(tmp.path(), 3000, 2, "y");
+    let spawn = |folder: &str| {
+        bin()
+            .current_dir(tmp.path())
+            .args(["--store", "store", "build", folder])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (x, y) = (spawn("x"), spawn("y"));
+    let (x, y) = (x.wait_with_output().unwrap(), y.wait_with_output().unwrap());
+    assert!(x.status.success(), "{}", stderr(&x));
+    assert!(y.status.success(), "{}", stderr(&y));
+    let waited = [&x, &y]
+        .iter()
+        .filter(|o| stderr(o).contains("waiting for the lock on store"))
+        .count();
+    let read = stats(tmp.path())["articles"]["read"].as_u64().unwrap();
+    eprintln!("articles after two concurrent builds: {read}; builds that waited: {waited}");
+    assert_eq!(read, 6000);
+}
+
+/// While another process holds the store's lock, a build waits (and says
+/// so), then runs once the lock is free; a query still answers meanwhile.
+#[test]
+fn a_writer_waits_for_the_lock_and_readers_do_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 20, 1, "x");
+    generate(tmp.path(), 20, 2, "y");
+    assert!(run(tmp.path(), &["build", "x"]).status.success());
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(tmp.path().join("store/lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = bin()
+        .current_dir(tmp.path())
+        .args(["--store", "store", "build", "y"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the build did not wait"
+    );
+    let o = run(
+        tmp.path(),
+        &[
+            "query",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a a schema:NewsArticle ; dcterms:identifier ?i }",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stats(tmp.path())["articles"]["read"], 20);
+    lock.unlock().unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("waiting for the lock on store held by another signalgraph process"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stats(tmp.path())["articles"]["read"], 40);
+}
+
+/// Temporary files of a killed writer (ours by name, their process gone) are
+/// removed by the next run, in the store and in the export folder; others stay.
+#[cfg(target_os = "linux")]
+#[test]
+fn temporary_files_of_killed_writers_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 20, 1, "seeds");
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let alive = std::process::id();
+    let files = [
+        format!("store/.collection.sgs.tmp-{dead}"),
+        format!("store/graphs/.analysis-full.nq.tmp-{dead}"),
+        format!("out/.graph.trig.tmp-{dead}"),
+        format!("out/neo4j/.nodes_Article.csv.tmp-{dead}"),
+    ];
+    let kept = [
+        format!("store/.report.html.tmp-{alive}"),
+        format!("out/.graph.ttl.tmp-{alive}"),
+        format!("out/notes.tmp-{dead}"),
+    ];
+    for f in files.iter().chain(&kept) {
+        write(tmp.path(), f, "partial");
+    }
+    let o = run(tmp.path(), &["run", "seeds", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in &files {
+        assert!(!tmp.path().join(f).exists(), "{f} is left");
+    }
+    for f in &kept {
+        assert!(tmp.path().join(f).exists(), "{f} was removed");
+    }
+}
+
+fn code(o: &Output) -> Option<i32> {
+    o.status.code()
+}
+
+/// A damaged analysis graph (cut at a line boundary, or one byte changed)
+/// fails every reader with the file's name and the command that writes it
+/// again; `build` sets it aside, and the store works without it.
+#[test]
+fn damaged_analysis_files_are_named_and_build_sets_them_aside() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 60, 3, "seeds");
+    let o = run(tmp.path(), &["run", "seeds", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let articles = tmp.path().join("store/graphs/analysis-articles.nq");
+    let full = tmp.path().join("store/graphs/analysis-full.nq");
+    let good = std::fs::read(&articles).unwrap();
+    // Cut at a line boundary: the last lines (and the seal) are gone.
+    let text = String::from_utf8(good.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&articles, lines[..lines.len() - 20].join("\n") + "\n").unwrap();
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { ?a sg:memberOf ?c }";
+    for args in [
+        vec!["stats"],
+        vec!["query", q],
+        vec!["export", "--out", "x.nt"],
+        vec!["export", "--out", "x.graphml"],
+    ] {
+        let o = run(tmp.path(), &args);
+        assert_eq!(code(&o), Some(1), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("graphs/analysis-articles.nq: damaged (no checksum line")
+                && err.contains("run `signalgraph analyze --projection articles`"),
+            "{args:?}: {err}"
+        );
+    }
+    // One byte changed in the middle of a line.
+    std::fs::write(&articles, &good).unwrap();
+    let mut bytes = std::fs::read(&full).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&full, &bytes).unwrap();
+    let o = run(tmp.path(), &["query", q]);
+    assert_eq!(code(&o), Some(1));
+    assert!(
+        stderr(&o).contains("analysis-full.nq: damaged (checksum mismatch")
+            && stderr(&o).contains("signalgraph analyze --projection full"),
+        "{}",
+        stderr(&o)
+    );
+    // build sets it aside; every command works again, without that analysis.
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("analysis-full.nq:1: damaged (checksum mismatch: changed or damaged since it was written): set aside as"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!full.exists());
+    assert!(tmp
+        .path()
+        .join("store/graphs/analysis-full.nq.damaged")
+        .exists());
+    assert!(run(tmp.path(), &["stats"]).status.success());
+    let o = run(tmp.path(), &["query", q, "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "n\r\n60\r\n");
+    let o = run(tmp.path(), &["analyze", "-q", "--projection", "full"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(run(tmp.path(), &["stats"]).status.success());
+}
+
+/// A changed byte in the saved report model is noticed: the model is
+/// computed again (with a warning) and the report is the right one.
+#[test]
+fn a_damaged_report_cache_is_computed_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 60, 3, "seeds");
+    assert!(run(tmp.path(), &["run", "seeds", "--out", "out"])
+        .status
+        .success());
+    let cache = tmp.path().join("store/report-cache.json");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    let at = text.find("\"name\":\"").unwrap() + 8;
+    let mut bytes = text.into_bytes();
+    bytes[at] = if bytes[at] == b'Q' { b'R' } else { b'Q' };
+    std::fs::write(&cache, &bytes).unwrap();
+    let o = run(tmp.path(), &["report", "--out", "again.json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: store/report-cache.json: damaged (checksum mismatch); the report model is computed again"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("again.json")).unwrap(),
+        std::fs::read(tmp.path().join("out/report.json")).unwrap()
+    );
+    // The model saved again is used the next time, quietly.
+    let o = run(tmp.path(), &["report", "--out", "third.json"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("saved model reused"), "{}", stderr(&o));
+}
+
+/// A damaged collection file: `stats` checks the body it reports on, every
+/// command names the file and `build`, and `build` sets it aside and reads
+/// the seed files again.
+#[test]
+fn a_damaged_collection_is_rebuilt_from_the_seed_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path(), 60, 3, "seeds");
+    assert!(run(tmp.path(), &["build", "seeds"]).status.success());
+    let before = stats(tmp.path());
+    let sgs = tmp.path().join("store/collection.sgs");
+    let good = std::fs::read(&sgs).unwrap();
+    for damage in ["flip", "cut"] {
+        let mut bytes = good.clone();
+        let at = bytes.len() * 2 / 3;
+        if damage == "flip" {
+            bytes[at] ^= 0x20;
+        } else {
+            bytes.truncate(at);
+        }
+        std::fs::write(&sgs, &bytes).unwrap();
+        for args in [vec!["stats"], vec!["query", "ASK {}"]] {
+            let o = run(tmp.path(), &args);
+            assert_eq!(code(&o), Some(1), "{damage} {args:?}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("store/collection.sgs: damaged (")
+                    && stderr(&o).contains("run `signalgraph build`"),
+                "{}",
+                stderr(&o)
+            );
+        }
+        let o = run(tmp.path(), &["build", "seeds"]);
+        assert_eq!(code(&o), Some(0), "{damage}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("set aside as store/collection.sgs.damaged"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("saved store: 60 articles (60 read"));
+        assert_eq!(stats(tmp.path()), before);
+    }
+}
+
+/// A FIFO or a looping link named on the command line, or a folder that
+/// cannot be listed, is skipped with an error naming the cause (exit 3),
+/// and the rest is saved; FIFOs and dangling links met while walking are
+/// notes (shown with -v).
+#[cfg(unix)]
+#[test]
+fn unreadable_paths_are_skipped_with_their_cause() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let s = root.join("seeds");
+    write(
+        &s,
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    let mkfifo = |p: &Path| {
+        let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    };
+    mkfifo(&root.join("pipe.md"));
+    mkfifo(&s.join("inner.md"));
+    std::os::unix::fs::symlink("loop.md", root.join("loop.md")).unwrap();
+    std::os::unix::fs::symlink("nowhere.md", s.join("dangling.md")).unwrap();
+    let o = run(root, &["-v", "build", "seeds", "pipe.md", "loop.md"]);
+    assert_eq!(code(&o), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: pipe.md:1: not a file or folder (a FIFO); skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: loop.md:1: symbolic link that cannot be followed (")
+            && err.contains("symbolic links"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: seeds/inner.md:1: a FIFO; skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: seeds/dangling.md:1: symbolic link that cannot be followed ("),
+        "{err}"
+    );
+    assert!(
+        err.contains("saved store: 1 articles (1 read, 0 unchanged, 2 skipped)"),
+        "{err}"
+    );
+    assert_eq!(stats(root)["articles"]["read"], 1);
+    // Without -v the notes are not shown.
+    let o = run(root, &["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+}
+
+/// Sets the owner of a tree (the test then runs the binary as that user).
+#[cfg(unix)]
+fn chown_tree(path: &Path, uid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(uid)).unwrap();
+    if path.is_dir() && !path.is_symlink() {
+        for e in std::fs::read_dir(path).unwrap() {
+            chown_tree(&e.unwrap().path(), uid);
+        }
+    }
+}
+
+/// A sub-folder that cannot be listed is skipped with its cause (exit 3);
+/// its saved articles are kept, even with --prune (their files are not
+/// gone). Root lists any folder, so as root the binary runs as `nobody`.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_skipped_and_its_articles_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let s = root.join("seeds");
+    write(
+        &s,
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    write(
+        &s,
+        "locked/002_bbbbbbbbbbbbbbbb.txt",
+        article("Beta", "20240108", "x"),
+    );
+    let is_root = unsafe { libc::geteuid() } == 0;
+    let nobody = 65534;
+    let exe = if is_root {
+        let copy = root.join("sg");
+        std::fs::copy(env!("CARGO_BIN_EXE_signalgraph"), &copy).unwrap();
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+        chown_tree(root, nobody);
+        copy
+    } else {
+        PathBuf::from(env!("CARGO_BIN_EXE_signalgraph"))
+    };
+    let sg = |args: &[&str]| {
+        let mut c = Command::new(&exe);
+        c.current_dir(root).args(["--store", "store"]).args(args);
+        if is_root {
+            c.uid(nobody).gid(nobody);
+        }
+        c.output().unwrap()
+    };
+    let o = sg(&["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let locked = s.join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let o = sg(&["build", "--prune", "seeds"]);
+    let after = sg(&["stats", "--json"]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code(&o), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: seeds/locked:1: cannot read folder: Permission denied"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("saved store: 2 articles"),
+        "{}",
+        stderr(&o)
+    );
+    let after: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(after["articles"]["read"], 2);
+}
+
+/// A file that is empty for a moment (being rewritten) keeps its saved
+/// article, with a warning; the next build reads it again.
+#[test]
+fn a_briefly_empty_file_keeps_its_saved_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("seeds");
+    write(
+        &s,
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    let beta = write(
+        &s,
+        "002_bbbbbbbbbbbbbbbb.txt",
+        article("Beta", "20240108", "x"),
+    );
+    assert!(run(tmp.path(), &["build", "seeds"]).status.success());
+    let before = stats(tmp.path());
+    std::fs::write(&beta, "").unwrap();
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "warning: seeds/002_bbbbbbbbbbbbbbbb.txt:1: file is empty; its saved article is kept"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("1 kept from the store"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stats(tmp.path()), before);
+    std::fs::write(&beta, article("Beta again", "20240108", "x")).unwrap();
+    let o = run(tmp.path(), &["build", "seeds"]);
+    assert!(stderr(&o).contains("1 read, 1 unchanged"), "{}", stderr(&o));
+    let o = run(
+        tmp.path(),
+        &["query", "ASK { ?a dcterms:title \"Beta again\" }"],
+    );
+    assert_eq!(stdout(&o), "true\n");
+}
+
+/// Exit statuses as the README's table says: a missing store and a bad
+/// base IRI are usage errors (2).
+#[test]
+fn missing_store_and_bad_base_iri_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["export", "--out", "x.ttl"],
+        vec!["export", "--out", "x.graphml"],
+        vec!["report", "--out", "r.html"],
+        vec!["analyze"],
+        vec!["stats"],
+    ] {
+        let o = run(tmp.path(), &args);
+        assert_eq!(code(&o), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("no store at store"), "{}", stderr(&o));
+    }
+    write(
+        &tmp.path().join("seeds"),
+        "001_aaaaaaaaaaaaaaaa.txt",
+        article("Alpha", "20240107", "x"),
+    );
+    let o = run(tmp.path(), &["build", "--base-iri", "not an iri", "seeds"]);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("invalid base IRI"), "{}", stderr(&o));
 }

@@ -270,6 +270,63 @@ S.
         .any(|d| d.message.contains("unknown section `## Notes`")));
 }
 
+/// HTML in a field is the author's text: kept verbatim in every field (the
+/// writers escape it), not parsed as markup and dropped.
+#[test]
+fn html_in_fields_is_kept_as_text() {
+    let text = r#"# __AT&T <Bets> on "AI-first" Networks__, from ([20240107](https://d.example/p/20240107).)
+
+__[External link](https://www.news.example/a)__
+
+## Summary
+
+A <b>bold</b> claim & more.
+
+<script>alert("summary")</script>
+
+## Keywords
+
+* <i>edge</i> AI
+* <div>block</div>
+
+## Themes
+
+* Networks <sup>5G</sup>
+
+## Signals
+
+| Signal | Change | 10y horizon | Driving force | Note |
+|--------|--------|-------------|---------------|------|
+| <script>alert(1)</script> | <b>X</b> to Y | <br> Later | Force <img src=x onerror=alert(2)> | <!-- c --> |
+
+## Closest
+
+* [The <em>other</em> one](0123456789abcdef0123456789abcdef)
+
+## Notes <u>kept</u>
+
+<p>raw</p>
+"#;
+    let (a, d) = parse("h.md", text);
+    let a = a.unwrap_or_else(|| panic!("{d:?}"));
+    assert_eq!(a.title, r#"AT&T <Bets> on "AI-first" Networks"#);
+    assert_eq!(
+        a.summary.as_deref(),
+        Some("A <b>bold</b> claim & more.\n\n<script>alert(\"summary\")</script>")
+    );
+    assert_eq!(a.keywords, ["<i>edge</i> AI", "<div>block</div>"]);
+    assert_eq!(a.themes, ["Networks <sup>5G</sup>"]);
+    let s = &a.signals[0];
+    assert_eq!(s.signal, "<script>alert(1)</script>");
+    assert_eq!(s.change, "<b>X</b> to Y");
+    assert_eq!(s.horizon, "<br> Later");
+    assert_eq!(s.driving_force, "Force <img src=x onerror=alert(2)>");
+    assert_eq!(s.extra, [("Note".to_string(), "<!-- c -->".to_string())]);
+    assert_eq!(a.closest[0].title, "The <em>other</em> one");
+    assert_eq!(a.sections[0].heading, "Notes <u>kept</u>");
+    assert_eq!(a.sections[0].text, "<p>raw</p>");
+}
+
 mod robustness {
     use super::*;
     use proptest::prelude::*;

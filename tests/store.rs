@@ -143,3 +143,68 @@ fn ontology_readme_queries_run_on_the_sample() {
         }
     }
 }
+
+/// Graph files carry their seal: what they hold is counted without parsing,
+/// an empty graph is a valid file, and any cut or changed byte is caught.
+#[test]
+fn graph_files_are_sealed_and_checked() {
+    use oxigraph::model::{GraphName, Literal, NamedNode, Quad};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = StoreDir::new(tmp.path());
+    let g = GraphName::NamedNode(NamedNode::new_unchecked("https://example.org/g"));
+    let quads: Vec<Quad> = (0..500)
+        .map(|i| {
+            Quad::new(
+                NamedNode::new_unchecked(format!("https://example.org/s{i}")),
+                NamedNode::new_unchecked("https://example.org/p"),
+                Literal::from(i),
+                g.clone(),
+            )
+        })
+        .collect();
+    dir.write_graph("analysis-articles", &quads).unwrap();
+    dir.write_graph("analysis-concepts", &[]).unwrap();
+    let path = dir.graph_file("analysis-articles");
+    let sealed = store::verify_graph_file(&path).unwrap();
+    assert_eq!((sealed.quads, sealed.graphs), (500, 1));
+    assert_eq!(store::read_graph_file(&path).unwrap(), quads);
+    let empty = dir.graph_file("analysis-concepts");
+    assert_eq!(store::verify_graph_file(&empty).unwrap().quads, 0);
+    assert!(store::read_graph_file(&empty).unwrap().is_empty());
+    assert_eq!(store::count_graph_file_quads(&dir).unwrap(), (500, 1));
+
+    let good = std::fs::read(&path).unwrap();
+    let line_ends: Vec<usize> = good
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+        .collect();
+    // Every cut at a line boundary, and every changed byte of a sample.
+    for &end in &line_ends[..line_ends.len() - 1] {
+        std::fs::write(&path, &good[..end]).unwrap();
+        let e = store::verify_graph_file(&path).unwrap_err().to_string();
+        assert!(e.contains("damaged (no checksum line"), "cut at {end}: {e}");
+    }
+    for at in (0..good.len()).step_by(97) {
+        let mut bytes = good.clone();
+        bytes[at] ^= 0x04;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(
+            store::read_graph_file(&path).is_err(),
+            "byte {at} changed unnoticed"
+        );
+    }
+    std::fs::write(&path, &good).unwrap();
+    let aside = dir.set_aside_damaged_graphs().unwrap();
+    assert!(aside.is_empty());
+    std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+    let aside = dir.set_aside_damaged_graphs().unwrap();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(aside[0].path, path);
+    assert!(aside[0]
+        .fix
+        .contains("signalgraph analyze --projection articles"));
+    assert!(!path.exists() && aside[0].aside.exists());
+    assert_eq!(store::count_graph_file_quads(&dir).unwrap(), (0, 0));
+}

@@ -268,6 +268,10 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
             neighbours: args.neighbours,
             ..ProjectionOptions::default()
         };
+        let _lock = dir
+            .exists()
+            .then(|| super::lock_store(g, dir))
+            .transpose()?;
         let mut stored = analyze::analyze_store(dir, projection, &projection_options, &options)
             .map_err(usage)?;
         refresh_report(g, dir, &mut stored);

@@ -287,8 +287,10 @@ pub fn main() -> ExitCode {
                 matches!(
                     c.downcast_ref::<QueryError>(),
                     Some(QueryError::Syntax(_) | QueryError::Format(_) | QueryError::Update)
-                ) || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Missing(_)))
-                    || c.downcast_ref::<UsageError>().is_some()
+                ) || matches!(
+                    store_error(c),
+                    Some(StoreError::Missing(_) | StoreError::BaseIri(_))
+                ) || c.downcast_ref::<UsageError>().is_some()
             });
             ExitCode::from(if usage { EXIT_USAGE } else { 1 })
         }
@@ -310,6 +312,41 @@ fn error_text(e: &anyhow::Error) -> String {
         text.push_str(&part);
     }
     text
+}
+
+/// The store error inside an error of any layer (their `Store` variants are
+/// transparent, so the error chain skips the store error itself).
+fn store_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a StoreError> {
+    use signalgraph::{analyze::AnalyzeError, export::ExportError, report::ReportError};
+    let build = |b: &'a BuildError| match b {
+        BuildError::Store(s) => Some(s),
+        _ => None,
+    };
+    let export = |x: &'a ExportError| match x {
+        ExportError::Store(s) => Some(s),
+        _ => None,
+    };
+    if let Some(s) = e.downcast_ref::<StoreError>() {
+        return Some(s);
+    }
+    if let Some(b) = e.downcast_ref::<BuildError>() {
+        return build(b);
+    }
+    if let Some(x) = e.downcast_ref::<ExportError>() {
+        return export(x);
+    }
+    if let Some(ReportError::Store(s)) = e.downcast_ref::<ReportError>() {
+        return Some(s);
+    }
+    if let Some(AnalyzeError::Store(s)) = e.downcast_ref::<AnalyzeError>() {
+        return Some(s);
+    }
+    match e.downcast_ref::<signalgraph::pipeline::RunError>()? {
+        signalgraph::pipeline::RunError::Store(s) => Some(s),
+        signalgraph::pipeline::RunError::Build(b) => build(b),
+        signalgraph::pipeline::RunError::Export(x) => export(x),
+        _ => None,
+    }
 }
 
 /// A mistake in how the command was called.
@@ -446,6 +483,16 @@ fn run_export(g: &Global, dir: &StoreDir, args: &ExportArgs) -> anyhow::Result<E
             ))
         })?),
     };
+    // Temporary files of an export that was killed.
+    let folder = if args.all || args.out.is_dir() {
+        args.out.as_path()
+    } else {
+        args.out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+    };
+    store::remove_stale_temps(folder, 2);
     let started = Instant::now();
     let options = export::ExportOptions {
         projection,
@@ -593,7 +640,23 @@ fn print_written(w: &export::Written, verbose: bool) {
     );
 }
 
+/// Takes the store's write lock, saying so when another process holds it
+/// (the command then waits for it).
+fn lock_store(g: &Global, dir: &StoreDir) -> anyhow::Result<store::StoreLock> {
+    let quiet = g.quiet;
+    Ok(dir.lock(|holder| {
+        if !quiet {
+            let pid = holder.map_or(String::new(), |p| format!(" (pid {p})"));
+            eprintln!(
+                "waiting for the lock on {} held by another signalgraph process{pid}",
+                dir.path().display()
+            );
+        }
+    })?)
+}
+
 fn run_build(g: &Global, dir: &StoreDir, args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let _lock = lock_store(g, dir)?;
     let started = Instant::now();
     let opts = BuildOptions {
         paths: args.paths.clone(),
@@ -681,6 +744,9 @@ fn print_build_summary(dir: &StoreDir, r: &BuildReport, seconds: f64) {
     }
     if r.pruned > 0 {
         parts.push(format!("{} pruned", r.pruned));
+    }
+    if r.kept > 0 {
+        parts.push(format!("{} kept from the store", r.kept));
     }
     eprintln!(
         "{} {}: {} articles ({}), {} stubs, {} signals, {} concepts, {} triples in {:.2} s",

@@ -44,8 +44,15 @@ pub fn run(g: &Global, dir: &StoreDir, args: &ReportArgs) -> anyhow::Result<Exit
         Some(FormatArg::Json) => ReportFormat::Json,
         None => ReportFormat::from_path(&args.out).unwrap_or(ReportFormat::Html),
     };
-    let (model, timings) =
-        report::load_or_compute(dir, &Bar::new(g.quiet)).map_err(report_error)?;
+    // The report writes its model and report.html into the store; a store
+    // that cannot be locked (read-only) still gets its report.
+    let _lock = dir.exists().then(|| super::lock_store(g, dir).ok());
+    let (model, timings) = report::load_or_compute(dir, &Bar::new(g.quiet), &mut |w| {
+        if !g.quiet {
+            eprintln!("warning: {w}");
+        }
+    })
+    .map_err(report_error)?;
     let mut written: Vec<(PathBuf, u64)> = Vec::new();
     if to_stdout {
         let stdout = std::io::stdout();

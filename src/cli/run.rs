@@ -44,6 +44,7 @@ pub fn run(g: &Global, dir: &StoreDir, args: &RunArgs) -> anyhow::Result<ExitCod
         },
         projection_options: ProjectionOptions::default(),
     };
+    let _lock = super::lock_store(g, dir)?;
     let steps = Steps::new(g.quiet);
     let result = pipeline::run(dir, &options, &steps);
     steps.clear();

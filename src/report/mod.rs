@@ -1197,36 +1197,83 @@ pub fn cache_path(dir: &StoreDir) -> PathBuf {
     dir.path().join("report-cache.json")
 }
 
+/// The first line of `report-cache.json`, before the BLAKE3 hash of the JSON below it.
+const CACHE_SEAL: &str = "signalgraph-cache blake3=";
+
 /// Saves `report` as the model of the store's current files, for
-/// [`load_or_compute`]. Call it after the analyses are written.
+/// [`load_or_compute`]. Call it after the analyses are written. The file is
+/// a line with the checksum of the JSON, then the JSON.
 pub fn save_cache(dir: &StoreDir, report: &Report) -> Result<(), ReportError> {
     let cache = Cache {
         inputs: Fingerprint::of(dir),
         report: report.clone(),
     };
-    crate::store::write_atomically(&cache_path(dir), |w| {
-        serde_json::to_writer(&mut *w, &cache).map_err(std::io::Error::other)
+    let path = cache_path(dir);
+    let json = serde_json::to_vec(&cache).map_err(|e| StoreError::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    crate::store::write_atomically(&path, |w| {
+        use std::io::Write;
+        writeln!(w, "{CACHE_SEAL}{}", blake3::hash(&json).to_hex())?;
+        w.write_all(&json)
     })?;
     Ok(())
 }
 
-/// The saved model, if it was computed from the store's current files.
-pub fn cached(dir: &StoreDir) -> Option<Report> {
-    let bytes = std::fs::read(cache_path(dir)).ok()?;
-    let cache: Cache = serde_json::from_slice(&bytes).ok()?;
-    (cache.inputs == Fingerprint::of(dir)).then_some(cache.report)
+/// Why a saved model was not used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CacheMiss {
+    /// No saved model, or one of other files or another version: computed again quietly.
+    Stale,
+    /// The file fails its checksum (the reason): worth a warning.
+    Damaged(String),
+}
+
+/// The saved model, if it was computed from the store's current files and
+/// passes its checksum.
+pub fn cached(dir: &StoreDir) -> Result<Report, CacheMiss> {
+    let bytes = std::fs::read(cache_path(dir)).map_err(|_| CacheMiss::Stale)?;
+    let Some(rest) = bytes.strip_prefix(CACHE_SEAL.as_bytes()) else {
+        // A model saved before models had checksums.
+        return Err(CacheMiss::Stale);
+    };
+    let damaged = |why: &str| {
+        CacheMiss::Damaged(format!(
+            "{}: damaged ({why}); the report model is computed again",
+            cache_path(dir).display()
+        ))
+    };
+    let newline = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| damaged("no checksum line"))?;
+    let (hash, json) = (&rest[..newline], &rest[newline + 1..]);
+    if blake3::hash(json).to_hex().as_bytes() != hash {
+        return Err(damaged("checksum mismatch"));
+    }
+    let cache: Cache = serde_json::from_slice(json).map_err(|_| CacheMiss::Stale)?;
+    if cache.inputs == Fingerprint::of(dir) {
+        Ok(cache.report)
+    } else {
+        Err(CacheMiss::Stale)
+    }
 }
 
 /// The report of the store: the saved model when its files are unchanged,
 /// else computed (and saved, when the store can be written), with the
-/// timings of [`compute`] (`None` when the saved model was used).
+/// timings of [`compute`] (`None` when the saved model was used). A saved
+/// model that fails its checksum is computed again, and `warn` is told.
 pub fn load_or_compute(
     dir: &StoreDir,
     progress: &dyn Progress,
+    warn: &mut dyn FnMut(&str),
 ) -> Result<(Report, Option<Timings>), ReportError> {
     dir.read_header()?;
-    if let Some(report) = cached(dir) {
-        return Ok((report, None));
+    match cached(dir) {
+        Ok(report) => return Ok((report, None)),
+        Err(CacheMiss::Damaged(why)) => warn(&why),
+        Err(CacheMiss::Stale) => {}
     }
     let (report, timings) = compute(dir, progress)?;
     // A read-only store still gets its report, just not faster next time.

@@ -255,55 +255,122 @@ pub fn is_seed_file(path: &Path) -> bool {
 ///
 /// Folders are walked recursively (hidden entries are skipped, symbolic links
 /// to files are read, links to folders are not followed); a path named
-/// directly is taken even if its extension is unusual. Paths that do not exist
-/// are returned in `missing`.
+/// directly is taken even if its extension is unusual. Paths that do not
+/// exist are returned in `missing`. A path named directly that cannot be read
+/// (a FIFO, a device, a looping or dangling link) and a folder that cannot be
+/// listed are errors naming the cause; FIFOs and dangling links met while
+/// walking are notes. Nothing is opened but folders (a FIFO would block).
 pub fn discover(paths: &[PathBuf]) -> Discovered {
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
+    let mut d = Discovered::default();
     for path in paths {
-        if path.is_dir() {
-            walk(path, &mut found, &mut missing);
-        } else if path.is_file() {
-            found.push(path.clone());
-        } else {
-            missing.push(path.clone());
+        let error = |message: String| Diagnostic {
+            severity: Severity::Error,
+            file: path.display().to_string(),
+            line: 1,
+            message,
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => walk(path, &mut d),
+            Ok(m) if m.is_file() => d.files.push(path.clone()),
+            Ok(m) => d.diagnostics.push(error(format!(
+                "not a file or folder ({}); skipped",
+                special_kind(&m.file_type())
+            ))),
+            Err(e) => match std::fs::symlink_metadata(path) {
+                Ok(l) if l.file_type().is_symlink() => d.diagnostics.push(error(format!(
+                    "symbolic link that cannot be followed ({e}); skipped"
+                ))),
+                Err(l) if l.kind() == std::io::ErrorKind::NotFound => d.missing.push(path.clone()),
+                _ => d
+                    .diagnostics
+                    .push(error(format!("cannot read: {e}; skipped"))),
+            },
         }
     }
-    found.sort();
-    found.dedup();
-    Discovered {
-        files: found,
-        missing,
-    }
+    d.files.sort();
+    d.files.dedup();
+    d
 }
 
 /// The result of [`discover`].
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub files: Vec<PathBuf>,
+    /// Paths given that do not exist.
     pub missing: Vec<PathBuf>,
+    /// Paths that could not be read (errors) or were passed over (notes).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>, unreadable: &mut Vec<PathBuf>) {
+/// What a file that is neither a regular file, a folder nor a link is.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = t;
+    "a special file"
+}
+
+fn walk(dir: &Path, d: &mut Discovered) {
+    let diag = |severity: Severity, path: &Path, message: String| Diagnostic {
+        severity,
+        file: path.display().to_string(),
+        line: 1,
+        message,
+    };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(_) => {
-            unreadable.push(dir.to_path_buf());
+        Err(e) => {
+            let message = format!("cannot read folder: {e}; skipped");
+            d.diagnostics.push(diag(Severity::Error, dir, message));
             return;
         }
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let message = format!("cannot read folder: {e}; the rest of it is skipped");
+                d.diagnostics.push(diag(Severity::Error, dir, message));
+                return;
+            }
+        };
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, found, unreadable),
-            // Linked files are read; linked folders are not followed (no cycles).
-            Ok(t) if (t.is_file() || (t.is_symlink() && path.is_file())) && is_seed_file(&path) => {
-                found.push(path)
+        let Ok(t) = entry.file_type() else {
+            continue;
+        };
+        if t.is_dir() {
+            walk(&path, d);
+        } else if t.is_file() {
+            if is_seed_file(&path) {
+                d.files.push(path);
             }
-            _ => {}
+        } else if t.is_symlink() {
+            // Linked files are read; linked folders are not followed (no cycles).
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() && is_seed_file(&path) => d.files.push(path),
+                Ok(_) => {}
+                Err(e) => {
+                    let message = format!("symbolic link that cannot be followed ({e}); skipped");
+                    d.diagnostics.push(diag(Severity::Note, &path, message));
+                }
+            }
+        } else {
+            let message = format!("{}; skipped", special_kind(&t));
+            d.diagnostics.push(diag(Severity::Note, &path, message));
         }
     }
 }

@@ -216,7 +216,9 @@ pub fn parse_article(file: &str, stem: &str, text: &str) -> FileOutcome {
                         .find(|u| !u.is_empty());
                 }
             }
-            Event::Start(Tag::Paragraph) if w.part == Part::Known(Known::Summary) => {
+            Event::Start(Tag::Paragraph | Tag::HtmlBlock)
+                if w.part == Part::Known(Known::Summary) =>
+            {
                 let (inline, _) = collect_inline(&mut events);
                 if !inline.is_empty() {
                     w.summary.push(inline);
@@ -266,7 +268,8 @@ pub fn parse_article(file: &str, stem: &str, text: &str) -> FileOutcome {
 /// Collects the plain text and links of the inline events up to the end of the current block.
 ///
 /// Links come back as (destination, link text). A nested list in an item ends
-/// the collection at its start: its items are separate entries.
+/// the collection at its start: its items are separate entries. HTML is the
+/// author's text, not markup: tags are kept verbatim (writers escape them).
 fn collect_inline<'a>(
     events: &mut impl Iterator<Item = (Event<'a>, Range<usize>)>,
 ) -> (String, Vec<(String, String)>) {
@@ -275,7 +278,12 @@ fn collect_inline<'a>(
     let mut link: Option<(String, Inline)> = None;
     for (event, _) in events.by_ref() {
         match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+            Event::Text(t)
+            | Event::Code(t)
+            | Event::InlineMath(t)
+            | Event::DisplayMath(t)
+            | Event::InlineHtml(t)
+            | Event::Html(t) => {
                 inline.push(&t);
                 if let Some((_, l)) = link.as_mut() {
                     l.push(&t);
@@ -294,7 +302,11 @@ fn collect_inline<'a>(
             // A nested list ends this item's own text; its items are read on their own.
             Event::Start(Tag::List(_)) => break,
             Event::End(
-                TagEnd::Heading(_) | TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item,
+                TagEnd::Heading(_)
+                | TagEnd::Paragraph
+                | TagEnd::TableCell
+                | TagEnd::Item
+                | TagEnd::HtmlBlock,
             ) => break,
             _ => {}
         }

@@ -21,12 +21,14 @@
 
 pub mod dataset;
 pub mod iri;
+mod lock;
 pub mod rdf;
 mod snapshot;
 pub mod vocab;
 
 pub use dataset::FrozenDataset;
 pub use iri::{BaseIriError, Iris};
+pub use lock::{remove_stale_temps, StoreLock, LOCK_FILE};
 pub use snapshot::{write_atomically, Entry, Header, Modified};
 
 use crate::model::{Collection, Stats};
@@ -43,9 +45,16 @@ pub enum StoreError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error(
-        "{path}: not a signalgraph store file ({reason}); rebuild it with `signalgraph build`"
+        "{path}: damaged ({reason}); run `signalgraph build` with the seed folders: it sets the damaged file aside and reads them again"
     )]
     Corrupt { path: PathBuf, reason: String },
+    /// A file of the store that fails its checksum; `fix` says what to run.
+    #[error("{path}: damaged ({reason}); {fix}")]
+    Damaged {
+        path: PathBuf,
+        reason: String,
+        fix: String,
+    },
     #[error("{0}: written by another version of signalgraph; rebuild it with `signalgraph build`")]
     OtherVersion(PathBuf),
     #[error("no store at {0}; create one with `signalgraph build PATH...`")]
@@ -145,17 +154,62 @@ impl StoreDir {
         self.graphs_dir().join(format!("{name}.nq"))
     }
 
-    /// Replaces (or creates) one extra named graph file atomically.
+    /// Replaces (or creates) one extra named graph file atomically; its last
+    /// line is its seal ([`verify_graph_file`]).
     pub fn write_graph(&self, name: &str, quads: &[Quad]) -> Result<(), StoreError> {
         let dir = self.graphs_dir();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
         let path = self.graph_file(name);
+        let graphs: std::collections::HashSet<_> = quads.iter().map(|q| &q.graph_name).collect();
         snapshot::write_atomically(&path, |w| {
+            let mut hashed = Hashing {
+                inner: &mut *w,
+                hasher: blake3::Hasher::new(),
+            };
             for q in quads {
-                writeln!(w, "{q} .")?;
+                writeln!(hashed, "{q} .")?;
             }
-            Ok(())
+            let hash = hashed.hasher.finalize();
+            writeln!(
+                w,
+                "{SEAL}{} quads={} graphs={}",
+                hash.to_hex(),
+                quads.len(),
+                graphs.len()
+            )
         })
+    }
+
+    /// Sets aside every extra graph file that fails its check (renamed to
+    /// `NAME.nq.damaged`, which is no longer read) and says which, why and
+    /// what to run.
+    pub fn set_aside_damaged_graphs(&self) -> Result<Vec<SetAside>, StoreError> {
+        let mut out = Vec::new();
+        for path in self.graph_files()? {
+            match verify_graph_file(&path) {
+                Ok(_) => {}
+                Err(StoreError::Damaged { reason, fix, .. }) => {
+                    let aside = path.with_extension("nq.damaged");
+                    std::fs::rename(&path, &aside).map_err(|e| StoreError::io(&path, e))?;
+                    out.push(SetAside {
+                        path,
+                        aside,
+                        reason,
+                        fix,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets the collection file aside (`collection.sgs.damaged`).
+    pub fn set_aside_collection(&self) -> Result<PathBuf, StoreError> {
+        let path = self.collection_file();
+        let aside = path.with_extension("sgs.damaged");
+        std::fs::rename(&path, &aside).map_err(|e| StoreError::io(&path, e))?;
+        Ok(aside)
     }
 
     fn missing_or(&self, e: StoreError) -> StoreError {
@@ -166,6 +220,113 @@ impl StoreDir {
             e => e,
         }
     }
+}
+
+/// A damaged file moved out of the way.
+#[derive(Clone, Debug)]
+pub struct SetAside {
+    pub path: PathBuf,
+    pub aside: PathBuf,
+    pub reason: String,
+    /// What to run to get it back.
+    pub fix: String,
+}
+
+/// The start of the last line of every N-Quads file the store writes:
+/// `# signalgraph blake3=HEX quads=N graphs=G`, the BLAKE3 hash of every
+/// byte before that line and what they hold. N-Quads readers skip it as a
+/// comment; a file cut short loses it, a changed byte breaks the hash.
+const SEAL: &str = "# signalgraph blake3=";
+
+/// A writer that hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hasher: blake3::Hasher,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// What the seal of a graph file says it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    pub quads: u64,
+    pub graphs: u64,
+}
+
+/// What to run when a graph file of the store is damaged.
+fn fix_for(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    match name
+        .as_deref()
+        .and_then(|n| n.strip_prefix("analysis-"))
+        .and_then(|n| n.strip_suffix(".nq"))
+    {
+        Some(projection) => format!(
+            "run `signalgraph analyze --projection {projection}` to write it again (`signalgraph build` sets it aside)"
+        ),
+        None => "remove it, or run `signalgraph build` to set it aside".to_string(),
+    }
+}
+
+/// Checks a graph file against its seal (its last line) without parsing it.
+pub fn verify_graph_file(path: &Path) -> Result<Sealed, StoreError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let damaged = |reason: &str| StoreError::Damaged {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+        fix: fix_for(path),
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let len = file.metadata().map_err(|e| StoreError::io(path, e))?.len();
+    let tail_len = len.min(256);
+    let mut tail = vec![0u8; tail_len as usize];
+    file.seek(SeekFrom::Start(len - tail_len))
+        .and_then(|_| file.read_exact(&mut tail))
+        .map_err(|e| StoreError::io(path, e))?;
+    let unsealed = "no checksum line at its end: cut short, or written by an older signalgraph";
+    let Some(body) = tail.strip_suffix(b"\n") else {
+        return Err(damaged(unsealed));
+    };
+    let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if start == 0 && tail_len < len {
+        return Err(damaged(unsealed));
+    }
+    let line = std::str::from_utf8(&body[start..]).map_err(|_| damaged(unsealed))?;
+    let Some(fields) = line.strip_prefix(SEAL) else {
+        return Err(damaged(unsealed));
+    };
+    let mut fields = fields.split(' ');
+    let hash = fields.next().unwrap_or_default();
+    let mut count = |key: &str| {
+        fields
+            .next()
+            .and_then(|f| f.strip_prefix(key))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    let (Some(quads), Some(graphs)) = (count("quads="), count("graphs=")) else {
+        return Err(damaged(unsealed));
+    };
+    let sealed_len = len - tail_len + start as u64;
+    file.rewind().map_err(|e| StoreError::io(path, e))?;
+    let mut hasher = blake3::Hasher::new();
+    io::copy(&mut (&mut file).take(sealed_len), &mut hasher)
+        .map_err(|e| StoreError::io(path, e))?;
+    if hasher.finalize().to_hex().as_str() != hash {
+        return Err(damaged(
+            "checksum mismatch: changed or damaged since it was written",
+        ));
+    }
+    Ok(Sealed { quads, graphs })
 }
 
 /// The quads of the ontology graph (`ontology/signalgraph.ttl`, built into the binary).
@@ -274,8 +435,9 @@ pub fn open_rdf(
     Ok(builder.finish())
 }
 
-/// The quads of one extra graph file (N-Quads).
+/// The quads of one extra graph file (N-Quads), checked against its seal first.
 pub fn read_graph_file(path: &Path) -> Result<Vec<Quad>, StoreError> {
+    verify_graph_file(path)?;
     let file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
     RdfParser::from_format(RdfFormat::NQuads)
         .for_reader(io::BufReader::new(file))
@@ -286,23 +448,24 @@ pub fn read_graph_file(path: &Path) -> Result<Vec<Quad>, StoreError> {
         })
 }
 
-/// Counts the quads and named graphs of the extra graph files.
+/// Counts the quads and named graphs of the extra graph files (each checked
+/// against its seal, which holds the counts).
 pub fn count_graph_file_quads(dir: &StoreDir) -> Result<(u64, usize), StoreError> {
     let mut quads = 0;
-    let mut graphs = std::collections::BTreeSet::new();
+    let mut graphs = 0;
     for path in dir.graph_files()? {
-        for q in read_graph_file(&path)? {
-            graphs.insert(q.graph_name.to_string());
-            quads += 1;
-        }
+        let sealed = verify_graph_file(&path)?;
+        quads += sealed.quads;
+        graphs += sealed.graphs as usize;
     }
-    Ok((quads, graphs.len()))
+    Ok((quads, graphs))
 }
 
-/// The full stats of a store from its header alone (no RDF is loaded):
-/// counts saved at build time, plus the ontology and extra graphs.
+/// The full stats of a store without loading any RDF: the counts saved in
+/// the collection file's header (the whole file checked against its
+/// checksums first), plus the ontology and extra graphs.
 pub fn stats(dir: &StoreDir) -> Result<Stats, StoreError> {
-    let header = dir.read_header()?;
+    let header = snapshot::verify(&dir.collection_file()).map_err(|e| dir.missing_or(e))?;
     let iris = Iris::new(&header.base_iri)?;
     let mut stats = header.stats;
     let (extra_quads, extra_graphs) = count_graph_file_quads(dir)?;

@@ -96,6 +96,55 @@ pub fn read_header(path: &Path) -> Result<Header, StoreError> {
     postcard::from_bytes(data).map_err(|e| corrupt(path, format!("header: {e}")))
 }
 
+/// Reads the header after checking both sections against their checksums
+/// (the body is hashed as it streams by, not decoded).
+pub fn verify(path: &Path) -> Result<Header, StoreError> {
+    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let len = file.metadata().map_err(|e| StoreError::io(path, e))?.len();
+    let mut file = io::BufReader::with_capacity(1 << 20, file);
+    let mut magic = [0u8; 8];
+    file.read_exact(&mut magic)
+        .map_err(|_| corrupt(path, "truncated header"))?;
+    check_magic(path, &magic)?;
+    let mut header = None;
+    let mut left = len - 8;
+    for what in ["header", "body"] {
+        let truncated = || corrupt(path, format!("truncated {what}"));
+        let mut size = [0u8; 8];
+        file.read_exact(&mut size).map_err(|_| truncated())?;
+        let size = u64::from_le_bytes(size);
+        if left < 8 + 32 || size > left - 8 - 32 {
+            return Err(truncated());
+        }
+        left -= 8 + size + 32;
+        let mut hasher = blake3::Hasher::new();
+        let data = if what == "header" {
+            let mut data = vec![0u8; size as usize];
+            file.read_exact(&mut data).map_err(|_| truncated())?;
+            hasher.update(&data);
+            Some(data)
+        } else {
+            let copied = io::copy(&mut (&mut file).take(size), &mut hasher)
+                .map_err(|e| StoreError::io(path, e))?;
+            if copied != size {
+                return Err(truncated());
+            }
+            None
+        };
+        let mut hash = [0u8; 32];
+        file.read_exact(&mut hash).map_err(|_| truncated())?;
+        if hasher.finalize().as_bytes() != &hash {
+            return Err(corrupt(path, format!("{what} checksum mismatch")));
+        }
+        if let Some(data) = data {
+            header = Some(
+                postcard::from_bytes(&data).map_err(|e| corrupt(path, format!("header: {e}")))?,
+            );
+        }
+    }
+    header.ok_or_else(|| corrupt(path, "no header"))
+}
+
 pub fn read(path: &Path) -> Result<(Header, Vec<Entry>), StoreError> {
     let bytes = std::fs::read(path).map_err(|e| StoreError::io(path, e))?;
     let mut rest = check_magic(path, &bytes)?;
