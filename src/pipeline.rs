@@ -206,11 +206,10 @@ pub fn run(
             bytes,
         });
     }
-    let copy = report::store_copy(dir);
-    let bytes = report::write_file(&model, ReportFormat::Html, &copy)?;
+    let (path, bytes) = report::save_store_copy(dir, &model)?;
     reports.push(ReportWritten {
         format: ReportFormat::Html,
-        path: copy,
+        path,
         bytes,
     });
     report::save_cache(dir, &model)?;

@@ -147,6 +147,16 @@ pub enum Answer {
     Graph,
 }
 
+/// The most triple and path patterns a query may have (EXISTS and subqueries
+/// included). spareval's optimizer orders joins in time that grows much
+/// faster than the patterns (a star of 200 patterns on one subject takes
+/// about 10 s, of 1,000 minutes) and checks no deadline, so a short text could
+/// hold a core long after its timeout; evaluating as written instead turned a
+/// 200-pattern chain of links from a quarter of a second into minutes and
+/// gigabytes. At this bound the slowest shape measured (a star of unbound
+/// predicates on one subject) plans in 0.9 s; at 128 it took 2.4 s.
+pub const MAX_PATTERNS: usize = 100;
+
 /// A parsed SPARQL query (the project prefixes predeclared).
 #[derive(Clone, Debug)]
 pub struct ParsedQuery {
@@ -194,6 +204,7 @@ fn parser() -> Result<SparqlParser, QueryError> {
 
 /// Parses a query; an update is [`QueryError::Update`], anything else that
 /// does not parse [`QueryError::Syntax`] with the line and column, and so is
+/// a query of more than [`MAX_PATTERNS`] triple and path patterns, and
 /// a text of more than [`MAX_TOKENS`] tokens or nested deeper than
 /// [`MAX_NESTING`] (refused before parsing).
 ///
@@ -204,7 +215,13 @@ pub fn parse(text: &str) -> Result<ParsedQuery, QueryError> {
     bounds::check(text).map_err(QueryError::Syntax)?;
     match parser()?.parse_query(text) {
         Ok(mut query) => {
-            strings::guard_string_functions(&mut query);
+            let patterns = strings::guard_string_functions(&mut query);
+            if patterns > MAX_PATTERNS {
+                return Err(QueryError::Syntax(format!(
+                    "the query has {patterns} triple and path patterns, more than the \
+                     {MAX_PATTERNS} a query may have (planning grows steeply with them)"
+                )));
+            }
             Ok(ParsedQuery { query })
         }
         Err(e) => {

@@ -8,7 +8,7 @@
 //! ones whose stack cost per token fixed the limit and the stack size (see
 //! `src/query/bounds.rs`).
 
-use signalgraph::query::{scan, MAX_NESTING, MAX_TOKENS};
+use signalgraph::query::{scan, MAX_NESTING, MAX_PATTERNS, MAX_TOKENS};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -228,6 +228,44 @@ fn hostile_shapes_through_the_cli() {
             "{name}: {code:?} {err}"
         );
     }
+}
+
+/// A star of `n` patterns on one subject: the shape spareval's optimizer
+/// is slowest to plan (seconds at 200 patterns, minutes at 1,000, and no
+/// deadline stops it), so the number of patterns is bounded.
+fn star(n: usize) -> String {
+    let patterns: Vec<String> = (0..n).map(|i| format!("?a ?p{i} ?o{i} .")).collect();
+    format!("SELECT * WHERE {{ {} }} LIMIT 1", patterns.join(" "))
+}
+
+#[test]
+fn patterns_are_bounded_for_the_planner() {
+    let started = Instant::now();
+    let (code, err) = cli(&star(MAX_PATTERNS), Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{err}");
+    let planned = started.elapsed();
+    let (code, err) = cli(&star(MAX_PATTERNS + 1), Duration::from_secs(60));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!("more than the {MAX_PATTERNS} a query may have")),
+        "{err}"
+    );
+    // Patterns inside EXISTS and subqueries count too.
+    let half = MAX_PATTERNS / 2 + 1;
+    let hidden = format!(
+        "ASK {{ {{ SELECT * WHERE {{ {} }} }} FILTER EXISTS {{ {} }} }}",
+        (0..half)
+            .map(|i| format!("?a ?p{i} ?o{i} ."))
+            .collect::<Vec<_>>()
+            .join(" "),
+        (0..half)
+            .map(|i| format!("?a ?q{i} ?r{i} ."))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let (code, err) = cli(&hidden, Duration::from_secs(60));
+    assert_eq!(code, Some(2), "{err}");
+    eprintln!("a star of {MAX_PATTERNS} patterns answered in {planned:.2?}");
 }
 
 struct Server {

@@ -92,7 +92,7 @@ fn run_on_the_sample_writes_a_report_that_agrees_with_stats_and_analyze() {
     }
     let html = std::fs::read_to_string(root.join("exports/report.html")).unwrap();
     assert_eq!(
-        std::fs::read_to_string(root.join(".signalgraph/report.html")).unwrap(),
+        String::from_utf8(store_report(root)).unwrap(),
         html,
         "the store keeps the same HTML report"
     );
@@ -317,6 +317,12 @@ fn assert_analyze_saved_the_model(root: &Path) {
     }
 }
 
+/// The store's HTML report as `serve` shows it (its seal checked and cut off).
+fn store_report(root: &Path) -> Vec<u8> {
+    let dir = signalgraph::store::StoreDir::new(root.join(".signalgraph"));
+    signalgraph::report::read_store_copy(&dir).expect("a sealed store copy")
+}
+
 #[test]
 fn analyze_keeps_the_report_model_fresh() {
     let tmp = tempfile::tempdir().unwrap();
@@ -333,11 +339,10 @@ fn analyze_keeps_the_report_model_fresh() {
     ));
     assert_analyze_saved_the_model(root);
     // Non-default options: the report uses the projection the analysis saw.
-    let copy = root.join(".signalgraph/report.html");
-    let before = std::fs::read(&copy).unwrap();
+    let before = store_report(root);
     ok(signalgraph(root, &["-q", "analyze", "--neighbours", "4"]));
     // The store's copy (what `serve` shows) follows the new analysis too.
-    let after = std::fs::read(&copy).unwrap();
+    let after = store_report(root);
     assert_ne!(after, before);
     assert_analyze_saved_the_model(root);
     assert_eq!(after, std::fs::read(root.join("warm.html")).unwrap());

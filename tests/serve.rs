@@ -479,13 +479,34 @@ fn service_description_pages_and_routes() {
     let (status, _, body) = get(&server.url("/report"), &[], None);
     assert_eq!(status, 404);
     assert!(body.contains("signalgraph report"), "{body}");
+    // The store's copy ends with a seal line (BLAKE3 of what precedes it).
     let report = store().join("report.html");
-    std::fs::write(&report, "<!doctype html><title>r</title><h1>Trends</h1>").unwrap();
+    let html = "<!doctype html><title>r</title><h1>Trends</h1>\n";
+    let seal = format!(
+        "<!-- signalgraph blake3={} -->\n",
+        blake3::hash(html.as_bytes()).to_hex()
+    );
+    std::fs::write(&report, format!("{html}{seal}")).unwrap();
     let (status, headers, body) = get(&server.url("/report"), &[], None);
-    std::fs::remove_file(&report).unwrap();
     assert_eq!(status, 200);
     assert!(content_type(&headers).starts_with("text/html"));
-    assert!(body.contains("<h1>Trends</h1>"));
+    assert!(
+        body.contains("<h1>Trends</h1>") && !body.contains("blake3"),
+        "{body}"
+    );
+    // A damaged copy is never shown: 500 naming the file and the fix.
+    std::fs::write(
+        &report,
+        format!("{}{seal}", html.replace("Trends", "Trendz")),
+    )
+    .unwrap();
+    let (status, _, body) = get(&server.url("/report"), &[], None);
+    std::fs::remove_file(&report).unwrap();
+    assert_eq!(status, 500);
+    assert!(
+        body.contains("report.html is damaged") && body.contains("signalgraph report"),
+        "{body}"
+    );
 
     let (status, _, body) = get(&server.url("/nope"), &[], None);
     assert_eq!(status, 404);

@@ -64,10 +64,8 @@ pub fn run(g: &Global, dir: &StoreDir, args: &ReportArgs) -> anyhow::Result<Exit
         written.push((args.out.clone(), bytes));
     }
     // The store keeps the latest HTML report for `signalgraph serve`.
-    let copy = report::store_copy(dir);
-    if format == ReportFormat::Html && args.out != copy {
-        let bytes = report::write_file(&model, format, &copy).map_err(report_error)?;
-        written.push((copy, bytes));
+    if format == ReportFormat::Html && args.out != report::store_copy(dir) {
+        written.push(report::save_store_copy(dir, &model).map_err(report_error)?);
     }
     if !g.quiet {
         let files: Vec<String> = written

@@ -60,62 +60,69 @@ pub(crate) fn with_guarded_functions(evaluator: QueryEvaluator) -> QueryEvaluato
 }
 
 /// Makes the query call the functions of this module instead of the
-/// built-ins that can outgrow their input.
-pub(crate) fn guard_string_functions(query: &mut Query) {
+/// built-ins that can outgrow their input, and counts its triple and path
+/// patterns on the way (the planner's work grows with them; see `query`).
+pub(crate) fn guard_string_functions(query: &mut Query) -> usize {
+    let mut patterns = 0;
     match query {
         Query::Select { pattern, .. }
         | Query::Construct { pattern, .. }
         | Query::Describe { pattern, .. }
-        | Query::Ask { pattern, .. } => pattern_functions(pattern),
+        | Query::Ask { pattern, .. } => pattern_functions(pattern, &mut patterns),
     }
+    patterns
 }
 
-fn pattern_functions(pattern: &mut GraphPattern) {
+fn pattern_functions(pattern: &mut GraphPattern, patterns: &mut usize) {
     match pattern {
-        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } | GraphPattern::Values { .. } => {}
+        GraphPattern::Bgp { patterns: triples } => *patterns += triples.len(),
+        GraphPattern::Path { .. } => *patterns += 1,
+        GraphPattern::Values { .. } => {}
         GraphPattern::Join { left, right }
         | GraphPattern::Union { left, right }
         | GraphPattern::Minus { left, right }
         | GraphPattern::Lateral { left, right } => {
-            pattern_functions(left);
-            pattern_functions(right);
+            pattern_functions(left, patterns);
+            pattern_functions(right, patterns);
         }
         GraphPattern::LeftJoin {
             left,
             right,
             expression,
         } => {
-            pattern_functions(left);
-            pattern_functions(right);
+            pattern_functions(left, patterns);
+            pattern_functions(right, patterns);
             if let Some(e) = expression {
-                expression_functions(e);
+                expression_functions(e, patterns);
             }
         }
         GraphPattern::Filter { expr, inner } => {
-            expression_functions(expr);
-            pattern_functions(inner);
+            expression_functions(expr, patterns);
+            pattern_functions(inner, patterns);
         }
         GraphPattern::Extend {
             inner, expression, ..
         } => {
-            pattern_functions(inner);
-            expression_functions(expression);
+            pattern_functions(inner, patterns);
+            expression_functions(expression, patterns);
         }
         GraphPattern::OrderBy { inner, expression } => {
-            pattern_functions(inner);
+            pattern_functions(inner, patterns);
             for e in expression {
                 match e {
-                    OrderExpression::Asc(e) | OrderExpression::Desc(e) => expression_functions(e),
+                    OrderExpression::Asc(e) | OrderExpression::Desc(e) => {
+                        expression_functions(e, patterns)
+                    }
                 }
             }
         }
         GraphPattern::Group {
             inner, aggregates, ..
         } => {
-            pattern_functions(inner);
+            pattern_functions(inner, patterns);
             for (_, aggregate) in aggregates {
                 if let AggregateExpression::FunctionCall { expr, .. } = aggregate {
-                    expression_functions(expr);
+                    expression_functions(expr, patterns);
                 }
             }
         }
@@ -124,11 +131,11 @@ fn pattern_functions(pattern: &mut GraphPattern) {
         | GraphPattern::Distinct { inner }
         | GraphPattern::Reduced { inner }
         | GraphPattern::Slice { inner, .. }
-        | GraphPattern::Service { inner, .. } => pattern_functions(inner),
+        | GraphPattern::Service { inner, .. } => pattern_functions(inner, patterns),
     }
 }
 
-fn expression_functions(expression: &mut Expression) {
+fn expression_functions(expression: &mut Expression, patterns: &mut usize) {
     match expression {
         Expression::NamedNode(_)
         | Expression::Literal(_)
@@ -146,25 +153,29 @@ fn expression_functions(expression: &mut Expression) {
         | Expression::Subtract(a, b)
         | Expression::Multiply(a, b)
         | Expression::Divide(a, b) => {
-            expression_functions(a);
-            expression_functions(b);
+            expression_functions(a, patterns);
+            expression_functions(b, patterns);
         }
         Expression::In(a, list) => {
-            expression_functions(a);
-            list.iter_mut().for_each(expression_functions);
+            expression_functions(a, patterns);
+            list.iter_mut()
+                .for_each(|e| expression_functions(e, patterns));
         }
         Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
-            expression_functions(a)
+            expression_functions(a, patterns)
         }
-        Expression::Exists(pattern) => pattern_functions(pattern),
+        Expression::Exists(pattern) => pattern_functions(pattern, patterns),
         Expression::If(a, b, c) => {
-            expression_functions(a);
-            expression_functions(b);
-            expression_functions(c);
+            expression_functions(a, patterns);
+            expression_functions(b, patterns);
+            expression_functions(c, patterns);
         }
-        Expression::Coalesce(list) => list.iter_mut().for_each(expression_functions),
+        Expression::Coalesce(list) => list
+            .iter_mut()
+            .for_each(|e| expression_functions(e, patterns)),
         Expression::FunctionCall(function, args) => {
-            args.iter_mut().for_each(expression_functions);
+            args.iter_mut()
+                .for_each(|e| expression_functions(e, patterns));
             let guarded = match function {
                 Function::Replace => REPLACE,
                 Function::Concat => CONCAT,

@@ -38,6 +38,7 @@ use crate::store::{Iris, StoreDir, StoreError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use trajectory::{Period, Status};
 
@@ -1099,6 +1100,55 @@ pub fn store_copy(dir: &StoreDir) -> PathBuf {
     dir.path().join("report.html")
 }
 
+/// The last line of the store's HTML report: an HTML comment with the BLAKE3
+/// hash of everything before it, so a damaged copy is never shown.
+const COPY_SEAL: &str = "<!-- signalgraph blake3=";
+
+/// Writes the store's HTML report ([`store_copy`]) with its seal line; the
+/// path and size written.
+pub fn save_store_copy(dir: &StoreDir, report: &Report) -> Result<(PathBuf, u64), ReportError> {
+    let path = store_copy(dir);
+    let mut html = Vec::new();
+    html::write(report, &mut html).map_err(|e| StoreError::io(&path, e))?;
+    crate::export::write_output(&path, |w| {
+        w.write_all(&html)?;
+        writeln!(w, "{COPY_SEAL}{} -->", blake3::hash(&html).to_hex())
+    })?;
+    let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+    Ok((path, bytes))
+}
+
+/// Reads the store's HTML report and checks its seal: `NotFound` when there
+/// is none, `InvalidData` (naming the file and the command that writes it
+/// again) when it is damaged.
+pub fn read_store_copy(dir: &StoreDir) -> io::Result<Vec<u8>> {
+    let path = store_copy(dir);
+    let mut bytes = std::fs::read(&path)?;
+    let body_end = bytes[..bytes.len().saturating_sub(1)]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let sealed = std::str::from_utf8(&bytes[body_end..])
+        .ok()
+        .and_then(|line| {
+            line.trim_end()
+                .strip_prefix(COPY_SEAL)?
+                .strip_suffix(" -->")
+        })
+        .is_some_and(|hash| blake3::hash(&bytes[..body_end]).to_hex().as_str() == hash);
+    if !sealed {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is damaged (its checksum does not match); run `signalgraph report` to write it again",
+                path.display()
+            ),
+        ));
+    }
+    bytes.truncate(body_end);
+    Ok(bytes)
+}
+
 /// Seconds per step of [`compute`], in the order they ran.
 pub type Timings = Vec<(&'static str, f64)>;
 
@@ -1350,9 +1400,8 @@ pub fn refresh(
         positions: &positions,
     });
     save_cache(dir, &report)?;
-    let copy = store_copy(dir);
-    if copy.exists() {
-        write_file(&report, ReportFormat::Html, &copy)?;
+    if store_copy(dir).exists() {
+        save_store_copy(dir, &report)?;
     }
     Ok(Refresh::Saved)
 }

@@ -527,8 +527,8 @@ async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
 
 /// `<store>/report.html`, read on each request (a new report needs no restart).
 async fn report(state: &Arc<State>) -> Response<Body> {
-    let path = state.endpoint.store_dir.join("report.html");
-    let read = tokio::task::spawn_blocking(move || std::fs::read(path)).await;
+    let dir = crate::store::StoreDir::new(state.endpoint.store_dir.clone());
+    let read = tokio::task::spawn_blocking(move || crate::report::read_store_copy(&dir)).await;
     match read {
         Ok(Ok(bytes)) => response(StatusCode::OK, "text/html; charset=utf-8", bytes.into()),
         Ok(Err(e)) if e.kind() == io::ErrorKind::NotFound => {
@@ -543,6 +543,9 @@ async fn report(state: &Arc<State>) -> Response<Body> {
                 HeaderValue::from_static(page::CSP),
             );
             r
+        }
+        Ok(Err(e)) if e.kind() == io::ErrorKind::InvalidData => {
+            text(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
         }
         Ok(Err(e)) => text(
             StatusCode::INTERNAL_SERVER_ERROR,
