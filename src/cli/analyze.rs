@@ -34,8 +34,9 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "leiden", value_parser = values::named(&Method::ALL, Method::name))]
     method: Method,
     /// What Leiden optimises (Louvain always uses modularity).
-    #[arg(long, value_enum, default_value = "modularity")]
-    objective: ObjectiveArg,
+    #[arg(long, default_value = "modularity",
+          value_parser = values::named(&Objective::ALL, analyze::objective_name))]
+    objective: Objective,
     /// Resolution γ (≥ 0); higher gives more, smaller clusters.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true,
           value_parser = numbers::float(0.0, 1e9, false))]
@@ -88,12 +89,6 @@ fn samples(s: &str) -> Result<String, String> {
             u32::MAX
         )),
     }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ObjectiveArg {
-    Modularity,
-    Cpm,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -150,10 +145,7 @@ impl AnalyzeArgs {
         }
         Ok(AnalyzeOptions {
             method: self.method,
-            objective: match self.objective {
-                ObjectiveArg::Modularity => Objective::Modularity,
-                ObjectiveArg::Cpm => Objective::Cpm,
-            },
+            objective: self.objective,
             resolution: self.resolution,
             seed: self.seed,
             measures,
