@@ -136,7 +136,14 @@ fn format_comes_from_the_extension_or_the_flag() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown format `gml`"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("invalid value 'gml' for '--format"), "{err}");
+    for name in [
+        "turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld", "graphml", "gexf", "neo4j",
+        "csv",
+    ] {
+        assert!(err.contains(name), "{name}: {err}");
+    }
 }
 
 /// The title the nasty article has once read (markdown escapes resolved).

@@ -3,7 +3,7 @@
 //! After analysing a store's projection it also refreshes the saved report
 //! model (`report::refresh`), so `report` right after `analyze` is quick.
 
-use super::{numbers, Global, UsageError};
+use super::{numbers, values, Global, UsageError};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use signalgraph::analyze::centrality::EdgeLength;
@@ -21,8 +21,9 @@ use std::time::Instant;
 #[derive(Args)]
 pub struct AnalyzeArgs {
     /// The graph view to analyse.
-    #[arg(long, value_enum, default_value = "articles", conflicts_with = "edges")]
-    projection: ProjectionArg,
+    #[arg(long, default_value = "articles", conflicts_with = "edges",
+          value_parser = values::named(&Projection::ALL, Projection::name))]
+    projection: Projection,
     /// Analyse a weighted edge list (source,target[,weight]) instead of the store.
     #[arg(long, value_name = "FILE.csv", requires = "out")]
     edges: Option<PathBuf>,
@@ -30,11 +31,12 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE.csv")]
     out: Option<PathBuf>,
     /// Community detection method.
-    #[arg(long, value_enum, default_value = "leiden")]
-    method: MethodArg,
+    #[arg(long, default_value = "leiden", value_parser = values::named(&Method::ALL, Method::name))]
+    method: Method,
     /// What Leiden optimises (Louvain always uses modularity).
-    #[arg(long, value_enum, default_value = "modularity")]
-    objective: ObjectiveArg,
+    #[arg(long, default_value = "modularity",
+          value_parser = values::named(&Objective::ALL, analyze::objective_name))]
+    objective: Objective,
     /// Resolution γ (≥ 0); higher gives more, smaller clusters.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true,
           value_parser = numbers::float(0.0, 1e9, false))]
@@ -90,27 +92,6 @@ fn samples(s: &str) -> Result<String, String> {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ProjectionArg {
-    Articles,
-    Concepts,
-    Full,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum MethodArg {
-    Leiden,
-    Louvain,
-    LabelPropagation,
-    Components,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ObjectiveArg {
-    Modularity,
-    Cpm,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum LengthArg {
     Hops,
     Weight,
@@ -128,8 +109,9 @@ impl AnalyzeArgs {
                 .map(|name| {
                     Measure::from_name(name.trim()).ok_or_else(|| {
                         UsageError(format!(
-                            "unknown centrality `{}`; use degree, weighted-degree, pagerank, betweenness, closeness, harmonic, eigenvector, core, all or none",
-                            name.trim()
+                            "unknown centrality `{}`; use {}, all or none",
+                            name.trim(),
+                            Measure::ALL.map(Measure::name).join(", ")
                         ))
                     })
                 })
@@ -162,16 +144,8 @@ impl AnalyzeArgs {
             return Err(UsageError("--neighbours must be at least 1".into()).into());
         }
         Ok(AnalyzeOptions {
-            method: match self.method {
-                MethodArg::Leiden => Method::Leiden,
-                MethodArg::Louvain => Method::Louvain,
-                MethodArg::LabelPropagation => Method::LabelPropagation,
-                MethodArg::Components => Method::Components,
-            },
-            objective: match self.objective {
-                ObjectiveArg::Modularity => Objective::Modularity,
-                ObjectiveArg::Cpm => Objective::Cpm,
-            },
+            method: self.method,
+            objective: self.objective,
             resolution: self.resolution,
             seed: self.seed,
             measures,
@@ -259,11 +233,7 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
             args.top,
         )
     } else {
-        let projection = match args.projection {
-            ProjectionArg::Articles => Projection::Articles,
-            ProjectionArg::Concepts => Projection::Concepts,
-            ProjectionArg::Full => Projection::Full,
-        };
+        let projection = args.projection;
         let projection_options = ProjectionOptions {
             neighbours: args.neighbours,
             ..ProjectionOptions::default()

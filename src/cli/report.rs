@@ -1,8 +1,8 @@
 //! The `report` command: the trend-cluster report of the store as HTML, Markdown or JSON.
 
 use super::progress::Bar;
-use super::{Global, UsageError};
-use clap::{Args, ValueEnum};
+use super::{values, Global, UsageError};
+use clap::Args;
 use signalgraph::report::{self, ReportError, ReportFormat};
 use signalgraph::store::StoreDir;
 use std::io::Write;
@@ -13,18 +13,20 @@ use std::time::Instant;
 #[derive(Args)]
 pub struct ReportArgs {
     /// html, md or json (default: from the extension of --out, else html).
-    #[arg(long, value_enum)]
-    format: Option<FormatArg>,
+    #[arg(long, value_parser = values::named(&ReportFormat::ALL, ReportFormat::extension))]
+    format: Option<ReportFormat>,
     /// The file to write, or `-` for standard output.
     #[arg(long)]
     out: PathBuf,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Html,
-    Md,
-    Json,
+impl ReportArgs {
+    /// `--format`, else the extension of `--out`, else HTML.
+    fn format(&self) -> ReportFormat {
+        self.format
+            .or_else(|| ReportFormat::from_path(&self.out))
+            .unwrap_or(ReportFormat::Html)
+    }
 }
 
 /// A missing store or analysis is a usage error (exit 2), not a failure.
@@ -38,12 +40,7 @@ pub fn report_error(e: ReportError) -> anyhow::Error {
 pub fn run(g: &Global, dir: &StoreDir, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let to_stdout = args.out == Path::new("-");
-    let format = match args.format {
-        Some(FormatArg::Html) => ReportFormat::Html,
-        Some(FormatArg::Md) => ReportFormat::Markdown,
-        Some(FormatArg::Json) => ReportFormat::Json,
-        None => ReportFormat::from_path(&args.out).unwrap_or(ReportFormat::Html),
-    };
+    let format = args.format();
     // The report writes its model and report.html into the store; a store
     // that cannot be locked (read-only) still gets its report.
     let _lock = dir.exists().then(|| super::lock_store(g, dir).ok());

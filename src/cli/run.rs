@@ -1,7 +1,8 @@
 //! The `run` command: build, analyze, export and report in one go, with one progress display.
 
+use super::build::{build_failure, build_status, print_build_summary, print_diagnostics};
+use super::export::print_written;
 use super::progress::Steps;
-use super::{build_failure, build_status, print_build_summary, print_diagnostics, print_written};
 use super::{report::report_error, Global};
 use clap::Args;
 use signalgraph::analyze::AnalyzeOptions;

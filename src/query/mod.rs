@@ -62,6 +62,33 @@ pub enum ResultFormat {
 }
 
 impl ResultFormat {
+    pub const ALL: [ResultFormat; 9] = [
+        ResultFormat::Table,
+        ResultFormat::Csv,
+        ResultFormat::Tsv,
+        ResultFormat::Json,
+        ResultFormat::Xml,
+        ResultFormat::Turtle,
+        ResultFormat::NTriples,
+        ResultFormat::JsonLd,
+        ResultFormat::RdfXml,
+    ];
+
+    /// The name used by `query --format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResultFormat::Table => "table",
+            ResultFormat::Csv => "csv",
+            ResultFormat::Tsv => "tsv",
+            ResultFormat::Json => "json",
+            ResultFormat::Xml => "xml",
+            ResultFormat::Turtle => "turtle",
+            ResultFormat::NTriples => "ntriples",
+            ResultFormat::JsonLd => "jsonld",
+            ResultFormat::RdfXml => "rdfxml",
+        }
+    }
+
     /// Whether the format writes triples (CONSTRUCT/DESCRIBE) rather than solutions.
     pub fn for_graphs(self) -> bool {
         matches!(

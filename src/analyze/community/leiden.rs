@@ -24,6 +24,10 @@ pub enum Objective {
     Cpm,
 }
 
+impl Objective {
+    pub const ALL: [Objective; 2] = [Objective::Modularity, Objective::Cpm];
+}
+
 /// Settings for [`leiden()`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeidenOptions {
