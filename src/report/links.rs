@@ -167,7 +167,7 @@ pub(crate) fn neighbours(p: &Prepared, k: u32, cross: &CrossLinks) -> Vec<Neighb
             for &(a, b) in &pair.edges {
                 for (from, to) in [(a, b), (b, a)] {
                     for s in p.signals_of(from) {
-                        let force = p.c.links[from]
+                        let force = p.collection.links[from]
                             .signals
                             .get(s.1)
                             .and_then(|l| l.driving_force);
@@ -202,7 +202,7 @@ pub(crate) fn neighbours(p: &Prepared, k: u32, cross: &CrossLinks) -> Vec<Neighb
                     .collect(),
                 bridging_concepts: concepts
                     .into_iter()
-                    .map(|(id, _)| p.c.concepts[id].label.clone())
+                    .map(|(id, _)| p.collection.concepts[id].label.clone())
                     .collect(),
             }
         })
@@ -335,7 +335,7 @@ pub(crate) fn gaps(p: &Prepared, cross: &CrossLinks) -> Vec<Gap> {
                 links: cross.links(a, b),
                 shared_concepts: shared
                     .into_iter()
-                    .map(|(id, _)| p.c.concepts[id].label.clone())
+                    .map(|(id, _)| p.collection.concepts[id].label.clone())
                     .collect(),
                 articles,
             }
