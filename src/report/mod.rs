@@ -38,6 +38,7 @@ mod assemble;
 mod cache;
 mod model;
 mod prepare;
+mod text;
 
 pub use assemble::build;
 pub use cache::{
