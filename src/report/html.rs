@@ -5,8 +5,8 @@
 //! clusters on one page where they fit). Every label is escaped and only
 //! `http`/`https` source links become links.
 
-use super::links::Gap;
 use super::svg::{self, color, escape};
+use super::text::{gaps_of, lede, rank_of, safe_url, score, status_counts};
 use super::trajectory::Status;
 use super::{ArticleRef, ClusterReport, Report, SignalRef};
 use std::fmt::Write as _;
@@ -103,23 +103,6 @@ fn page(r: &Report, s: &mut String) {
     );
 }
 
-/// The one-line summary under the title.
-pub fn lede(r: &Report) -> String {
-    let c = &r.collection;
-    let dates = match (&c.first_date, &c.last_date) {
-        (Some(a), Some(b)) => format!("from {a} to {b}"),
-        _ => "undated".to_string(),
-    };
-    let modularity = r.analysis.modularity.map_or_else(
-        || "modularity undefined".to_string(),
-        |q| format!("modularity {q:.2}"),
-    );
-    format!(
-        "{} articles {dates}, {} signals, {} clusters ({modularity}).",
-        c.articles, c.signals, r.analysis.clusters
-    )
-}
-
 fn status_badge(status: Status) -> String {
     format!(
         "<span class=\"status status-{0}\">{1} {0}</span>",
@@ -133,14 +116,6 @@ fn swatch(cluster: u32) -> String {
         "<span class=\"swatch\" style=\"background:{}\"></span>",
         color(Some(cluster))
     )
-}
-
-/// A source URL that may become a link: http(s) only, no spaces or controls.
-pub fn safe_url(url: &str) -> Option<&str> {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let ok = (lower.starts_with("http://") || lower.starts_with("https://"))
-        && !url.chars().any(|ch| ch.is_whitespace() || ch.is_control());
-    ok.then_some(url)
 }
 
 fn article_link(a: &ArticleRef) -> String {
@@ -157,16 +132,6 @@ fn article_link(a: &ArticleRef) -> String {
         "{head} <span class=\"muted small\">{date} · <code>{}</code></span>",
         escape(&a.id)
     )
-}
-
-/// A score for people: 4 decimals, or 3 significant digits when small.
-pub fn score(v: Option<f64>) -> String {
-    match v {
-        None => "–".to_string(),
-        Some(0.0) => "0".to_string(),
-        Some(v) if v.abs() >= 0.001 => format!("{v:.4}"),
-        Some(v) => format!("{v:.2e}"),
-    }
 }
 
 fn fact(s: &mut String, name: &str, value: &str) {
@@ -259,22 +224,6 @@ fn overview(r: &Report, s: &mut String) {
         );
     }
     s.push_str("</section>\n");
-}
-
-/// "2 emerging, 1 growing, …" over the clusters with a status.
-pub fn status_counts(r: &Report) -> String {
-    let parts: Vec<String> = Status::ALL
-        .iter()
-        .filter_map(|&status| {
-            let n = r.clusters.iter().filter(|k| k.status == status).count();
-            (n > 0).then(|| format!("{n} {}", status.name()))
-        })
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("Cluster status: {}", parts.join(", "))
-    }
 }
 
 fn axis(r: &Report, s: &mut String) {
@@ -379,22 +328,6 @@ fn forces(r: &Report, s: &mut String) {
     s.push_str("</p>\n</section>\n");
 }
 
-/// The gaps cluster `k` is part of, with the other cluster of each.
-pub fn gaps_of(r: &Report, k: u32) -> impl Iterator<Item = (u32, &Gap)> {
-    r.gaps.iter().filter_map(move |g| match g.clusters {
-        [a, b] if a == k => Some((b, g)),
-        [a, b] if b == k => Some((a, g)),
-        _ => None,
-    })
-}
-
-fn rank_of(r: &Report, cluster: u32) -> usize {
-    r.clusters
-        .iter()
-        .find(|c| c.cluster == cluster)
-        .map_or(0, |c| c.rank)
-}
-
 fn is_detailed(k: &ClusterReport) -> bool {
     k.rank <= DETAILED && (k.articles >= 3 || k.rank <= 10)
 }
@@ -471,6 +404,22 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
         ));
         axis(r, s);
     }
+    cluster_concepts(k, s);
+    s.push_str("<h4>Most central signals</h4>\n");
+    signal_table(&k.central_signals, s, None);
+    s.push_str("<h4>Representative articles</h4>\n<ol>");
+    for a in &k.representative_articles {
+        let _ = write!(s, "<li>{}</li>", article_link(a));
+    }
+    s.push_str("</ol>\n");
+    cluster_neighbours(r, k, s);
+    cluster_gaps(r, k, s);
+    cluster_articles(k, s);
+    s.push_str("</article>\n");
+}
+
+/// A cluster's distinctive concepts, driving forces and themes, side by side.
+fn cluster_concepts(k: &ClusterReport, s: &mut String) {
     s.push_str("<div class=\"cols\">\n<div><h4>Distinctive concepts</h4><ol>");
     for t in &k.terms {
         let _ = write!(
@@ -506,15 +455,11 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
         s.push_str("<li class=\"muted\">none named</li>");
     }
     s.push_str("</ul></div>\n</div>\n");
+}
 
-    s.push_str("<h4>Most central signals</h4>\n");
-    signal_table(&k.central_signals, s, None);
-
-    s.push_str("<h4>Representative articles</h4>\n<ol>");
-    for a in &k.representative_articles {
-        let _ = write!(s, "<li>{}</li>", article_link(a));
-    }
-    s.push_str("</ol>\n<h4>Neighbours</h4>\n");
+/// The clusters `k` links to, with what bridges them.
+fn cluster_neighbours(r: &Report, k: &ClusterReport, s: &mut String) {
+    s.push_str("<h4>Neighbours</h4>\n");
     if k.neighbours.is_empty() {
         s.push_str("<p class=\"muted\">No links to other clusters.</p>\n");
     } else {
@@ -549,6 +494,10 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
         }
         s.push_str("</tbody></table></div>\n");
     }
+}
+
+/// The structural gaps `k` is part of, as one paragraph.
+fn cluster_gaps(r: &Report, k: &ClusterReport, s: &mut String) {
     let gaps: Vec<String> = gaps_of(r, k.cluster)
         .map(|(other, g)| {
             let shared: Vec<String> = g.shared_concepts.iter().map(|c| escape(c)).collect();
@@ -570,12 +519,15 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
             gaps.join("; ")
         );
     }
+}
+
+/// The newest articles of `k`; the full list is in the JSON report.
+fn cluster_articles(k: &ClusterReport, s: &mut String) {
     let _ = write!(
         s,
         "<h4>Articles ({}, newest first)</h4>\n<ul class=\"small\">",
         k.articles
     );
-    // The full list is in the JSON report; the page lists the newest.
     for a in &k.newest_articles {
         let _ = write!(s, "<li>{}</li>", article_link(a));
     }
@@ -587,7 +539,6 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
             k.article_ids.len() - k.newest_articles.len()
         );
     }
-    s.push_str("</article>\n");
 }
 
 fn signal_table(signals: &[SignalRef], s: &mut String, reasons: Option<&[Vec<String>]>) {

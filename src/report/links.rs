@@ -167,7 +167,7 @@ pub(crate) fn neighbours(p: &Prepared, k: u32, cross: &CrossLinks) -> Vec<Neighb
             for &(a, b) in &pair.edges {
                 for (from, to) in [(a, b), (b, a)] {
                     for s in p.signals_of(from) {
-                        let force = p.c.links[from]
+                        let force = p.collection.links[from]
                             .signals
                             .get(s.1)
                             .and_then(|l| l.driving_force);
@@ -202,7 +202,7 @@ pub(crate) fn neighbours(p: &Prepared, k: u32, cross: &CrossLinks) -> Vec<Neighb
                     .collect(),
                 bridging_concepts: concepts
                     .into_iter()
-                    .map(|(id, _)| p.c.concepts[id].label.clone())
+                    .map(|(id, _)| p.collection.concepts[id].label.clone())
                     .collect(),
             }
         })
@@ -242,25 +242,7 @@ pub(crate) fn gaps(p: &Prepared, cross: &CrossLinks) -> Vec<Gap> {
     if m < 2 {
         return Vec::new();
     }
-    // Unit c-TF-IDF vectors, and for each concept the candidates naming it.
-    let mut postings: BTreeMap<ConceptId, Vec<(usize, f64)>> = BTreeMap::new();
-    let mut unit: Vec<BTreeMap<ConceptId, f64>> = Vec::with_capacity(m);
-    for (i, &k) in candidates.iter().enumerate() {
-        let weights = &p.weights[k as usize];
-        let norm = weights
-            .iter()
-            .map(|w| w.score * w.score)
-            .sum::<f64>()
-            .sqrt();
-        let v: BTreeMap<ConceptId, f64> = weights
-            .iter()
-            .map(|w| (w.concept, if norm > 0.0 { w.score / norm } else { 0.0 }))
-            .collect();
-        for (&id, &x) in &v {
-            postings.entry(id).or_default().push((i, x));
-        }
-        unit.push(v);
-    }
+    let (unit, postings) = unit_vectors(p, &candidates);
     let mut dot = vec![0.0f64; m * m];
     for list in postings.values() {
         for (s, &(i, x)) in list.iter().enumerate() {
@@ -296,51 +278,99 @@ pub(crate) fn gaps(p: &Prepared, cross: &CrossLinks) -> Vec<Gap> {
     found
         .into_iter()
         .map(|(similarity, i, j)| {
-            let (a, b) = (candidates[i], candidates[j]);
-            let shared = best(
-                unit[i]
-                    .iter()
-                    .filter_map(|(&id, &x)| unit[j].get(&id).map(|&y| (id, x.min(y)))),
-                BRIDGING_CONCEPTS,
-                |x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)),
-            );
-            let articles = shared
-                .first()
-                .map(|&(id, _)| {
-                    [a, b]
-                        .iter()
-                        .filter_map(|&k| {
-                            best(
-                                p.members[k as usize]
-                                    .iter()
-                                    .copied()
-                                    .filter(|&x| p.concepts_of[x].binary_search(&id).is_ok()),
-                                1,
-                                |&x, &y| {
-                                    super::key(p.article_pagerank[y])
-                                        .total_cmp(&super::key(p.article_pagerank[x]))
-                                        .then(x.cmp(&y))
-                                },
-                            )
-                            .first()
-                            .map(|&x| p.article_ref(x))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            Gap {
-                clusters: [a, b],
-                names: [p.name(a), p.name(b)],
+            gap(
+                p,
+                cross,
+                [candidates[i], candidates[j]],
+                [&unit[i], &unit[j]],
                 similarity,
-                links: cross.links(a, b),
-                shared_concepts: shared
-                    .into_iter()
-                    .map(|(id, _)| p.c.concepts[id].label.clone())
-                    .collect(),
-                articles,
-            }
+            )
         })
         .collect()
+}
+
+/// The c-TF-IDF vector of each candidate cluster scaled to length 1, and for
+/// each concept the candidates naming it (index and weight).
+#[allow(clippy::type_complexity)]
+fn unit_vectors(
+    p: &Prepared,
+    candidates: &[u32],
+) -> (
+    Vec<BTreeMap<ConceptId, f64>>,
+    BTreeMap<ConceptId, Vec<(usize, f64)>>,
+) {
+    let mut postings: BTreeMap<ConceptId, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut unit: Vec<BTreeMap<ConceptId, f64>> = Vec::with_capacity(candidates.len());
+    for (i, &k) in candidates.iter().enumerate() {
+        let weights = &p.weights[k as usize];
+        let norm = weights
+            .iter()
+            .map(|w| w.score * w.score)
+            .sum::<f64>()
+            .sqrt();
+        let v: BTreeMap<ConceptId, f64> = weights
+            .iter()
+            .map(|w| (w.concept, if norm > 0.0 { w.score / norm } else { 0.0 }))
+            .collect();
+        for (&id, &x) in &v {
+            postings.entry(id).or_default().push((i, x));
+        }
+        unit.push(v);
+    }
+    (unit, postings)
+}
+
+/// The gap between clusters `a` and `b` (unit vectors `ua`, `ub`): the
+/// concepts they share most and, for the first, each side's article naming
+/// it with the highest PageRank.
+fn gap(
+    p: &Prepared,
+    cross: &CrossLinks,
+    [a, b]: [u32; 2],
+    [ua, ub]: [&BTreeMap<ConceptId, f64>; 2],
+    similarity: f64,
+) -> Gap {
+    let shared = best(
+        ua.iter()
+            .filter_map(|(&id, &x)| ub.get(&id).map(|&y| (id, x.min(y)))),
+        BRIDGING_CONCEPTS,
+        |x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)),
+    );
+    let articles = shared
+        .first()
+        .map(|&(id, _)| {
+            [a, b]
+                .iter()
+                .filter_map(|&k| {
+                    best(
+                        p.members[k as usize]
+                            .iter()
+                            .copied()
+                            .filter(|&x| p.concepts_of[x].binary_search(&id).is_ok()),
+                        1,
+                        |&x, &y| {
+                            super::key(p.article_pagerank[y])
+                                .total_cmp(&super::key(p.article_pagerank[x]))
+                                .then(x.cmp(&y))
+                        },
+                    )
+                    .first()
+                    .map(|&x| p.article_ref(x))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Gap {
+        clusters: [a, b],
+        names: [p.name(a), p.name(b)],
+        similarity,
+        links: cross.links(a, b),
+        shared_concepts: shared
+            .into_iter()
+            .map(|(id, _)| p.collection.concepts[id].label.clone())
+            .collect(),
+        articles,
+    }
 }
 
 #[cfg(test)]

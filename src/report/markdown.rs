@@ -5,7 +5,7 @@
 //! links become links. The cluster map is a picture and only in the HTML
 //! report; articles per quarter are drawn with block characters.
 
-use super::html::{lede, safe_url, score, status_counts};
+use super::text::{gaps_of, lede, rank_of, safe_url, score, status_counts};
 use super::trajectory::Status;
 use super::{ArticleRef, ClusterReport, Report, SignalRef};
 use std::fmt::Write as _;
@@ -161,13 +161,6 @@ fn document(r: &Report, s: &mut String) {
     );
 }
 
-fn rank_of(r: &Report, cluster: u32) -> usize {
-    r.clusters
-        .iter()
-        .find(|c| c.cluster == cluster)
-        .map_or(0, |c| c.rank)
-}
-
 fn forces(r: &Report, s: &mut String) {
     let o = &r.driving_forces;
     s.push_str("## Driving forces × clusters\n\n");
@@ -282,7 +275,26 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
     for (i, a) in k.representative_articles.iter().enumerate() {
         let _ = writeln!(s, "{}. {}", i + 1, article(a));
     }
-    s.push_str("\n**Neighbours**\n\n");
+    s.push('\n');
+    cluster_neighbours(r, k, s);
+    cluster_gaps(r, k, s);
+    let _ = writeln!(s, "**Articles** ({}, newest first)\n", k.articles);
+    for a in &k.newest_articles {
+        let _ = writeln!(s, "- {}", article(a));
+    }
+    if k.article_ids.len() > k.newest_articles.len() {
+        let _ = writeln!(
+            s,
+            "- and {} more (all listed in the JSON report)",
+            k.article_ids.len() - k.newest_articles.len()
+        );
+    }
+    s.push('\n');
+}
+
+/// The clusters `k` links to, with what bridges them.
+fn cluster_neighbours(r: &Report, k: &ClusterReport, s: &mut String) {
+    s.push_str("**Neighbours**\n\n");
     if k.neighbours.is_empty() {
         s.push_str("No links to other clusters.\n\n");
     } else {
@@ -315,7 +327,11 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
         }
         s.push('\n');
     }
-    let gaps: Vec<String> = super::html::gaps_of(r, k.cluster)
+}
+
+/// The structural gaps `k` is part of, as one paragraph.
+fn cluster_gaps(r: &Report, k: &ClusterReport, s: &mut String) {
+    let gaps: Vec<String> = gaps_of(r, k.cluster)
         .map(|(other, g)| {
             let shared: Vec<String> = g.shared_concepts.iter().map(|c| escape(c)).collect();
             format!(
@@ -335,18 +351,6 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
             gaps.join("; ")
         );
     }
-    let _ = writeln!(s, "**Articles** ({}, newest first)\n", k.articles);
-    for a in &k.newest_articles {
-        let _ = writeln!(s, "- {}", article(a));
-    }
-    if k.article_ids.len() > k.newest_articles.len() {
-        let _ = writeln!(
-            s,
-            "- and {} more (all listed in the JSON report)",
-            k.article_ids.len() - k.newest_articles.len()
-        );
-    }
-    s.push('\n');
 }
 
 fn or_none(items: &[String]) -> String {

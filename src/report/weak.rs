@@ -52,7 +52,7 @@ pub(crate) fn weak_signals(p: &Prepared) -> Vec<WeakSignal> {
     if period.days() < super::trajectory::MIN_PERIOD_DAYS {
         return Vec::new();
     }
-    let c = p.c;
+    let c = p.collection;
     let since = period.recent_since();
     let recent = |a: usize| c.articles[a].article.date.is_some_and(|d| d >= since);
     let mut flagged: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
@@ -136,7 +136,7 @@ pub(crate) fn weak_signals(p: &Prepared) -> Vec<WeakSignal> {
 }
 
 fn date(p: &Prepared, a: usize) -> String {
-    p.c.articles[a]
+    p.collection.articles[a]
         .article
         .date
         .map_or_else(|| "undated".to_string(), |d| d.to_string())
