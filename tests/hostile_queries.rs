@@ -8,15 +8,16 @@
 //! ones whose stack cost per token fixed the limit and the stack size (see
 //! `src/query/bounds.rs`).
 
+mod common;
+
 use signalgraph::query::{scan, MAX_NESTING, MAX_PATTERNS, MAX_TOKENS};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_signalgraph");
+use common::BIN;
 const PROBE: &str =
     "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle ; dcterms:title ?t }";
 
@@ -143,25 +144,7 @@ fn at_limit(shape: fn(usize) -> String) -> usize {
 }
 
 fn store() -> &'static Path {
-    static STORE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &STORE
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let store = dir.path().join("store");
-            let out = Command::new(BIN)
-                .arg("--store")
-                .arg(&store)
-                .args(["build", "-q", "seeds"])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (dir, store)
-        })
-        .1
+    common::sample_store()
 }
 
 /// `signalgraph query --file` on `text`: the exit code (`None`: killed by a

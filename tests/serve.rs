@@ -3,15 +3,17 @@
 //! with `signalgraph query` on the same store. Abuse tests check that the server
 //! keeps answering a known query correctly throughout.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_signalgraph");
+use common::BIN;
 
 /// A query with a known answer, asked after every abuse.
 const PROBE: &str =
@@ -23,27 +25,8 @@ const ASK: &str = "ASK { ?a sg:hasTheme/skos:prefLabel \"Energy Transition\" }";
 const CONSTRUCT: &str = "CONSTRUCT { ?a dcterms:title ?t ; sg:hasTheme ?th } WHERE { ?a dcterms:title ?t ; sg:hasTheme ?th } ";
 const DESCRIBE: &str = "DESCRIBE ?t WHERE { ?t skos:prefLabel \"Energy Transition\" }";
 
-/// The sample store (47 articles), built once per test process.
 fn store() -> &'static Path {
-    static STORE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &STORE
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let store = dir.path().join("store");
-            let out = Command::new(BIN)
-                .arg("--store")
-                .arg(&store)
-                .args(["build", "-q", "seeds"])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (dir, store)
-        })
-        .1
+    common::sample_store()
 }
 
 /// The number of quads in the sample store, as `signalgraph stats` counts them.
