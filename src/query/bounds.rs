@@ -194,6 +194,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nesting_skips_strings_iris_comments_and_escapes() {
+        let depth = |text: &str| scan(text).depth;
+        assert_eq!(depth("SELECT * WHERE { ?s ?p ?o }"), 1);
+        assert_eq!(depth("ASK { FILTER((1)) }"), 3);
+        assert_eq!(depth("ASK { ?s ?p \"((((\" } # ((((("), 1);
+        assert_eq!(depth("ASK { ?s ?p '''a ' (( ''' }"), 1);
+        assert_eq!(depth("ASK { ?s ?p \"\\\"((\" }"), 1);
+        assert_eq!(depth(&"(".repeat(10_000)), 10_000);
+        assert_eq!(depth(")))"), 0);
+        assert_eq!(depth("ASK { <http://x/#(((> ?p ?o FILTER(?o < 3) }"), 2);
+        assert_eq!(depth("ASK { ex:a\\#b ?p ((( }"), 4);
+    }
+
+    #[test]
     fn tokens_and_nesting() {
         assert_eq!(
             scan("SELECT * WHERE { ?s ?p ?o }"),

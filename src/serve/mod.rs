@@ -39,8 +39,8 @@
 //! and body reads time out, and a connection whose client stops reading its
 //! response is dropped (see [`limits`]). At the connection cap the
 //! connection idle the longest makes room for a new one ([`connections`]). Queries
-//! nested deeper than [`MAX_NESTING`] are refused before parsing (the parser
-//! recurses). A panic in a request is caught and answered `500`; it never
+//! too long or nested too deep are refused before parsing, by
+//! [`query::parse`]. A panic in a request is caught and answered `500`; it never
 //! takes the connection task, another request or the process with it.
 
 mod budget;
@@ -78,9 +78,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-
-/// Queries nested deeper than this (parentheses, braces, brackets) are refused.
-pub const MAX_NESTING: usize = 256;
 
 /// Largest request head (request line and headers), in bytes; larger ones get 431.
 /// (The URL alone is held to 64 KiB by the `http` crate, which answers 414 past it.)
@@ -699,12 +696,6 @@ impl State {
         admitted: &Admitted,
     ) -> Response<Body> {
         let options = &self.options;
-        if protocol::nesting_depth(text_of_query) > MAX_NESTING {
-            return text(
-                StatusCode::BAD_REQUEST,
-                &format!("invalid SPARQL query: nested deeper than {MAX_NESTING} levels"),
-            );
-        }
         let parsed = match query::parse(text_of_query) {
             Ok(p) => p,
             Err(e) => return query_error(&e, options),

@@ -212,66 +212,6 @@ pub fn from_post(
     Ok(request)
 }
 
-/// The deepest nesting of `(`, `{` and `[` outside strings and comments.
-///
-/// The SPARQL parser and the planner recurse on nesting, so a query nested
-/// thousands deep could exhaust a thread's stack, which aborts the process
-/// rather than panicking; such queries are refused before parsing.
-pub fn nesting_depth(query: &str) -> usize {
-    let bytes = query.as_bytes();
-    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'(' | b'{' | b'[' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b')' | b'}' | b']' => depth = depth.saturating_sub(1),
-            // An escaped character of a prefixed name (`ex:a\#b`).
-            b'\\' => i += 1,
-            // An IRI (no spaces, quotes or braces before its `>`); else `<` is less-than.
-            b'<' => {
-                let end = bytes
-                    .get(i + 1..)
-                    .unwrap_or_default()
-                    .iter()
-                    .position(|&c| c <= b' ' || b"<>\"{}|^`\\".contains(&c));
-                if let Some(n) = end.filter(|&n| bytes.get(i + 1 + n) == Some(&b'>')) {
-                    i += 1 + n;
-                }
-            }
-            b'#' => {
-                while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                    i += 1;
-                }
-            }
-            b'"' | b'\'' => {
-                let long = bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b);
-                i += if long { 3 } else { 1 };
-                while let Some(&c) = bytes.get(i) {
-                    if c == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if c == b
-                        && (!long || (bytes.get(i + 1) == Some(&b) && bytes.get(i + 2) == Some(&b)))
-                    {
-                        i += if long { 2 } else { 0 };
-                        break;
-                    }
-                    if c == b'\n' && !long {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    max
-}
-
 /// Media types offered for each answer, in order of preference (the first is
 /// the default); several names of one format map to it.
 const SOLUTIONS: &[(&str, ResultFormat)] = &[
@@ -618,21 +558,5 @@ mod tests {
         // Names that do not fit the answer, or unknown names, leave it to Accept.
         assert_eq!(f(Answer::Graph, &["csv"]), Ok(ResultFormat::Turtle));
         assert_eq!(f(Answer::Solutions, &["n3"]), Ok(ResultFormat::Csv));
-    }
-
-    #[test]
-    fn nesting_skips_strings_and_comments() {
-        assert_eq!(nesting_depth("SELECT * WHERE { ?s ?p ?o }"), 1);
-        assert_eq!(nesting_depth("ASK { FILTER((1)) }"), 3);
-        assert_eq!(nesting_depth("ASK { ?s ?p \"((((\" } # ((((("), 1);
-        assert_eq!(nesting_depth("ASK { ?s ?p '''a ' (( ''' }"), 1);
-        assert_eq!(nesting_depth("ASK { ?s ?p \"\\\"((\" }"), 1);
-        assert_eq!(nesting_depth(&"(".repeat(10_000)), 10_000);
-        assert_eq!(nesting_depth(")))"), 0);
-        assert_eq!(
-            nesting_depth("ASK { <http://x/#(((> ?p ?o FILTER(?o < 3) }"),
-            2
-        );
-        assert_eq!(nesting_depth("ASK { ex:a\\#b ?p ((( }"), 4);
     }
 }
