@@ -5,7 +5,7 @@
 
 use super::{numbers, values, Global, UsageError};
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use signalgraph::analyze::centrality::EdgeLength;
 use signalgraph::analyze::stored::StoredAnalysis;
 use signalgraph::analyze::summary::{self, ProjectionNames, Summary};
@@ -64,8 +64,9 @@ pub struct AnalyzeArgs {
     max_cluster_size: Option<usize>,
     /// How edge weights become path lengths for betweenness and closeness
     /// (projection weights are similarities, so the default is 1/weight).
-    #[arg(long, value_enum, default_value = "inverse-weight")]
-    length: LengthArg,
+    #[arg(long, default_value = "inverse-weight",
+          value_parser = values::named(&EdgeLength::ALL, EdgeLength::name))]
+    length: EdgeLength,
     /// Strongest links each node keeps in the articles and concepts projections.
     #[arg(long, value_name = "K", default_value_t = ProjectionOptions::default().neighbours,
           value_parser = numbers::count::<usize>(1, 10_000))]
@@ -89,13 +90,6 @@ fn samples(s: &str) -> Result<String, String> {
             u32::MAX
         )),
     }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum LengthArg {
-    Hops,
-    Weight,
-    InverseWeight,
 }
 
 impl AnalyzeArgs {
@@ -154,11 +148,7 @@ impl AnalyzeArgs {
             samples,
             exact_betweenness_limit,
             max_cluster_size: self.max_cluster_size,
-            length: match self.length {
-                LengthArg::Hops => EdgeLength::Hops,
-                LengthArg::Weight => EdgeLength::Weight,
-                LengthArg::InverseWeight => EdgeLength::InverseWeight,
-            },
+            length: self.length,
         })
     }
 }

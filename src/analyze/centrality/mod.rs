@@ -82,6 +82,24 @@ pub enum EdgeLength {
     InverseWeight,
 }
 
+impl EdgeLength {
+    /// Every edge length rule, in the order the CLI lists them.
+    pub const ALL: [EdgeLength; 3] = [
+        EdgeLength::Hops,
+        EdgeLength::Weight,
+        EdgeLength::InverseWeight,
+    ];
+
+    /// The rule's name on the command line (`hops`, `weight`, `inverse-weight`).
+    pub fn name(self) -> &'static str {
+        match self {
+            EdgeLength::Hops => "hops",
+            EdgeLength::Weight => "weight",
+            EdgeLength::InverseWeight => "inverse-weight",
+        }
+    }
+}
+
 /// Per-arc lengths aligned with [`Csr::targets`], or `None` when every edge
 /// has length 1 and breadth-first search gives the same distances.
 ///
