@@ -2,6 +2,9 @@
 //! clusters against the planted groups, results in the store, edge lists,
 //! determinism and bad options.
 
+mod common;
+
+use common::{bin, ok, sample_store, seeds};
 use signalgraph::analyze::community::nmi;
 use signalgraph::analyze::stored::{self, StoredAnalysis};
 use signalgraph::analyze::Measure;
@@ -9,16 +12,7 @@ use signalgraph::build::load_collection;
 use signalgraph::graph::{ProjectedGraph, Projection, ProjectionOptions};
 use signalgraph::store::StoreDir;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_signalgraph"))
-}
-
-fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
-}
+use std::process::Output;
 
 fn run(store: &Path, args: &[&str]) -> Output {
     bin()
@@ -27,33 +21,6 @@ fn run(store: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run signalgraph")
-}
-
-fn ok(o: Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).expect("UTF-8 output")
-}
-
-/// The sample collection built once into a temporary store (kept for the run).
-fn sample_store() -> &'static Path {
-    static STORE: OnceLock<PathBuf> = OnceLock::new();
-    STORE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let store = dir.join("store");
-        ok(bin()
-            .arg("--store")
-            .arg(&store)
-            .args(["-q", "build"])
-            .arg(seeds())
-            .output()
-            .unwrap());
-        store
-    })
 }
 
 /// A copy of the sample store this test may change.

@@ -1,13 +1,12 @@
 //! The `signalgraph` binary end to end: build, stats, query, exit codes, incremental builds.
 
+mod common;
+
+use common::bin;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const GOOD: &str = include_str!("fixtures/000_5dd56928cd244e73.txt");
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_signalgraph"))
-}
 
 /// Runs `signalgraph --store STORE ARGS…` in `cwd`.
 fn run(cwd: &Path, args: &[&str]) -> Output {

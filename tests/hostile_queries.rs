@@ -11,15 +11,13 @@
 mod common;
 
 use signalgraph::query::{scan, MAX_NESTING, MAX_PATTERNS, MAX_TOKENS};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::server::Server;
 use common::BIN;
-const PROBE: &str =
-    "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle ; dcterms:title ?t }";
 
 /// A shape: a query with `n` repetitions of its recurring part. Subjects
 /// and predicates that match nothing keep the evaluation short.
@@ -251,97 +249,6 @@ fn patterns_are_bounded_for_the_planner() {
     eprintln!("a star of {MAX_PATTERNS} patterns answered in {planned:.2?}");
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("--store")
-            .arg(store())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("listening on http://").nth(1) {
-                    let _ = tx.send(rest.split('/').next().unwrap_or("").to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("no address");
-        Server { child, addr }
-    }
-
-    /// POSTs `query` (application/sparql-query): the status and the body.
-    fn post(&self, query: &str) -> (u16, String) {
-        let mut stream = std::net::TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(120)))
-            .unwrap();
-        write!(
-            stream,
-            "POST /sparql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/sparql-query\r\nAccept: application/sparql-results+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{query}",
-            self.addr,
-            query.len()
-        )
-        .unwrap();
-        let mut reply = String::new();
-        let _ = stream.read_to_string(&mut reply);
-        let status = reply
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let body = reply
-            .split_once("\r\n\r\n")
-            .map_or("", |(_, b)| b)
-            .to_string();
-        (status, body)
-    }
-
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-
-    fn probe(&mut self) {
-        let (status, body) = self.post(PROBE);
-        assert_eq!(status, 200, "{body}");
-        assert!(body.contains(r#""value":"47""#), "{body}");
-        assert!(self.alive());
-    }
-
-    /// The peak resident memory of the server so far, in MiB.
-    fn peak_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-        line.split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse::<f64>()
-            .unwrap()
-            / 1024.0
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn hostile_shapes_through_the_server() {
     let mut server = Server::start(&["--timeout", "5"]);
@@ -360,11 +267,13 @@ fn hostile_shapes_through_the_server() {
             "{name}: {body}"
         );
         server.probe();
+        assert!(server.alive());
     }
     for (name, text) in nested() {
         let (status, body) = server.post(&text);
         assert!(matches!(status, 200 | 400 | 503), "{name}: {status} {body}");
         server.probe();
+        assert!(server.alive());
     }
 }
 
@@ -394,6 +303,7 @@ fn string_bombs_stop_at_the_memory_budget() {
         assert_eq!(status, 503, "{query}: {body}");
         assert!(body.contains("more than 200 MiB"), "{body}");
         server.probe();
+        assert!(server.alive());
     }
     let peak = server.peak_mib();
     eprintln!("peak resident memory of the server: {peak:.0} MiB");

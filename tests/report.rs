@@ -3,6 +3,9 @@
 //! output, escaping, edge cases that must still render, and (ignored tests,
 //! run by tests/run.sh) the status rule scored against planted trajectories.
 
+mod common;
+
+use common::{ok, seeds};
 use serde_json::Value;
 use signalgraph::build::{self, BuildOptions, NoProgress};
 use signalgraph::generate::{generate, GenerateOptions};
@@ -10,13 +13,9 @@ use signalgraph::graph::{Projection, ProjectionOptions};
 use signalgraph::report;
 use signalgraph::store::StoreDir;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
-
-fn seeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
-}
 
 fn fixture() -> String {
     std::fs::read_to_string(
@@ -31,16 +30,6 @@ fn signalgraph(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run signalgraph")
-}
-
-fn ok(o: Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
 }
 
 fn json(path: &Path) -> Value {

@@ -5,19 +5,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::server::{Server, PROBE};
 use common::BIN;
 
-/// A query with a known answer, asked after every abuse.
-const PROBE: &str =
-    "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a schema:NewsArticle ; dcterms:title ?t }";
 /// Four unconnected patterns: about 4600^4 rows on the sample, never ends.
 const ENDLESS: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }";
 const SELECT: &str = "SELECT ?title ?date WHERE { ?a dcterms:title ?title ; dcterms:date ?date } ORDER BY ?date ?title LIMIT 7";
@@ -55,129 +52,6 @@ fn cli_query(store: &Path, query: &str, format: &str) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        Server::start_on(store(), args)
-    }
-
-    fn start_on(store: &Path, args: &[&str]) -> Server {
-        Server::start_bound(store, "127.0.0.1:0", args)
-    }
-
-    fn start_bound(store: &Path, bind: &str, args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("--store")
-            .arg(store)
-            .args(["serve", "--bind", bind])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        let sink = Arc::clone(&log);
-        // Drain stderr all the time, so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                {
-                    // Logged before the address is sent: once started, the
-                    // log holds every line up to the address.
-                    let mut log = sink.lock().unwrap();
-                    log.push_str(&line);
-                    log.push('\n');
-                }
-                if let Some(rest) = line.split("listening on http://").nth(1) {
-                    let addr = rest.split('/').next().unwrap_or("").to_string();
-                    let _ = tx.send(addr);
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("no address; log:\n{}", log.lock().unwrap()));
-        Server { child, addr, log }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    /// Sends `signal` and waits for the exit (at most 20 s).
-    fn stop_with(mut self, signal: i32) -> (ExitStatus, String) {
-        unsafe { libc::kill(self.pid(), signal) };
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the stderr thread read the last lines.
-                std::thread::sleep(Duration::from_millis(100));
-                return (status, self.log());
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "server did not stop"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// CPU seconds the server has used (user + system).
-    fn cpu_seconds(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
-        let fields: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .collect();
-        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-        ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
-    }
-
-    /// Resident memory in MB.
-    fn rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-        line.split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse::<f64>()
-            .unwrap()
-            / 1024.0
-    }
-
-    /// Asks the probe query and checks the answer (47 articles).
-    fn probe(&self) {
-        let (status, _, body) = get(&self.url("/sparql"), &[("query", PROBE)], None);
-        assert_eq!(status, 200, "{body}");
-        assert!(body.contains(r#""value":"47""#), "{body}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn agent() -> ureq::Agent {
@@ -859,7 +733,7 @@ fn a_memory_hog_is_stopped_at_its_budget() {
     );
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("more than 100 MiB"), "{body}");
-    assert!(server.rss_mb() < 600.0, "{} MB", server.rss_mb());
+    assert!(server.rss_mib() < 600.0, "{} MB", server.rss_mib());
     server.probe();
 }
 
@@ -1038,7 +912,7 @@ fn long_queries_among_short_ones(
     probes: usize,
 ) -> (Vec<Reply>, String, usize, usize) {
     let server = Server::start(args);
-    let pid = server.child.id();
+    let pid = server.pid() as u32;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }";
     let long: Vec<_> = (0..cores)
@@ -1243,7 +1117,7 @@ fn the_server_memory_budget_stops_hogs_and_refuses_new_queries() {
     // The memory went back: a normal query answers afterwards.
     std::thread::sleep(Duration::from_millis(200));
     server.probe();
-    assert!(server.rss_mb() < budget_mib, "{} MB", server.rss_mb());
+    assert!(server.rss_mib() < budget_mib, "{} MB", server.rss_mib());
     // A budget the store alone exceeds is refused at start.
     let out = Command::new(BIN)
         .arg("--store")

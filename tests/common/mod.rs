@@ -1,11 +1,36 @@
 //! Helpers shared by the integration tests.
+// Each test binary compiles this module and uses only some of it.
+#![allow(dead_code)]
+
+pub mod server;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 /// The signalgraph binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_signalgraph");
+
+/// A command running the binary under test.
+pub fn bin() -> Command {
+    Command::new(BIN)
+}
+
+/// The bundled sample collection.
+pub fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+/// The standard output of a run that must have succeeded (its stderr in the panic otherwise).
+pub fn ok(o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8 output")
+}
 
 /// The sample store (47 articles), built once per test process.
 pub fn sample_store() -> &'static Path {
@@ -17,7 +42,8 @@ pub fn sample_store() -> &'static Path {
             let out = Command::new(BIN)
                 .arg("--store")
                 .arg(&store)
-                .args(["build", "-q", "seeds"])
+                .args(["build", "-q"])
+                .arg(seeds())
                 .output()
                 .unwrap();
             assert!(
