@@ -26,3 +26,4 @@ pub mod report;
 pub mod seed;
 pub mod serve;
 pub mod store;
+pub mod trends;
