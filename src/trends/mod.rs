@@ -9,6 +9,7 @@
 //! strategic diagram.
 
 pub mod bursts;
+pub mod lineage;
 pub mod matching;
 pub mod strategic;
 pub mod windows;

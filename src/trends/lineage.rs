@@ -1,0 +1,472 @@
+//! Trend identities through time windows, and the lineage events between them: birth, death, merge, split.
+//!
+//! The input is one partition of the articles per window (see
+//! [`super::windows`]); windows are cumulative, so window `w`'s partition
+//! covers every article dated up to its end. Cumulative windows keep every
+//! earlier article in the next partition, so consecutive partitions can be
+//! compared article by article and a partition can start from the previous
+//! one; a topic that stops shows as a trend that gets no new article
+//! (dormant, then ended) rather than one that vanishes with its old
+//! articles. Undated articles cannot be placed in time: they count in every
+//! window but are never a window's new article.
+//!
+//! Trend ids: each window's clusters are matched to the previous window's
+//! trends ([`super::matching`]); a cluster that continues nothing may take
+//! the id it had in the previous scan's same window (`earlier`), so a
+//! rescan does not renumber history; otherwise it gets a new id. Clusters
+//! of fewer than [`MIN_TREND`] articles are noise: no id, no event.
+//!
+//! Events between window `w-1` and `w` (all thresholds are the constants
+//! below):
+//! * **merge**: one cluster of `w` holds at least [`FLOW_SHARE`] of each of
+//!   two or more trends of `w-1`;
+//! * **split**: at least [`SPLIT_SHARE`] of one trend of `w-1`, and at least
+//!   [`MIN_TREND`] articles, go to each of two or more clusters of `w`;
+//! * **birth**: a trend first seen in `w` (after the first window) that is
+//!   not the product of a split;
+//! * **death**: a trend none of whose articles is dated in the last
+//!   [`DORMANT_AFTER`] windows, dated at the first window of its silence.
+//!   The trend is then *dormant*, and *ended* after [`ENDED_AFTER`] silent
+//!   windows. A trend's activity comes from its articles' dates, so the part
+//!   of a split that holds only older articles is as silent as they are.
+
+use super::matching::{match_trends, MatchRule, Overlap};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Fewest articles of a trend; smaller clusters are noise.
+pub const MIN_TREND: u32 = 3;
+/// Share of a trend that must flow into one cluster to count in a merge.
+pub const FLOW_SHARE: f64 = 0.5;
+/// Share of a trend each part of a split must receive.
+pub const SPLIT_SHARE: f64 = 0.25;
+/// Silent windows after which a trend is dormant (and its death recorded).
+pub const DORMANT_AFTER: usize = 2;
+/// Silent windows after which a trend has ended.
+pub const ENDED_AFTER: usize = 4;
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EventKind {
+    /// A trend appeared.
+    Birth,
+    /// A trend stopped getting articles.
+    Death,
+    /// Two or more trends flowed into one.
+    Merge,
+    /// One trend flowed into two or more.
+    Split,
+}
+
+impl EventKind {
+    /// The event's name in the report and the exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Birth => "birth",
+            EventKind::Death => "death",
+            EventKind::Merge => "merge",
+            EventKind::Split => "split",
+        }
+    }
+}
+
+/// One lineage event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// The window where it was seen.
+    pub window: usize,
+    /// Trend ids before (empty for a birth).
+    pub from: Vec<u32>,
+    /// Trend ids after (empty for a death).
+    pub to: Vec<u32>,
+    /// The articles that show it (indices): the new trend's articles for a
+    /// birth, the articles that flowed for a merge or split, the trend's
+    /// last articles for a death.
+    pub articles: Vec<u32>,
+}
+
+/// Where a trend stands in a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Activity {
+    /// It has an article dated within the last [`DORMANT_AFTER`] windows
+    /// (or only undated ones).
+    Active,
+    /// No article dated in the last [`DORMANT_AFTER`] windows.
+    Dormant,
+    /// No article dated in the last [`ENDED_AFTER`] windows.
+    Ended,
+}
+
+/// The trends of every window and the events between them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lineage {
+    /// `trend_at[w][a]`: article `a`'s trend in window `w`.
+    pub trend_at: Vec<Vec<Option<u32>>>,
+    /// Events in window order, then by kind and trend ids.
+    pub events: Vec<Event>,
+    /// `last_active[w][t]`: the latest window of a dated article of trend
+    /// `t` in window `w` (absent when all its articles are undated).
+    pub last_active: Vec<BTreeMap<u32, usize>>,
+    /// The next unused trend id.
+    pub next_id: u32,
+}
+
+impl Lineage {
+    /// A trend's activity in window `w`, or `None` when it does not exist there.
+    pub fn activity(&self, trend: u32, w: usize) -> Option<Activity> {
+        self.trend_at[w].contains(&Some(trend)).then(|| {
+            let silent = self.last_active[w].get(&trend).map_or(0, |&l| w - l);
+            if silent >= ENDED_AFTER {
+                Activity::Ended
+            } else if silent >= DORMANT_AFTER {
+                Activity::Dormant
+            } else {
+                Activity::Active
+            }
+        })
+    }
+}
+
+/// Follows the partitions through the windows.
+///
+/// * `partitions[w][a]`: article `a`'s cluster in window `w` (any numbering;
+///   `None` when the article is not in the window);
+/// * `window_of[a]`: the window of the article's date (`None` if undated);
+/// * `earlier[w]`: the previous scan's trend of each article in window `w`,
+///   when that scan had the same window;
+/// * `next_id`: the first id never used.
+pub fn trace(
+    partitions: &[Vec<Option<u32>>],
+    window_of: &[Option<usize>],
+    earlier: &[Option<Vec<Option<u32>>>],
+    next_id: u32,
+) -> Lineage {
+    let rule = MatchRule::default();
+    let mut lineage = Lineage {
+        next_id,
+        ..Lineage::default()
+    };
+    for (w, clusters) in partitions.iter().enumerate() {
+        let clusters = drop_noise(clusters);
+        let previous = w.checked_sub(1).map(|p| lineage.trend_at[p].clone());
+        let mut ids: BTreeMap<u32, u32> = BTreeMap::new();
+        if let Some(before) = &previous {
+            for (trend, cluster) in match_trends(&Overlap::count(before, &clusters), &rule) {
+                ids.insert(cluster, trend);
+            }
+        }
+        if let Some(Some(before)) = earlier.get(w) {
+            inherit(before, &clusters, &mut ids, &rule);
+        }
+        let mut sizes: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+        for (a, c) in clusters.iter().enumerate() {
+            if let Some(c) = c {
+                sizes.entry(*c).or_insert((0, a as u32)).0 += 1;
+            }
+        }
+        // New ids for the rest, largest first, then by first article.
+        let mut fresh: Vec<(u32, u32, u32)> = sizes
+            .iter()
+            .filter(|(c, _)| !ids.contains_key(c))
+            .map(|(&c, &(n, first))| (n, first, c))
+            .collect();
+        fresh.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut born = Vec::new();
+        for (_, _, c) in fresh {
+            ids.insert(c, lineage.next_id);
+            born.push(lineage.next_id);
+            lineage.next_id += 1;
+        }
+        let trend_at: Vec<Option<u32>> = clusters.iter().map(|c| c.map(|c| ids[&c])).collect();
+        let mut last_active: BTreeMap<u32, usize> = BTreeMap::new();
+        for (t, aw) in trend_at.iter().zip(window_of) {
+            if let (Some(t), Some(aw)) = (t, aw) {
+                let last = last_active.entry(*t).or_insert(*aw);
+                *last = (*last).max(*aw);
+            }
+        }
+        if let Some(before) = &previous {
+            let mut events = flows(w, before, &trend_at);
+            let split_into: BTreeSet<u32> = events
+                .iter()
+                .filter(|e| e.kind == EventKind::Split)
+                .flat_map(|e| e.to.iter().copied())
+                .collect();
+            for t in born.iter().filter(|t| !split_into.contains(t)) {
+                events.push(Event {
+                    kind: EventKind::Birth,
+                    window: w,
+                    from: Vec::new(),
+                    to: vec![*t],
+                    articles: members(&trend_at, *t),
+                });
+            }
+            lineage.events.extend(events);
+        }
+        lineage
+            .events
+            .extend(deaths(w, &trend_at, &last_active, window_of));
+        lineage.trend_at.push(trend_at);
+        lineage.last_active.push(last_active);
+    }
+    lineage.events.sort_by(|x, y| {
+        (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
+    });
+    lineage
+}
+
+/// The labels with clusters under [`MIN_TREND`] articles removed.
+fn drop_noise(clusters: &[Option<u32>]) -> Vec<Option<u32>> {
+    let mut sizes: BTreeMap<u32, u32> = BTreeMap::new();
+    for c in clusters.iter().flatten() {
+        *sizes.entry(*c).or_default() += 1;
+    }
+    clusters
+        .iter()
+        .map(|c| c.filter(|c| sizes[c] >= MIN_TREND))
+        .collect()
+}
+
+/// Gives clusters not yet named the id they had in the previous scan,
+/// where that id is not taken in this window.
+fn inherit(
+    before: &[Option<u32>],
+    clusters: &[Option<u32>],
+    ids: &mut BTreeMap<u32, u32>,
+    rule: &MatchRule,
+) {
+    let taken: BTreeSet<u32> = ids.values().copied().collect();
+    let open: Vec<Option<u32>> = clusters
+        .iter()
+        .map(|c| c.filter(|c| !ids.contains_key(c)))
+        .collect();
+    let before: Vec<Option<u32>> = before
+        .iter()
+        .map(|t| t.filter(|t| !taken.contains(t)))
+        .collect();
+    for (trend, cluster) in match_trends(&Overlap::count(&before, &open), rule) {
+        ids.insert(cluster, trend);
+    }
+}
+
+/// Merges and splits between the trends of the previous window and this one.
+fn flows(w: usize, before: &[Option<u32>], after: &[Option<u32>]) -> Vec<Event> {
+    let overlap = Overlap::count(before, after);
+    let mut into: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    let mut out_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (&(t, c), &n) in &overlap.shared {
+        let size = f64::from(overlap.before_sizes[&t]);
+        if f64::from(n) >= FLOW_SHARE * size {
+            into.entry(c).or_default().push(t);
+        }
+        if f64::from(n) >= SPLIT_SHARE * size && n >= MIN_TREND {
+            out_of.entry(t).or_default().push(c);
+        }
+    }
+    let flowing = |from: &[u32], to: &[u32]| -> Vec<u32> {
+        (0..before.len())
+            .filter(|&a| {
+                before[a].is_some_and(|t| from.contains(&t))
+                    && after[a].is_some_and(|c| to.contains(&c))
+            })
+            .map(|a| a as u32)
+            .collect()
+    };
+    let mut events = Vec::new();
+    for (c, from) in into.into_iter().filter(|(_, f)| f.len() >= 2) {
+        events.push(Event {
+            kind: EventKind::Merge,
+            window: w,
+            articles: flowing(&from, &[c]),
+            from,
+            to: vec![c],
+        });
+    }
+    for (t, to) in out_of.into_iter().filter(|(_, to)| to.len() >= 2) {
+        events.push(Event {
+            kind: EventKind::Split,
+            window: w,
+            articles: flowing(&[t], &to),
+            from: vec![t],
+            to,
+        });
+    }
+    events
+}
+
+/// Deaths recorded in window `w`: trends whose silence reaches
+/// [`DORMANT_AFTER`] windows there, with the articles of their last window.
+fn deaths(
+    w: usize,
+    trend_at: &[Option<u32>],
+    last_active: &BTreeMap<u32, usize>,
+    window_of: &[Option<usize>],
+) -> Vec<Event> {
+    last_active
+        .iter()
+        .filter(|&(_, &last)| w - last == DORMANT_AFTER)
+        .map(|(&t, &last)| Event {
+            kind: EventKind::Death,
+            window: last + 1,
+            from: vec![t],
+            to: Vec::new(),
+            articles: (0..trend_at.len())
+                .filter(|&a| trend_at[a] == Some(t) && window_of[a] == Some(last))
+                .map(|a| a as u32)
+                .collect(),
+        })
+        .collect()
+}
+
+fn members(trend_at: &[Option<u32>], t: u32) -> Vec<u32> {
+    (0..trend_at.len())
+        .filter(|&a| trend_at[a] == Some(t))
+        .map(|a| a as u32)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small world: `groups[w]` lists, per window, the articles added
+    /// (group label per new article); `regroup[w]` optionally relabels
+    /// every article's cluster in window `w` (`label -> label`).
+    struct World {
+        window_of: Vec<Option<usize>>,
+        partitions: Vec<Vec<Option<u32>>>,
+    }
+
+    fn world(added: &[&[(u32, usize)]], relabel: &[&[(u32, u32)]]) -> World {
+        let mut window_of = Vec::new();
+        let mut group = Vec::new();
+        for (w, adds) in added.iter().enumerate() {
+            for &(g, n) in *adds {
+                for _ in 0..n {
+                    window_of.push(Some(w));
+                    group.push(g);
+                }
+            }
+        }
+        let partitions = (0..added.len())
+            .map(|w| {
+                group
+                    .iter()
+                    .zip(&window_of)
+                    .map(|(&g, aw)| {
+                        (aw.unwrap() <= w).then(|| {
+                            relabel
+                                .get(w)
+                                .and_then(|r| r.iter().find(|(from, _)| *from == g))
+                                .map_or(g, |&(_, to)| to)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        World {
+            window_of,
+            partitions,
+        }
+    }
+
+    /// The same additions in each of `n` windows.
+    fn same(adds: &'static [(u32, usize)], n: usize) -> Vec<&'static [(u32, usize)]> {
+        vec![adds; n]
+    }
+
+    fn kinds(l: &Lineage) -> Vec<(EventKind, usize, Vec<u32>, Vec<u32>)> {
+        l.events
+            .iter()
+            .map(|e| (e.kind, e.window, e.from.clone(), e.to.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn steady_trends_keep_their_ids_and_make_no_events() {
+        let w = world(&same(&[(0, 10), (1, 8)], 5), &[]);
+        let l = trace(&w.partitions, &w.window_of, &[], 0);
+        assert!(l.events.is_empty(), "{:?}", l.events);
+        assert_eq!(l.next_id, 2);
+        for trend_at in &l.trend_at {
+            assert_eq!(trend_at[0], Some(0));
+            assert_eq!(trend_at[10], Some(1));
+        }
+    }
+
+    #[test]
+    fn a_late_topic_is_born_and_a_stopped_one_dies() {
+        let w = world(
+            &[
+                &[(0, 10), (1, 8)],
+                &[(0, 10), (1, 8)],
+                &[(0, 10), (2, 6)],
+                &[(0, 10), (2, 6)],
+                &[(0, 10), (2, 6)],
+                &[(0, 10), (2, 6)],
+            ],
+            &[],
+        );
+        let l = trace(&w.partitions, &w.window_of, &[], 0);
+        assert_eq!(
+            kinds(&l),
+            vec![
+                (EventKind::Birth, 2, vec![], vec![2]),
+                (EventKind::Death, 2, vec![1], vec![]),
+            ]
+        );
+        assert_eq!(l.activity(1, 3), Some(Activity::Dormant));
+        assert_eq!(l.activity(1, 5), Some(Activity::Ended));
+        assert_eq!(l.activity(2, 5), Some(Activity::Active));
+        assert_eq!(l.activity(7, 5), None);
+    }
+
+    #[test]
+    fn two_topics_that_fuse_make_a_merge() {
+        // From window 2 on, groups 0 and 1 are one cluster (label 0).
+        let w = world(
+            &same(&[(0, 10), (1, 8)], 4),
+            &[&[], &[], &[(1, 0)], &[(1, 0)]],
+        );
+        let l = trace(&w.partitions, &w.window_of, &[], 0);
+        assert_eq!(kinds(&l), vec![(EventKind::Merge, 2, vec![0, 1], vec![0])]);
+        assert_eq!(l.events[0].articles.len(), 18 * 2);
+    }
+
+    #[test]
+    fn a_topic_that_breaks_in_two_makes_a_split_not_a_birth() {
+        // Group 0 has two halves (labels 0 and 5) that separate in window 2.
+        let w = world(
+            &same(&[(0, 10), (5, 10), (1, 8)], 4),
+            &[&[(5, 0)], &[(5, 0)], &[], &[]],
+        );
+        let l = trace(&w.partitions, &w.window_of, &[], 0);
+        assert_eq!(kinds(&l), vec![(EventKind::Split, 2, vec![0], vec![0, 2])]);
+    }
+
+    #[test]
+    fn noise_gets_no_id_and_no_event() {
+        let w = world(&[&[(0, 10), (9, 2)], &[(0, 10)]], &[]);
+        let l = trace(&w.partitions, &w.window_of, &[], 0);
+        assert!(l.events.is_empty());
+        assert_eq!(l.next_id, 1);
+        assert_eq!(l.trend_at[1][10], None);
+    }
+
+    #[test]
+    fn a_rescan_keeps_the_ids_of_births() {
+        let w = world(&[&[(0, 10)], &[(0, 10), (1, 6)], &[(0, 10), (1, 6)]], &[]);
+        let first = trace(&w.partitions, &w.window_of, &[], 0);
+        // The next scan numbers its clusters differently and starts from id 2.
+        let renumbered: Vec<Vec<Option<u32>>> = w
+            .partitions
+            .iter()
+            .map(|p| p.iter().map(|c| c.map(|c| 7 - c)).collect())
+            .collect();
+        let earlier: Vec<_> = first.trend_at.iter().cloned().map(Some).collect();
+        let again = trace(&renumbered, &w.window_of, &earlier, first.next_id);
+        assert_eq!(again.trend_at, first.trend_at);
+        assert_eq!(again.next_id, first.next_id);
+    }
+}
