@@ -11,5 +11,6 @@
 pub mod bursts;
 pub mod lineage;
 pub mod matching;
+pub mod state;
 pub mod strategic;
 pub mod windows;
