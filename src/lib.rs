@@ -10,6 +10,7 @@
 //! endpoint, and [`generate`] writes synthetic collections for tests and
 //! benchmarks.
 
+pub mod align;
 pub mod analyze;
 pub mod build;
 pub mod export;

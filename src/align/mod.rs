@@ -1,0 +1,3 @@
+//! Concept alignment: variants of one concept (spellings, plurals, abbreviations) become one concept.
+
+pub mod spelling;
