@@ -43,6 +43,7 @@
 //! `escaped_pipe`, `reordered_sections`. Files are numbered by issue date.
 
 mod calendar;
+mod groups;
 mod plan;
 mod prose;
 mod render;
