@@ -40,7 +40,7 @@ use crate::model::Collection;
 use crate::store::iri::Iris;
 use crate::store::vocab::term;
 use crate::store::{read_graph_file, StoreDir, StoreError};
-use oxigraph::model::{NamedOrBlankNode, Term};
+use oxigraph::model::{NamedOrBlankNode, Quad, Term};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -105,95 +105,136 @@ pub fn load_nquads(
         .map(|i| (graph.node(i).iri(c, iris).into_string(), i))
         .collect();
     let cluster_prefix = format!("{}cluster/{name}/", iris.base());
-    let parse_cluster = |iri: &str| -> Option<(usize, u32)> {
-        let (level, index) = iri.strip_prefix(&cluster_prefix)?.split_once('/')?;
-        Some((level.parse().ok()?, index.parse().ok()?))
-    };
-    let measure_of: HashMap<&str, Measure> = Measure::ALL
-        .into_iter()
-        .map(|m| (super::rdf::predicate(m), m))
-        .collect();
+    let mut facts = Facts::collect(&quads, n, &node_of, &cluster_prefix);
+    facts.measures.sort_by_key(|(m, _)| *m);
+    let levels = facts.levels(n);
+    Ok(Some(StoredAnalysis {
+        measures: facts.measures,
+        levels,
+    }))
+}
 
-    let mut measures: Vec<(Measure, Vec<f64>)> = Vec::new();
-    let mut members: Vec<(usize, u32, u32)> = Vec::new();
-    let mut parents: Vec<(usize, u32, u32)> = Vec::new();
-    let mut modularity: HashMap<usize, f64> = HashMap::new();
-    for q in &quads {
-        let NamedOrBlankNode::NamedNode(subject) = &q.subject else {
-            continue;
+/// What the analysis quads say, before the cluster levels are put together.
+struct Facts {
+    /// One vector per measure, in the order first seen.
+    measures: Vec<(Measure, Vec<f64>)>,
+    /// (level, cluster index, node).
+    members: Vec<(usize, u32, u32)>,
+    /// (level, cluster index, parent cluster index).
+    parents: Vec<(usize, u32, u32)>,
+    /// Modularity by level.
+    modularity: HashMap<usize, f64>,
+}
+
+impl Facts {
+    /// Reads measures, memberships, parents and modularities from the quads;
+    /// quads about unknown nodes or clusters, or with unparsable values, are skipped.
+    fn collect(
+        quads: &[Quad],
+        n: usize,
+        node_of: &HashMap<String, u32>,
+        cluster_prefix: &str,
+    ) -> Facts {
+        let parse_cluster = |iri: &str| -> Option<(usize, u32)> {
+            let (level, index) = iri.strip_prefix(cluster_prefix)?.split_once('/')?;
+            Some((level.parse().ok()?, index.parse().ok()?))
         };
-        let predicate = q.predicate.as_str();
-        if let Some(&m) = measure_of.get(predicate) {
-            let (Some(&node), Term::Literal(value)) = (node_of.get(subject.as_str()), &q.object)
-            else {
-                continue;
-            };
-            let Ok(value) = value.value().parse::<f64>() else {
-                continue;
-            };
-            let slot = match measures.iter().position(|(x, _)| *x == m) {
-                Some(i) => i,
-                None => {
-                    measures.push((m, vec![f64::NAN; n]));
-                    measures.len() - 1
-                }
-            };
-            measures[slot].1[node as usize] = value;
-        } else if predicate == term::MEMBER_OF {
-            let (Some(&node), Term::NamedNode(cluster)) =
-                (node_of.get(subject.as_str()), &q.object)
-            else {
-                continue;
-            };
-            if let Some((level, index)) = parse_cluster(cluster.as_str()) {
-                members.push((level, index, node));
-            }
-        } else if predicate == term::SUB_CLUSTER_OF {
-            if let (Some((level, index)), Term::NamedNode(parent)) =
-                (parse_cluster(subject.as_str()), &q.object)
-            {
-                if let Some((_, parent)) = parse_cluster(parent.as_str()) {
-                    parents.push((level, index, parent));
-                }
-            }
-        } else if predicate == term::MODULARITY {
-            if let (Some((level, _)), Term::Literal(value)) =
-                (parse_cluster(subject.as_str()), &q.object)
-            {
-                if let Ok(v) = value.value().parse() {
-                    modularity.insert(level, v);
-                }
-            }
-        }
-    }
-    measures.sort_by_key(|(m, _)| *m);
+        let measure_of: HashMap<&str, Measure> = Measure::ALL
+            .into_iter()
+            .map(|m| (super::rdf::predicate(m), m))
+            .collect();
 
-    let level_count = members.iter().map(|m| m.0 + 1).max().unwrap_or(0);
-    let mut levels: Vec<Level> = (0..level_count)
-        .map(|level| Level {
-            membership: vec![u32::MAX; n],
-            count: 0,
+        let mut facts = Facts {
+            measures: Vec::new(),
+            members: Vec::new(),
             parents: Vec::new(),
-            modularity: modularity.get(&level).copied().unwrap_or(f64::NAN),
-        })
-        .collect();
-    for (level, index, node) in members {
-        let l = &mut levels[level];
-        l.membership[node as usize] = index;
-        l.count = l.count.max(index as usize + 1);
-    }
-    for l in levels.iter_mut().skip(1) {
-        l.parents = vec![0; l.count];
-    }
-    for (level, index, parent) in parents {
-        if let Some(slot) = levels
-            .get_mut(level)
-            .and_then(|l| l.parents.get_mut(index as usize))
-        {
-            *slot = parent;
+            modularity: HashMap::new(),
+        };
+        for q in quads {
+            let NamedOrBlankNode::NamedNode(subject) = &q.subject else {
+                continue;
+            };
+            let predicate = q.predicate.as_str();
+            if let Some(&m) = measure_of.get(predicate) {
+                let (Some(&node), Term::Literal(value)) =
+                    (node_of.get(subject.as_str()), &q.object)
+                else {
+                    continue;
+                };
+                let Ok(value) = value.value().parse::<f64>() else {
+                    continue;
+                };
+                facts.set_measure(m, n, node, value);
+            } else if predicate == term::MEMBER_OF {
+                let (Some(&node), Term::NamedNode(cluster)) =
+                    (node_of.get(subject.as_str()), &q.object)
+                else {
+                    continue;
+                };
+                if let Some((level, index)) = parse_cluster(cluster.as_str()) {
+                    facts.members.push((level, index, node));
+                }
+            } else if predicate == term::SUB_CLUSTER_OF {
+                if let (Some((level, index)), Term::NamedNode(parent)) =
+                    (parse_cluster(subject.as_str()), &q.object)
+                {
+                    if let Some((_, parent)) = parse_cluster(parent.as_str()) {
+                        facts.parents.push((level, index, parent));
+                    }
+                }
+            } else if predicate == term::MODULARITY {
+                if let (Some((level, _)), Term::Literal(value)) =
+                    (parse_cluster(subject.as_str()), &q.object)
+                {
+                    if let Ok(v) = value.value().parse() {
+                        facts.modularity.insert(level, v);
+                    }
+                }
+            }
         }
+        facts
     }
-    Ok(Some(StoredAnalysis { measures, levels }))
+
+    fn set_measure(&mut self, m: Measure, n: usize, node: u32, value: f64) {
+        let slot = match self.measures.iter().position(|(x, _)| *x == m) {
+            Some(i) => i,
+            None => {
+                self.measures.push((m, vec![f64::NAN; n]));
+                self.measures.len() - 1
+            }
+        };
+        self.measures[slot].1[node as usize] = value;
+    }
+
+    /// The cluster levels: memberships, counts, parents and modularity.
+    fn levels(&self, n: usize) -> Vec<Level> {
+        let level_count = self.members.iter().map(|m| m.0 + 1).max().unwrap_or(0);
+        let mut levels: Vec<Level> = (0..level_count)
+            .map(|level| Level {
+                membership: vec![u32::MAX; n],
+                count: 0,
+                parents: Vec::new(),
+                modularity: self.modularity.get(&level).copied().unwrap_or(f64::NAN),
+            })
+            .collect();
+        for &(level, index, node) in &self.members {
+            let l = &mut levels[level];
+            l.membership[node as usize] = index;
+            l.count = l.count.max(index as usize + 1);
+        }
+        for l in levels.iter_mut().skip(1) {
+            l.parents = vec![0; l.count];
+        }
+        for &(level, index, parent) in &self.parents {
+            if let Some(slot) = levels
+                .get_mut(level)
+                .and_then(|l| l.parents.get_mut(index as usize))
+            {
+                *slot = parent;
+            }
+        }
+        levels
+    }
 }
 
 /// Version of the sidecar layout (the module documentation).

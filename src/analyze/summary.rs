@@ -101,66 +101,6 @@ impl Summary {
         names: &(impl NodeNames + ?Sized),
         top: usize,
     ) -> Summary {
-        let ranking: Option<&[f64]> = a
-            .scores(Measure::PageRank)
-            .or_else(|| a.scores(Measure::WeightedDegree))
-            .or_else(|| a.scores(Measure::Degree));
-        let ranked = |node: u32, value: f64| Ranked {
-            key: names.key(node),
-            label: names.label(node),
-            kind: names.kind(node),
-            value,
-        };
-        let best = |scores: &[f64], nodes: &mut Vec<u32>, k: usize| {
-            // Highest first, ties by node order: stable and deterministic.
-            nodes.sort_by(|&x, &y| {
-                scores[y as usize]
-                    .total_cmp(&scores[x as usize])
-                    .then(x.cmp(&y))
-            });
-            nodes.truncate(k);
-        };
-
-        let mut clusters = Vec::new();
-        for (level, l) in a.levels.iter().enumerate() {
-            let mut members: Vec<Vec<u32>> = vec![Vec::new(); l.count];
-            for (node, &c) in l.membership.iter().enumerate() {
-                members[c as usize].push(node as u32);
-            }
-            for (i, mut nodes) in members.into_iter().enumerate() {
-                let size = nodes.len();
-                if let Some(scores) = ranking {
-                    best(scores, &mut nodes, top);
-                } else {
-                    nodes.truncate(top);
-                }
-                clusters.push(ClusterSummary {
-                    level,
-                    cluster: i as u32,
-                    size,
-                    parent: (level > 0).then(|| l.parents[i]),
-                    top: nodes
-                        .into_iter()
-                        .map(|n| ranked(n, ranking.map_or(0.0, |s| s[n as usize])))
-                        .collect(),
-                });
-            }
-        }
-
-        let top_nodes = a
-            .measures
-            .iter()
-            .map(|(m, scores)| {
-                let mut nodes: Vec<u32> = (0..a.node_count as u32).collect();
-                best(scores, &mut nodes, top);
-                let list = nodes
-                    .into_iter()
-                    .map(|n| ranked(n, scores[n as usize]))
-                    .collect();
-                (m.key(), list)
-            })
-            .collect();
-
         Summary {
             graph,
             nodes: a.node_count,
@@ -169,24 +109,10 @@ impl Summary {
             objective: super::objective_name(options.objective),
             resolution: options.resolution,
             seed: options.seed,
-            levels: a
-                .levels
-                .iter()
-                .enumerate()
-                .map(|(level, l)| LevelSummary {
-                    level,
-                    clusters: l.count,
-                    // No "-0.0000" for a single cluster.
-                    modularity: if l.modularity == 0.0 {
-                        0.0
-                    } else {
-                        l.modularity
-                    },
-                })
-                .collect(),
+            levels: level_summaries(a),
             passes: a.passes.clone(),
-            clusters,
-            top: top_nodes,
+            clusters: cluster_summaries(a, names, top),
+            top: top_nodes(a, names, top),
             betweenness_samples: a.betweenness_samples,
             pagerank_iterations: a.pagerank_iterations,
             skipped: a
@@ -350,4 +276,100 @@ impl NodeNames for ProjectionNames<'_> {
     fn kind(&self, node: u32) -> Option<&'static str> {
         Some(self.graph.node(node).kind(self.collection).name())
     }
+}
+
+fn ranked(names: &(impl NodeNames + ?Sized), node: u32, value: f64) -> Ranked {
+    Ranked {
+        key: names.key(node),
+        label: names.label(node),
+        kind: names.kind(node),
+        value,
+    }
+}
+
+/// Keeps the `k` best of `nodes` by `scores`: highest first, ties by node
+/// order (stable and deterministic).
+fn best(scores: &[f64], nodes: &mut Vec<u32>, k: usize) {
+    nodes.sort_by(|&x, &y| {
+        scores[y as usize]
+            .total_cmp(&scores[x as usize])
+            .then(x.cmp(&y))
+    });
+    nodes.truncate(k);
+}
+
+/// Every cluster of every level with its `top` members by the ranking measure
+/// (PageRank when computed, else weighted degree or degree).
+fn cluster_summaries(
+    a: &Analysis,
+    names: &(impl NodeNames + ?Sized),
+    top: usize,
+) -> Vec<ClusterSummary> {
+    let ranking: Option<&[f64]> = a
+        .scores(Measure::PageRank)
+        .or_else(|| a.scores(Measure::WeightedDegree))
+        .or_else(|| a.scores(Measure::Degree));
+    let mut clusters = Vec::new();
+    for (level, l) in a.levels.iter().enumerate() {
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); l.count];
+        for (node, &c) in l.membership.iter().enumerate() {
+            members[c as usize].push(node as u32);
+        }
+        for (i, mut nodes) in members.into_iter().enumerate() {
+            let size = nodes.len();
+            if let Some(scores) = ranking {
+                best(scores, &mut nodes, top);
+            } else {
+                nodes.truncate(top);
+            }
+            clusters.push(ClusterSummary {
+                level,
+                cluster: i as u32,
+                size,
+                parent: (level > 0).then(|| l.parents[i]),
+                top: nodes
+                    .into_iter()
+                    .map(|n| ranked(names, n, ranking.map_or(0.0, |s| s[n as usize])))
+                    .collect(),
+            });
+        }
+    }
+    clusters
+}
+
+/// The `top` best nodes per measure.
+fn top_nodes(
+    a: &Analysis,
+    names: &(impl NodeNames + ?Sized),
+    top: usize,
+) -> Vec<(&'static str, Vec<Ranked>)> {
+    a.measures
+        .iter()
+        .map(|(m, scores)| {
+            let mut nodes: Vec<u32> = (0..a.node_count as u32).collect();
+            best(scores, &mut nodes, top);
+            let list = nodes
+                .into_iter()
+                .map(|n| ranked(names, n, scores[n as usize]))
+                .collect();
+            (m.key(), list)
+        })
+        .collect()
+}
+
+fn level_summaries(a: &Analysis) -> Vec<LevelSummary> {
+    a.levels
+        .iter()
+        .enumerate()
+        .map(|(level, l)| LevelSummary {
+            level,
+            clusters: l.count,
+            // No "-0.0000" for a single cluster.
+            modularity: if l.modularity == 0.0 {
+                0.0
+            } else {
+                l.modularity
+            },
+        })
+        .collect()
 }

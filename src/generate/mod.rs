@@ -43,6 +43,7 @@
 //! `escaped_pipe`, `reordered_sections`. Files are numbered by issue date.
 
 mod calendar;
+mod groups;
 mod plan;
 mod prose;
 mod render;
@@ -305,14 +306,42 @@ fn write_truth(
     dangling_links: usize,
     out_dir: &Path,
 ) -> Result<(), GenerateError> {
-    let vocab = &plan.vocab;
-    let keyword_texts = |ids: &[u32]| -> Vec<&str> {
-        ids.iter()
-            .map(|&k| vocab.keyword(k).text.as_str())
-            .collect()
+    let truth = Truth {
+        article_count: plan.articles.len(),
+        assignments: assignments(plan, width),
+        dangling_links,
+        digest_url: render::DIGEST_BASE,
+        format: "signalgraph-synthetic-truth/1",
+        groups: group_truths(plan),
+        missing_articles: missing_truths(plan),
+        seed: opts.seed,
+        start_year: opts.start_year,
+        weeks: plan.calendar.weeks(),
+        years: opts.years,
     };
-    let assignments = plan
-        .articles
+
+    let path = out_dir.join("truth.json");
+    let tmp = out_dir.join(".truth.json.tmp");
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| GenerateError::Io { path, source }
+    };
+    let file = fs::File::create(&tmp).map_err(io(&tmp))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    serde_json::to_writer_pretty(&mut w, &truth)
+        .map_err(std::io::Error::from)
+        .map_err(io(&tmp))?;
+    w.write_all(b"\n").map_err(io(&tmp))?;
+    w.into_inner()
+        .map_err(|e| e.into_error())
+        .map_err(io(&tmp))?;
+    fs::rename(&tmp, &path).map_err(io(&path))?;
+    Ok(())
+}
+
+/// Each article's group, bridge, date, file and variants, by file id.
+fn assignments(plan: &Plan, width: usize) -> BTreeMap<String, Assignment> {
+    plan.articles
         .iter()
         .enumerate()
         .map(|(i, a)| {
@@ -327,9 +356,18 @@ fn write_truth(
                 },
             )
         })
-        .collect();
-    let groups = plan
-        .groups
+        .collect()
+}
+
+/// The planted groups with their vocabularies in words.
+fn group_truths(plan: &Plan) -> Vec<GroupTruth<'_>> {
+    let vocab = &plan.vocab;
+    let keyword_texts = |ids: &[u32]| -> Vec<&str> {
+        ids.iter()
+            .map(|&k| vocab.keyword(k).text.as_str())
+            .collect()
+    };
+    plan.groups
         .iter()
         .enumerate()
         .map(|(g, group)| {
@@ -356,9 +394,12 @@ fn write_truth(
                 trajectory: group.trajectory.name(),
             }
         })
-        .collect();
-    let missing_articles = plan
-        .missing
+        .collect()
+}
+
+/// The missing (dangling-link) articles with their group and title, by id.
+fn missing_truths(plan: &Plan) -> BTreeMap<String, MissingTruth<'_>> {
+    plan.missing
         .iter()
         .enumerate()
         .flat_map(|(g, list)| {
@@ -372,38 +413,7 @@ fn write_truth(
                 )
             })
         })
-        .collect();
-    let truth = Truth {
-        article_count: plan.articles.len(),
-        assignments,
-        dangling_links,
-        digest_url: render::DIGEST_BASE,
-        format: "signalgraph-synthetic-truth/1",
-        groups,
-        missing_articles,
-        seed: opts.seed,
-        start_year: opts.start_year,
-        weeks: plan.calendar.weeks(),
-        years: opts.years,
-    };
-
-    let path = out_dir.join("truth.json");
-    let tmp = out_dir.join(".truth.json.tmp");
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| GenerateError::Io { path, source }
-    };
-    let file = fs::File::create(&tmp).map_err(io(&tmp))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    serde_json::to_writer_pretty(&mut w, &truth)
-        .map_err(std::io::Error::from)
-        .map_err(io(&tmp))?;
-    w.write_all(b"\n").map_err(io(&tmp))?;
-    w.into_inner()
-        .map_err(|e| e.into_error())
-        .map_err(io(&tmp))?;
-    fs::rename(&tmp, &path).map_err(io(&path))?;
-    Ok(())
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! The collection plan: planted topic groups, per-article metadata (group, date, keywords, title, id) and link targets.
+//! The collection plan: per-article metadata (group, date, keywords, title, id), missing articles, format variants and link targets.
+//!
+//! The planted groups it draws from are built in `groups.rs`.
 //!
 //! Everything here is decided before any file is written. Sequential steps use
 //! one seeded stream each; per-article steps use a stream derived from
@@ -6,14 +8,14 @@
 
 use std::collections::HashSet;
 
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::calendar::{Calendar, Trajectory};
+use super::calendar::Calendar;
+use super::groups::{build_groups, Group};
 use super::prose;
-use super::vocab::{fold, KeywordKind, Ranked, Vocab, Zipf};
+use super::vocab::{fold, KeywordKind, Vocab};
 
 /// Stream domains: every random decision belongs to exactly one.
 pub(crate) mod domain {
@@ -68,24 +70,6 @@ const BRIDGE_RATE: f64 = 0.03;
 const DANGLING_RATE: f64 = 0.02;
 /// Share of the remaining closest links that stay inside the article's group.
 const IN_GROUP_RATE: f64 = 0.80;
-
-/// A planted topic group.
-#[derive(Debug)]
-pub(crate) struct Group {
-    pub(crate) trajectory: Trajectory,
-    /// Theme indices; the first is the group's primary theme.
-    pub(crate) themes: Ranked<u16>,
-    /// Organisation keywords owned by the group.
-    pub(crate) entities: Ranked<u32>,
-    /// Phrases and less common topics owned by the group.
-    pub(crate) topical: Ranked<u32>,
-    /// Common keywords the group uses more than others do.
-    pub(crate) shared: Ranked<u32>,
-    /// Driving-force indices (owned ones and a few common ones).
-    pub(crate) forces: Ranked<u32>,
-    /// Groups this one links to and bridges with most.
-    pub(crate) neighbors: Vec<u32>,
-}
 
 /// One article's planned metadata.
 #[derive(Debug)]
@@ -223,15 +207,7 @@ impl Plan {
             .map(|i| plan_article(seed, i, &vocab, &groups, &group_pick, &calendar))
             .collect();
 
-        // Ids must be unique by their first 64 bits (the file id).
-        let mut ids: HashSet<u64> = HashSet::with_capacity(articles * 2);
-        for (i, a) in metas.iter_mut().enumerate() {
-            let mut attempt = 1;
-            while !ids.insert(a.file_id()) {
-                a.id = derive_id(seed, b"article", i as u64, attempt);
-                attempt += 1;
-            }
-        }
+        let mut ids = unique_ids(seed, &mut metas);
         metas.sort_by_key(|a| (a.week, a.id));
 
         // Titles must be unique after normalisation, or title-based link resolution is ambiguous.
@@ -247,36 +223,16 @@ impl Plan {
 
         let missing = (0..groups.len())
             .map(|g| {
-                let mut rng = stream(seed, domain::MISSING, g as u64);
                 let count = (members[g].len() / 20).max(6);
-                (0..count)
-                    .map(|j| {
-                        let mut id = derive_id(seed, b"missing", g as u64, j as u64);
-                        let mut attempt = 0u64;
-                        while !ids.insert(file_id(&id)) {
-                            attempt += 1;
-                            id = derive_id(seed, b"missing", g as u64, j as u64 ^ (attempt << 40));
-                        }
-                        let title = missing_title(&mut rng, &vocab, &groups[g], &calendar);
-                        Missing {
-                            id,
-                            title: unique_title(&title, &mut titles),
-                        }
-                    })
-                    .collect()
+                let unique = Unique {
+                    ids: &mut ids,
+                    titles: &mut titles,
+                };
+                plan_missing(seed, g, count, &vocab, &groups[g], &calendar, unique)
             })
             .collect();
 
-        let mut rng = stream(seed, domain::VARIANTS, 0);
-        for (flag, _, rate) in variant::ALL {
-            let mut count = (articles as f64 * rate).round() as usize;
-            if articles >= 50 {
-                count = count.max(1);
-            }
-            for i in rand::seq::index::sample(&mut rng, articles, count.min(articles)) {
-                metas[i].variants |= flag;
-            }
-        }
+        assign_variants(seed, &mut metas);
 
         Plan {
             seed,
@@ -379,6 +335,68 @@ fn prose_keywords<'a>(vocab: &'a Vocab, keywords: &[u32]) -> Vec<&'a str> {
     out
 }
 
+/// Makes article ids unique by their first 64 bits (the file id); returns the ids taken.
+fn unique_ids(seed: u64, metas: &mut [Article]) -> HashSet<u64> {
+    let mut ids: HashSet<u64> = HashSet::with_capacity(metas.len() * 2);
+    for (i, a) in metas.iter_mut().enumerate() {
+        let mut attempt = 1;
+        while !ids.insert(a.file_id()) {
+            a.id = derive_id(seed, b"article", i as u64, attempt);
+            attempt += 1;
+        }
+    }
+    ids
+}
+
+/// The file ids and title keys already taken.
+struct Unique<'a> {
+    ids: &'a mut HashSet<u64>,
+    titles: &'a mut HashSet<String>,
+}
+
+/// The `count` missing articles of group `g`, with ids and titles unique in the collection.
+fn plan_missing(
+    seed: u64,
+    g: usize,
+    count: usize,
+    vocab: &Vocab,
+    group: &Group,
+    calendar: &Calendar,
+    unique: Unique,
+) -> Vec<Missing> {
+    let mut rng = stream(seed, domain::MISSING, g as u64);
+    (0..count)
+        .map(|j| {
+            let mut id = derive_id(seed, b"missing", g as u64, j as u64);
+            let mut attempt = 0u64;
+            while !unique.ids.insert(file_id(&id)) {
+                attempt += 1;
+                id = derive_id(seed, b"missing", g as u64, j as u64 ^ (attempt << 40));
+            }
+            let title = missing_title(&mut rng, vocab, group, calendar);
+            Missing {
+                id,
+                title: unique_title(&title, unique.titles),
+            }
+        })
+        .collect()
+}
+
+/// Gives each format variant to its share of articles (at least one in collections of 50 or more).
+fn assign_variants(seed: u64, metas: &mut [Article]) {
+    let articles = metas.len();
+    let mut rng = stream(seed, domain::VARIANTS, 0);
+    for (flag, _, rate) in variant::ALL {
+        let mut count = (articles as f64 * rate).round() as usize;
+        if articles >= 50 {
+            count = count.max(1);
+        }
+        for i in rand::seq::index::sample(&mut rng, articles, count.min(articles)) {
+            metas[i].variants |= flag;
+        }
+    }
+}
+
 fn unique_title(title: &str, seen: &mut HashSet<String>) -> String {
     if seen.insert(title_key(title)) {
         return title.to_string();
@@ -399,104 +417,6 @@ fn unique_title(title: &str, seen: &mut HashSet<String>) -> String {
     }
 }
 
-fn build_groups<R: Rng>(count: usize, vocab: &Vocab, rng: &mut R) -> (Vec<Group>, Vec<f64>) {
-    // Trajectories: dealt from a shuffled deck so shares are as equal as possible.
-    let mut deck = Trajectory::ALL;
-    deck.shuffle(rng);
-    let mut trajectories: Vec<Trajectory> = (0..count).map(|i| deck[i % 4]).collect();
-    trajectories.shuffle(rng);
-
-    // Group sizes follow a mild power law in a random order.
-    let mut ranks: Vec<usize> = (0..count).collect();
-    ranks.shuffle(rng);
-    let weights: Vec<f64> = ranks
-        .iter()
-        .map(|&r| 1.0 / ((r + 1) as f64).powf(0.6))
-        .collect();
-
-    // Owned vocabulary: dealt round-robin (by global rank) to groups in a random order.
-    let mut order: Vec<usize> = (0..count).collect();
-    order.shuffle(rng);
-    let mut entities = vec![Vec::new(); count];
-    for (r, &id) in vocab.entities.iter().enumerate() {
-        entities[order[r % count]].push(id);
-    }
-    order.shuffle(rng);
-    let mut topical = vocab.group_phrases.clone();
-    for (r, &id) in vocab.generic.items[vocab.generic_head..].iter().enumerate() {
-        topical[order[r % count]].push(id);
-    }
-    let mut forces = vocab.group_forces.clone();
-
-    let theme_count = vocab.themes.len();
-    let mut primaries: Vec<u16> = (0..theme_count as u16).collect();
-    primaries.shuffle(rng);
-    let head_rank = Zipf::new(vocab.generic_head.max(1), 1.0);
-    let force_head_rank = Zipf::new(vocab.force_head.max(1), 1.0);
-
-    let mut groups = Vec::with_capacity(count);
-    for (g, trajectory) in trajectories.into_iter().enumerate() {
-        let mut themes = vec![primaries[g % theme_count]];
-        let extra = rng.random_range(2..5);
-        let mut attempts = 0;
-        while themes.len() < 1 + extra && attempts < 50 {
-            attempts += 1;
-            let t = vocab.theme_rank.sample(rng) as u16;
-            if !themes.contains(&t) {
-                themes.push(t);
-            }
-        }
-
-        let mut shared = Vec::new();
-        let want_shared = rng.random_range(4..9);
-        let mut attempts = 0;
-        while shared.len() < want_shared && attempts < 100 {
-            attempts += 1;
-            let id = vocab.generic.items[head_rank.sample(rng)];
-            if !shared.contains(&id) {
-                shared.push(id);
-            }
-        }
-
-        let mut group_forces = std::mem::take(&mut forces[g]);
-        let want_common = rng.random_range(2..5);
-        let mut attempts = 0;
-        let owned = group_forces.len();
-        while group_forces.len() < owned + want_common && attempts < 100 {
-            attempts += 1;
-            let f = force_head_rank.sample(rng) as u32;
-            if !group_forces.contains(&f) {
-                group_forces.push(f);
-            }
-        }
-        group_forces.shuffle(rng);
-
-        let mut owned_topical = std::mem::take(&mut topical[g]);
-        owned_topical.shuffle(rng);
-
-        let mut neighbors = Vec::new();
-        let want_neighbors = 2.min(count - 1);
-        while neighbors.len() < want_neighbors {
-            let h = rng.random_range(0..count) as u32;
-            if h as usize != g && !neighbors.contains(&h) {
-                neighbors.push(h);
-            }
-        }
-        neighbors.sort_unstable();
-
-        groups.push(Group {
-            trajectory,
-            themes: Ranked::new(themes, 1.0),
-            entities: Ranked::new(std::mem::take(&mut entities[g]), 1.0),
-            topical: Ranked::new(owned_topical, 0.9),
-            shared: Ranked::new(shared, 0.8),
-            forces: Ranked::new(group_forces, 1.0),
-            neighbors,
-        });
-    }
-    (groups, weights)
-}
-
 fn plan_article(
     seed: u64,
     i: usize,
@@ -507,108 +427,16 @@ fn plan_article(
 ) -> Article {
     let mut rng = stream(seed, domain::ARTICLE_META, i as u64);
     let rng = &mut rng;
-    // The first articles seed every group, so no group is empty.
-    let group = if i < groups.len() {
-        i
-    } else {
-        group_pick.sample(rng)
-    };
+    let (group, bridge) = pick_group(i, groups, group_pick, rng);
     let g = &groups[group];
-    let bridge = if groups.len() >= 2 && rng.random_bool(BRIDGE_RATE) {
-        if !g.neighbors.is_empty() && rng.random_bool(0.7) {
-            Some(g.neighbors[rng.random_range(0..g.neighbors.len())])
-        } else {
-            let other = (group + rng.random_range(1..groups.len())) % groups.len();
-            Some(other as u32)
-        }
-    } else {
-        None
-    };
     let week = calendar.week_of(g.trajectory.sample(rng));
-
-    let source = |rng: &mut ChaCha8Rng| -> &Group {
-        match bridge {
-            Some(b) if rng.random_bool(0.4) => &groups[b as usize],
-            _ => g,
-        }
+    let sources = Sources {
+        home: g,
+        groups,
+        bridge,
     };
-
-    // Keywords: an organisation first (usually), then the group's vocabulary plus noise.
-    let count = pick_count(
-        rng,
-        &[
-            (5, 10),
-            (6, 15),
-            (7, 20),
-            (8, 20),
-            (9, 15),
-            (10, 10),
-            (11, 6),
-            (12, 4),
-        ],
-    );
-    let mut keywords: Vec<u32> = Vec::with_capacity(count);
-    let mut entity = None;
-    if rng.random_bool(0.75) {
-        let e = if rng.random_bool(0.9) {
-            source(rng).entities.sample(rng)
-        } else if vocab.entities.is_empty() {
-            None
-        } else {
-            Some(vocab.entities[rng.random_range(0..vocab.entities.len())])
-        };
-        if let Some(e) = e {
-            keywords.push(e);
-            entity = Some(e);
-        }
-    }
-    let mut attempts = 0;
-    while keywords.len() < count && attempts < count * 10 {
-        attempts += 1;
-        let src = source(rng);
-        let r = rng.random::<f64>();
-        let candidate = if r < 0.45 {
-            src.topical.sample(rng)
-        } else if r < 0.65 {
-            src.shared.sample(rng)
-        } else if r < 0.72 {
-            src.entities.sample(rng)
-        } else if r < 0.92 {
-            vocab.generic.sample(rng)
-        } else {
-            Some(rng.random_range(0..vocab.keywords.len()) as u32)
-        };
-        if let Some(c) = candidate {
-            if !keywords.contains(&c) {
-                keywords.push(c);
-            }
-        }
-    }
-
-    // Themes: the group's primary theme, its other themes, now and then a global one.
-    let theme_count = pick_count(rng, &[(2, 35), (3, 45), (4, 20)]);
-    let mut themes: Vec<u16> = Vec::with_capacity(theme_count);
-    if rng.random_bool(0.9) {
-        themes.push(g.themes.items[0]);
-    }
-    if let Some(b) = bridge {
-        if rng.random_bool(0.5) {
-            themes.push(groups[b as usize].themes.items[0]);
-        }
-    }
-    let mut attempts = 0;
-    while themes.len() < theme_count && attempts < 40 {
-        attempts += 1;
-        let t = if rng.random_bool(0.8) {
-            source(rng).themes.sample(rng).unwrap_or(0)
-        } else {
-            vocab.theme_rank.sample(rng) as u16
-        };
-        if !themes.contains(&t) {
-            themes.push(t);
-        }
-    }
-    themes.truncate(theme_count);
+    let (entity, keywords) = article_keywords(vocab, &sources, rng);
+    let themes = article_themes(vocab, &sources, rng);
 
     let prose_kw = prose_keywords(vocab, &keywords);
     let year = calendar.date(week).year;
@@ -631,6 +459,138 @@ fn plan_article(
         title,
         variants: 0,
     }
+}
+
+/// Article `i`'s group and, now and then, a second group it bridges to.
+fn pick_group(
+    i: usize,
+    groups: &[Group],
+    group_pick: &Weighted,
+    rng: &mut ChaCha8Rng,
+) -> (usize, Option<u32>) {
+    // The first articles seed every group, so no group is empty.
+    let group = if i < groups.len() {
+        i
+    } else {
+        group_pick.sample(rng)
+    };
+    let g = &groups[group];
+    let bridge = if groups.len() >= 2 && rng.random_bool(BRIDGE_RATE) {
+        if !g.neighbors.is_empty() && rng.random_bool(0.7) {
+            Some(g.neighbors[rng.random_range(0..g.neighbors.len())])
+        } else {
+            let other = (group + rng.random_range(1..groups.len())) % groups.len();
+            Some(other as u32)
+        }
+    } else {
+        None
+    };
+    (group, bridge)
+}
+
+/// The groups an article draws its vocabulary from: its own and, if it bridges, a second one.
+struct Sources<'a> {
+    home: &'a Group,
+    groups: &'a [Group],
+    bridge: Option<u32>,
+}
+
+impl<'a> Sources<'a> {
+    /// The group to draw the next word from (the bridged one 40 % of the time).
+    fn pick(&self, rng: &mut ChaCha8Rng) -> &'a Group {
+        match self.bridge {
+            Some(b) if rng.random_bool(0.4) => &self.groups[b as usize],
+            _ => self.home,
+        }
+    }
+}
+
+/// An article's keywords: an organisation first (usually, returned apart as well), then
+/// the group's vocabulary plus noise.
+fn article_keywords(
+    vocab: &Vocab,
+    sources: &Sources,
+    rng: &mut ChaCha8Rng,
+) -> (Option<u32>, Vec<u32>) {
+    let count = pick_count(
+        rng,
+        &[
+            (5, 10),
+            (6, 15),
+            (7, 20),
+            (8, 20),
+            (9, 15),
+            (10, 10),
+            (11, 6),
+            (12, 4),
+        ],
+    );
+    let mut keywords: Vec<u32> = Vec::with_capacity(count);
+    let mut entity = None;
+    if rng.random_bool(0.75) {
+        let e = if rng.random_bool(0.9) {
+            sources.pick(rng).entities.sample(rng)
+        } else if vocab.entities.is_empty() {
+            None
+        } else {
+            Some(vocab.entities[rng.random_range(0..vocab.entities.len())])
+        };
+        if let Some(e) = e {
+            keywords.push(e);
+            entity = Some(e);
+        }
+    }
+    let mut attempts = 0;
+    while keywords.len() < count && attempts < count * 10 {
+        attempts += 1;
+        let src = sources.pick(rng);
+        let r = rng.random::<f64>();
+        let candidate = if r < 0.45 {
+            src.topical.sample(rng)
+        } else if r < 0.65 {
+            src.shared.sample(rng)
+        } else if r < 0.72 {
+            src.entities.sample(rng)
+        } else if r < 0.92 {
+            vocab.generic.sample(rng)
+        } else {
+            Some(rng.random_range(0..vocab.keywords.len()) as u32)
+        };
+        if let Some(c) = candidate {
+            if !keywords.contains(&c) {
+                keywords.push(c);
+            }
+        }
+    }
+    (entity, keywords)
+}
+
+/// An article's themes: the group's primary theme, its other themes, now and then a global one.
+fn article_themes(vocab: &Vocab, sources: &Sources, rng: &mut ChaCha8Rng) -> Vec<u16> {
+    let theme_count = pick_count(rng, &[(2, 35), (3, 45), (4, 20)]);
+    let mut themes: Vec<u16> = Vec::with_capacity(theme_count);
+    if rng.random_bool(0.9) {
+        themes.push(sources.home.themes.items[0]);
+    }
+    if let Some(b) = sources.bridge {
+        if rng.random_bool(0.5) {
+            themes.push(sources.groups[b as usize].themes.items[0]);
+        }
+    }
+    let mut attempts = 0;
+    while themes.len() < theme_count && attempts < 40 {
+        attempts += 1;
+        let t = if rng.random_bool(0.8) {
+            sources.pick(rng).themes.sample(rng).unwrap_or(0)
+        } else {
+            vocab.theme_rank.sample(rng) as u16
+        };
+        if !themes.contains(&t) {
+            themes.push(t);
+        }
+    }
+    themes.truncate(theme_count);
+    themes
 }
 
 fn missing_title(

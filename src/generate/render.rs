@@ -64,29 +64,7 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
     let compact = date.compact();
 
     let signals = pick_count(rng, &[(3, 15), (4, 25), (5, 25), (6, 20), (7, 10), (8, 5)]);
-    // Driving forces, one per signal row, distinct within the article where possible.
-    let mut force_ids: Vec<u32> = Vec::with_capacity(signals);
-    for _ in 0..signals {
-        let mut f = 0;
-        for _ in 0..8 {
-            let group = match article.bridge {
-                Some(b) if rng.random_bool(0.4) => b,
-                _ => article.group,
-            };
-            let g = &plan.groups[group as usize];
-            let own = if rng.random_bool(GROUP_FORCE_RATE) {
-                g.forces.sample(rng)
-            } else {
-                None
-            };
-            f = own.unwrap_or_else(|| vocab.force_rank.sample(rng) as u32);
-            if !force_ids.contains(&f) {
-                break;
-            }
-        }
-        force_ids.push(f);
-    }
-    let forces: Vec<&str> = force_ids
+    let forces: Vec<&str> = pick_forces(rng, plan, i, signals)
         .iter()
         .map(|&f| vocab.forces[f as usize].as_str())
         .collect();
@@ -100,35 +78,13 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
         decks: prose::Decks::new(rng),
     };
 
-    let mut out = String::with_capacity(4096);
-    // Heading and source link.
-    out.push_str("# ");
-    if flags & variant::PLAIN_TITLE != 0 {
-        out.push_str(&article.title);
-    } else {
-        let _ = write!(out, "__{}__", article.title);
-    }
-    let _ = write!(out, ", from ([{compact}]({DIGEST_BASE}{compact}).)\n\n");
-    let host = &vocab.hosts[vocab.host_rank.sample(rng)];
-    let _ = write!(
-        out,
-        "__[External link](https://{}{})__\n\n\n\n",
-        host.name,
-        source_path(rng, host.style, &article.title, &compact)
-    );
-
+    let mut out = heading(rng, plan, i, &compact);
     let bullet = if flags & variant::DASH_BULLETS != 0 {
         '-'
     } else {
         '*'
     };
-    let mut order = SECTION_ORDER;
-    if flags & variant::REORDERED != 0 {
-        order.shuffle(rng);
-        if order == SECTION_ORDER {
-            order.swap(0, 1);
-        }
-    }
+    let order = section_order(rng, flags);
 
     // Sections are rendered in the canonical order so the random stream (and thus
     // the content) does not depend on the order they are written in.
@@ -162,6 +118,68 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
         bytes: out.into_bytes(),
         dangling,
     }
+}
+
+/// Driving forces of article `i`, one per signal row, distinct within the article where possible.
+fn pick_forces(rng: &mut ChaCha8Rng, plan: &Plan, i: usize, signals: usize) -> Vec<u32> {
+    let article = &plan.articles[i];
+    let mut force_ids: Vec<u32> = Vec::with_capacity(signals);
+    for _ in 0..signals {
+        let mut f = 0;
+        for _ in 0..8 {
+            let group = match article.bridge {
+                Some(b) if rng.random_bool(0.4) => b,
+                _ => article.group,
+            };
+            let g = &plan.groups[group as usize];
+            let own = if rng.random_bool(GROUP_FORCE_RATE) {
+                g.forces.sample(rng)
+            } else {
+                None
+            };
+            f = own.unwrap_or_else(|| plan.vocab.force_rank.sample(rng) as u32);
+            if !force_ids.contains(&f) {
+                break;
+            }
+        }
+        force_ids.push(f);
+    }
+    force_ids
+}
+
+/// The heading and source link of article `i` (the start of its file).
+fn heading(rng: &mut ChaCha8Rng, plan: &Plan, i: usize, compact: &str) -> String {
+    let article = &plan.articles[i];
+    let vocab = &plan.vocab;
+    let mut out = String::with_capacity(4096);
+    out.push_str("# ");
+    if article.variants & variant::PLAIN_TITLE != 0 {
+        out.push_str(&article.title);
+    } else {
+        let _ = write!(out, "__{}__", article.title);
+    }
+    let _ = write!(out, ", from ([{compact}]({DIGEST_BASE}{compact}).)\n\n");
+    let host = &vocab.hosts[vocab.host_rank.sample(rng)];
+    let _ = write!(
+        out,
+        "__[External link](https://{}{})__\n\n\n\n",
+        host.name,
+        source_path(rng, host.style, &article.title, compact)
+    );
+    out
+}
+
+/// The order sections are written in: canonical, or shuffled (never canonical) for the
+/// reordered variant.
+fn section_order(rng: &mut ChaCha8Rng, flags: u8) -> [Section; 5] {
+    let mut order = SECTION_ORDER;
+    if flags & variant::REORDERED != 0 {
+        order.shuffle(rng);
+        if order == SECTION_ORDER {
+            order.swap(0, 1);
+        }
+    }
+    order
 }
 
 fn slug(title: &str) -> String {

@@ -147,48 +147,8 @@ fn host_target(articles: usize) -> usize {
 
 impl Vocab {
     pub(crate) fn build<R: Rng>(articles: usize, groups: usize, rng: &mut R) -> Self {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut keywords: Vec<Keyword> = Vec::new();
-        let mut add = |text: String, kind: KeywordKind, keywords: &mut Vec<Keyword>| {
-            if seen.insert(fold(&text)) {
-                keywords.push(Keyword { text, kind });
-                Some((keywords.len() - 1) as u32)
-            } else {
-                None
-            }
-        };
-
-        // Common keywords: all of them exist in every collection. The most common
-        // ranks go to broad topics (`AI`, `automation`); places never lead.
-        let mut hot: Vec<u32> = Vec::new();
-        let mut topics: Vec<u32> = Vec::new();
-        let mut places: Vec<u32> = Vec::new();
-        for w in words::HOT_TOPICS {
-            let kind = if w.chars().any(char::is_uppercase) {
-                KeywordKind::Acronym
-            } else {
-                KeywordKind::Topic
-            };
-            hot.extend(add((*w).to_string(), kind, &mut keywords));
-        }
-        for w in words::ACRONYMS {
-            topics.extend(add((*w).to_string(), KeywordKind::Acronym, &mut keywords));
-        }
-        for w in words::TOPICS {
-            topics.extend(add((*w).to_string(), KeywordKind::Topic, &mut keywords));
-        }
-        for w in words::PLACES {
-            places.extend(add((*w).to_string(), KeywordKind::Place, &mut keywords));
-        }
-        hot.shuffle(rng);
-        topics.shuffle(rng);
-        let lead = topics.len().min(20);
-        let mut tail: Vec<u32> = topics.split_off(lead);
-        tail.extend(places);
-        tail.shuffle(rng);
-        let mut generic = hot;
-        generic.extend(topics);
-        generic.extend(tail);
+        let mut set = KeywordSet::default();
+        let generic = common_keywords(&mut set, rng);
         let target = keyword_target(articles);
         let generic_head = (generic.len() * 2 / 5).max(10);
 
@@ -197,51 +157,13 @@ impl Vocab {
         let want_entities = (rest * 35 / 100).max(20);
         let want_phrases = rest - want_entities.min(rest);
 
-        // Phrases are built per group around a few head nouns the group owns
-        // (`instant payments`, `mobile payments`), so a group's phrases share words
-        // the way a real trend cluster's keywords do.
         let group_heads = group_heads(groups, rng);
         let per_group = want_phrases.div_ceil(groups.max(1)).max(3);
-        let mut group_phrases: Vec<Vec<u32>> = Vec::with_capacity(groups);
-        let mut phrases: Vec<u32> = Vec::new();
-        for heads in &group_heads {
-            let mut modifiers: Vec<usize> = (0..words::MODIFIERS.len()).collect();
-            modifiers.shuffle(rng);
-            let mut own = Vec::with_capacity(per_group);
-            'outer: for &m in &modifiers {
-                for &h in heads {
-                    if own.len() >= per_group {
-                        break 'outer;
-                    }
-                    let (m, h) = (words::MODIFIERS[m], words::HEADS[h]);
-                    if m == h {
-                        continue;
-                    }
-                    if let Some(id) = add(format!("{m} {h}"), KeywordKind::Phrase, &mut keywords) {
-                        own.push(id);
-                    }
-                }
-            }
-            phrases.extend(&own);
-            group_phrases.push(own);
-        }
+        let group_phrases = build_group_phrases(&mut set, &group_heads, per_group, rng);
+        let phrases: usize = group_phrases.iter().map(Vec::len).sum();
         // If the phrase space runs out (very large collections), entities fill the gap.
-        let want_entities = want_entities + want_phrases.saturating_sub(phrases.len());
-        let mut entities = Vec::new();
-        let mut attempts = 0usize;
-        while entities.len() < want_entities && attempts < want_entities * 20 + 100 {
-            attempts += 1;
-            let mut name = invent_name(rng);
-            if rng.random_bool(0.45) {
-                name.push(' ');
-                name.push_str(
-                    words::COMPANY_SUFFIXES[rng.random_range(0..words::COMPANY_SUFFIXES.len())],
-                );
-            }
-            if let Some(id) = add(name, KeywordKind::Entity, &mut keywords) {
-                entities.push(id);
-            }
-        }
+        let want_entities = want_entities + want_phrases.saturating_sub(phrases);
+        let entities = invent_entities(&mut set, want_entities, rng);
 
         let mut themes: Vec<&'static str> = words::THEMES.to_vec();
         themes.shuffle(rng);
@@ -255,7 +177,7 @@ impl Vocab {
         let host_rank = Zipf::new(hosts.len(), 0.9);
 
         Vocab {
-            keywords,
+            keywords: set.keywords,
             generic: Ranked::new(generic, 1.0),
             generic_head,
             entities,
@@ -274,6 +196,113 @@ impl Vocab {
     pub(crate) fn keyword(&self, id: u32) -> &Keyword {
         &self.keywords[id as usize]
     }
+}
+
+/// Keywords under construction, distinct once folded.
+#[derive(Default)]
+struct KeywordSet {
+    seen: HashSet<String>,
+    keywords: Vec<Keyword>,
+}
+
+impl KeywordSet {
+    /// Adds a keyword and returns its id, or `None` if its folded form is taken.
+    fn add(&mut self, text: String, kind: KeywordKind) -> Option<u32> {
+        if self.seen.insert(fold(&text)) {
+            self.keywords.push(Keyword { text, kind });
+            Some((self.keywords.len() - 1) as u32)
+        } else {
+            None
+        }
+    }
+}
+
+/// Common keywords by global rank: all of them exist in every collection. The
+/// most common ranks go to broad topics (`AI`, `automation`); places never lead.
+fn common_keywords<R: Rng>(set: &mut KeywordSet, rng: &mut R) -> Vec<u32> {
+    let mut hot: Vec<u32> = Vec::new();
+    let mut topics: Vec<u32> = Vec::new();
+    let mut places: Vec<u32> = Vec::new();
+    for w in words::HOT_TOPICS {
+        let kind = if w.chars().any(char::is_uppercase) {
+            KeywordKind::Acronym
+        } else {
+            KeywordKind::Topic
+        };
+        hot.extend(set.add((*w).to_string(), kind));
+    }
+    for w in words::ACRONYMS {
+        topics.extend(set.add((*w).to_string(), KeywordKind::Acronym));
+    }
+    for w in words::TOPICS {
+        topics.extend(set.add((*w).to_string(), KeywordKind::Topic));
+    }
+    for w in words::PLACES {
+        places.extend(set.add((*w).to_string(), KeywordKind::Place));
+    }
+    hot.shuffle(rng);
+    topics.shuffle(rng);
+    let lead = topics.len().min(20);
+    let mut tail: Vec<u32> = topics.split_off(lead);
+    tail.extend(places);
+    tail.shuffle(rng);
+    let mut generic = hot;
+    generic.extend(topics);
+    generic.extend(tail);
+    generic
+}
+
+/// Up to `per_group` phrases per group, built around the group's head nouns
+/// (`instant payments`, `mobile payments`), so a group's phrases share words the
+/// way a real trend cluster's keywords do.
+fn build_group_phrases<R: Rng>(
+    set: &mut KeywordSet,
+    group_heads: &[Vec<usize>],
+    per_group: usize,
+    rng: &mut R,
+) -> Vec<Vec<u32>> {
+    let mut group_phrases: Vec<Vec<u32>> = Vec::with_capacity(group_heads.len());
+    for heads in group_heads {
+        let mut modifiers: Vec<usize> = (0..words::MODIFIERS.len()).collect();
+        modifiers.shuffle(rng);
+        let mut own = Vec::with_capacity(per_group);
+        'outer: for &m in &modifiers {
+            for &h in heads {
+                if own.len() >= per_group {
+                    break 'outer;
+                }
+                let (m, h) = (words::MODIFIERS[m], words::HEADS[h]);
+                if m == h {
+                    continue;
+                }
+                if let Some(id) = set.add(format!("{m} {h}"), KeywordKind::Phrase) {
+                    own.push(id);
+                }
+            }
+        }
+        group_phrases.push(own);
+    }
+    group_phrases
+}
+
+/// Up to `want` invented organisation names, some with a company suffix.
+fn invent_entities<R: Rng>(set: &mut KeywordSet, want: usize, rng: &mut R) -> Vec<u32> {
+    let mut entities = Vec::new();
+    let mut attempts = 0usize;
+    while entities.len() < want && attempts < want * 20 + 100 {
+        attempts += 1;
+        let mut name = invent_name(rng);
+        if rng.random_bool(0.45) {
+            name.push(' ');
+            name.push_str(
+                words::COMPANY_SUFFIXES[rng.random_range(0..words::COMPANY_SUFFIXES.len())],
+            );
+        }
+        if let Some(id) = set.add(name, KeywordKind::Entity) {
+            entities.push(id);
+        }
+    }
+    entities
 }
 
 /// Head nouns (indices into `HEADS`) of each group: at least two per group,

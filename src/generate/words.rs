@@ -2,7 +2,9 @@
 //!
 //! Everything here is plain data. The lists are deliberately ordinary English so
 //! generated articles read like foresight-digest items rather than noise; the
-//! builder in `vocab.rs` combines, shuffles (by seed) and ranks them.
+//! builder in `vocab.rs` combines, shuffles (by seed) and ranks them. The file
+//! is long because it is one list per line; splitting data tables would only
+//! scatter them.
 
 /// Broad themes; a collection uses the first 30-60 of a seeded shuffle.
 pub(crate) const THEMES: &[&str] = &[

@@ -194,6 +194,41 @@ impl QuadTree {
             leaf: true,
         });
 
+        let (children, child_count, square) =
+            self.build_children(codes, start..end, level, square, inverse_theta2);
+        let children = &children[..child_count];
+        let (mass, mass_x, mass_y) = self.mass_moments(start, end, children);
+        let skip = self.cells.len() as u32;
+        let cell = &mut self.cells[index];
+        cell.mass = mass;
+        if mass > 0.0 {
+            cell.centre_x = mass_x / mass;
+            cell.centre_y = mass_y / mass;
+        } else {
+            // Massless points: any point of the cell will do.
+            cell.centre_x = self.xs[start];
+            cell.centre_y = self.ys[start];
+        }
+        cell.leaf = children.is_empty();
+        cell.skip = skip;
+        // The square may have shrunk while descending through single quadrants.
+        cell.open_distance2 = square.side * square.side * inverse_theta2;
+        index
+    }
+
+    /// Builds the child cells of the sorted points `range` (none for a leaf),
+    /// descending without cells of their own through quadrants that hold every
+    /// point. Returns the children's indices, their count, and the square the
+    /// points were split in.
+    fn build_children(
+        &mut self,
+        codes: &[u64],
+        range: std::ops::Range<usize>,
+        level: u32,
+        square: Square,
+        inverse_theta2: f64,
+    ) -> ([usize; 4], usize, Square) {
+        let (start, end) = (range.start, range.end);
         let (mut level, mut square) = (level, square);
         let mut children = [0usize; 4];
         let mut child_count = 0;
@@ -226,8 +261,12 @@ impl QuadTree {
             }
             break;
         }
+        (children, child_count, square)
+    }
 
-        let children = &children[..child_count];
+    /// Total mass and mass-weighted x and y of a cell: summed over its points
+    /// for a leaf, over its children otherwise.
+    fn mass_moments(&self, start: usize, end: usize, children: &[usize]) -> (f64, f64, f64) {
         let (mut mass, mut mass_x, mut mass_y) = (0.0, 0.0, 0.0);
         if children.is_empty() {
             for j in start..end {
@@ -243,22 +282,7 @@ impl QuadTree {
                 mass_y += child.mass * child.centre_y;
             }
         }
-        let skip = self.cells.len() as u32;
-        let cell = &mut self.cells[index];
-        cell.mass = mass;
-        if mass > 0.0 {
-            cell.centre_x = mass_x / mass;
-            cell.centre_y = mass_y / mass;
-        } else {
-            // Massless points: any point of the cell will do.
-            cell.centre_x = self.xs[start];
-            cell.centre_y = self.ys[start];
-        }
-        cell.leaf = children.is_empty();
-        cell.skip = skip;
-        // The square may have shrunk while descending through single quadrants.
-        cell.open_distance2 = square.side * square.side * inverse_theta2;
-        index
+        (mass, mass_x, mass_y)
     }
 }
 

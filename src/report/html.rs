@@ -144,8 +144,34 @@ fn fact(s: &mut String, name: &str, value: &str) {
 }
 
 fn overview(r: &Report, s: &mut String) {
+    s.push_str("<section id=\"overview\">\n<h2>At a glance</h2>\n");
+    facts(r, s);
+    for note in &r.notes {
+        let _ = writeln!(s, "<p class=\"note\">{}</p>", escape(note));
+    }
+    if !r.timeline.quarters.is_empty() {
+        s.push_str("<h4>Articles per quarter</h4>\n");
+        s.push_str(&svg::bars(
+            &r.timeline.articles,
+            &r.timeline.quarters,
+            "#5f6368",
+            "timeline",
+            "Articles per quarter in the whole collection",
+        ));
+        axis(r, s);
+    }
+    let counts = status_counts(r);
+    if !counts.is_empty() {
+        let _ = writeln!(s, "<p>{counts}.</p>");
+    }
+    cluster_table(r, s);
+    s.push_str("</section>\n");
+}
+
+/// The collection's key figures, as a definition list.
+fn facts(r: &Report, s: &mut String) {
     let c = &r.collection;
-    s.push_str("<section id=\"overview\">\n<h2>At a glance</h2>\n<dl class=\"facts\">");
+    s.push_str("<dl class=\"facts\">");
     fact(s, "articles", &c.articles.to_string());
     fact(s, "signals", &c.signals.to_string());
     fact(s, "clusters", &r.analysis.clusters.to_string());
@@ -165,24 +191,10 @@ fn overview(r: &Report, s: &mut String) {
     fact(s, "undated articles", &c.undated_articles.to_string());
     fact(s, "stub articles", &c.stub_articles.to_string());
     s.push_str("</dl>\n");
-    for note in &r.notes {
-        let _ = writeln!(s, "<p class=\"note\">{}</p>", escape(note));
-    }
-    if !r.timeline.quarters.is_empty() {
-        s.push_str("<h4>Articles per quarter</h4>\n");
-        s.push_str(&svg::bars(
-            &r.timeline.articles,
-            &r.timeline.quarters,
-            "#5f6368",
-            "timeline",
-            "Articles per quarter in the whole collection",
-        ));
-        axis(r, s);
-    }
-    let counts = status_counts(r);
-    if !counts.is_empty() {
-        let _ = writeln!(s, "<p>{counts}.</p>");
-    }
+}
+
+/// The largest clusters (at most [`OTHER_ROWS`]), one row each, linking to their sections.
+fn cluster_table(r: &Report, s: &mut String) {
     s.push_str("<h4>Clusters, largest first</h4>\n<div class=\"scroll\"><table>\n<thead><tr><th class=\"num\">#</th><th>Cluster</th><th>Status</th><th class=\"num\">Articles</th><th class=\"num\">Signals</th><th>Dates</th><th>Per quarter</th><th>Main driving force</th></tr></thead>\n<tbody>\n");
     for k in r.clusters.iter().take(OTHER_ROWS) {
         let dates = match (&k.first_date, &k.last_date) {
@@ -223,7 +235,6 @@ fn overview(r: &Report, s: &mut String) {
             r.clusters.len() - OTHER_ROWS
         );
     }
-    s.push_str("</section>\n");
 }
 
 fn axis(r: &Report, s: &mut String) {

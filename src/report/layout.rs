@@ -32,6 +32,7 @@
 
 use super::MAP_POINTS;
 use crate::analyze::stored::StoredAnalysis;
+use crate::analyze::Level;
 use crate::graph::{Csr, NodeId, ProjectedGraph};
 use crate::layout::LayoutOptions;
 use std::collections::BTreeMap;
@@ -48,31 +49,73 @@ pub fn map_positions(graph: &ProjectedGraph, analysis: &StoredAnalysis) -> Vec<[
     if n <= MAP_POINTS {
         return crate::export::layout_of(graph);
     }
-    let step = map_step(n);
-    let samples = n.div_ceil(step);
-    let level = analysis.levels.first();
-    let count = level.map_or(0, |l| l.count);
-    let cluster_of = |node: usize| -> Option<usize> {
-        let k = *level?.membership.get(node)? as usize;
-        (k < count).then_some(k)
-    };
+    let sample = Sample::new(n, analysis.levels.first());
+    let edges = stand_in_edges(graph, &sample);
+    let csr = Csr::from_edges(sample.samples + sample.anchors, edges);
+    let laid = crate::layout::forceatlas2(&csr, &LayoutOptions::for_size(csr.node_count()));
+    let mut positions = vec![[f64::NAN; 2]; n];
+    for (i, node) in (0..n).step_by(sample.step).enumerate() {
+        positions[node] = laid[i];
+    }
+    positions
+}
 
-    // Anchors, numbered after the samples in cluster order.
-    let mut anchor_of = vec![None; count];
-    for node in (0..n).step_by(step) {
-        if let Some(k) = cluster_of(node) {
-            anchor_of[k] = Some(0);
+/// The drawn articles (stand-in node `i` is node `i * step`) and their clusters' anchors.
+struct Sample<'a> {
+    n: usize,
+    step: usize,
+    samples: usize,
+    level: Option<&'a Level>,
+    /// Level-0 cluster count.
+    count: usize,
+    /// Stand-in node of each cluster's anchor, if it has a drawn article.
+    anchor_of: Vec<Option<NodeId>>,
+    anchors: usize,
+}
+
+impl<'a> Sample<'a> {
+    fn new(n: usize, level: Option<&'a Level>) -> Self {
+        let step = map_step(n);
+        let samples = n.div_ceil(step);
+        let count = level.map_or(0, |l| l.count);
+        let mut sample = Sample {
+            n,
+            step,
+            samples,
+            level,
+            count,
+            anchor_of: vec![None; count],
+            anchors: 0,
+        };
+        // Anchors, numbered after the samples in cluster order.
+        for node in (0..n).step_by(step) {
+            if let Some(k) = sample.cluster_of(node) {
+                sample.anchor_of[k] = Some(0);
+            }
         }
-    }
-    let mut anchors = 0;
-    for slot in anchor_of.iter_mut().filter(|a| a.is_some()) {
-        *slot = Some((samples + anchors) as NodeId);
-        anchors += 1;
+        let mut anchors = 0;
+        for slot in sample.anchor_of.iter_mut().filter(|a| a.is_some()) {
+            *slot = Some((samples + anchors) as NodeId);
+            anchors += 1;
+        }
+        sample.anchors = anchors;
+        sample
     }
 
+    /// The level-0 cluster of `node`, if it has one.
+    fn cluster_of(&self, node: usize) -> Option<usize> {
+        let k = *self.level?.membership.get(node)? as usize;
+        (k < self.count).then_some(k)
+    }
+}
+
+/// The stand-in graph's edges: between drawn articles, from each drawn article
+/// to its cluster's anchor, and between anchors.
+fn stand_in_edges(graph: &ProjectedGraph, s: &Sample) -> Vec<(NodeId, NodeId, f64)> {
+    let step = s.step;
     let mut edges: Vec<(NodeId, NodeId, f64)> = Vec::new();
     // Weight and number of each sampled article's links into its cluster.
-    let mut inner = vec![(0.0, 0u32); samples];
+    let mut inner = vec![(0.0, 0u32); s.samples];
     let mut between: BTreeMap<(NodeId, NodeId), f64> = BTreeMap::new();
     let mut total = 0.0;
     for e in graph.graph.raw_edges() {
@@ -81,7 +124,7 @@ pub fn map_positions(graph: &ProjectedGraph, analysis: &StoredAnalysis) -> Vec<[
         if u % step == 0 && v % step == 0 {
             edges.push(((u / step) as NodeId, (v / step) as NodeId, w));
         }
-        match (cluster_of(u), cluster_of(v)) {
+        match (s.cluster_of(u), s.cluster_of(v)) {
             (Some(a), Some(b)) if a == b => {
                 for x in [u, v] {
                     if x % step == 0 {
@@ -91,7 +134,7 @@ pub fn map_positions(graph: &ProjectedGraph, analysis: &StoredAnalysis) -> Vec<[
                 }
             }
             (Some(a), Some(b)) => {
-                if let (Some(x), Some(y)) = (anchor_of[a], anchor_of[b]) {
+                if let (Some(x), Some(y)) = (s.anchor_of[a], s.anchor_of[b]) {
                     *between.entry((x.min(y), x.max(y))).or_insert(0.0) += w;
                 }
             }
@@ -103,8 +146,8 @@ pub fn map_positions(graph: &ProjectedGraph, analysis: &StoredAnalysis) -> Vec<[
     } else {
         1.0
     };
-    for (i, node) in (0..n).step_by(step).enumerate() {
-        if let Some(anchor) = cluster_of(node).and_then(|k| anchor_of[k]) {
+    for (i, node) in (0..s.n).step_by(step).enumerate() {
+        if let Some(anchor) = s.cluster_of(node).and_then(|k| s.anchor_of[k]) {
             let (weight, links) = inner[i];
             let w = if links > 0 {
                 weight / links as f64
@@ -119,12 +162,5 @@ pub fn map_positions(graph: &ProjectedGraph, analysis: &StoredAnalysis) -> Vec<[
             .into_iter()
             .map(|((x, y), w)| (x, y, w / step as f64)),
     );
-
-    let csr = Csr::from_edges(samples + anchors, edges);
-    let laid = crate::layout::forceatlas2(&csr, &LayoutOptions::for_size(csr.node_count()));
-    let mut positions = vec![[f64::NAN; 2]; n];
-    for (i, node) in (0..n).step_by(step).enumerate() {
-        positions[node] = laid[i];
-    }
-    positions
+    edges
 }

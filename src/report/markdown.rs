@@ -81,12 +81,33 @@ fn dates(first: &Option<String>, last: &Option<String>) -> String {
 }
 
 fn document(r: &Report, s: &mut String) {
-    let c = &r.collection;
     let _ = writeln!(s, "# Trend clusters\n\n{}\n", escape(&lede(r)));
     for note in &r.notes {
         let _ = writeln!(s, "> **Note.** {}\n", escape(note));
     }
 
+    at_a_glance(r, s);
+    cluster_table(r, s);
+    forces(r, s);
+    s.push_str("## Clusters\n\n");
+    for k in &r.clusters {
+        cluster(r, k, s);
+    }
+    weak(r, s);
+    gaps(r, s);
+    let _ = writeln!(
+        s,
+        "## How this report is made\n\nClusters are the level-0 clusters stored by `signalgraph analyze` for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. Signal measures come from the {} analysis.\n\n**Status rule.** {}",
+        r.analysis.clustered_articles,
+        r.collection.articles,
+        r.analysis.signal_measures,
+        escape(&r.status_rule.text)
+    );
+}
+
+/// The collection's key figures, the timeline and the status counts.
+fn at_a_glance(r: &Report, s: &mut String) {
+    let c = &r.collection;
     s.push_str("## At a glance\n\n| | |\n| --- | ---: |\n");
     let modularity = r
         .analysis
@@ -121,6 +142,10 @@ fn document(r: &Report, s: &mut String) {
     if !counts.is_empty() {
         let _ = writeln!(s, "{counts}.\n");
     }
+}
+
+/// Every cluster, one row each, largest first.
+fn cluster_table(r: &Report, s: &mut String) {
     s.push_str("| # | Cluster | Status | Articles | Signals | Dates | Per quarter | Main driving force |\n| ---: | --- | --- | ---: | ---: | --- | --- | --- |\n");
     for k in &r.clusters {
         let force = k.driving_forces.first().map_or(String::new(), |f| {
@@ -143,22 +168,6 @@ fn document(r: &Report, s: &mut String) {
         );
     }
     s.push_str("\nThe cluster map is drawn in the HTML report.\n\n");
-
-    forces(r, s);
-    s.push_str("## Clusters\n\n");
-    for k in &r.clusters {
-        cluster(r, k, s);
-    }
-    weak(r, s);
-    gaps(r, s);
-    let _ = writeln!(
-        s,
-        "## How this report is made\n\nClusters are the level-0 clusters stored by `signalgraph analyze` for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. Signal measures come from the {} analysis.\n\n**Status rule.** {}",
-        r.analysis.clustered_articles,
-        c.articles,
-        r.analysis.signal_measures,
-        escape(&r.status_rule.text)
-    );
 }
 
 fn forces(r: &Report, s: &mut String) {

@@ -55,28 +55,41 @@ pub(crate) fn weak_signals(p: &Prepared) -> Vec<WeakSignal> {
     let c = p.collection;
     let since = period.recent_since();
     let recent = |a: usize| c.articles[a].article.date.is_some_and(|d| d >= since);
-    let mut flagged: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+    let mut flagged: Flagged = BTreeMap::new();
+    flag_bridging_articles(p, &recent, &mut flagged);
+    flag_clusters_taking_off(p, &recent, &mut flagged);
+    ranked(p, flagged)
+}
 
+/// Reasons by flagged signal (article, signal index).
+type Flagged = BTreeMap<(usize, usize), Vec<String>>;
+
+/// Flags the best-bridging signals of recent articles with few links but high betweenness.
+fn flag_bridging_articles(p: &Prepared, recent: &impl Fn(usize) -> bool, flagged: &mut Flagged) {
     let median_degree = quantile(p.article_degree.iter().copied(), 0.5);
     let top_betweenness = quantile(p.article_betweenness.iter().copied(), 0.9);
-    if let (Some(median), Some(threshold)) = (median_degree, top_betweenness) {
-        for a in (0..c.articles.len()).filter(|&a| recent(a)) {
-            let (degree, betweenness) = (p.article_degree[a], p.article_betweenness[a]);
-            if degree <= median && betweenness >= threshold && betweenness > 0.0 {
-                let reason = format!(
-                    "recent ({}); few links (degree {degree:.0}, median {median:.0}) but on the paths between clusters (betweenness {}, top 10 % of articles)",
-                    date(p, a),
-                    short(betweenness)
-                );
-                let mut signals: Vec<(usize, usize)> = p.signals_of(a).collect();
-                signals.sort_by(|x, y| p.by_betweenness(x, y));
-                for s in signals.into_iter().take(PER_ARTICLE) {
-                    flagged.entry(s).or_default().push(reason.clone());
-                }
+    let (Some(median), Some(threshold)) = (median_degree, top_betweenness) else {
+        return;
+    };
+    for a in (0..p.collection.articles.len()).filter(|&a| recent(a)) {
+        let (degree, betweenness) = (p.article_degree[a], p.article_betweenness[a]);
+        if degree <= median && betweenness >= threshold && betweenness > 0.0 {
+            let reason = format!(
+                "recent ({}); few links (degree {degree:.0}, median {median:.0}) but on the paths between clusters (betweenness {}, top 10 % of articles)",
+                date(p, a),
+                short(betweenness)
+            );
+            let mut signals: Vec<(usize, usize)> = p.signals_of(a).collect();
+            signals.sort_by(|x, y| p.by_betweenness(x, y));
+            for s in signals.into_iter().take(PER_ARTICLE) {
+                flagged.entry(s).or_default().push(reason.clone());
             }
         }
     }
+}
 
+/// Flags the best-bridging recent signals of emerging clusters and of small growing ones.
+fn flag_clusters_taking_off(p: &Prepared, recent: &impl Fn(usize) -> bool, flagged: &mut Flagged) {
     let sizes: Vec<usize> = p.members.iter().map(Vec::len).filter(|&n| n > 0).collect();
     let median_size = quantile(sizes.iter().map(|&n| n as f64), 0.5).unwrap_or(0.0);
     for k in 0..p.clusters {
@@ -113,7 +126,10 @@ pub(crate) fn weak_signals(p: &Prepared) -> Vec<WeakSignal> {
             flagged.entry((a, j)).or_default().push(reason);
         }
     }
+}
 
+/// The flagged signals, those with more reasons first, then by betweenness; at most [`WEAK_SIGNALS`].
+fn ranked(p: &Prepared, flagged: Flagged) -> Vec<WeakSignal> {
     let mut list: Vec<((usize, usize), Vec<String>)> = flagged.into_iter().collect();
     list.sort_by(|x, y| {
         y.1.len().cmp(&x.1.len()).then_with(|| {

@@ -1,7 +1,7 @@
 //! PageRank by power iteration, pulled over the CSR rows.
 
 use super::{check_iterative, CentralityError, NODE_CHUNK};
-use crate::graph::Csr;
+use crate::graph::{Csr, NodeId};
 use rayon::prelude::*;
 
 /// Options for [`pagerank`]; the defaults are networkx's.
@@ -68,29 +68,17 @@ pub fn pagerank(g: &Csr, options: &PageRankOptions) -> Result<PageRank, Centrali
         });
     }
 
-    let offsets = g.offsets();
-    let targets = g.targets();
-    let weights = g.weights();
-    let out_weight: Vec<f64> = (0..n)
-        .map(|u| {
-            let row = offsets[u]..offsets[u + 1];
-            if weighted {
-                weights[row].iter().sum()
-            } else {
-                row.len() as f64
-            }
-        })
-        .collect();
-    let inverse_out_weight: Vec<f64> = out_weight
-        .iter()
-        .map(|&w| if w == 0.0 { 0.0 } else { 1.0 / w })
-        .collect();
-
+    let rows = Rows::new(g, weighted);
     let uniform = 1.0 / n as f64;
     let mut scores = vec![uniform; n];
     // Score per unit of out-weight: what a node sends along each unit of weight.
-    let mut sent: Vec<f64> = inverse_out_weight.iter().map(|&i| uniform * i).collect();
-    let mut dangling: f64 = out_weight
+    let mut sent: Vec<f64> = rows
+        .inverse_out_weight
+        .iter()
+        .map(|&i| uniform * i)
+        .collect();
+    let mut dangling: f64 = rows
+        .out_weight
         .iter()
         .filter(|&&w| w == 0.0)
         .map(|_| uniform)
@@ -102,37 +90,13 @@ pub fn pagerank(g: &Csr, options: &PageRankOptions) -> Result<PageRank, Centrali
 
     for iteration in 1..=options.max_iterations {
         let teleport = (1.0 - damping) * uniform + damping * dangling * uniform;
-        next_scores
-            .par_chunks_mut(NODE_CHUNK)
-            .zip(next_sent.par_chunks_mut(NODE_CHUNK))
-            .zip(partials.par_iter_mut())
-            .enumerate()
-            .for_each(|(chunk, ((chunk_scores, chunk_sent), partial))| {
-                let first = chunk * NODE_CHUNK;
-                let mut change = 0.0;
-                let mut dangling_part = 0.0;
-                for (i, (score, sent_out)) in chunk_scores.iter_mut().zip(chunk_sent).enumerate() {
-                    let v = first + i;
-                    let row = offsets[v]..offsets[v + 1];
-                    let pulled: f64 = if weighted {
-                        targets[row.clone()]
-                            .iter()
-                            .zip(&weights[row])
-                            .map(|(&u, &w)| sent[u as usize] * w)
-                            .sum()
-                    } else {
-                        targets[row].iter().map(|&u| sent[u as usize]).sum()
-                    };
-                    let value = teleport + damping * pulled;
-                    *score = value;
-                    *sent_out = value * inverse_out_weight[v];
-                    change += (value - scores[v]).abs();
-                    if out_weight[v] == 0.0 {
-                        dangling_part += value;
-                    }
-                }
-                *partial = (change, dangling_part);
-            });
+        let current = Current {
+            scores: &scores,
+            sent: &sent,
+            teleport,
+            damping,
+        };
+        rows.pull(&current, &mut next_scores, &mut next_sent, &mut partials);
         std::mem::swap(&mut scores, &mut next_scores);
         std::mem::swap(&mut sent, &mut next_sent);
         let change: f64 = partials.iter().map(|p| p.0).sum();
@@ -149,6 +113,100 @@ pub fn pagerank(g: &Csr, options: &PageRankOptions) -> Result<PageRank, Centrali
         iterations: options.max_iterations,
         tolerance: options.tolerance,
     })
+}
+
+/// The CSR rows and each node's out-weight (and its inverse, 0 for dangling nodes).
+struct Rows<'a> {
+    offsets: &'a [usize],
+    targets: &'a [NodeId],
+    weights: &'a [f64],
+    weighted: bool,
+    out_weight: Vec<f64>,
+    inverse_out_weight: Vec<f64>,
+}
+
+/// The scores of the current iteration and what the next one adds to every node.
+struct Current<'a> {
+    scores: &'a [f64],
+    sent: &'a [f64],
+    teleport: f64,
+    damping: f64,
+}
+
+impl<'a> Rows<'a> {
+    fn new(g: &'a Csr, weighted: bool) -> Self {
+        let n = g.node_count();
+        let offsets = g.offsets();
+        let weights = g.weights();
+        let out_weight: Vec<f64> = (0..n)
+            .map(|u| {
+                let row = offsets[u]..offsets[u + 1];
+                if weighted {
+                    weights[row].iter().sum()
+                } else {
+                    row.len() as f64
+                }
+            })
+            .collect();
+        let inverse_out_weight: Vec<f64> = out_weight
+            .iter()
+            .map(|&w| if w == 0.0 { 0.0 } else { 1.0 / w })
+            .collect();
+        Rows {
+            offsets,
+            targets: g.targets(),
+            weights,
+            weighted,
+            out_weight,
+            inverse_out_weight,
+        }
+    }
+
+    /// One iteration: every node pulls its neighbours' score into `next_scores`
+    /// (and `next_sent`), in parallel chunks; each chunk leaves its
+    /// (L1 change, dangling score) in `partials`.
+    fn pull(
+        &self,
+        current: &Current,
+        next_scores: &mut [f64],
+        next_sent: &mut [f64],
+        partials: &mut [(f64, f64)],
+    ) {
+        let (offsets, targets, weights) = (self.offsets, self.targets, self.weights);
+        let (scores, sent) = (current.scores, current.sent);
+        let (teleport, damping) = (current.teleport, current.damping);
+        next_scores
+            .par_chunks_mut(NODE_CHUNK)
+            .zip(next_sent.par_chunks_mut(NODE_CHUNK))
+            .zip(partials.par_iter_mut())
+            .enumerate()
+            .for_each(|(chunk, ((chunk_scores, chunk_sent), partial))| {
+                let first = chunk * NODE_CHUNK;
+                let mut change = 0.0;
+                let mut dangling_part = 0.0;
+                for (i, (score, sent_out)) in chunk_scores.iter_mut().zip(chunk_sent).enumerate() {
+                    let v = first + i;
+                    let row = offsets[v]..offsets[v + 1];
+                    let pulled: f64 = if self.weighted {
+                        targets[row.clone()]
+                            .iter()
+                            .zip(&weights[row])
+                            .map(|(&u, &w)| sent[u as usize] * w)
+                            .sum()
+                    } else {
+                        targets[row].iter().map(|&u| sent[u as usize]).sum()
+                    };
+                    let value = teleport + damping * pulled;
+                    *score = value;
+                    *sent_out = value * self.inverse_out_weight[v];
+                    change += (value - scores[v]).abs();
+                    if self.out_weight[v] == 0.0 {
+                        dangling_part += value;
+                    }
+                }
+                *partial = (change, dangling_part);
+            });
+    }
 }
 
 #[cfg(test)]
