@@ -86,6 +86,19 @@ pub struct LeidenResult {
 ///
 /// O(m) per pass over the graph; in practice about O(m log n) per iteration.
 pub fn leiden(g: &Csr, options: &LeidenOptions) -> Result<LeidenResult, CommunityError> {
+    leiden_from(g, options, None)
+}
+
+/// [`leiden()`] starting from a partition instead of singletons (a warm
+/// start): `initial[u]` is node `u`'s community, `None` for a node of its
+/// own (a node the earlier partition did not have). The first iteration's
+/// local moving starts from it, so where little changed the result stays
+/// close to it and the run is short. Labels need not be contiguous.
+pub fn leiden_from(
+    g: &Csr,
+    options: &LeidenOptions,
+    initial: Option<&[Option<u32>]>,
+) -> Result<LeidenResult, CommunityError> {
     check_graph(g)?;
     check_resolution(options.resolution)?;
     if !(options.randomness.is_finite() && options.randomness > 0.0) {
@@ -111,7 +124,10 @@ pub fn leiden(g: &Csr, options: &LeidenOptions) -> Result<LeidenResult, Communit
     };
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
 
-    let mut membership: Vec<u32> = (0..g.node_count() as u32).collect();
+    let mut membership: Vec<u32> = match initial {
+        Some(initial) => starting_membership(initial, g.node_count()),
+        None => (0..g.node_count() as u32).collect(),
+    };
     let mut iterations = 0;
     loop {
         let next = search.iterate(&graph, membership.clone(), &mut rng);
@@ -132,6 +148,25 @@ pub fn leiden(g: &Csr, options: &LeidenOptions) -> Result<LeidenResult, Communit
         quality,
         iterations,
     })
+}
+
+/// Contiguous labels `0..k` for `initial`, in order of first appearance,
+/// with every unlabelled node (and any node past the end) in its own community.
+fn starting_membership(initial: &[Option<u32>], n: usize) -> Vec<u32> {
+    let mut labels: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    let mut next = 0u32;
+    (0..n)
+        .map(|u| {
+            let fresh = |next: &mut u32| {
+                *next += 1;
+                *next - 1
+            };
+            match initial.get(u).copied().flatten() {
+                Some(l) => *labels.entry(l).or_insert_with(|| fresh(&mut next)),
+                None => fresh(&mut next),
+            }
+        })
+        .collect()
 }
 
 /// The parameters shared by every phase of one Leiden run.
@@ -363,6 +398,51 @@ impl Search {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Four planted groups of 40 nodes: dense inside, sparse between.
+    fn planted() -> Csr {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut edges = Vec::new();
+        for u in 0..160u32 {
+            for v in u + 1..160 {
+                let p = if u / 40 == v / 40 { 0.3 } else { 0.01 };
+                if rng.random_bool(p) {
+                    edges.push((u, v, 1.0));
+                }
+            }
+        }
+        Csr::from_edges(160, edges)
+    }
+
+    #[test]
+    fn a_warm_start_keeps_a_good_partition_and_repairs_a_bad_one() {
+        let g = planted();
+        let options = LeidenOptions::default();
+        let cold = leiden(&g, &options).unwrap();
+        let truth: Vec<u32> = (0..160).map(|u| u / 40).collect();
+        assert_eq!(renumbered(&cold.partition.membership), truth);
+        let start: Vec<Option<u32>> = truth.iter().map(|&c| Some(c + 100)).collect();
+        let warm = leiden_from(&g, &options, Some(&start)).unwrap();
+        assert_eq!(renumbered(&warm.partition.membership), truth);
+        // Groups 0 and 1 fused, and ten nodes not in the earlier partition.
+        let mut fused: Vec<Option<u32>> = truth.iter().map(|&c| Some(c.max(1))).collect();
+        for label in &mut fused[150..] {
+            *label = None;
+        }
+        let repaired = leiden_from(&g, &options, Some(&fused)).unwrap();
+        assert_eq!(renumbered(&repaired.partition.membership), truth);
+    }
+
+    fn renumbered(membership: &[u32]) -> Vec<u32> {
+        let mut seen = std::collections::HashMap::new();
+        membership
+            .iter()
+            .map(|&c| {
+                let next = seen.len() as u32;
+                *seen.entry(c).or_insert(next)
+            })
+            .collect()
+    }
 
     #[test]
     fn splits_two_triangles() {

@@ -32,7 +32,7 @@ use crate::graph::Csr;
 pub use components::components;
 pub use hierarchy::{hierarchical, split_large, Method};
 pub use label_propagation::label_propagation;
-pub use leiden::{leiden, LeidenOptions, LeidenResult, Objective};
+pub use leiden::{leiden, leiden_from, LeidenOptions, LeidenResult, Objective};
 pub use louvain::{louvain, Hierarchy, LouvainOptions};
 pub use modularity::{cpm_quality, modularity};
 
