@@ -142,16 +142,23 @@ pub fn trace(
     earlier: &[Option<Vec<Option<u32>>>],
     next_id: u32,
 ) -> Lineage {
+    let (trend_at, next_id) = assign_ids(partitions, earlier, next_id);
+    Lineage::from_trends(trend_at, window_of, next_id)
+}
+
+/// Names each window's clusters with trend ids (see the module
+/// documentation): the trends of every window and the next unused id.
+pub fn assign_ids(
+    partitions: &[Vec<Option<u32>>],
+    earlier: &[Option<Vec<Option<u32>>>],
+    mut next_id: u32,
+) -> (Vec<Vec<Option<u32>>>, u32) {
     let rule = MatchRule::default();
-    let mut lineage = Lineage {
-        next_id,
-        ..Lineage::default()
-    };
+    let mut trend_at: Vec<Vec<Option<u32>>> = Vec::with_capacity(partitions.len());
     for (w, clusters) in partitions.iter().enumerate() {
         let clusters = drop_noise(clusters);
-        let previous = w.checked_sub(1).map(|p| lineage.trend_at[p].clone());
         let mut ids: BTreeMap<u32, u32> = BTreeMap::new();
-        if let Some(before) = &previous {
+        if let Some(before) = trend_at.last() {
             for (trend, cluster) in match_trends(&Overlap::count(before, &clusters), &rule) {
                 ids.insert(cluster, trend);
             }
@@ -172,48 +179,69 @@ pub fn trace(
             .map(|(&c, &(n, first))| (n, first, c))
             .collect();
         fresh.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-        let mut born = Vec::new();
         for (_, _, c) in fresh {
-            ids.insert(c, lineage.next_id);
-            born.push(lineage.next_id);
-            lineage.next_id += 1;
+            ids.insert(c, next_id);
+            next_id += 1;
         }
-        let trend_at: Vec<Option<u32>> = clusters.iter().map(|c| c.map(|c| ids[&c])).collect();
-        let mut last_active: BTreeMap<u32, usize> = BTreeMap::new();
-        for (t, aw) in trend_at.iter().zip(window_of) {
-            if let (Some(t), Some(aw)) = (t, aw) {
-                let last = last_active.entry(*t).or_insert(*aw);
-                *last = (*last).max(*aw);
-            }
-        }
-        if let Some(before) = &previous {
-            let mut events = flows(w, before, &trend_at);
-            let split_into: BTreeSet<u32> = events
-                .iter()
-                .filter(|e| e.kind == EventKind::Split)
-                .flat_map(|e| e.to.iter().copied())
-                .collect();
-            for t in born.iter().filter(|t| !split_into.contains(t)) {
-                events.push(Event {
-                    kind: EventKind::Birth,
-                    window: w,
-                    from: Vec::new(),
-                    to: vec![*t],
-                    articles: members(&trend_at, *t),
-                });
-            }
-            lineage.events.extend(events);
-        }
-        lineage
-            .events
-            .extend(deaths(w, &trend_at, &last_active, window_of));
-        lineage.trend_at.push(trend_at);
-        lineage.last_active.push(last_active);
+        trend_at.push(clusters.iter().map(|c| c.map(|c| ids[&c])).collect());
     }
-    lineage.events.sort_by(|x, y| {
-        (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
-    });
-    lineage
+    (trend_at, next_id)
+}
+
+impl Lineage {
+    /// The events and activity of trends already named in every window
+    /// (`trend_at[w][a]`), for articles dated in windows `window_of[a]`.
+    pub fn from_trends(
+        trend_at: Vec<Vec<Option<u32>>>,
+        window_of: &[Option<usize>],
+        next_id: u32,
+    ) -> Lineage {
+        let mut events = Vec::new();
+        let mut last_active = Vec::with_capacity(trend_at.len());
+        let mut seen: BTreeSet<u32> = BTreeSet::new();
+        for (w, trends) in trend_at.iter().enumerate() {
+            let mut last: BTreeMap<u32, usize> = BTreeMap::new();
+            for (t, aw) in trends.iter().zip(window_of) {
+                if let (Some(t), Some(aw)) = (t, aw) {
+                    let l = last.entry(*t).or_insert(*aw);
+                    *l = (*l).max(*aw);
+                }
+            }
+            let present: BTreeSet<u32> = trends.iter().flatten().copied().collect();
+            if w > 0 {
+                let mut found = flows(w, &trend_at[w - 1], trends);
+                let split_into: BTreeSet<u32> = found
+                    .iter()
+                    .filter(|e| e.kind == EventKind::Split)
+                    .flat_map(|e| e.to.iter().copied())
+                    .collect();
+                for &t in present.difference(&seen) {
+                    if !split_into.contains(&t) {
+                        found.push(Event {
+                            kind: EventKind::Birth,
+                            window: w,
+                            from: Vec::new(),
+                            to: vec![t],
+                            articles: members(trends, t),
+                        });
+                    }
+                }
+                events.extend(found);
+            }
+            events.extend(deaths(w, trends, &last, window_of));
+            seen.extend(present);
+            last_active.push(last);
+        }
+        events.sort_by(|x, y| {
+            (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
+        });
+        Lineage {
+            trend_at,
+            events,
+            last_active,
+            next_id,
+        }
+    }
 }
 
 /// The labels with clusters under [`MIN_TREND`] articles removed.
