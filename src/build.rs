@@ -221,45 +221,11 @@ pub fn build(
     if opts.paths.is_empty() {
         return Err(BuildError::Usage("no paths to build from".into()));
     }
-    let mut set_aside = Vec::new();
-    // A store in an older format is rebuilt from the given paths; so is a
-    // damaged one, once its collection file is set aside.
-    let (previous, outdated) = match dir.load() {
-        Ok(previous) => (previous, false),
-        Err(StoreError::OtherVersion(_)) => (None, true),
-        Err(StoreError::Corrupt { path, reason }) => {
-            let aside = dir.set_aside_collection()?;
-            set_aside.push(Diagnostic {
-                severity: Severity::Warning,
-                file: path.display().to_string(),
-                line: 1,
-                message: format!(
-                    "damaged ({reason}): set aside as {}; the store is rebuilt from the given paths only",
-                    aside.display()
-                ),
-            });
-            (None, false)
-        }
-        Err(e) => return Err(e.into()),
-    };
-    // Damaged analysis graphs would fail every command that reads the store.
-    for d in dir.set_aside_damaged_graphs()? {
-        set_aside.push(Diagnostic {
-            severity: Severity::Warning,
-            file: d.path.display().to_string(),
-            line: 1,
-            message: format!(
-                "damaged ({}): set aside as {}; {}",
-                d.reason,
-                d.aside.display(),
-                d.fix
-            ),
-        });
-    }
+    let mut previous = open_previous(dir)?;
     let base_iri = opts
         .base_iri
         .clone()
-        .or_else(|| previous.as_ref().map(|p| p.header.base_iri.clone()))
+        .or_else(|| previous.header.as_ref().map(|h| h.base_iri.clone()))
         .unwrap_or_else(|| store::vocab::DEFAULT_BASE_IRI.to_string());
     let iris = Iris::new(&base_iri).map_err(StoreError::from)?;
 
@@ -270,157 +236,27 @@ pub fn build(
             missing.display()
         )));
     }
-    let mut report = BuildReport {
-        found: discovered.files.len(),
-        set_aside: set_aside.len(),
-        ..BuildReport::default()
-    };
-    report.skipped += discovered
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    report.diagnostics.extend(discovered.diagnostics);
-    report.diagnostics.extend(set_aside);
-    if outdated {
-        report.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            file: dir.path().display().to_string(),
-            line: 1,
-            message:
-                "store written by another version of signalgraph: rebuilt from the given paths only"
-                    .into(),
-        });
-    }
-
-    let (previous_header, previous_entries) = match previous {
-        Some(p) => (Some(p.header), p.entries),
-        None => (None, Vec::new()),
-    };
-    let by_path: HashMap<&str, &Entry> = previous_entries
-        .iter()
-        .map(|e| (e.file.path.as_str(), e))
-        .collect();
+    let mut report = start_report(
+        dir,
+        discovered.files.len(),
+        discovered.diagnostics,
+        std::mem::take(&mut previous.set_aside),
+        previous.outdated,
+    );
     let keys: Vec<String> = discovered.files.iter().map(|p| normalize_path(p)).collect();
-
-    progress.start("reading", keys.len() as u64);
-    let outcomes: Vec<Outcome> = discovered
-        .files
-        .par_iter()
-        .zip(keys.par_iter())
-        .map(|(path, key)| {
-            let outcome = read_one(path, key, by_path.get(key.as_str()).copied());
-            progress.advance(1);
-            outcome
-        })
-        .collect();
-    progress.finish();
-
-    let mut entries: Vec<Entry> = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Reused(e) => {
-                report.reused += 1;
-                entries.push(*e);
-            }
-            Outcome::Kept(e, warning) => {
-                report.kept += 1;
-                report.diagnostics.push(warning);
-                entries.push(*e);
-            }
-            Outcome::Read(e) => {
-                report.read += 1;
-                entries.push(*e);
-            }
-            Outcome::Failed(d) => {
-                report.skipped += 1;
-                report.diagnostics.extend(d);
-            }
-        }
-    }
-
-    // Saved articles whose files were not found this time.
-    let roots: Vec<String> = opts.paths.iter().map(|p| normalize_path(p)).collect();
-    let found: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
-    for prev in &previous_entries {
-        let path = prev.file.path.as_str();
-        if found.contains(path) {
-            continue;
-        }
-        let under_root = roots.iter().any(|r| is_under(path, r));
-        // Gone means not there. A file that cannot be looked at now (in a
-        // folder that cannot be read) keeps its article.
-        let meta = std::fs::symlink_metadata(path);
-        let gone = matches!(&meta, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
-        let hidden = meta.is_err() && !gone;
-        if under_root && gone && opts.prune {
-            report.pruned += 1;
-        } else if under_root && gone {
-            report.gone += 1;
-            entries.push(prev.clone());
-        } else if !under_root || hidden {
-            entries.push(prev.clone());
-        }
-    }
-    drop(by_path);
+    let outcomes = read_all(&discovered.files, &keys, &previous.entries, progress);
+    let mut entries = tally(outcomes, &mut report);
+    keep_missing(opts, &keys, &previous.entries, &mut entries, &mut report);
     entries.sort_by(|a, b| a.file.path.cmp(&b.file.path));
-
     for e in &entries {
         report.diagnostics.extend(e.diagnostics.iter().cloned());
     }
     sort_diagnostics(&mut report.diagnostics);
 
-    // Nothing read, nothing removed, same files, same base IRI: the saved
-    // collection and its counts stand; only new modification times (touched
-    // files) are worth saving.
-    let unchanged = previous_header.as_ref().filter(|h| {
-        report.read == 0
-            && report.pruned == 0
-            && report.skipped == 0
-            && h.base_iri == base_iri
-            && entries.len() == previous_entries.len()
-            && entries
-                .iter()
-                .zip(&previous_entries)
-                .all(|(a, b)| a.file == b.file)
-    });
-    if let Some(header) = unchanged {
-        report.stats = header.stats.clone();
-        if let Some(err) = strict_failure(opts, &mut report) {
-            return Err(err);
-        }
-        let touched = entries
-            .iter()
-            .zip(&previous_entries)
-            .any(|(a, b)| a.modified != b.modified);
-        if touched {
-            dir.save(header, &entries)?;
-        }
-        report.saved = touched;
-        return Ok(report);
+    if let Some(header) = unchanged_header(&previous, &base_iri, &entries, &report) {
+        return save_touched(dir, opts, header, &entries, &previous.entries, report);
     }
-
-    // Merge into the collection (duplicate ids are errors for the later file).
-    let inputs: Vec<Input> = entries
-        .iter()
-        .map(|e| Input {
-            file: e.file.clone(),
-            article: e.article.clone(),
-        })
-        .collect();
-    let (collection, duplicates) = Collection::build(inputs);
-    if !duplicates.is_empty() {
-        let dropped: BTreeSet<&str> = duplicates.iter().map(|d| d.file.as_str()).collect();
-        report.skipped += dropped.len();
-        let kept: Vec<Entry> = entries
-            .into_iter()
-            .filter(|e| !dropped.contains(e.file.path.as_str()))
-            .collect();
-        entries = kept;
-        report.diagnostics.extend(duplicates);
-        sort_diagnostics(&mut report.diagnostics);
-    }
-
+    let (collection, entries) = merge(entries, &mut report);
     let mut stats = collection.stats();
     stats.triples = store::count_quads(&collection, &iris);
     stats.graphs = collection.articles.len() + 1;
@@ -445,6 +281,253 @@ pub fn build(
     progress.finish();
     report.saved = true;
     Ok(report)
+}
+
+/// The store as saved before this build.
+struct Previous {
+    /// `None` for a new, outdated or damaged store.
+    header: Option<Header>,
+    entries: Vec<Entry>,
+    /// Saved by another version of signalgraph: rebuilt from the given paths.
+    outdated: bool,
+    /// A warning per damaged file set aside.
+    set_aside: Vec<Diagnostic>,
+}
+
+/// Loads the saved store. A store in an older format is rebuilt from the
+/// given paths; so is a damaged one, once its collection file is set aside.
+/// Damaged analysis graphs, which would fail every command that reads the
+/// store, are set aside too.
+fn open_previous(dir: &StoreDir) -> Result<Previous, BuildError> {
+    let mut set_aside = Vec::new();
+    let (saved, outdated) = match dir.load() {
+        Ok(saved) => (saved, false),
+        Err(StoreError::OtherVersion(_)) => (None, true),
+        Err(StoreError::Corrupt { path, reason }) => {
+            let aside = dir.set_aside_collection()?;
+            set_aside.push(Diagnostic {
+                severity: Severity::Warning,
+                file: path.display().to_string(),
+                line: 1,
+                message: format!(
+                    "damaged ({reason}): set aside as {}; the store is rebuilt from the given paths only",
+                    aside.display()
+                ),
+            });
+            (None, false)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for d in dir.set_aside_damaged_graphs()? {
+        set_aside.push(Diagnostic {
+            severity: Severity::Warning,
+            file: d.path.display().to_string(),
+            line: 1,
+            message: format!(
+                "damaged ({}): set aside as {}; {}",
+                d.reason,
+                d.aside.display(),
+                d.fix
+            ),
+        });
+    }
+    let (header, entries) = match saved {
+        Some(s) => (Some(s.header), s.entries),
+        None => (None, Vec::new()),
+    };
+    Ok(Previous {
+        header,
+        entries,
+        outdated,
+        set_aside,
+    })
+}
+
+/// The report before any file is read: what discovery found and the store's
+/// own warnings.
+fn start_report(
+    dir: &StoreDir,
+    found: usize,
+    discovery: Vec<Diagnostic>,
+    set_aside: Vec<Diagnostic>,
+    outdated: bool,
+) -> BuildReport {
+    let mut report = BuildReport {
+        found,
+        set_aside: set_aside.len(),
+        ..BuildReport::default()
+    };
+    report.skipped += discovery
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    report.diagnostics.extend(discovery);
+    report.diagnostics.extend(set_aside);
+    if outdated {
+        report.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            file: dir.path().display().to_string(),
+            line: 1,
+            message:
+                "store written by another version of signalgraph: rebuilt from the given paths only"
+                    .into(),
+        });
+    }
+    report
+}
+
+/// Reads (or reuses) every discovered file in parallel, saved under `keys`.
+fn read_all(
+    files: &[PathBuf],
+    keys: &[String],
+    previous: &[Entry],
+    progress: &dyn Progress,
+) -> Vec<Outcome> {
+    let by_path: HashMap<&str, &Entry> =
+        previous.iter().map(|e| (e.file.path.as_str(), e)).collect();
+    progress.start("reading", keys.len() as u64);
+    let outcomes = files
+        .par_iter()
+        .zip(keys.par_iter())
+        .map(|(path, key)| {
+            let outcome = read_one(path, key, by_path.get(key.as_str()).copied());
+            progress.advance(1);
+            outcome
+        })
+        .collect();
+    progress.finish();
+    outcomes
+}
+
+/// Counts the outcomes into the report; the entries to save.
+fn tally(outcomes: Vec<Outcome>, report: &mut BuildReport) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Reused(e) => {
+                report.reused += 1;
+                entries.push(*e);
+            }
+            Outcome::Kept(e, warning) => {
+                report.kept += 1;
+                report.diagnostics.push(warning);
+                entries.push(*e);
+            }
+            Outcome::Read(e) => {
+                report.read += 1;
+                entries.push(*e);
+            }
+            Outcome::Failed(d) => {
+                report.skipped += 1;
+                report.diagnostics.extend(d);
+            }
+        }
+    }
+    entries
+}
+
+/// Saved articles whose files were not found this time: dropped under
+/// `prune` when gone from the given folders, kept otherwise.
+fn keep_missing(
+    opts: &BuildOptions,
+    keys: &[String],
+    previous: &[Entry],
+    entries: &mut Vec<Entry>,
+    report: &mut BuildReport,
+) {
+    let roots: Vec<String> = opts.paths.iter().map(|p| normalize_path(p)).collect();
+    let found: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+    for prev in previous {
+        let path = prev.file.path.as_str();
+        if found.contains(path) {
+            continue;
+        }
+        let under_root = roots.iter().any(|r| is_under(path, r));
+        // Gone means not there. A file that cannot be looked at now (in a
+        // folder that cannot be read) keeps its article.
+        let meta = std::fs::symlink_metadata(path);
+        let gone = matches!(&meta, Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        let hidden = meta.is_err() && !gone;
+        if under_root && gone && opts.prune {
+            report.pruned += 1;
+        } else if under_root && gone {
+            report.gone += 1;
+            entries.push(prev.clone());
+        } else if !under_root || hidden {
+            entries.push(prev.clone());
+        }
+    }
+}
+
+/// The saved header when nothing was read, nothing removed, the files and
+/// the base IRI are the same: the saved collection and its counts stand.
+fn unchanged_header<'p>(
+    previous: &'p Previous,
+    base_iri: &str,
+    entries: &[Entry],
+    report: &BuildReport,
+) -> Option<&'p Header> {
+    previous.header.as_ref().filter(|h| {
+        report.read == 0
+            && report.pruned == 0
+            && report.skipped == 0
+            && h.base_iri == base_iri
+            && entries.len() == previous.entries.len()
+            && entries
+                .iter()
+                .zip(&previous.entries)
+                .all(|(a, b)| a.file == b.file)
+    })
+}
+
+/// An unchanged store: only new modification times (touched files) are
+/// worth saving.
+fn save_touched(
+    dir: &StoreDir,
+    opts: &BuildOptions,
+    header: &Header,
+    entries: &[Entry],
+    previous: &[Entry],
+    mut report: BuildReport,
+) -> Result<BuildReport, BuildError> {
+    report.stats = header.stats.clone();
+    if let Some(err) = strict_failure(opts, &mut report) {
+        return Err(err);
+    }
+    let touched = entries
+        .iter()
+        .zip(previous)
+        .any(|(a, b)| a.modified != b.modified);
+    if touched {
+        dir.save(header, entries)?;
+    }
+    report.saved = touched;
+    Ok(report)
+}
+
+/// Merges the entries into the collection; duplicate ids are errors for the
+/// later file, whose entry is dropped.
+fn merge(entries: Vec<Entry>, report: &mut BuildReport) -> (Collection, Vec<Entry>) {
+    let inputs: Vec<Input> = entries
+        .iter()
+        .map(|e| Input {
+            file: e.file.clone(),
+            article: e.article.clone(),
+        })
+        .collect();
+    let (collection, duplicates) = Collection::build(inputs);
+    if duplicates.is_empty() {
+        return (collection, entries);
+    }
+    let dropped: BTreeSet<&str> = duplicates.iter().map(|d| d.file.as_str()).collect();
+    report.skipped += dropped.len();
+    let kept: Vec<Entry> = entries
+        .into_iter()
+        .filter(|e| !dropped.contains(e.file.path.as_str()))
+        .collect();
+    report.diagnostics.extend(duplicates);
+    sort_diagnostics(&mut report.diagnostics);
+    (collection, kept)
 }
 
 /// Diagnostics in the order they are printed: by file, line, then severity.

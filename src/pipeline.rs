@@ -16,11 +16,12 @@ use crate::analyze::stored::StoredAnalysis;
 use crate::analyze::{self, AnalyzeError, AnalyzeOptions, Measure};
 use crate::build::{self, BuildError, BuildOptions, BuildReport};
 use crate::export::{self, ExportError, ExportOptions, Format, Written};
-use crate::graph::{Projection, ProjectionOptions};
+use crate::graph::{ProjectedGraph, Projection, ProjectionOptions};
+use crate::model::Collection;
 use crate::progress::Progress;
 use crate::report::{self, ReportError, ReportFormat};
-use crate::store::{StoreDir, StoreError};
-use std::path::PathBuf;
+use crate::store::{Iris, StoreDir, StoreError};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// What to run.
@@ -102,63 +103,150 @@ pub fn run(
     options: &RunOptions,
     progress: &dyn Progress,
 ) -> Result<RunSummary, RunError> {
-    let mut timings = Vec::new();
-    let mut step = |index: usize, started: &mut Instant| {
-        let now = Instant::now();
-        if index > 0 {
-            timings.push((STEPS[index - 1], now.duration_since(*started).as_secs_f64()));
-        }
-        if index < STEPS.len() {
-            progress.step(index + 1, STEPS.len(), STEPS[index]);
-        }
-        *started = now;
-    };
-    let mut started = Instant::now();
-
-    step(0, &mut started);
+    let mut steps = Steps::new(progress);
+    steps.next();
     let built = build::build(dir, &options.build, progress)?;
     let (collection, iris) = build::load_collection(dir)?;
 
-    step(1, &mut started);
-    let mut analyses = Vec::new();
-    let mut analysed = Vec::new();
-    for (index, projection) in [(1, Projection::Articles), (2, Projection::Full)] {
-        if index == 2 {
-            step(2, &mut started);
+    steps.next();
+    let (articles_done, articles, article_analysis) = analyse(
+        dir,
+        &collection,
+        &iris,
+        Projection::Articles,
+        options,
+        progress,
+    )?;
+    steps.next();
+    let (full_done, full, full_analysis) =
+        analyse(dir, &collection, &iris, Projection::Full, options, progress)?;
+
+    steps.next();
+    let positions = export::layout_of(&articles);
+
+    steps.next();
+    let exports = export_all(
+        dir,
+        &collection,
+        &iris,
+        options,
+        positions.clone(),
+        progress,
+    )?;
+
+    steps.next();
+    // Up to MAP_POINTS articles the map shows the exports' layout; above it,
+    // the sampled layout `report` computes (report::layout).
+    let map_positions = if articles.node_count() <= report::MAP_POINTS {
+        positions
+    } else {
+        report::layout::map_positions(&articles, &article_analysis)
+    };
+    let model = report::build(&report::Inputs {
+        collection: &collection,
+        iris: &iris,
+        articles: &articles,
+        article_analysis: &article_analysis,
+        full: Some((&full, &full_analysis)),
+        positions: &map_positions,
+    });
+    let reports = write_reports(dir, &model, &options.out)?;
+    steps.next();
+
+    Ok(RunSummary {
+        build: built,
+        analyses: vec![articles_done, full_done],
+        exports,
+        reports,
+        statuses: status_counts(&model),
+        timings: steps.timings,
+    })
+}
+
+/// The progress display and the timings of the run's [`STEPS`].
+struct Steps<'p> {
+    progress: &'p dyn Progress,
+    /// The index of the step [`Steps::next`] starts.
+    next: usize,
+    started: Instant,
+    timings: Vec<(&'static str, f64)>,
+}
+
+impl<'p> Steps<'p> {
+    fn new(progress: &'p dyn Progress) -> Steps<'p> {
+        Steps {
+            progress,
+            next: 0,
+            started: Instant::now(),
+            timings: Vec::new(),
         }
-        progress.start(projection.name(), 1);
-        let (graph, analysis) = analyze::analyze_projection(
-            dir,
-            &collection,
-            &iris,
-            projection,
-            &options.projection_options,
-            &options.analyze,
-        )?;
-        progress.advance(1);
-        progress.finish();
-        let level = analysis.levels.first();
-        analyses.push(AnalysisDone {
-            projection,
-            nodes: analysis.node_count,
-            edges: analysis.edge_count,
-            clusters: level.map_or(0, |l| l.count),
-            modularity: level.map_or(0.0, |l| l.modularity),
-            skipped: analysis
-                .skipped
-                .iter()
-                .map(|(m, e)| (*m, e.to_string()))
-                .collect(),
-        });
-        analysed.push((graph, StoredAnalysis::from(&analysis)));
     }
-    let (articles, article_analysis) = &analysed[0];
-    let (full, full_analysis) = &analysed[1];
 
-    step(3, &mut started);
-    let positions = export::layout_of(articles);
+    /// Ends the current step (its time is recorded) and starts the next one.
+    fn next(&mut self) {
+        let index = self.next;
+        let now = Instant::now();
+        if index > 0 {
+            self.timings.push((
+                STEPS[index - 1],
+                now.duration_since(self.started).as_secs_f64(),
+            ));
+        }
+        if index < STEPS.len() {
+            self.progress.step(index + 1, STEPS.len(), STEPS[index]);
+        }
+        self.started = now;
+        self.next += 1;
+    }
+}
 
-    step(4, &mut started);
+/// Analyses one projection (saving the analysis in the store): what was done,
+/// the graph and its analysis.
+fn analyse(
+    dir: &StoreDir,
+    collection: &Collection,
+    iris: &Iris,
+    projection: Projection,
+    options: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<(AnalysisDone, ProjectedGraph, StoredAnalysis), RunError> {
+    progress.start(projection.name(), 1);
+    let (graph, analysis) = analyze::analyze_projection(
+        dir,
+        collection,
+        iris,
+        projection,
+        &options.projection_options,
+        &options.analyze,
+    )?;
+    progress.advance(1);
+    progress.finish();
+    let level = analysis.levels.first();
+    let done = AnalysisDone {
+        projection,
+        nodes: analysis.node_count,
+        edges: analysis.edge_count,
+        clusters: level.map_or(0, |l| l.count),
+        modularity: level.map_or(0.0, |l| l.modularity),
+        skipped: analysis
+            .skipped
+            .iter()
+            .map(|(m, e)| (*m, e.to_string()))
+            .collect(),
+    };
+    Ok((done, graph, StoredAnalysis::from(&analysis)))
+}
+
+/// Writes every export format into the output folder, the graph formats
+/// with the articles projection's layout.
+fn export_all(
+    dir: &StoreDir,
+    collection: &Collection,
+    iris: &Iris,
+    options: &RunOptions,
+    positions: Vec<[f64; 2]>,
+    progress: &dyn Progress,
+) -> Result<Vec<Written>, RunError> {
     std::fs::create_dir_all(&options.out).map_err(|source| RunError::Io {
         path: options.out.clone(),
         source,
@@ -172,50 +260,49 @@ pub fn run(
         .collect();
     let export_options = ExportOptions {
         projection_options: options.projection_options,
-        layouts: [(Projection::Articles, positions.clone())]
-            .into_iter()
-            .collect(),
+        layouts: [(Projection::Articles, positions)].into_iter().collect(),
         ..ExportOptions::default()
     };
-    let exports =
-        export::export_collection(dir, &collection, &iris, &targets, &export_options, progress)?;
+    Ok(export::export_collection(
+        dir,
+        collection,
+        iris,
+        &targets,
+        &export_options,
+        progress,
+    )?)
+}
 
-    step(5, &mut started);
-    // Up to MAP_POINTS articles the map shows the exports' layout; above it,
-    // the sampled layout `report` computes (report::layout).
-    let map_positions = if articles.node_count() <= report::MAP_POINTS {
-        positions
-    } else {
-        report::layout::map_positions(articles, article_analysis)
-    };
-    let model = report::build(&report::Inputs {
-        collection: &collection,
-        iris: &iris,
-        articles,
-        article_analysis,
-        full: Some((full, full_analysis)),
-        positions: &map_positions,
-    });
+/// Writes the report in every format into `out`, its HTML copy into the
+/// store, and saves the report model for later `signalgraph report` calls.
+fn write_reports(
+    dir: &StoreDir,
+    model: &report::Report,
+    out: &Path,
+) -> Result<Vec<ReportWritten>, RunError> {
     let mut reports = Vec::new();
     for format in ReportFormat::ALL {
-        let path = options.out.join(format!("report.{}", format.extension()));
-        let bytes = report::write_file(&model, format, &path)?;
+        let path = out.join(format!("report.{}", format.extension()));
+        let bytes = report::write_file(model, format, &path)?;
         reports.push(ReportWritten {
             format,
             path,
             bytes,
         });
     }
-    let (path, bytes) = report::save_store_copy(dir, &model)?;
+    let (path, bytes) = report::save_store_copy(dir, model)?;
     reports.push(ReportWritten {
         format: ReportFormat::Html,
         path,
         bytes,
     });
-    report::save_cache(dir, &model)?;
-    step(6, &mut started);
+    report::save_cache(dir, model)?;
+    Ok(reports)
+}
 
-    let statuses = report::trajectory::Status::ALL
+/// The report's clusters by status, statuses without clusters left out.
+fn status_counts(model: &report::Report) -> Vec<(&'static str, usize)> {
+    report::trajectory::Status::ALL
         .iter()
         .map(|&s| {
             (
@@ -224,13 +311,5 @@ pub fn run(
             )
         })
         .filter(|&(_, n)| n > 0)
-        .collect();
-    Ok(RunSummary {
-        build: built,
-        analyses,
-        exports,
-        reports,
-        statuses,
-        timings,
-    })
+        .collect()
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use signalgraph::analyze::AnalyzeOptions;
 use signalgraph::build::BuildOptions;
 use signalgraph::graph::ProjectionOptions;
-use signalgraph::pipeline::{self, RunError, RunOptions};
+use signalgraph::pipeline::{self, AnalysisDone, RunError, RunOptions, RunSummary};
 use signalgraph::store::StoreDir;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,21 +30,27 @@ pub struct RunArgs {
     seed: u64,
 }
 
+impl From<&RunArgs> for RunOptions {
+    fn from(args: &RunArgs) -> RunOptions {
+        RunOptions {
+            build: BuildOptions {
+                paths: args.paths.clone(),
+                prune: args.prune,
+                ..BuildOptions::default()
+            },
+            out: args.out.clone(),
+            analyze: AnalyzeOptions {
+                seed: args.seed,
+                ..AnalyzeOptions::default()
+            },
+            projection_options: ProjectionOptions::default(),
+        }
+    }
+}
+
 pub fn run(g: &Global, dir: &StoreDir, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let options = RunOptions {
-        build: BuildOptions {
-            paths: args.paths.clone(),
-            prune: args.prune,
-            ..BuildOptions::default()
-        },
-        out: args.out.clone(),
-        analyze: AnalyzeOptions {
-            seed: args.seed,
-            ..AnalyzeOptions::default()
-        },
-        projection_options: ProjectionOptions::default(),
-    };
+    let options = RunOptions::from(args);
     let _lock = super::lock_store(g, dir)?;
     let steps = Steps::new(g.quiet);
     let result = pipeline::run(dir, &options, &steps);
@@ -57,9 +63,20 @@ pub fn run(g: &Global, dir: &StoreDir, args: &RunArgs) -> anyhow::Result<ExitCod
         Err(e) => return Err(e.into()),
     };
     print_diagnostics(g, &summary.build, false);
-    if g.quiet {
-        return Ok(build_status(&summary.build));
+    if !g.quiet {
+        print_summary(g, dir, &summary, args, started);
     }
+    Ok(build_status(&summary.build))
+}
+
+/// What each step did and how long it took, on stderr.
+fn print_summary(
+    g: &Global,
+    dir: &StoreDir,
+    summary: &RunSummary,
+    args: &RunArgs,
+    started: Instant,
+) {
     let seconds = |step: &str| {
         summary
             .timings
@@ -68,26 +85,7 @@ pub fn run(g: &Global, dir: &StoreDir, args: &RunArgs) -> anyhow::Result<ExitCod
             .map_or(0.0, |t| t.1)
     };
     print_build_summary(dir, &summary.build, seconds("build"));
-    for a in &summary.analyses {
-        for (measure, reason) in &a.skipped {
-            eprintln!(
-                "warning: {} of the {} projection left out: {reason}",
-                measure.name(),
-                a.projection
-            );
-        }
-    }
-    for a in &summary.analyses {
-        eprintln!(
-            "analyzed {}: {} nodes, {} edges, {} clusters, modularity {:.4} in {:.2} s",
-            a.projection,
-            a.nodes,
-            a.edges,
-            a.clusters,
-            a.modularity,
-            seconds(&format!("analyze {}", a.projection))
-        );
-    }
+    print_analyses(&summary.analyses, seconds);
     for w in &summary.exports {
         print_written(w, g.verbose);
     }
@@ -118,5 +116,28 @@ pub fn run(g: &Global, dir: &StoreDir, args: &RunArgs) -> anyhow::Result<ExitCod
         steps.join(", "),
         args.out.join("report.html").display()
     );
-    Ok(build_status(&summary.build))
+}
+
+/// The measures left out of each analysis, then one line per analysis.
+fn print_analyses(analyses: &[AnalysisDone], seconds: impl Fn(&str) -> f64) {
+    for a in analyses {
+        for (measure, reason) in &a.skipped {
+            eprintln!(
+                "warning: {} of the {} projection left out: {reason}",
+                measure.name(),
+                a.projection
+            );
+        }
+    }
+    for a in analyses {
+        eprintln!(
+            "analyzed {}: {} nodes, {} edges, {} clusters, modularity {:.4} in {:.2} s",
+            a.projection,
+            a.nodes,
+            a.edges,
+            a.clusters,
+            a.modularity,
+            seconds(&format!("analyze {}", a.projection))
+        );
+    }
 }

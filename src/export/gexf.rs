@@ -7,7 +7,7 @@
 //! theirs; undated nodes are always present) and each edge when its later end
 //! appears, so Gephi's timeline shows clusters forming. Written in one pass.
 
-use super::view::{ColumnType, GraphView, Value};
+use super::view::{Column, ColumnType, GraphView, Value};
 use super::xml;
 use std::io::{self, Write};
 
@@ -67,6 +67,25 @@ fn gexf_type(kind: ColumnType) -> &'static str {
 /// Writes `view` as GEXF 1.3.
 pub fn write(view: &GraphView, out: impl Write) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    // `label` is the node's own label attribute; the rest are declared.
+    let columns: Vec<(usize, &Column)> = view
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.id != "label" && c.id != "x" && c.id != "y")
+        .collect();
+    write_head(&mut w, view)?;
+    write_attributes(&mut w, &columns)?;
+    let keys: Vec<String> = (0..view.node_count() as u32).map(|i| view.key(i)).collect();
+    write_nodes(&mut w, view, &keys, &columns)?;
+    write_edges(&mut w, view, &keys)?;
+    writeln!(w, "  </graph>")?;
+    writeln!(w, "</gexf>")?;
+    w.flush()
+}
+
+/// The XML declaration, `<gexf>`, `<meta>` and the opening `<graph>`.
+fn write_head(w: &mut impl Write, view: &GraphView) -> io::Result<()> {
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         w,
@@ -87,20 +106,17 @@ pub fn write(view: &GraphView, out: impl Write) -> io::Result<()> {
     writeln!(
         w,
         r#"  <graph mode="dynamic" defaultedgetype="undirected" timeformat="date" timerepresentation="interval">"#
-    )?;
-    // `label` is the node's own label attribute; the rest are declared.
-    let columns: Vec<(usize, &super::view::Column)> = view
-        .columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.id != "label" && c.id != "x" && c.id != "y")
-        .collect();
+    )
+}
+
+/// The node attributes (the declared `columns`) and the edge attributes.
+fn write_attributes(w: &mut impl Write, columns: &[(usize, &Column)]) -> io::Result<()> {
     writeln!(w, r#"    <attributes class="node" mode="static">"#)?;
-    for (_, c) in &columns {
+    for (_, c) in columns {
         write!(w, r#"      <attribute id=""#)?;
-        xml::attribute(&mut w, &c.id)?;
+        xml::attribute(w, &c.id)?;
         write!(w, r#"" title=""#)?;
-        xml::attribute(&mut w, &c.id)?;
+        xml::attribute(w, &c.id)?;
         writeln!(w, r#"" type="{}"/>"#, gexf_type(c.kind))?;
     }
     writeln!(w, "    </attributes>")?;
@@ -113,46 +129,34 @@ pub fn write(view: &GraphView, out: impl Write) -> io::Result<()> {
         w,
         r#"      <attribute id="merged" title="merged" type="long"/>"#
     )?;
-    writeln!(w, "    </attributes>")?;
+    writeln!(w, "    </attributes>")
+}
 
+/// Every node with its start, attribute values, colour, size and position.
+fn write_nodes(
+    w: &mut impl Write,
+    view: &GraphView,
+    keys: &[String],
+    columns: &[(usize, &Column)],
+) -> io::Result<()> {
     let max_rank = (0..view.node_count() as u32)
         .filter_map(|i| view.pagerank(i))
         .fold(0.0f64, f64::max);
-    let keys: Vec<String> = (0..view.node_count() as u32).map(|i| view.key(i)).collect();
     let mut values = Vec::new();
     writeln!(w, "    <nodes>")?;
     for (i, key) in keys.iter().enumerate() {
         let node = i as u32;
         write!(w, r#"      <node id=""#)?;
-        xml::attribute(&mut w, key)?;
+        xml::attribute(w, key)?;
         write!(w, r#"" label=""#)?;
-        xml::attribute(&mut w, &view.label(node))?;
+        xml::attribute(w, &view.label(node))?;
         write!(w, "\"")?;
         if let Some(start) = view.starts[i] {
             write!(w, r#" start="{start}""#)?;
         }
         writeln!(w, ">")?;
         view.values(node, &mut values);
-        writeln!(w, "        <attvalues>")?;
-        for &(index, c) in &columns {
-            let v = &values[index];
-            if *v == Value::None {
-                continue;
-            }
-            write!(w, r#"          <attvalue for=""#)?;
-            xml::attribute(&mut w, &c.id)?;
-            write!(w, r#"" value=""#)?;
-            match v {
-                Value::None => {}
-                Value::Text(t) => xml::attribute(&mut w, t)?,
-                Value::Texts(list) => xml::attribute(&mut w, &list.join("\n"))?,
-                Value::Integer(n) => write!(w, "{n}")?,
-                Value::Double(x) => write!(w, "{x:?}")?,
-                Value::Date(d) => write!(w, "{d}")?,
-            }
-            writeln!(w, r#""/>"#)?;
-        }
-        writeln!(w, "        </attvalues>")?;
+        write_values(w, columns, &values)?;
         let (r, g, b) = cluster_color(view.cluster(node));
         writeln!(w, r#"        <viz:color r="{r}" g="{g}" b="{b}" a="1.0"/>"#)?;
         let size = match view.pagerank(node) {
@@ -169,13 +173,45 @@ pub fn write(view: &GraphView, out: impl Write) -> io::Result<()> {
         }
         writeln!(w, "      </node>")?;
     }
-    writeln!(w, "    </nodes>")?;
+    writeln!(w, "    </nodes>")
+}
+
+/// A node's `<attvalues>`: its values of the declared columns, empty ones left out.
+fn write_values(
+    w: &mut impl Write,
+    columns: &[(usize, &Column)],
+    values: &[Value],
+) -> io::Result<()> {
+    writeln!(w, "        <attvalues>")?;
+    for &(index, c) in columns {
+        let v = &values[index];
+        if *v == Value::None {
+            continue;
+        }
+        write!(w, r#"          <attvalue for=""#)?;
+        xml::attribute(w, &c.id)?;
+        write!(w, r#"" value=""#)?;
+        match v {
+            Value::None => {}
+            Value::Text(t) => xml::attribute(w, t)?,
+            Value::Texts(list) => xml::attribute(w, &list.join("\n"))?,
+            Value::Integer(n) => write!(w, "{n}")?,
+            Value::Double(x) => write!(w, "{x:?}")?,
+            Value::Date(d) => write!(w, "{d}")?,
+        }
+        writeln!(w, r#""/>"#)?;
+    }
+    writeln!(w, "        </attvalues>")
+}
+
+/// Every edge, starting when its later end appears.
+fn write_edges(w: &mut impl Write, view: &GraphView, keys: &[String]) -> io::Result<()> {
     writeln!(w, "    <edges>")?;
     for (i, e) in view.edges.iter().enumerate() {
         write!(w, r#"      <edge id="e{i}" source=""#)?;
-        xml::attribute(&mut w, &keys[e.source as usize])?;
+        xml::attribute(w, &keys[e.source as usize])?;
         write!(w, r#"" target=""#)?;
-        xml::attribute(&mut w, &keys[e.target as usize])?;
+        xml::attribute(w, &keys[e.target as usize])?;
         write!(w, r#"" weight="{:?}""#, e.weight)?;
         let (a, b) = (
             view.starts[e.source as usize],
@@ -201,8 +237,5 @@ pub fn write(view: &GraphView, out: impl Write) -> io::Result<()> {
         writeln!(w, "        </attvalues>")?;
         writeln!(w, "      </edge>")?;
     }
-    writeln!(w, "    </edges>")?;
-    writeln!(w, "  </graph>")?;
-    writeln!(w, "</gexf>")?;
-    w.flush()
+    writeln!(w, "    </edges>")
 }

@@ -240,8 +240,56 @@ pub fn export_collection(
     options: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, ExportError> {
+    let source = Source {
+        dir,
+        collection,
+        iris,
+    };
+    let projections = build_projections(collection, targets, options);
     let mut written = Vec::new();
+    // Graph formats first: the RDF dataset is the largest thing an export
+    // holds, and it is never freed (see `write_rdf_formats`), so it comes last.
+    for (&projection, graph) in &projections {
+        let formats: Vec<&(Format, PathBuf)> = targets
+            .iter()
+            .filter(|(f, _)| {
+                !f.is_rdf() && options.projection.unwrap_or(f.default_projection()) == projection
+            })
+            .collect();
+        if !formats.is_empty() {
+            written.extend(write_graph_formats(&source, graph, &formats, options)?);
+        }
+    }
+    if targets.iter().any(|(f, _)| f.is_rdf()) {
+        let selected = options
+            .projection
+            .map(|p| selection_sets(&projections[&p], collection, iris));
+        drop(projections);
+        written.extend(write_rdf_formats(
+            &source,
+            targets,
+            selected.as_ref(),
+            progress,
+        )?);
+    }
+    written.sort_by_key(|w| w.format);
+    Ok(written)
+}
 
+/// The store an export reads from.
+struct Source<'a> {
+    dir: &'a StoreDir,
+    collection: &'a Collection,
+    iris: &'a Iris,
+}
+
+/// Each projection the targets need, built once: the graph formats' own (or
+/// the one asked for), and for RDF the one asked for, if any.
+fn build_projections(
+    collection: &Collection,
+    targets: &[(Format, PathBuf)],
+    options: &ExportOptions,
+) -> BTreeMap<Projection, ProjectedGraph> {
     let mut projections: BTreeMap<Projection, ProjectedGraph> = BTreeMap::new();
     for &(format, _) in targets {
         let wanted = match (format.is_rdf(), options.projection) {
@@ -254,97 +302,104 @@ pub fn export_collection(
             });
         }
     }
+    projections
+}
 
-    // Graph formats first: the RDF dataset is the largest thing an export
-    // holds, and it is never freed (see below), so it comes last.
-
-    for (&projection, graph) in &projections {
-        let formats: Vec<&(Format, PathBuf)> = targets
-            .iter()
-            .filter(|(f, _)| {
-                !f.is_rdf() && options.projection.unwrap_or(f.default_projection()) == projection
-            })
-            .collect();
-        if formats.is_empty() {
-            continue;
-        }
+/// Writes the graph `formats` of one projection from one view of it: joined
+/// with its stored analysis, laid out, and with the trend clusters for Neo4j.
+fn write_graph_formats(
+    source: &Source,
+    graph: &ProjectedGraph,
+    formats: &[&(Format, PathBuf)],
+    options: &ExportOptions,
+) -> Result<Vec<Written>, ExportError> {
+    let Source {
+        dir,
+        collection,
+        iris,
+    } = *source;
+    let projection = graph.projection;
+    let started = Instant::now();
+    let analysis = stored::load(dir, graph, collection, iris)?;
+    // Layout positions for the formats people look at; Neo4j leaves them out.
+    let needs_layout = formats.iter().any(|(f, _)| *f != Format::Neo4j);
+    let positions =
+        (needs_layout && !options.no_layout).then(|| match options.layouts.get(&projection) {
+            Some(positions) if positions.len() == graph.node_count() => positions.clone(),
+            _ => layout_of(graph),
+        });
+    let trend = if formats.iter().any(|(f, _)| *f == Format::Neo4j) {
+        trend_clusters(dir, collection, iris, projection, graph, analysis.as_ref())?
+    } else {
+        None
+    };
+    let view = GraphView::new(graph, collection, iris, analysis, positions);
+    let prepared = started.elapsed().as_secs_f64();
+    let mut written = Vec::new();
+    for (format, path) in formats.iter().copied() {
         let started = Instant::now();
-        let analysis = stored::load(dir, graph, collection, iris)?;
-        // Layout positions for the formats people look at; Neo4j leaves them out.
-        let needs_layout = formats.iter().any(|(f, _)| *f != Format::Neo4j);
-        let positions =
-            (needs_layout && !options.no_layout).then(|| match options.layouts.get(&projection) {
-                Some(positions) if positions.len() == graph.node_count() => positions.clone(),
-                _ => layout_of(graph),
-            });
-        let trend = if formats.iter().any(|(f, _)| *f == Format::Neo4j) {
-            trend_clusters(dir, collection, iris, projection, graph, analysis.as_ref())?
-        } else {
-            None
-        };
-        let view = GraphView::new(graph, collection, iris, analysis, positions);
-        let prepared = started.elapsed().as_secs_f64();
-        for (format, path) in formats {
-            let started = Instant::now();
-            match format {
-                Format::GraphMl => write_output(path, |w| graphml::write(&view, w))?,
-                Format::Gexf => write_output(path, |w| gexf::write(&view, w))?,
-                Format::Neo4j => neo4j::write(&view, trend.as_ref(), path)?,
-                Format::Csv => table::write(&view, path)?,
-                _ => unreachable!("RDF formats are written above"),
-            }
-            written.push(Written {
-                format: *format,
-                path: path.clone(),
-                bytes: if format.is_folder() {
-                    folder_size(path)
-                } else {
-                    file_size(path)
-                },
-                items: view.node_count() as u64,
-                edges: Some(view.edges.len()),
-                merged: view.merged,
-                seconds: started.elapsed().as_secs_f64(),
-                prepare_seconds: prepared,
-            });
+        match format {
+            Format::GraphMl => write_output(path, |w| graphml::write(&view, w))?,
+            Format::Gexf => write_output(path, |w| gexf::write(&view, w))?,
+            Format::Neo4j => neo4j::write(&view, trend.as_ref(), path)?,
+            Format::Csv => table::write(&view, path)?,
+            _ => unreachable!("RDF formats are written by write_rdf_formats"),
         }
-    }
-    if targets.iter().any(|(f, _)| f.is_rdf()) {
-        let selected = options
-            .projection
-            .map(|p| selection_sets(&projections[&p], collection, iris));
-        drop(projections);
-        let dataset = store::open_rdf(dir, collection, iris, progress)?;
-        let selection = match &selected {
-            Some((subjects, graphs)) => rdf::Selection::Subjects {
-                iris: subjects,
-                graphs,
+        written.push(Written {
+            format: *format,
+            path: path.clone(),
+            bytes: if format.is_folder() {
+                folder_size(path)
+            } else {
+                file_size(path)
             },
-            None => rdf::Selection::Everything,
-        };
-        for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
-            let started = Instant::now();
-            let mut items = 0;
-            write_output(path, |w| {
-                items = rdf::write(&dataset, *format, &selection, w)?;
-                Ok(())
-            })?;
-            written.push(Written {
-                format: *format,
-                path: path.clone(),
-                bytes: file_size(path),
-                items,
-                edges: None,
-                merged: 0,
-                seconds: started.elapsed().as_secs_f64(),
-                prepare_seconds: 0.0,
-            });
-        }
-        // Freeing millions of terms one by one only delays the caller.
-        std::mem::forget(dataset);
+            items: view.node_count() as u64,
+            edges: Some(view.edges.len()),
+            merged: view.merged,
+            seconds: started.elapsed().as_secs_f64(),
+            prepare_seconds: prepared,
+        });
     }
+    Ok(written)
+}
 
-    written.sort_by_key(|w| w.format);
+/// Writes the RDF targets from the store's dataset, limited to the
+/// `selected` (subject IRIs, graphs) of a projection when given.
+fn write_rdf_formats(
+    source: &Source,
+    targets: &[(Format, PathBuf)],
+    selected: Option<&(HashSet<String>, HashSet<String>)>,
+    progress: &dyn Progress,
+) -> Result<Vec<Written>, ExportError> {
+    let dataset = store::open_rdf(source.dir, source.collection, source.iris, progress)?;
+    let selection = match selected {
+        Some((subjects, graphs)) => rdf::Selection::Subjects {
+            iris: subjects,
+            graphs,
+        },
+        None => rdf::Selection::Everything,
+    };
+    let mut written = Vec::new();
+    for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
+        let started = Instant::now();
+        let mut items = 0;
+        write_output(path, |w| {
+            items = rdf::write(&dataset, *format, &selection, w)?;
+            Ok(())
+        })?;
+        written.push(Written {
+            format: *format,
+            path: path.clone(),
+            bytes: file_size(path),
+            items,
+            edges: None,
+            merged: 0,
+            seconds: started.elapsed().as_secs_f64(),
+            prepare_seconds: 0.0,
+        });
+    }
+    // Freeing millions of terms one by one only delays the caller.
+    std::mem::forget(dataset);
     Ok(written)
 }
 

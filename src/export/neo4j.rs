@@ -27,8 +27,10 @@ use super::ExportError;
 use crate::graph::{EdgeKind, NodeKind, NodeRef, Projection};
 use crate::model::LinkTarget;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
+
+mod clusters;
+mod scripts;
 
 /// Separates the elements of array properties.
 pub const ARRAY_DELIMITER: char = '\u{1f}';
@@ -97,40 +99,23 @@ pub struct TrendClusters {
 /// One relationship to write: start node, end node, weight, edges merged.
 type Relationship = (u32, u32, f64, u32);
 
-/// A file written, for `import.sh` and `load.cypher`.
+/// (header, property, type) of a property column.
+type Property = (String, String, Option<&'static str>);
+
+/// A node file written, for `import.sh` and `load.cypher`.
 struct NodeFile {
     label: String,
     name: String,
-    /// (header, property, type) of each property column.
-    properties: Vec<(String, String, Option<&'static str>)>,
+    properties: Vec<Property>,
 }
 
+/// A relationship file written, for `import.sh` and `load.cypher`.
 struct RelationshipFile {
     kind: String,
     start: String,
     end: String,
     name: String,
-    properties: Vec<(String, String, Option<&'static str>)>,
-}
-
-/// A row of `nodes_Cluster.csv`.
-struct ClusterRow {
-    projection: &'static str,
-    level: usize,
-    index: usize,
-    size: usize,
-    modularity: f64,
-    name: Option<String>,
-}
-
-impl ClusterRow {
-    fn id(&self) -> String {
-        cluster_id(self.projection, self.level, self.index as u32)
-    }
-}
-
-fn cluster_id(projection: &str, level: usize, index: u32) -> String {
-    format!("{projection}/{level}/{index}")
+    properties: Vec<Property>,
 }
 
 /// Writes the import folder for `view` into `dir`, with the trend clusters
@@ -141,32 +126,104 @@ pub fn write(
     dir: &Path,
 ) -> Result<(), ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::io(dir, e))?;
-    let n = view.node_count();
-    let keys: Vec<String> = (0..n as u32).map(|i| view.key(i)).collect();
-    let labels: Vec<Label> = (0..n as u32).map(|i| Label::of(view, i)).collect();
-    let projection = view.graph.projection;
+    let mut folder = Folder::new(view, dir);
+    folder.write_nodes()?;
+    let nodes = ArticleNodes::of(view);
+    folder.write_relationships(&nodes)?;
+    folder.write_clusters(trend, &nodes.article)?;
+    scripts::write(dir, &folder.node_files, &folder.relationship_files)
+}
 
-    // Which columns each label has values for.
-    let mut values = Vec::new();
-    let columns = view.columns();
-    let mut used: BTreeMap<Label, Vec<bool>> = BTreeMap::new();
-    for i in 0..n as u32 {
-        view.values(i, &mut values);
-        let flags = used
-            .entry(labels[i as usize])
-            .or_insert_with(|| vec![false; columns.len()]);
-        for (flag, v) in flags.iter_mut().zip(&values) {
-            *flag |= *v != Value::None;
+/// The folder being written: what every file reads, and the files written so
+/// far (for `import.sh` and `load.cypher`).
+struct Folder<'a> {
+    view: &'a GraphView<'a>,
+    dir: &'a Path,
+    /// Per node, its id in the files.
+    keys: Vec<String>,
+    /// Per node, its label.
+    labels: Vec<Label>,
+    node_files: Vec<NodeFile>,
+    relationship_files: Vec<RelationshipFile>,
+}
+
+/// The node of each article and stub of the collection in the projection.
+struct ArticleNodes {
+    article: Vec<Option<u32>>,
+    stub: Vec<Option<u32>>,
+}
+
+impl ArticleNodes {
+    fn of(view: &GraphView) -> ArticleNodes {
+        let mut nodes = ArticleNodes {
+            article: vec![None; view.collection.articles.len()],
+            stub: vec![None; view.collection.stubs.len()],
+        };
+        for i in 0..view.node_count() as u32 {
+            match view.node(i) {
+                NodeRef::Article(a) => nodes.article[a] = Some(i),
+                NodeRef::Stub(s) => nodes.stub[s] = Some(i),
+                _ => {}
+            }
+        }
+        nodes
+    }
+}
+
+/// Relationships grouped by (type, start label, end label), one file each.
+type Groups = BTreeMap<(&'static str, Label, Label), Vec<Relationship>>;
+
+impl<'a> Folder<'a> {
+    fn new(view: &'a GraphView<'a>, dir: &'a Path) -> Folder<'a> {
+        let n = view.node_count() as u32;
+        Folder {
+            view,
+            dir,
+            keys: (0..n).map(|i| view.key(i)).collect(),
+            labels: (0..n).map(|i| Label::of(view, i)).collect(),
+            node_files: Vec::new(),
+            relationship_files: Vec::new(),
         }
     }
 
-    let mut node_files = Vec::new();
-    for (&label, flags) in &used {
+    fn node_count(&self) -> u32 {
+        self.keys.len() as u32
+    }
+
+    /// One node file per label, with the columns its nodes have values for.
+    fn write_nodes(&mut self) -> Result<(), ExportError> {
+        let columns = self.view.columns();
+        for (label, flags) in self.used_columns() {
+            let chosen: Vec<usize> = (0..columns.len())
+                .filter(|&c| flags[c] && !matches!(columns[c].id.as_str(), "kind" | "x" | "y"))
+                .collect();
+            self.write_node_file(label, &chosen)?;
+        }
+        Ok(())
+    }
+
+    /// Per label, which columns its nodes have values for.
+    fn used_columns(&self) -> BTreeMap<Label, Vec<bool>> {
+        let columns = self.view.columns();
+        let mut values = Vec::new();
+        let mut used: BTreeMap<Label, Vec<bool>> = BTreeMap::new();
+        for i in 0..self.node_count() {
+            self.view.values(i, &mut values);
+            let flags = used
+                .entry(self.labels[i as usize])
+                .or_insert_with(|| vec![false; columns.len()]);
+            for (flag, v) in flags.iter_mut().zip(&values) {
+                *flag |= *v != Value::None;
+            }
+        }
+        used
+    }
+
+    /// `nodes_<label>.csv` with the `chosen` columns of the view.
+    fn write_node_file(&mut self, label: Label, chosen: &[usize]) -> Result<(), ExportError> {
+        let columns = self.view.columns();
         let label_name = label.name();
-        let chosen: Vec<usize> = (0..columns.len())
-            .filter(|&c| flags[c] && !matches!(columns[c].id.as_str(), "kind" | "x" | "y"))
-            .collect();
-        let properties: Vec<(String, String, Option<&'static str>)> = chosen
+        let properties: Vec<Property> = chosen
             .iter()
             .map(|&c| {
                 let col = &columns[c];
@@ -179,16 +236,16 @@ pub fn write(
             })
             .collect();
         let name = format!("nodes_{label_name}.csv");
-        let path = dir.join(&name);
-        write_csv(&path, |w| {
+        write_csv(&self.dir.join(&name), |w| {
             let mut header = vec![format!("id:ID({label_name})"), ":LABEL".to_string()];
             header.extend(properties.iter().map(|p| p.0.clone()));
             w.write_record(&header)?;
+            let mut values = Vec::new();
             let mut row: Vec<String> = Vec::new();
-            for i in (0..n as u32).filter(|&i| labels[i as usize] == label) {
-                view.values(i, &mut values);
+            for i in (0..self.node_count()).filter(|&i| self.labels[i as usize] == label) {
+                self.view.values(i, &mut values);
                 row.clear();
-                row.push(keys[i as usize].clone());
+                row.push(self.keys[i as usize].clone());
                 row.push(label_name.to_string());
                 row.extend(
                     chosen
@@ -199,91 +256,97 @@ pub fn write(
             }
             Ok(())
         })?;
-        node_files.push(NodeFile {
+        self.node_files.push(NodeFile {
             label: label_name.to_string(),
             name,
             properties,
         });
+        Ok(())
     }
 
-    // Relationships, grouped by (type, start label, end label).
-    let mut groups: BTreeMap<(&'static str, Label, Label), Vec<Relationship>> = BTreeMap::new();
-    for e in &view.edges {
-        let kind = match (e.kind, projection) {
-            // Written below, one per directed link.
-            (EdgeKind::Closest, Projection::Full) => continue,
-            // In the articles projection, an edge of a closest link is also the
-            // weighted similarity edge the analysis ran on.
-            (EdgeKind::Closest, _) => EdgeKind::SharesConcepts,
-            (kind, _) => kind,
-        };
-        let (mut a, mut b) = (e.source, e.target);
-        let (ka, kb) = (labels[a as usize], labels[b as usize]);
-        let flip = match owner(kind) {
-            Some(k) => ka.kind != k && kb.kind == k,
-            None => ka > kb,
-        };
-        if flip {
-            std::mem::swap(&mut a, &mut b);
+    /// One relationship file per type and pair of labels: the projection's
+    /// edges, then the closest links.
+    fn write_relationships(&mut self, nodes: &ArticleNodes) -> Result<(), ExportError> {
+        let mut groups = self.edge_groups();
+        self.add_closest_links(&mut groups, nodes);
+        for ((kind, start, end), edges) in &groups {
+            self.write_relationship_file(kind, *start, *end, edges)?;
+        }
+        Ok(())
+    }
+
+    /// The projection's edges (closest links of the full projection apart),
+    /// each from the node that owns it.
+    fn edge_groups(&self) -> Groups {
+        let labels = &self.labels;
+        let mut groups = Groups::new();
+        for e in &self.view.edges {
+            let kind = match (e.kind, self.view.graph.projection) {
+                // Written by `add_closest_links`, one per directed link.
+                (EdgeKind::Closest, Projection::Full) => continue,
+                // In the articles projection, an edge of a closest link is also the
+                // weighted similarity edge the analysis ran on.
+                (EdgeKind::Closest, _) => EdgeKind::SharesConcepts,
+                (kind, _) => kind,
+            };
+            let (mut a, mut b) = (e.source, e.target);
+            let (ka, kb) = (labels[a as usize], labels[b as usize]);
+            let flip = match owner(kind) {
+                Some(k) => ka.kind != k && kb.kind == k,
+                None => ka > kb,
+            };
+            if flip {
+                std::mem::swap(&mut a, &mut b);
+            }
+            groups
+                .entry((kind.name(), labels[a as usize], labels[b as usize]))
+                .or_default()
+                .push((a, b, e.weight, e.count));
         }
         groups
-            .entry((kind.name(), labels[a as usize], labels[b as usize]))
-            .or_default()
-            .push((a, b, e.weight, e.count));
     }
-    // Closest links are directed (what an article lists): one relationship
-    // per link between two nodes of the projection, as `sg:closestTo`.
-    let mut article_node = vec![None; view.collection.articles.len()];
-    let mut stub_node = vec![None; view.collection.stubs.len()];
-    for i in 0..n as u32 {
-        match view.node(i) {
-            NodeRef::Article(a) => article_node[a] = Some(i),
-            NodeRef::Stub(s) => stub_node[s] = Some(i),
-            _ => {}
-        }
-    }
-    for (a, links) in view.collection.links.iter().enumerate() {
-        let Some(from) = article_node[a] else {
-            continue;
-        };
-        let mut targets: Vec<LinkTarget> = links.closest.iter().map(|l| l.target).collect();
-        targets.sort_unstable();
-        targets.dedup();
-        for target in targets {
-            let to = match target {
-                LinkTarget::Article(b) => article_node[b],
-                LinkTarget::Stub(s) => stub_node[s],
+
+    /// Closest links are directed (what an article lists): one relationship
+    /// per link between two nodes of the projection, as `sg:closestTo`.
+    fn add_closest_links(&self, groups: &mut Groups, nodes: &ArticleNodes) {
+        for (a, links) in self.view.collection.links.iter().enumerate() {
+            let Some(from) = nodes.article[a] else {
+                continue;
             };
-            if let Some(to) = to {
-                groups
-                    .entry((
-                        EdgeKind::Closest.name(),
-                        labels[from as usize],
-                        labels[to as usize],
-                    ))
-                    .or_default()
-                    .push((from, to, f64::NAN, 1));
+            let mut targets: Vec<LinkTarget> = links.closest.iter().map(|l| l.target).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            for target in targets {
+                let to = match target {
+                    LinkTarget::Article(b) => nodes.article[b],
+                    LinkTarget::Stub(s) => nodes.stub[s],
+                };
+                if let Some(to) = to {
+                    groups
+                        .entry((
+                            EdgeKind::Closest.name(),
+                            self.labels[from as usize],
+                            self.labels[to as usize],
+                        ))
+                        .or_default()
+                        .push((from, to, f64::NAN, 1));
+                }
             }
         }
     }
-    let mut relationship_files = Vec::new();
-    let weight_properties = vec![
-        (
-            "weight:double".to_string(),
-            "weight".to_string(),
-            Some("double"),
-        ),
-        (
-            "merged:long".to_string(),
-            "merged".to_string(),
-            Some("long"),
-        ),
-    ];
-    for ((kind, start, end), edges) in &groups {
+
+    /// `rels_<type>_<start>_<end>.csv`; closest links carry no weight.
+    fn write_relationship_file(
+        &mut self,
+        kind: &str,
+        start: Label,
+        end: Label,
+        edges: &[Relationship],
+    ) -> Result<(), ExportError> {
         let (start, end) = (start.name(), end.name());
-        let weighted = *kind != EdgeKind::Closest.name();
+        let weighted = kind != EdgeKind::Closest.name();
         let name = format!("rels_{kind}_{start}_{end}.csv");
-        write_csv(&dir.join(&name), |w| {
+        write_csv(&self.dir.join(&name), |w| {
             let mut header = vec![
                 format!(":START_ID({start})"),
                 format!(":END_ID({end})"),
@@ -296,8 +359,8 @@ pub fn write(
             w.write_record(&header)?;
             for &(a, b, weight, count) in edges {
                 let mut row = vec![
-                    keys[a as usize].clone(),
-                    keys[b as usize].clone(),
+                    self.keys[a as usize].clone(),
+                    self.keys[b as usize].clone(),
                     kind.to_string(),
                 ];
                 if weighted {
@@ -308,188 +371,31 @@ pub fn write(
             }
             Ok(())
         })?;
-        relationship_files.push(RelationshipFile {
+        let properties = if weighted {
+            vec![
+                (
+                    "weight:double".to_string(),
+                    "weight".to_string(),
+                    Some("double"),
+                ),
+                (
+                    "merged:long".to_string(),
+                    "merged".to_string(),
+                    Some("long"),
+                ),
+            ]
+        } else {
+            Vec::new()
+        };
+        self.relationship_files.push(RelationshipFile {
             kind: kind.to_string(),
             start: start.to_string(),
             end: end.to_string(),
             name,
-            properties: if weighted {
-                weight_properties.clone()
-            } else {
-                Vec::new()
-            },
-        });
-    }
-
-    // Clusters: every level of the projection's own analysis, and the trend
-    // clusters (named) when the projection is another one.
-    let own_projection = projection.name();
-    let mut clusters: Vec<ClusterRow> = Vec::new();
-    // (label, node, cluster id, level) of each IN_CLUSTER relationship.
-    let mut members: BTreeMap<Label, Vec<(u32, String, usize)>> = BTreeMap::new();
-    if let Some(analysis) = &view.analysis {
-        for (level, l) in analysis.levels.iter().enumerate() {
-            for (index, size) in l.sizes().into_iter().enumerate() {
-                let name = match (projection, trend) {
-                    (Projection::Articles, Some(t)) if level == 0 => t.names.get(index).cloned(),
-                    _ => None,
-                };
-                clusters.push(ClusterRow {
-                    projection: own_projection,
-                    level,
-                    index,
-                    size,
-                    modularity: l.modularity,
-                    name,
-                });
-            }
-        }
-        for i in 0..n as u32 {
-            for (level, l) in analysis.levels.iter().enumerate() {
-                let c = l.membership[i as usize];
-                if c != u32::MAX {
-                    members.entry(labels[i as usize]).or_default().push((
-                        i,
-                        cluster_id(own_projection, level, c),
-                        level,
-                    ));
-                }
-            }
-        }
-    }
-    if let Some(t) = trend.filter(|_| projection != Projection::Articles) {
-        let articles = Projection::Articles.name();
-        let mut sizes = vec![0; t.names.len()];
-        for c in t.cluster_of.iter().flatten() {
-            if let Some(size) = sizes.get_mut(*c as usize) {
-                *size += 1;
-            }
-        }
-        for (index, (name, size)) in t.names.iter().zip(sizes).enumerate() {
-            clusters.push(ClusterRow {
-                projection: articles,
-                level: 0,
-                index,
-                size,
-                modularity: t.modularity,
-                name: Some(name.clone()),
-            });
-        }
-        for (a, c) in t.cluster_of.iter().enumerate() {
-            if let (Some(node), Some(c)) = (article_node.get(a).copied().flatten(), c) {
-                if (*c as usize) < t.names.len() {
-                    members.entry(labels[node as usize]).or_default().push((
-                        node,
-                        cluster_id(articles, 0, *c),
-                        0,
-                    ));
-                }
-            }
-        }
-    }
-    if !clusters.is_empty() {
-        let name = "nodes_Cluster.csv".to_string();
-        let properties = vec![
-            ("projection".to_string(), "projection".to_string(), None),
-            ("level:long".to_string(), "level".to_string(), Some("long")),
-            ("index:long".to_string(), "index".to_string(), Some("long")),
-            ("size:long".to_string(), "size".to_string(), Some("long")),
-            (
-                "modularity:double".to_string(),
-                "modularity".to_string(),
-                Some("double"),
-            ),
-            ("name".to_string(), "name".to_string(), None),
-        ];
-        write_csv(&dir.join(&name), |w| {
-            let mut header = vec!["id:ID(Cluster)".to_string(), ":LABEL".to_string()];
-            header.extend(properties.iter().map(|p| p.0.clone()));
-            w.write_record(&header)?;
-            for c in &clusters {
-                w.write_record([
-                    c.id(),
-                    "Cluster".to_string(),
-                    c.projection.to_string(),
-                    c.level.to_string(),
-                    c.index.to_string(),
-                    c.size.to_string(),
-                    format!("{:?}", c.modularity),
-                    c.name.clone().unwrap_or_default(),
-                ])?;
-            }
-            Ok(())
-        })?;
-        node_files.push(NodeFile {
-            label: "Cluster".into(),
-            name,
             properties,
         });
+        Ok(())
     }
-    let level_property = vec![("level:long".to_string(), "level".to_string(), Some("long"))];
-    for (label, rows) in &mut members {
-        // Each node with its clusters, own projection's levels first.
-        rows.sort_by_key(|&(node, _, _)| node);
-        let label = label.name();
-        let name = format!("rels_IN_CLUSTER_{label}_Cluster.csv");
-        write_csv(&dir.join(&name), |w| {
-            w.write_record([
-                format!(":START_ID({label})"),
-                ":END_ID(Cluster)".to_string(),
-                ":TYPE".to_string(),
-                "level:long".to_string(),
-            ])?;
-            for (node, cluster, level) in rows.iter() {
-                w.write_record([
-                    keys[*node as usize].as_str(),
-                    cluster,
-                    "IN_CLUSTER",
-                    &level.to_string(),
-                ])?;
-            }
-            Ok(())
-        })?;
-        relationship_files.push(RelationshipFile {
-            kind: "IN_CLUSTER".into(),
-            start: label.into(),
-            end: "Cluster".into(),
-            name,
-            properties: level_property.clone(),
-        });
-    }
-    if let Some(analysis) = view.analysis.as_ref().filter(|a| a.levels.len() > 1) {
-        let name = "rels_SUB_CLUSTER_OF_Cluster_Cluster.csv".to_string();
-        write_csv(&dir.join(&name), |w| {
-            w.write_record([":START_ID(Cluster)", ":END_ID(Cluster)", ":TYPE"])?;
-            for (level, l) in analysis.levels.iter().enumerate().skip(1) {
-                for (index, &parent) in l.parents.iter().enumerate() {
-                    w.write_record([
-                        cluster_id(own_projection, level, index as u32),
-                        cluster_id(own_projection, level - 1, parent),
-                        "SUB_CLUSTER_OF".to_string(),
-                    ])?;
-                }
-            }
-            Ok(())
-        })?;
-        relationship_files.push(RelationshipFile {
-            kind: "SUB_CLUSTER_OF".into(),
-            start: "Cluster".into(),
-            end: "Cluster".into(),
-            name,
-            properties: Vec::new(),
-        });
-    }
-
-    let script = import_script(&node_files, &relationship_files);
-    super::write_output(&dir.join("import.sh"), |w| {
-        std::io::Write::write_all(w, script.as_bytes())
-    })?;
-    set_executable(&dir.join("import.sh"));
-    let cypher = load_cypher(&node_files, &relationship_files);
-    super::write_output(&dir.join("load.cypher"), |w| {
-        std::io::Write::write_all(w, cypher.as_bytes())
-    })?;
-    Ok(())
 }
 
 /// Array elements must not contain the delimiter; other values pass unchanged.
@@ -513,102 +419,4 @@ fn write_csv(
         csv.flush()
     })?;
     Ok(())
-}
-
-#[cfg(unix)]
-fn set_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
-}
-
-#[cfg(not(unix))]
-fn set_executable(_: &Path) {}
-
-fn import_script(nodes: &[NodeFile], relationships: &[RelationshipFile]) -> String {
-    let mut s = String::new();
-    s.push_str("#!/bin/sh\n");
-    s.push_str("# Imports this folder into a new database with neo4j-admin: Neo4j 5.0 or later\n");
-    s.push_str("# (2025.x calendar versions included).\n");
-    s.push_str(
-        "# Usage: ./import.sh [DATABASE]   (default: neo4j; the database must be stopped)\n",
-    );
-    s.push_str("# Written by `signalgraph export --format neo4j`.\n");
-    s.push_str("set -e\ncd \"$(dirname \"$0\")\"\n");
-    s.push_str("neo4j-admin database import full \\\n");
-    s.push_str("  --overwrite-destination=true \\\n");
-    s.push_str("  --multiline-fields=true \\\n");
-    s.push_str("  --array-delimiter=\"U+001F\" \\\n");
-    for f in nodes {
-        let _ = writeln!(s, "  --nodes={}={} \\", f.label, f.name);
-    }
-    for f in relationships {
-        let _ = writeln!(s, "  --relationships={}={} \\", f.kind, f.name);
-    }
-    s.push_str("  \"${1:-neo4j}\"\n");
-    s
-}
-
-/// A Cypher expression converting `row.`header`` to the property's type.
-fn converted(header: &str, ty: Option<&str>) -> String {
-    let field = format!("row.`{header}`");
-    match ty {
-        None => format!("nullIf({field}, '')"),
-        Some("string[]") => format!("split({field}, '\\u001F')"),
-        Some("long") => format!("toInteger({field})"),
-        Some("double") => format!("toFloat({field})"),
-        Some("date") => format!("date(nullIf({field}, ''))"),
-        Some(_) => field,
-    }
-}
-
-fn load_cypher(nodes: &[NodeFile], relationships: &[RelationshipFile]) -> String {
-    let mut s = String::new();
-    s.push_str("// Loads this folder into an existing database with LOAD CSV.\n");
-    s.push_str("// Needs Neo4j 5.23 or later (2025.x calendar versions included): it uses\n");
-    s.push_str("// the variable scope clause `CALL (row) { ... }`, which replaced the\n");
-    s.push_str("// importing `WITH` deprecated in 5.x. On Neo4j 5.0 to 5.22 use import.sh.\n");
-    s.push_str("// Copy the CSV files into the database's import directory, then run:\n");
-    s.push_str("//   cypher-shell -u neo4j -p PASSWORD -f load.cypher\n");
-    s.push_str("// Written by `signalgraph export --format neo4j`.\n\n");
-    for f in nodes {
-        let _ = writeln!(
-            s,
-            "CREATE CONSTRAINT {label}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE;",
-            label = f.label
-        );
-    }
-    s.push('\n');
-    for f in nodes {
-        let mut set = String::new();
-        for (header, property, ty) in &f.properties {
-            let _ = write!(set, ", n.{property} = {}", converted(header, *ty));
-        }
-        let _ = writeln!(
-            s,
-            "LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\nCALL (row) {{\n  MERGE (n:{label} {{id: row.`id:ID({label})`}})\n  SET {set}\n}} IN TRANSACTIONS OF 10000 ROWS;\n",
-            name = f.name,
-            label = f.label,
-            set = set.trim_start_matches(", "),
-        );
-    }
-    for f in relationships {
-        let mut props = Vec::new();
-        for (header, property, ty) in &f.properties {
-            props.push(format!("{property}: {}", converted(header, *ty)));
-        }
-        let props = if props.is_empty() {
-            String::new()
-        } else {
-            format!(" {{{}}}", props.join(", "))
-        };
-        let _ = writeln!(
-            s,
-            "LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\nCALL (row) {{\n  MATCH (a:{start} {{id: row.`:START_ID({start})`}})\n  MATCH (b:{end} {{id: row.`:END_ID({end})`}})\n  CREATE (a)-[:{kind}{props}]->(b)\n}} IN TRANSACTIONS OF 10000 ROWS;\n",
-            name = f.name,
-            start = f.start,
-            end = f.end,
-            kind = f.kind,
-        );
-    }
-    s
 }

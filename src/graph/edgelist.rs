@@ -57,20 +57,7 @@ pub fn read(path: &Path) -> Result<EdgeList, EdgeListError> {
 /// Parses an edge list; `shown` names it in errors.
 pub fn parse(bytes: &[u8], shown: &str) -> Result<EdgeList, EdgeListError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let error = |line: usize, message: String| EdgeListError::Line {
-        path: shown.to_string(),
-        line,
-        message,
-    };
-    let first_data_line = bytes
-        .split(|&b| b == b'\n')
-        .find(|l| !l.trim_ascii().is_empty() && !l.starts_with(b"#"))
-        .unwrap_or_default();
-    let delimiter = if first_data_line.contains(&b',') {
-        b','
-    } else {
-        b' '
-    };
+    let delimiter = delimiter_of(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -78,7 +65,11 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<EdgeList, EdgeListError> {
         .delimiter(delimiter)
         .trim(csv::Trim::All)
         .from_reader(bytes);
-
+    let error = |line: usize, message: String| EdgeListError::Line {
+        path: shown.to_string(),
+        line,
+        message,
+    };
     let mut graph = Builder::default();
     let mut record = csv::ByteRecord::new();
     loop {
@@ -91,78 +82,40 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<EdgeList, EdgeListError> {
             }
         }
         let line = record.position().map_or(0, |p| p.line() as usize);
-        // Several spaces in a row make empty fields: drop them.
-        let fields: Vec<&[u8]> = record
-            .iter()
-            .filter(|f| delimiter == b',' || !f.is_empty())
-            .collect();
-        if fields.iter().all(|f| f.is_empty()) {
-            continue;
-        }
-        let field = |i: usize| -> Result<&str, EdgeListError> {
-            std::str::from_utf8(fields[i]).map_err(|_| error(line, "not UTF-8".to_string()))
-        };
-        if fields.len() < 2 {
-            return Err(error(
-                line,
-                format!("expected source,target[,weight], found {:?}", field(0)?),
-            ));
-        }
-        let (source, target) = (field(0)?, field(1)?);
-        if graph.is_empty()
-            && source.eq_ignore_ascii_case("source")
-            && target.eq_ignore_ascii_case("target")
-        {
-            continue;
-        }
-        let weight = match fields.get(2) {
-            None => 1.0,
-            Some(_) if field(2)?.is_empty() => 1.0,
-            Some(_) => {
-                let w = field(2)?;
-                match w.parse::<f64>() {
-                    // Betweenness and closeness take 1/w as the edge's length.
-                    Ok(w) if w > 0.0 && (1.0 / w).is_finite() && w.is_finite() => w,
-                    _ => {
-                        return Err(error(
-                            line,
-                            format!(
-                                "weight {w:?} is not a positive finite number \
-                                 (leave the line out for no edge)"
-                            ),
-                        ))
-                    }
-                }
-            }
-        };
-        if source.is_empty() || target.is_empty() {
-            return Err(error(line, "empty node name".to_string()));
-        }
-        let u = graph
-            .id(source)
-            .ok_or_else(|| error(line, "more than 2^32 nodes".into()))?;
-        let v = graph
-            .id(target)
-            .ok_or_else(|| error(line, "more than 2^32 nodes".into()))?;
-        graph.edges.push((u, v, weight));
+        graph
+            .add_record(&record, delimiter)
+            .map_err(|message| error(line, message))?;
     }
-    if graph.is_empty() {
-        return Err(EdgeListError::Empty {
-            path: shown.to_string(),
-        });
+    graph.finish(shown)
+}
+
+/// A comma when the first data line has one, else a space (tabs and spaces,
+/// as igraph and networkx write edge lists).
+fn delimiter_of(bytes: &[u8]) -> u8 {
+    let first_data_line = bytes
+        .split(|&b| b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty() && !l.starts_with(b"#"))
+        .unwrap_or_default();
+    if first_data_line.contains(&b',') {
+        b','
+    } else {
+        b' '
     }
-    let total: f64 = graph.edges.iter().map(|e| e.2).sum();
-    let squared = (2.0 * total) * (2.0 * total);
-    if !squared.is_normal() {
-        return Err(EdgeListError::TotalWeight {
-            path: shown.to_string(),
-            total,
-        });
+}
+
+/// The weight in a third field: 1 when empty, else a positive finite number.
+fn weight_of(field: &str) -> Result<f64, String> {
+    if field.is_empty() {
+        return Ok(1.0);
     }
-    Ok(EdgeList {
-        graph: Csr::from_edges(graph.names.len(), graph.edges),
-        names: graph.names,
-    })
+    match field.parse::<f64>() {
+        // Betweenness and closeness take 1/w as the edge's length.
+        Ok(w) if w > 0.0 && (1.0 / w).is_finite() && w.is_finite() => Ok(w),
+        _ => Err(format!(
+            "weight {field:?} is not a positive finite number \
+             (leave the line out for no edge)"
+        )),
+    }
 }
 
 /// Names numbered in order of first appearance, and the edges between them.
@@ -186,6 +139,66 @@ impl Builder {
         self.ids.insert(name.to_string(), i);
         self.names.push(name.to_string());
         Some(i)
+    }
+
+    /// Adds the edge of one record; a blank record or the header row (before
+    /// any edge) adds none. The error is the message for the record's line.
+    fn add_record(&mut self, record: &csv::ByteRecord, delimiter: u8) -> Result<(), String> {
+        // Several spaces in a row make empty fields: drop them.
+        let fields: Vec<&[u8]> = record
+            .iter()
+            .filter(|f| delimiter == b',' || !f.is_empty())
+            .collect();
+        if fields.iter().all(|f| f.is_empty()) {
+            return Ok(());
+        }
+        let field = |i: usize| std::str::from_utf8(fields[i]).map_err(|_| "not UTF-8".to_string());
+        if fields.len() < 2 {
+            return Err(format!(
+                "expected source,target[,weight], found {:?}",
+                field(0)?
+            ));
+        }
+        let (source, target) = (field(0)?, field(1)?);
+        if self.is_empty()
+            && source.eq_ignore_ascii_case("source")
+            && target.eq_ignore_ascii_case("target")
+        {
+            return Ok(());
+        }
+        let weight = match fields.get(2) {
+            None => 1.0,
+            Some(_) => weight_of(field(2)?)?,
+        };
+        if source.is_empty() || target.is_empty() {
+            return Err("empty node name".to_string());
+        }
+        let u = self.id(source).ok_or("more than 2^32 nodes")?;
+        let v = self.id(target).ok_or("more than 2^32 nodes")?;
+        self.edges.push((u, v, weight));
+        Ok(())
+    }
+
+    /// The graph, unless it has no edges or a total weight modularity
+    /// cannot square.
+    fn finish(self, shown: &str) -> Result<EdgeList, EdgeListError> {
+        if self.is_empty() {
+            return Err(EdgeListError::Empty {
+                path: shown.to_string(),
+            });
+        }
+        let total: f64 = self.edges.iter().map(|e| e.2).sum();
+        let squared = (2.0 * total) * (2.0 * total);
+        if !squared.is_normal() {
+            return Err(EdgeListError::TotalWeight {
+                path: shown.to_string(),
+                total,
+            });
+        }
+        Ok(EdgeList {
+            graph: Csr::from_edges(self.names.len(), self.edges),
+            names: self.names,
+        })
     }
 }
 

@@ -218,72 +218,9 @@ impl Collection {
     fn from_unique(articles: Vec<Input>) -> Collection {
         let keys: Vec<ArticleKeys> = articles
             .par_iter()
-            .map(|input| {
-                let a = &input.article;
-                ArticleKeys {
-                    themes: a.themes.iter().filter_map(|s| named(s)).collect(),
-                    keywords: a.keywords.iter().filter_map(|s| named(s)).collect(),
-                    driving_forces: a.signals.iter().map(|s| named(&s.driving_force)).collect(),
-                    title_key: concept_key(&a.title),
-                }
-            })
+            .map(|input| ArticleKeys::of(&input.article))
             .collect();
-
-        // Concepts: count surface forms per (kind, key).
-        let mut forms: HashMap<ConceptRef, HashMap<&str, u32>> = HashMap::new();
-        let mut uses: HashMap<(ConceptKind, &str), u32> = HashMap::new();
-        for k in &keys {
-            let groups: [(ConceptKind, Box<dyn Iterator<Item = &Named>>); 3] = [
-                (ConceptKind::Theme, Box::new(k.themes.iter())),
-                (ConceptKind::Keyword, Box::new(k.keywords.iter())),
-                (
-                    ConceptKind::DrivingForce,
-                    Box::new(k.driving_forces.iter().flatten()),
-                ),
-            ];
-            for (kind, names) in groups {
-                let mut seen_here: Vec<&str> = Vec::new();
-                for n in names {
-                    *forms
-                        .entry((kind, n.key.as_str()))
-                        .or_default()
-                        .entry(n.surface.as_str())
-                        .or_insert(0) += 1;
-                    if kind == ConceptKind::DrivingForce || !seen_here.contains(&n.key.as_str()) {
-                        seen_here.push(&n.key);
-                        *uses.entry((kind, n.key.as_str())).or_insert(0) += 1;
-                    }
-                }
-            }
-        }
-        let mut forms: Vec<(ConceptRef, HashMap<&str, u32>)> = forms.into_iter().collect();
-        forms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut concepts = Vec::with_capacity(forms.len());
-        let mut concept_index: HashMap<(ConceptKind, &str), ConceptId> =
-            HashMap::with_capacity(forms.len());
-        for ((kind, key), surface_counts) in &forms {
-            let label = surface_counts
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-                .map(|(s, _)| s.to_string())
-                .unwrap_or_default();
-            let mut alt_labels: Vec<String> = surface_counts
-                .keys()
-                .filter(|s| **s != label)
-                .map(|s| s.to_string())
-                .collect();
-            alt_labels.sort_unstable();
-            concept_index.insert((*kind, key), concepts.len());
-            concepts.push(Concept {
-                kind: *kind,
-                key: key.to_string(),
-                label,
-                alt_labels,
-                uses: uses[&(*kind, *key)],
-            });
-        }
-
-        // Sources and digests.
+        let (concepts, concept_index) = merge_concepts(&keys);
         let hosts: Vec<Option<String>> = articles
             .iter()
             .map(|i| i.article.source_url.as_deref().and_then(host_of))
@@ -291,130 +228,29 @@ impl Collection {
         let mut sources: Vec<String> = hosts.iter().flatten().cloned().collect();
         sources.sort();
         sources.dedup();
-        let mut digest_urls: BTreeMap<Date, Vec<String>> = BTreeMap::new();
-        for input in &articles {
-            if let Some(date) = input.article.date {
-                let urls = digest_urls.entry(date).or_default();
-                if let Some(url) = &input.article.digest_url {
-                    if !urls.contains(url) {
-                        urls.push(url.clone());
-                    }
-                }
-            }
-        }
-        let digests: Vec<Digest> = digest_urls
-            .into_iter()
-            .map(|(date, mut urls)| {
-                urls.sort();
-                Digest { date, urls }
-            })
-            .collect();
-
-        // Closest-link resolution: id prefix, then normalised title, else a stub.
-        let by_id: HashMap<&str, usize> = articles
-            .iter()
-            .enumerate()
-            .map(|(i, input)| (input.article.id.as_str(), i))
-            .collect();
-        let mut id_lengths: Vec<usize> = articles.iter().map(|i| i.article.id.len()).collect();
-        id_lengths.sort_unstable();
-        id_lengths.dedup();
-        let mut by_title: HashMap<&str, usize> = HashMap::new();
-        for (i, k) in keys.iter().enumerate() {
-            // Articles are sorted by id, so the first one with a title wins.
-            by_title.entry(k.title_key.as_str()).or_insert(i);
-        }
-        let mut stub_index: BTreeMap<String, (String, String)> = BTreeMap::new();
-        let mut pending: Vec<Vec<Result<Link, String>>> = Vec::with_capacity(articles.len());
-        for input in &articles {
-            let mut resolved = Vec::with_capacity(input.article.closest.len());
-            for link in &input.article.closest {
-                let target = link.target.to_ascii_lowercase();
-                let by_prefix = id_lengths
-                    .iter()
-                    .filter(|&&len| len <= target.len() && target.is_char_boundary(len))
-                    .find_map(|&len| by_id.get(&target[..len]).copied());
-                if let Some(i) = by_prefix {
-                    resolved.push(Ok(Link {
-                        target: LinkTarget::Article(i),
-                        resolution: Resolution::ById,
-                    }));
-                } else if let Some(&i) = by_title.get(concept_key(&link.title).as_str()) {
-                    resolved.push(Ok(Link {
-                        target: LinkTarget::Article(i),
-                        resolution: Resolution::ByTitle,
-                    }));
-                } else {
-                    let stub_id = stub_id_of(&target);
-                    stub_index
-                        .entry(stub_id.clone())
-                        .or_insert_with(|| (link.target.clone(), link.title.clone()));
-                    resolved.push(Err(stub_id));
-                }
-            }
-            pending.push(resolved);
-        }
-        let stubs: Vec<Stub> = stub_index
-            .into_iter()
-            .map(|(id, (target, title))| Stub { id, target, title })
-            .collect();
-        let stub_pos: HashMap<&str, usize> = stubs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let digest_pos: HashMap<Date, usize> = digests
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.date, i))
-            .collect();
-
+        let digests = digests_of(&articles);
+        let (pending, stubs) = resolve_closest(&articles, &keys);
+        let positions = Positions {
+            concepts: concept_index,
+            stubs: stubs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.as_str(), i))
+                .collect(),
+            digests: digests
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.date, i))
+                .collect(),
+            sources: &sources,
+        };
         let links = articles
             .iter()
             .zip(keys.iter())
             .zip(pending)
             .zip(hosts)
             .map(|(((input, k), pending), host)| {
-                let lookup = |kind, n: &Named| concept_index[&(kind, n.key.as_str())];
-                let mut themes: Vec<ConceptId> = k
-                    .themes
-                    .iter()
-                    .map(|n| lookup(ConceptKind::Theme, n))
-                    .collect();
-                themes.sort_unstable();
-                themes.dedup();
-                let mut keywords: Vec<ConceptId> = k
-                    .keywords
-                    .iter()
-                    .map(|n| lookup(ConceptKind::Keyword, n))
-                    .collect();
-                keywords.sort_unstable();
-                keywords.dedup();
-                let signals = k
-                    .driving_forces
-                    .iter()
-                    .map(|df| SignalLinks {
-                        driving_force: df.as_ref().map(|n| lookup(ConceptKind::DrivingForce, n)),
-                    })
-                    .collect();
-                let closest = pending
-                    .into_iter()
-                    .map(|r| match r {
-                        Ok(link) => link,
-                        Err(stub_id) => Link {
-                            target: LinkTarget::Stub(stub_pos[stub_id.as_str()]),
-                            resolution: Resolution::Unresolved,
-                        },
-                    })
-                    .collect();
-                ArticleLinks {
-                    themes,
-                    keywords,
-                    signals,
-                    closest,
-                    source: host.and_then(|h| sources.binary_search(&h).ok()),
-                    digest: input.article.date.map(|d| digest_pos[&d]),
-                }
+                positions.links_of(input.article.date, k, pending, host)
             })
             .collect();
         Collection {
@@ -430,6 +266,257 @@ impl Collection {
     /// Counts and date range (see [`Stats`]).
     pub fn stats(&self) -> Stats {
         Stats::of(self)
+    }
+}
+
+impl ArticleKeys {
+    fn of(a: &Article) -> ArticleKeys {
+        ArticleKeys {
+            themes: a.themes.iter().filter_map(|s| named(s)).collect(),
+            keywords: a.keywords.iter().filter_map(|s| named(s)).collect(),
+            driving_forces: a.signals.iter().map(|s| named(&s.driving_force)).collect(),
+            title_key: concept_key(&a.title),
+        }
+    }
+}
+
+/// Surface forms counted per concept, and how many articles use it (signals,
+/// for driving forces).
+#[derive(Default)]
+struct FormCounts<'a> {
+    forms: HashMap<ConceptRef<'a>, HashMap<&'a str, u32>>,
+    uses: HashMap<ConceptRef<'a>, u32>,
+}
+
+fn count_forms(keys: &[ArticleKeys]) -> FormCounts<'_> {
+    let mut counts = FormCounts::default();
+    for k in keys {
+        let groups: [(ConceptKind, Box<dyn Iterator<Item = &Named>>); 3] = [
+            (ConceptKind::Theme, Box::new(k.themes.iter())),
+            (ConceptKind::Keyword, Box::new(k.keywords.iter())),
+            (
+                ConceptKind::DrivingForce,
+                Box::new(k.driving_forces.iter().flatten()),
+            ),
+        ];
+        for (kind, names) in groups {
+            let mut seen_here: Vec<&str> = Vec::new();
+            for n in names {
+                *counts
+                    .forms
+                    .entry((kind, n.key.as_str()))
+                    .or_default()
+                    .entry(n.surface.as_str())
+                    .or_insert(0) += 1;
+                if kind == ConceptKind::DrivingForce || !seen_here.contains(&n.key.as_str()) {
+                    seen_here.push(&n.key);
+                    *counts.uses.entry((kind, n.key.as_str())).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// The concepts, sorted by (kind, key), labelled with their most used surface
+/// form, and the position of each.
+fn merge_concepts(keys: &[ArticleKeys]) -> (Vec<Concept>, HashMap<ConceptRef<'_>, ConceptId>) {
+    let FormCounts { forms, uses } = count_forms(keys);
+    let mut forms: Vec<(ConceptRef, HashMap<&str, u32>)> = forms.into_iter().collect();
+    forms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut concepts = Vec::with_capacity(forms.len());
+    let mut concept_index: HashMap<ConceptRef, ConceptId> = HashMap::with_capacity(forms.len());
+    for ((kind, key), surface_counts) in &forms {
+        let label = surface_counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(s, _)| s.to_string())
+            .unwrap_or_default();
+        let mut alt_labels: Vec<String> = surface_counts
+            .keys()
+            .filter(|s| **s != label)
+            .map(|s| s.to_string())
+            .collect();
+        alt_labels.sort_unstable();
+        concept_index.insert((*kind, *key), concepts.len());
+        concepts.push(Concept {
+            kind: *kind,
+            key: key.to_string(),
+            label,
+            alt_labels,
+            uses: uses[&(*kind, *key)],
+        });
+    }
+    (concepts, concept_index)
+}
+
+/// One digest per date, with the digest URLs its articles give, sorted.
+fn digests_of(articles: &[Input]) -> Vec<Digest> {
+    let mut digest_urls: BTreeMap<Date, Vec<String>> = BTreeMap::new();
+    for input in articles {
+        if let Some(date) = input.article.date {
+            let urls = digest_urls.entry(date).or_default();
+            if let Some(url) = &input.article.digest_url {
+                if !urls.contains(url) {
+                    urls.push(url.clone());
+                }
+            }
+        }
+    }
+    digest_urls
+        .into_iter()
+        .map(|(date, mut urls)| {
+            urls.sort();
+            Digest { date, urls }
+        })
+        .collect()
+}
+
+/// A closest link resolved to an article, or the id of the stub it goes to
+/// (stubs are numbered once all are known).
+type PendingLink = Result<Link, String>;
+
+/// Finds the article a closest link names: by id prefix, then by normalised
+/// title.
+struct LinkResolver<'a> {
+    by_id: HashMap<&'a str, usize>,
+    /// The distinct lengths of the articles' ids, shortest first.
+    id_lengths: Vec<usize>,
+    by_title: HashMap<&'a str, usize>,
+}
+
+impl<'a> LinkResolver<'a> {
+    fn new(articles: &'a [Input], keys: &'a [ArticleKeys]) -> LinkResolver<'a> {
+        let by_id = articles
+            .iter()
+            .enumerate()
+            .map(|(i, input)| (input.article.id.as_str(), i))
+            .collect();
+        let mut id_lengths: Vec<usize> = articles.iter().map(|i| i.article.id.len()).collect();
+        id_lengths.sort_unstable();
+        id_lengths.dedup();
+        let mut by_title: HashMap<&str, usize> = HashMap::new();
+        for (i, k) in keys.iter().enumerate() {
+            // Articles are sorted by id, so the first one with a title wins.
+            by_title.entry(k.title_key.as_str()).or_insert(i);
+        }
+        LinkResolver {
+            by_id,
+            id_lengths,
+            by_title,
+        }
+    }
+
+    /// The article `target` (lower-cased) or `title` names, if any.
+    fn resolve(&self, target: &str, title: &str) -> Option<Link> {
+        let by_prefix = self
+            .id_lengths
+            .iter()
+            .filter(|&&len| len <= target.len() && target.is_char_boundary(len))
+            .find_map(|&len| self.by_id.get(&target[..len]).copied());
+        if let Some(i) = by_prefix {
+            return Some(Link {
+                target: LinkTarget::Article(i),
+                resolution: Resolution::ById,
+            });
+        }
+        self.by_title
+            .get(concept_key(title).as_str())
+            .map(|&i| Link {
+                target: LinkTarget::Article(i),
+                resolution: Resolution::ByTitle,
+            })
+    }
+}
+
+/// Closest-link resolution: id prefix, then normalised title, else a stub.
+/// Per article its links, and the stubs sorted by id.
+fn resolve_closest(articles: &[Input], keys: &[ArticleKeys]) -> (Vec<Vec<PendingLink>>, Vec<Stub>) {
+    let resolver = LinkResolver::new(articles, keys);
+    let mut stub_index: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut pending: Vec<Vec<PendingLink>> = Vec::with_capacity(articles.len());
+    for input in articles {
+        let mut resolved = Vec::with_capacity(input.article.closest.len());
+        for link in &input.article.closest {
+            let target = link.target.to_ascii_lowercase();
+            if let Some(found) = resolver.resolve(&target, &link.title) {
+                resolved.push(Ok(found));
+            } else {
+                let stub_id = stub_id_of(&target);
+                stub_index
+                    .entry(stub_id.clone())
+                    .or_insert_with(|| (link.target.clone(), link.title.clone()));
+                resolved.push(Err(stub_id));
+            }
+        }
+        pending.push(resolved);
+    }
+    let stubs = stub_index
+        .into_iter()
+        .map(|(id, (target, title))| Stub { id, target, title })
+        .collect();
+    (pending, stubs)
+}
+
+/// Where each merged node sits, to link the articles to them.
+struct Positions<'a> {
+    concepts: HashMap<ConceptRef<'a>, ConceptId>,
+    stubs: HashMap<&'a str, usize>,
+    digests: HashMap<Date, usize>,
+    /// Sorted.
+    sources: &'a [String],
+}
+
+impl Positions<'_> {
+    /// The links of one article, from its keys, its pending closest links and
+    /// its publisher host.
+    fn links_of(
+        &self,
+        date: Option<Date>,
+        k: &ArticleKeys,
+        pending: Vec<PendingLink>,
+        host: Option<String>,
+    ) -> ArticleLinks {
+        let lookup = |kind, n: &Named| self.concepts[&(kind, n.key.as_str())];
+        let mut themes: Vec<ConceptId> = k
+            .themes
+            .iter()
+            .map(|n| lookup(ConceptKind::Theme, n))
+            .collect();
+        themes.sort_unstable();
+        themes.dedup();
+        let mut keywords: Vec<ConceptId> = k
+            .keywords
+            .iter()
+            .map(|n| lookup(ConceptKind::Keyword, n))
+            .collect();
+        keywords.sort_unstable();
+        keywords.dedup();
+        let signals = k
+            .driving_forces
+            .iter()
+            .map(|df| SignalLinks {
+                driving_force: df.as_ref().map(|n| lookup(ConceptKind::DrivingForce, n)),
+            })
+            .collect();
+        let closest = pending
+            .into_iter()
+            .map(|r| match r {
+                Ok(link) => link,
+                Err(stub_id) => Link {
+                    target: LinkTarget::Stub(self.stubs[stub_id.as_str()]),
+                    resolution: Resolution::Unresolved,
+                },
+            })
+            .collect();
+        ArticleLinks {
+            themes,
+            keywords,
+            signals,
+            closest,
+            source: host.and_then(|h| self.sources.binary_search(&h).ok()),
+            digest: date.map(|d| self.digests[&d]),
+        }
     }
 }
 

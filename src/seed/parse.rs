@@ -138,26 +138,7 @@ impl Walk<'_> {
 
 /// Parses the (already decoded, LF-only) text of one seed article.
 pub fn parse_article(file: &str, stem: &str, text: &str) -> FileOutcome {
-    let mut w = Walk {
-        file,
-        text,
-        lines: Lines::new(text),
-        diagnostics: Vec::new(),
-        part: Part::Start,
-        heading_line: 1,
-        title: None,
-        date: None,
-        digest_url: None,
-        source_url: None,
-        summary: Vec::new(),
-        keywords: Vec::new(),
-        themes: Vec::new(),
-        signals: Vec::new(),
-        closest: Vec::new(),
-        sections: Vec::new(),
-        seen: Vec::new(),
-        section_body_start: 0,
-    };
+    let mut w = Walk::new(file, text);
     let mut events = Parser::new_ext(text, Options::ENABLE_TABLES).into_offset_iter();
     while let Some((event, range)) = events.next() {
         match event {
@@ -165,46 +146,9 @@ pub fn parse_article(file: &str, stem: &str, text: &str) -> FileOutcome {
                 let (inline, links) = collect_inline(&mut events);
                 let line = w.lines.line(range.start);
                 if level == HeadingLevel::H1 {
-                    if w.title.is_some() {
-                        w.diag(Severity::Warning, line, "a second `#` heading is ignored");
-                        continue;
-                    }
-                    w.heading_line = line;
-                    read_heading(&mut w, inline, &links, line);
-                    w.part = Part::Preamble;
+                    w.title_heading(inline, &links, line);
                 } else {
-                    w.close_unknown_section(range.start);
-                    if w.title.is_none() {
-                        continue;
-                    }
-                    w.part = match classify(&inline) {
-                        Some(known) => {
-                            if w.seen.contains(&known) {
-                                w.diag(
-                                    Severity::Warning,
-                                    line,
-                                    format!("section `## {inline}` appears twice; its entries are merged"),
-                                );
-                            } else {
-                                w.seen.push(known);
-                            }
-                            Part::Known(known)
-                        }
-                        None => {
-                            w.diag(
-                                Severity::Note,
-                                line,
-                                format!("unknown section `## {inline}` kept as text"),
-                            );
-                            w.sections.push(Section {
-                                heading: inline,
-                                text: String::new(),
-                                line,
-                            });
-                            w.section_body_start = range.end;
-                            Part::Unknown(w.sections.len() - 1)
-                        }
-                    };
+                    w.section_heading(inline, line, range);
                 }
             }
             Event::Start(Tag::Paragraph) if w.part == Part::Preamble => {
@@ -224,37 +168,7 @@ pub fn parse_article(file: &str, stem: &str, text: &str) -> FileOutcome {
                     w.summary.push(inline);
                 }
             }
-            Event::Start(Tag::Item) => match w.part {
-                Part::Known(kind @ (Known::Keywords | Known::Themes)) => {
-                    let (inline, _) = collect_inline(&mut events);
-                    if !inline.is_empty() {
-                        if kind == Known::Keywords {
-                            w.keywords.push(inline);
-                        } else {
-                            w.themes.push(inline);
-                        }
-                    }
-                }
-                Part::Known(Known::Closest) => {
-                    let line = w.lines.line(range.start);
-                    let (inline, links) = collect_inline(&mut events);
-                    match links.into_iter().next() {
-                        Some((target, title)) if !target.trim().is_empty() => {
-                            w.closest.push(ClosestLink {
-                                title,
-                                target: target.trim().to_string(),
-                                line,
-                            })
-                        }
-                        _ => w.diag(
-                            Severity::Warning,
-                            line,
-                            format!("closest entry `{inline}` has no link target; ignored"),
-                        ),
-                    }
-                }
-                _ => {}
-            },
+            Event::Start(Tag::Item) => w.item(&mut events, range.start),
             Event::Start(Tag::Table(_)) if w.part == Part::Known(Known::Signals) => {
                 read_table(&mut w, &mut events);
             }
@@ -263,6 +177,119 @@ pub fn parse_article(file: &str, stem: &str, text: &str) -> FileOutcome {
     }
     w.close_unknown_section(text.len());
     finish(w, stem)
+}
+
+impl<'a> Walk<'a> {
+    fn new(file: &'a str, text: &'a str) -> Walk<'a> {
+        Walk {
+            file,
+            text,
+            lines: Lines::new(text),
+            diagnostics: Vec::new(),
+            part: Part::Start,
+            heading_line: 1,
+            title: None,
+            date: None,
+            digest_url: None,
+            source_url: None,
+            summary: Vec::new(),
+            keywords: Vec::new(),
+            themes: Vec::new(),
+            signals: Vec::new(),
+            closest: Vec::new(),
+            sections: Vec::new(),
+            seen: Vec::new(),
+            section_body_start: 0,
+        }
+    }
+
+    /// The `#` heading (title, date, digest link); a second one is ignored.
+    fn title_heading(&mut self, inline: String, links: &[(String, String)], line: u32) {
+        if self.title.is_some() {
+            self.diag(Severity::Warning, line, "a second `#` heading is ignored");
+            return;
+        }
+        self.heading_line = line;
+        read_heading(self, inline, links, line);
+        self.part = Part::Preamble;
+    }
+
+    /// A `##` heading: a known section (named twice, merged) or an unknown
+    /// one kept as text. Before the title, it only ends an unknown section.
+    fn section_heading(&mut self, inline: String, line: u32, range: Range<usize>) {
+        self.close_unknown_section(range.start);
+        if self.title.is_none() {
+            return;
+        }
+        self.part = match classify(&inline) {
+            Some(known) => {
+                if self.seen.contains(&known) {
+                    self.diag(
+                        Severity::Warning,
+                        line,
+                        format!("section `## {inline}` appears twice; its entries are merged"),
+                    );
+                } else {
+                    self.seen.push(known);
+                }
+                Part::Known(known)
+            }
+            None => {
+                self.diag(
+                    Severity::Note,
+                    line,
+                    format!("unknown section `## {inline}` kept as text"),
+                );
+                self.sections.push(Section {
+                    heading: inline,
+                    text: String::new(),
+                    line,
+                });
+                self.section_body_start = range.end;
+                Part::Unknown(self.sections.len() - 1)
+            }
+        };
+    }
+
+    /// A list item starting at `start`: a keyword, a theme or a closest link,
+    /// by section; items of other sections are passed over.
+    fn item<'e>(
+        &mut self,
+        events: &mut impl Iterator<Item = (Event<'e>, Range<usize>)>,
+        start: usize,
+    ) {
+        match self.part {
+            Part::Known(kind @ (Known::Keywords | Known::Themes)) => {
+                let (inline, _) = collect_inline(events);
+                if !inline.is_empty() {
+                    if kind == Known::Keywords {
+                        self.keywords.push(inline);
+                    } else {
+                        self.themes.push(inline);
+                    }
+                }
+            }
+            Part::Known(Known::Closest) => {
+                let line = self.lines.line(start);
+                let (inline, links) = collect_inline(events);
+                match links.into_iter().next() {
+                    Some((target, title)) if !target.trim().is_empty() => {
+                        self.closest.push(ClosestLink {
+                            title,
+                            target: target.trim().to_string(),
+                            line,
+                        })
+                    }
+                    _ => self.diag(
+                        Severity::Warning,
+                        line,
+                        format!("closest entry `{inline}` has no link target; ignored"),
+                    ),
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Collects the plain text and links of the inline events up to the end of the current block.

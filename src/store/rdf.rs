@@ -62,29 +62,50 @@ pub fn external_iri(url: &str) -> Option<NamedNode> {
 /// The quads of the read article at `index`, in its own named graph.
 pub fn article_quads(c: &Collection, index: usize, iris: &Iris, out: &mut Vec<Quad>) {
     let input = &c.articles[index];
-    let links = &c.links[index];
-    let a = &input.article;
-    let id = a.id.as_str();
+    let id = input.article.id.as_str();
     let mut e = Emit {
         graph: iris.article_graph(id).into(),
         out,
     };
     let node = iris.article(id);
-    e.typed(&node, term::NEWS_ARTICLE);
-    e.text(&node, term::IDENTIFIER, id);
-    e.text(&node, term::TITLE, &a.title);
+    article_properties(&mut e, c, index, iris, &node);
+    signal_quads(&mut e, c, index, iris, &node);
+    for (position, section) in input.article.sections.iter().enumerate() {
+        let s = iris.section(id, position + 1);
+        e.link(&node, term::HAS_SECTION, &s);
+        e.typed(&s, term::SECTION);
+        e.text(&s, term::RDFS_LABEL, &section.heading);
+        e.text(&s, term::RDF_VALUE, &section.text);
+        e.integer(&s, term::POSITION, position as u64 + 1);
+    }
+    let file = iris.seed_file(id);
+    e.link(&node, term::WAS_DERIVED_FROM, &file);
+    e.typed(&file, term::SEED_FILE);
+    e.text(&file, term::FILE_PATH, &input.file.path);
+    e.text(&file, term::CONTENT_HASH, &input.file.hash);
+    e.integer(&file, term::BYTE_SIZE, input.file.size);
+}
+
+/// The article's own properties and its links to digest, source, concepts
+/// and closest articles.
+fn article_properties(e: &mut Emit, c: &Collection, index: usize, iris: &Iris, node: &NamedNode) {
+    let a = &c.articles[index].article;
+    let links = &c.links[index];
+    e.typed(node, term::NEWS_ARTICLE);
+    e.text(node, term::IDENTIFIER, &a.id);
+    e.text(node, term::TITLE, &a.title);
     if let Some(date) = a.date {
-        e.date(&node, term::DATE, &date.to_string());
-        e.link(&node, term::IS_PART_OF, &iris.digest(&date.compact()));
+        e.date(node, term::DATE, &date.to_string());
+        e.link(node, term::IS_PART_OF, &iris.digest(&date.compact()));
     }
     if let Some(url) = a.source_url.as_deref().and_then(external_iri) {
-        e.link(&node, term::SOURCE, &url);
+        e.link(node, term::SOURCE, &url);
     }
     if let Some(source) = links.source {
-        e.link(&node, term::PUBLISHER, &iris.source(&c.sources[source]));
+        e.link(node, term::PUBLISHER, &iris.source(&c.sources[source]));
     }
     if let Some(summary) = &a.summary {
-        e.text(&node, term::ABSTRACT, summary);
+        e.text(node, term::ABSTRACT, summary);
     }
     for (predicate, concepts) in [
         (term::HAS_THEME, &links.themes),
@@ -92,7 +113,7 @@ pub fn article_quads(c: &Collection, index: usize, iris: &Iris, out: &mut Vec<Qu
     ] {
         for &id in concepts {
             let concept = &c.concepts[id];
-            e.link(&node, predicate, &iris.concept(concept.kind, &concept.key));
+            e.link(node, predicate, &iris.concept(concept.kind, &concept.key));
         }
     }
     let mut targets: Vec<LinkTarget> = links.closest.iter().map(|l| l.target).collect();
@@ -103,11 +124,17 @@ pub fn article_quads(c: &Collection, index: usize, iris: &Iris, out: &mut Vec<Qu
             LinkTarget::Article(i) => iris.article(&c.articles[i].article.id),
             LinkTarget::Stub(s) => iris.article(&c.stubs[s].id),
         };
-        e.link(&node, term::CLOSEST_TO, &iri);
+        e.link(node, term::CLOSEST_TO, &iri);
     }
-    for (signal, signal_links) in a.signals.iter().zip(&links.signals) {
+}
+
+/// The article's signals, each with its driving force and extra cells.
+fn signal_quads(e: &mut Emit, c: &Collection, index: usize, iris: &Iris, node: &NamedNode) {
+    let a = &c.articles[index].article;
+    let id = a.id.as_str();
+    for (signal, signal_links) in a.signals.iter().zip(&c.links[index].signals) {
         let s = iris.signal(id, signal.row);
-        e.link(&node, term::HAS_SIGNAL, &s);
+        e.link(node, term::HAS_SIGNAL, &s);
         e.typed(&s, term::SIGNAL);
         e.integer(&s, term::ROW, u64::from(signal.row));
         e.text_if_any(&s, term::RDFS_LABEL, &signal.signal);
@@ -136,20 +163,6 @@ pub fn article_quads(c: &Collection, index: usize, iris: &Iris, out: &mut Vec<Qu
             e.text(&cell, term::RDF_VALUE, value);
         }
     }
-    for (position, section) in a.sections.iter().enumerate() {
-        let s = iris.section(id, position + 1);
-        e.link(&node, term::HAS_SECTION, &s);
-        e.typed(&s, term::SECTION);
-        e.text(&s, term::RDFS_LABEL, &section.heading);
-        e.text(&s, term::RDF_VALUE, &section.text);
-        e.integer(&s, term::POSITION, position as u64 + 1);
-    }
-    let file = iris.seed_file(id);
-    e.link(&node, term::WAS_DERIVED_FROM, &file);
-    e.typed(&file, term::SEED_FILE);
-    e.text(&file, term::FILE_PATH, &input.file.path);
-    e.text(&file, term::CONTENT_HASH, &input.file.hash);
-    e.integer(&file, term::BYTE_SIZE, input.file.size);
 }
 
 /// The quads of the shared nodes (concepts, schemes, sources, digests, stubs)
