@@ -1,14 +1,10 @@
 //! Trend identities through time windows, and the lineage events between them: birth, death, merge, split.
 //!
-//! The input is one partition of the articles per window (see
-//! [`super::windows`]); windows are cumulative, so window `w`'s partition
-//! covers every article dated up to its end. Cumulative windows keep every
-//! earlier article in the next partition, so consecutive partitions can be
-//! compared article by article and a partition can start from the previous
-//! one; a topic that stops shows as a trend that gets no new article
-//! (dormant, then ended) rather than one that vanishes with its old
-//! articles. Undated articles cannot be placed in time: they count in every
-//! window but are never a window's new article.
+//! The input is one partition of the dated articles per window (see
+//! [`super::timeline`]): window `w`'s partition covers the articles of the
+//! last [`super::timeline::SPAN`] windows up to `w`, so consecutive
+//! partitions share the articles of the windows they overlap, and articles
+//! compare one by one.
 //!
 //! Trend ids: each window's clusters are matched to the previous window's
 //! trends ([`super::matching`]); a cluster that continues nothing may take
@@ -17,18 +13,21 @@
 //! of fewer than [`MIN_TREND`] articles are noise: no id, no event.
 //!
 //! Events between window `w-1` and `w` (all thresholds are the constants
-//! below):
-//! * **merge**: one cluster of `w` holds at least [`FLOW_SHARE`] of each of
-//!   two or more trends of `w-1`;
-//! * **split**: at least [`SPLIT_SHARE`] of one trend of `w-1`, and at least
-//!   [`MIN_TREND`] articles, go to each of two or more clusters of `w`;
+//! below); only trends seen in at least [`MIN_AGE`] windows before take
+//! part in a merge or split, so fragments of a young topic that Leiden
+//! cut apart and joined again make no event:
+//! * **merge**: one cluster of `w` holds at least [`FLOW_SHARE`] of the
+//!   shared articles of each of two or more trends of `w-1`;
+//! * **split**: at least [`SPLIT_SHARE`] of one trend's shared articles,
+//!   and at least [`MIN_TREND`] articles, go to each of two or more clusters
+//!   of `w`;
 //! * **birth**: a trend first seen in `w` (after the first window) that is
 //!   not the product of a split;
 //! * **death**: a trend none of whose articles is dated in the last
-//!   [`DORMANT_AFTER`] windows, dated at the first window of its silence.
-//!   The trend is then *dormant*, and *ended* after [`ENDED_AFTER`] silent
-//!   windows. A trend's activity comes from its articles' dates, so the part
-//!   of a split that holds only older articles is as silent as they are.
+//!   [`DORMANT_AFTER`] windows of the timeline, unless it flowed into
+//!   another trend (a merge or split); dated at the first window of its
+//!   silence. Its status is then *dormant*, and *ended* after
+//!   [`ENDED_AFTER`] silent windows.
 
 use super::matching::{match_trends, MatchRule, Overlap};
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,6 +38,8 @@ pub const MIN_TREND: u32 = 3;
 pub const FLOW_SHARE: f64 = 0.5;
 /// Share of a trend each part of a split must receive.
 pub const SPLIT_SHARE: f64 = 0.25;
+/// Windows a trend must have been seen in to take part in a merge or split.
+pub const MIN_AGE: usize = 2;
 /// Silent windows after which a trend is dormant (and its death recorded).
 pub const DORMANT_AFTER: usize = 2;
 /// Silent windows after which a trend has ended.
@@ -86,11 +87,10 @@ pub struct Event {
     pub articles: Vec<u32>,
 }
 
-/// Where a trend stands in a window.
+/// Where a trend stands at the end of the timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Activity {
-    /// It has an article dated within the last [`DORMANT_AFTER`] windows
-    /// (or only undated ones).
+    /// It has an article dated within the last [`DORMANT_AFTER`] windows.
     Active,
     /// No article dated in the last [`DORMANT_AFTER`] windows.
     Dormant,
@@ -105,25 +105,27 @@ pub struct Lineage {
     pub trend_at: Vec<Vec<Option<u32>>>,
     /// Events in window order, then by kind and trend ids.
     pub events: Vec<Event>,
-    /// `last_active[w][t]`: the latest window of a dated article of trend
-    /// `t` in window `w` (absent when all its articles are undated).
-    pub last_active: Vec<BTreeMap<u32, usize>>,
+    /// Per trend: the first and last window it is seen in.
+    pub seen: BTreeMap<u32, (usize, usize)>,
+    /// Per trend: the latest window one of its articles is dated in.
+    pub last_dated: BTreeMap<u32, usize>,
+    /// Trends that flowed into other trends (merged, or split away entirely).
+    pub absorbed: BTreeSet<u32>,
     /// The next unused trend id.
     pub next_id: u32,
 }
 
 impl Lineage {
-    /// A trend's activity in window `w`, or `None` when it does not exist there.
-    pub fn activity(&self, trend: u32, w: usize) -> Option<Activity> {
-        self.trend_at[w].contains(&Some(trend)).then(|| {
-            let silent = self.last_active[w].get(&trend).map_or(0, |&l| w - l);
-            if silent >= ENDED_AFTER {
-                Activity::Ended
-            } else if silent >= DORMANT_AFTER {
-                Activity::Dormant
-            } else {
-                Activity::Active
-            }
+    /// A trend's activity at the end of the timeline (`None` for an unknown trend).
+    pub fn activity(&self, trend: u32) -> Option<Activity> {
+        let last = *self.last_dated.get(&trend)?;
+        let silent = self.trend_at.len().saturating_sub(1) - last;
+        Some(if silent >= ENDED_AFTER {
+            Activity::Ended
+        } else if silent >= DORMANT_AFTER {
+            Activity::Dormant
+        } else {
+            Activity::Active
         })
     }
 }
@@ -196,27 +198,21 @@ impl Lineage {
         window_of: &[Option<usize>],
         next_id: u32,
     ) -> Lineage {
+        let mut seen: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+        let mut last_dated: BTreeMap<u32, usize> = BTreeMap::new();
         let mut events = Vec::new();
-        let mut last_active = Vec::with_capacity(trend_at.len());
-        let mut seen: BTreeSet<u32> = BTreeSet::new();
         for (w, trends) in trend_at.iter().enumerate() {
-            let mut last: BTreeMap<u32, usize> = BTreeMap::new();
-            for (t, aw) in trends.iter().zip(window_of) {
-                if let (Some(t), Some(aw)) = (t, aw) {
-                    let l = last.entry(*t).or_insert(*aw);
-                    *l = (*l).max(*aw);
-                }
-            }
-            let present: BTreeSet<u32> = trends.iter().flatten().copied().collect();
             if w > 0 {
-                let mut found = flows(w, &trend_at[w - 1], trends);
+                let age = |t: u32| seen.get(&t).map_or(0, |&(first, _)| w - first);
+                let mut found = flows(w, &trend_at[w - 1], trends, window_of, age);
                 let split_into: BTreeSet<u32> = found
                     .iter()
                     .filter(|e| e.kind == EventKind::Split)
                     .flat_map(|e| e.to.iter().copied())
                     .collect();
-                for &t in present.difference(&seen) {
-                    if !split_into.contains(&t) {
+                let present: BTreeSet<u32> = trends.iter().flatten().copied().collect();
+                for t in present {
+                    if !seen.contains_key(&t) && !split_into.contains(&t) {
                         found.push(Event {
                             kind: EventKind::Birth,
                             window: w,
@@ -228,19 +224,35 @@ impl Lineage {
                 }
                 events.extend(found);
             }
-            events.extend(deaths(w, trends, &last, window_of));
-            seen.extend(present);
-            last_active.push(last);
+            for (t, aw) in trends.iter().zip(window_of) {
+                if let Some(t) = *t {
+                    let span = seen.entry(t).or_insert((w, w));
+                    span.1 = w;
+                    if let Some(aw) = *aw {
+                        let last = last_dated.entry(t).or_insert(aw);
+                        *last = (*last).max(aw);
+                    }
+                }
+            }
         }
-        events.sort_by(|x, y| {
-            (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
-        });
-        Lineage {
+        let absorbed: BTreeSet<u32> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Merge | EventKind::Split))
+            .flat_map(|e| e.from.iter().copied().filter(|t| !e.to.contains(t)))
+            .collect();
+        let mut lineage = Lineage {
             trend_at,
             events,
-            last_active,
+            seen,
+            last_dated,
+            absorbed,
             next_id,
-        }
+        };
+        lineage.events.extend(deaths(&lineage, window_of));
+        lineage.events.sort_by(|x, y| {
+            (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
+        });
+        lineage
     }
 }
 
@@ -278,14 +290,29 @@ fn inherit(
     }
 }
 
-/// Merges and splits between the trends of the previous window and this one.
-fn flows(w: usize, before: &[Option<u32>], after: &[Option<u32>]) -> Vec<Event> {
-    let overlap = Overlap::count(before, after);
+/// Merges and splits between the trends of window `w-1` and those of `w`,
+/// over the articles the two windows share; `age(t)` is how many windows
+/// trend `t` has been seen in before `w`.
+fn flows(
+    w: usize,
+    before: &[Option<u32>],
+    after: &[Option<u32>],
+    window_of: &[Option<usize>],
+    age: impl Fn(u32) -> usize,
+) -> Vec<Event> {
+    // Articles of `w-1` that are still in window `w` (sliding out otherwise).
+    let oldest_kept = (w + 1).saturating_sub(super::timeline::SPAN);
+    let shared: Vec<Option<u32>> = before
+        .iter()
+        .zip(window_of)
+        .map(|(t, aw)| t.filter(|&t| aw.is_some_and(|aw| aw >= oldest_kept) && age(t) >= MIN_AGE))
+        .collect();
+    let overlap = Overlap::count(&shared, after);
     let mut into: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     let mut out_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (&(t, c), &n) in &overlap.shared {
         let size = f64::from(overlap.before_sizes[&t]);
-        if f64::from(n) >= FLOW_SHARE * size {
+        if f64::from(n) >= FLOW_SHARE * size && overlap.before_sizes[&t] >= MIN_TREND {
             into.entry(c).or_default().push(t);
         }
         if f64::from(n) >= SPLIT_SHARE * size && n >= MIN_TREND {
@@ -293,9 +320,9 @@ fn flows(w: usize, before: &[Option<u32>], after: &[Option<u32>]) -> Vec<Event> 
         }
     }
     let flowing = |from: &[u32], to: &[u32]| -> Vec<u32> {
-        (0..before.len())
+        (0..shared.len())
             .filter(|&a| {
-                before[a].is_some_and(|t| from.contains(&t))
+                shared[a].is_some_and(|t| from.contains(&t))
                     && after[a].is_some_and(|c| to.contains(&c))
             })
             .map(|a| a as u32)
@@ -323,26 +350,30 @@ fn flows(w: usize, before: &[Option<u32>], after: &[Option<u32>]) -> Vec<Event> 
     events
 }
 
-/// Deaths recorded in window `w`: trends whose silence reaches
-/// [`DORMANT_AFTER`] windows there, with the articles of their last window.
-fn deaths(
-    w: usize,
-    trend_at: &[Option<u32>],
-    last_active: &BTreeMap<u32, usize>,
-    window_of: &[Option<usize>],
-) -> Vec<Event> {
-    last_active
+/// Deaths: trends silent for [`DORMANT_AFTER`] windows by the end of the
+/// timeline that did not flow into another trend, with the articles of
+/// their last dated window.
+fn deaths(lineage: &Lineage, window_of: &[Option<usize>]) -> Vec<Event> {
+    let Some(end) = lineage.trend_at.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    lineage
+        .last_dated
         .iter()
-        .filter(|&(_, &last)| w - last == DORMANT_AFTER)
-        .map(|(&t, &last)| Event {
-            kind: EventKind::Death,
-            window: last + 1,
-            from: vec![t],
-            to: Vec::new(),
-            articles: (0..trend_at.len())
-                .filter(|&a| trend_at[a] == Some(t) && window_of[a] == Some(last))
-                .map(|a| a as u32)
-                .collect(),
+        .filter(|&(t, &last)| end - last >= DORMANT_AFTER && !lineage.absorbed.contains(t))
+        .map(|(&t, &last)| {
+            let (_, seen_last) = lineage.seen[&t];
+            let trends = &lineage.trend_at[seen_last];
+            Event {
+                kind: EventKind::Death,
+                window: last + 1,
+                from: vec![t],
+                to: Vec::new(),
+                articles: (0..trends.len())
+                    .filter(|&a| trends[a] == Some(t) && window_of[a] == Some(last))
+                    .map(|a| a as u32)
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -383,7 +414,8 @@ mod tests {
                     .iter()
                     .zip(&window_of)
                     .map(|(&g, aw)| {
-                        (aw.unwrap() <= w).then(|| {
+                        let aw = aw.unwrap();
+                        (aw <= w && aw + crate::trends::timeline::SPAN > w).then(|| {
                             relabel
                                 .get(w)
                                 .and_then(|r| r.iter().find(|(from, _)| *from == g))
@@ -417,9 +449,9 @@ mod tests {
         let l = trace(&w.partitions, &w.window_of, &[], 0);
         assert!(l.events.is_empty(), "{:?}", l.events);
         assert_eq!(l.next_id, 2);
-        for trend_at in &l.trend_at {
-            assert_eq!(trend_at[0], Some(0));
-            assert_eq!(trend_at[10], Some(1));
+        for (w, trend_at) in l.trend_at.iter().enumerate() {
+            assert_eq!(trend_at[18 * w], Some(0));
+            assert_eq!(trend_at[18 * w + 10], Some(1));
         }
     }
 
@@ -444,10 +476,17 @@ mod tests {
                 (EventKind::Death, 2, vec![1], vec![]),
             ]
         );
-        assert_eq!(l.activity(1, 3), Some(Activity::Dormant));
-        assert_eq!(l.activity(1, 5), Some(Activity::Ended));
-        assert_eq!(l.activity(2, 5), Some(Activity::Active));
-        assert_eq!(l.activity(7, 5), None);
+        assert_eq!(l.activity(1), Some(Activity::Ended));
+        assert_eq!(l.activity(2), Some(Activity::Active));
+        assert_eq!(l.activity(0), Some(Activity::Active));
+        assert_eq!(l.activity(7), None);
+        // Four windows: trend 1 is silent for two, dormant but not ended.
+        let short = World {
+            window_of: w.window_of.clone(),
+            partitions: w.partitions[..4].to_vec(),
+        };
+        let l = trace(&short.partitions, &short.window_of, &[], 0);
+        assert_eq!(l.activity(1), Some(Activity::Dormant));
     }
 
     #[test]
@@ -459,7 +498,7 @@ mod tests {
         );
         let l = trace(&w.partitions, &w.window_of, &[], 0);
         assert_eq!(kinds(&l), vec![(EventKind::Merge, 2, vec![0, 1], vec![0])]);
-        assert_eq!(l.events[0].articles.len(), 18 * 2);
+        assert_eq!(l.events[0].articles.len(), 18);
     }
 
     #[test]

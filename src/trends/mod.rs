@@ -13,4 +13,5 @@ pub mod lineage;
 pub mod matching;
 pub mod state;
 pub mod strategic;
+pub mod timeline;
 pub mod windows;
