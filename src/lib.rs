@@ -7,7 +7,7 @@
 //! [`export`] writes it in RDF and graph formats, [`report`] writes the
 //! trend-cluster report, [`pipeline`] runs all of it in one go, [`query`]
 //! answers SPARQL over the opened store, [`serve`] makes it a SPARQL 1.1
-//! endpoint, and [`generate`] writes
+//! endpoint, and `generate` (feature `generate`, on by default) writes
 //! synthetic collections for tests and benchmarks.
 //!
 //! # Entry points
@@ -100,6 +100,7 @@
 pub mod analyze;
 pub mod build;
 pub mod export;
+#[cfg(feature = "generate")]
 pub mod generate;
 pub mod graph;
 pub mod layout;
@@ -117,6 +118,7 @@ pub mod store;
 pub use analyze::{analyze_store, AnalyzeOptions};
 pub use build::{build, load_collection, BuildOptions, BuildReport};
 pub use export::{export, ExportOptions, Format as ExportFormat};
+#[cfg(feature = "generate")]
 pub use generate::{generate, GenerateOptions};
 pub use pipeline::{run, RunOptions, RunSummary};
 pub use progress::{NoProgress, Progress};
