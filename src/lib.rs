@@ -96,6 +96,7 @@
 //! # Ok(())
 //! # }
 //! ```
+#![warn(unreachable_pub)]
 
 pub mod analyze;
 pub mod build;
@@ -109,9 +110,18 @@ pub mod model;
 pub(crate) mod normalize;
 pub mod pipeline;
 pub mod progress;
+// Until guard.rs and priority.rs carry their own allows: libc scheduling
+// calls and the armed flag's pointer; guard's `GuardedTerm`; two variants of
+// `GuardError` without docs.
+#[allow(unsafe_code, unreachable_pub, missing_docs)]
 pub mod query;
 pub mod report;
 pub mod seed;
+// Until serve's files carry their own allows: budget.rs calls mimalloc's
+// collect and sysconf; budget, connections and evaluators have `pub` items
+// the crate does not export; mod.rs and protocol.rs have fields and variants
+// without docs.
+#[allow(unsafe_code, unreachable_pub, missing_docs)]
 pub mod serve;
 pub mod store;
 
