@@ -4,9 +4,9 @@
 //! diagnostics, [`model`] merges them into a collection with stable ids,
 //! [`store`] turns the collection into RDF (oxigraph) and saves it,
 //! [`analyze`] finds clusters and central nodes in its graph views,
-//! [`export`] writes it in RDF and graph formats, [`report`] writes the
+//! [`export`](mod@export) writes it in RDF and graph formats, [`report`] writes the
 //! trend-cluster report, [`pipeline`] runs all of it in one go, [`query`]
-//! answers SPARQL over the opened store, [`serve`] makes it a SPARQL 1.1
+//! answers SPARQL over the opened store, [`serve`](mod@serve) makes it a SPARQL 1.1
 //! endpoint, and `generate` (feature `generate`, on by default) writes
 //! synthetic collections for tests and benchmarks.
 //!

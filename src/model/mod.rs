@@ -78,7 +78,7 @@ pub type ConceptId = usize;
 pub struct Concept {
     /// Which scheme it belongs to.
     pub kind: ConceptKind,
-    /// The normalised label every surface form maps to (see [`crate::normalize`]).
+    /// The normalised label every surface form maps to (see `normalize`).
     pub key: String,
     /// The most frequent surface form (ties: the smallest in byte order).
     pub label: String,
