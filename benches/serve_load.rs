@@ -54,6 +54,8 @@
 //! with the prefixes declared, its answers checked against signalgraph's by
 //! content, and a table of the two side by side.
 
+#![allow(unsafe_code)] // kill through libc
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

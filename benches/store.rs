@@ -13,6 +13,8 @@
 //! the same store with oxigraph's `BulkLoader` and answers the same query.
 //! It prints a Markdown table for BENCHMARKS.md.
 
+#![allow(unsafe_code)] // wait4 through libc for the child's peak memory
+
 use oxigraph::io::RdfFormat;
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;

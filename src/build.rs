@@ -59,19 +59,28 @@ pub struct BuildReport {
 /// Why a build saved nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// Reading or writing the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The options cannot work (no paths, a path that does not exist, …).
     #[error("{0}")]
     Usage(String),
+    /// No file could be read, so there is nothing to save.
     #[error("nothing to save: {reason}")]
     NothingToSave {
+        /// Why.
         reason: String,
+        /// What the build found.
         report: Box<BuildReport>,
     },
+    /// `strict` is set and the files had errors or warnings.
     #[error("--strict: {errors} error(s) and {warnings} warning(s); nothing was saved")]
     Strict {
+        /// Diagnostics of error severity.
         errors: usize,
+        /// Diagnostics of warning severity.
         warnings: usize,
+        /// What the build found.
         report: Box<BuildReport>,
     },
 }

@@ -18,6 +18,8 @@
 //! reading them never allocates and registers no destructor, so the allocator
 //! may touch them at any time; `try_with` keeps a thread being torn down safe.
 
+#![allow(unsafe_code)] // a GlobalAlloc must be unsafe to implement and to call
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -39,7 +39,7 @@ fn is_wrapping_punctuation(c: char) -> bool {
 }
 
 /// Collapses runs of Unicode whitespace to a single space and trims both ends.
-pub fn collapse_whitespace(text: &str) -> String {
+pub(crate) fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -51,7 +51,7 @@ pub fn collapse_whitespace(text: &str) -> String {
 }
 
 /// The merge key of a concept label or title (see the module docs). May be empty.
-pub fn concept_key(label: &str) -> String {
+pub(crate) fn concept_key(label: &str) -> String {
     // ASCII is already NFKC, and its case folding is plain lowercasing.
     let folded = if label.is_ascii() {
         label.to_ascii_lowercase()
@@ -70,7 +70,7 @@ pub fn concept_key(label: &str) -> String {
 /// Unreserved ASCII (`A-Z a-z 0-9 - . ~`) is kept, a space becomes `_`, and
 /// every other byte (including `_` itself) is percent-encoded, so the mapping is
 /// injective: two different keys never share a segment.
-pub fn iri_segment(key: &str) -> String {
+pub(crate) fn iri_segment(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 8);
     for &b in key.as_bytes() {
         match b {

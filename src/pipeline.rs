@@ -27,10 +27,13 @@ use std::time::Instant;
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
+    /// Which seed files to build from, and how.
     pub build: BuildOptions,
     /// The folder exports and reports are written to.
     pub out: PathBuf,
+    /// Options of both analyses (articles and full projections).
     pub analyze: AnalyzeOptions,
+    /// How sparse the weighted projections are.
     pub projection_options: ProjectionOptions,
 }
 
@@ -47,19 +50,27 @@ pub const STEPS: [&str; 6] = [
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The build saved nothing.
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// Reading or writing the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An analysis could not run.
     #[error(transparent)]
     Analyze(#[from] AnalyzeError),
+    /// An export failed.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// The report could not be made.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// The output folder could not be created.
     #[error("{path}: {source}")]
     Io {
+        /// The folder.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
 }
@@ -67,10 +78,15 @@ pub enum RunError {
 /// One projection analysed.
 #[derive(Clone, Debug)]
 pub struct AnalysisDone {
+    /// The projection analysed.
     pub projection: Projection,
+    /// Its nodes.
     pub nodes: usize,
+    /// Its edges.
     pub edges: usize,
+    /// Level-0 clusters found.
     pub clusters: usize,
+    /// Newman's modularity of those clusters.
     pub modularity: f64,
     /// Measures left out (they did not converge), with the reason.
     pub skipped: Vec<(Measure, String)>,
@@ -79,17 +95,24 @@ pub struct AnalysisDone {
 /// A report file written.
 #[derive(Clone, Debug)]
 pub struct ReportWritten {
+    /// Its format.
     pub format: ReportFormat,
+    /// Where it was written.
     pub path: PathBuf,
+    /// Its size in bytes.
     pub bytes: u64,
 }
 
 /// What a run did.
 #[derive(Debug)]
 pub struct RunSummary {
+    /// What the build did.
     pub build: BuildReport,
+    /// Each projection analysed, in order.
     pub analyses: Vec<AnalysisDone>,
+    /// Each export written.
     pub exports: Vec<Written>,
+    /// Each report written, the store's copy of the HTML report last.
     pub reports: Vec<ReportWritten>,
     /// The clusters of the report by status (`emerging`, …) with counts.
     pub statuses: Vec<(&'static str, usize)>,
@@ -98,6 +121,22 @@ pub struct RunSummary {
 }
 
 /// Builds, analyses, exports and reports; see the module documentation.
+///
+/// ```no_run
+/// use signalgraph::{NoProgress, RunOptions, StoreDir};
+///
+/// let options = RunOptions {
+///     build: signalgraph::BuildOptions { paths: vec!["seeds".into()], ..Default::default() },
+///     out: "site".into(),
+///     analyze: Default::default(),
+///     projection_options: Default::default(),
+/// };
+/// let summary = signalgraph::run(&StoreDir::new(".signalgraph"), &options, &NoProgress)?;
+/// for written in &summary.exports {
+///     println!("{} ({} bytes)", written.path.display(), written.bytes);
+/// }
+/// # Ok::<(), signalgraph::pipeline::RunError>(())
+/// ```
 pub fn run(
     dir: &StoreDir,
     options: &RunOptions,

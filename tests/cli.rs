@@ -1,5 +1,7 @@
 //! The `signalgraph` binary end to end: build, stats, query, exit codes, incremental builds.
 
+#![allow(unsafe_code)] // mkfifo and geteuid through libc
+
 mod common;
 
 use common::bin;

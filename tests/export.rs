@@ -3,6 +3,8 @@
 //! survive, `--out` writes through links and into devices and FIFOs, and the
 //! Neo4j folder agrees with SPARQL and the report.
 
+#![allow(unsafe_code)] // mkfifo and mknod through libc
+
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Literal, Term};
 use std::collections::BTreeSet;

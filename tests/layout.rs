@@ -1,6 +1,8 @@
 //! ForceAtlas2 layout: deterministic for any thread count, always finite,
 //! separates planted groups, keeps disconnected graphs together.
 
+#![allow(unsafe_code)] // getrusage for the CPU time
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use signalgraph::graph::{Csr, NodeId};

@@ -3,6 +3,8 @@
 //! with `signalgraph query` on the same store. Abuse tests check that the server
 //! keeps answering a known query correctly throughout.
 
+#![allow(unsafe_code)] // kill, sysconf and poll through libc
+
 mod common;
 
 use std::io::{Read, Write};

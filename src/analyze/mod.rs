@@ -31,17 +31,26 @@ use std::time::Instant;
 /// A centrality measure `analyze` can compute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Measure {
+    /// Number of neighbours.
     Degree,
+    /// Sum of the weights of a node's edges.
     WeightedDegree,
+    /// PageRank (weighted; see `damping` and `tolerance` of [`AnalyzeOptions`]).
     PageRank,
+    /// Share of shortest paths through a node (sampled on large graphs).
     Betweenness,
+    /// Closeness: inverse mean distance to the nodes a node reaches.
     Closeness,
+    /// Harmonic closeness: mean inverse distance to the other nodes.
     Harmonic,
+    /// Eigenvector centrality (weighted).
     Eigenvector,
+    /// The largest k of a k-core the node belongs to.
     CoreNumber,
 }
 
 impl Measure {
+    /// Every measure, in output order.
     pub const ALL: [Measure; 8] = [
         Measure::Degree,
         Measure::WeightedDegree,
@@ -93,6 +102,7 @@ impl Measure {
         }
     }
 
+    /// The measure named `name` (its name or its key), if any.
     pub fn from_name(name: &str) -> Option<Measure> {
         Measure::ALL
             .into_iter()
@@ -108,13 +118,18 @@ impl Measure {
 /// A community detection method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// Leiden (Traag et al. 2019): well-connected clusters; the default.
     Leiden,
+    /// Louvain (Blondel et al. 2008): modularity only.
     Louvain,
+    /// Label propagation: fast, no objective.
     LabelPropagation,
+    /// Connected components.
     Components,
 }
 
 impl Method {
+    /// Every method.
     pub const ALL: [Method; 4] = [
         Method::Leiden,
         Method::Louvain,
@@ -122,6 +137,7 @@ impl Method {
         Method::Components,
     ];
 
+    /// The name used on the command line and in the store.
     pub fn name(self) -> &'static str {
         match self {
             Method::Leiden => "leiden",
@@ -131,6 +147,7 @@ impl Method {
         }
     }
 
+    /// The method named `name`, if any.
     pub fn from_name(name: &str) -> Option<Method> {
         Method::ALL.into_iter().find(|m| m.name() == name)
     }
@@ -150,14 +167,19 @@ pub fn objective_name(o: Objective) -> &'static str {
 /// Options of [`analyze`].
 #[derive(Clone, Debug)]
 pub struct AnalyzeOptions {
+    /// The community detection method (default Leiden).
     pub method: Method,
     /// Leiden's objective (Louvain always optimises modularity).
     pub objective: Objective,
     /// γ of modularity or CPM; higher gives more, smaller clusters.
     pub resolution: f64,
+    /// Seed of the method's random choices: the same seed gives the same clusters (default 42).
     pub seed: u64,
+    /// Centrality measures to compute (default [`Measure::DEFAULT`]).
     pub measures: Vec<Measure>,
+    /// PageRank's damping factor (default 0.85).
     pub damping: f64,
+    /// Convergence tolerance of the power iterations (default 1e-6).
     pub tolerance: f64,
     /// Betweenness from this many sampled sources instead of all of them.
     pub samples: Option<usize>,
@@ -193,19 +215,25 @@ pub const DEFAULT_SAMPLES: usize = 100;
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
+    /// The graph has no nodes.
     #[error("the graph has no nodes")]
     EmptyGraph,
+    /// The resolution is negative or not finite.
     #[error("resolution must be a finite number ≥ 0, not {0}")]
     Resolution(f64),
+    /// `max_cluster_size` is below 2.
     #[error("--max-cluster-size must be at least 2")]
     MaxClusterSize,
     /// Sampled betweenness scales by `k - 1` sources, so it needs two.
     #[error("--samples must be at least 2, not {0}")]
     Samples(usize),
+    /// A centrality measure failed.
     #[error(transparent)]
     Centrality(#[from] CentralityError),
+    /// The community method failed.
     #[error(transparent)]
     Community(#[from] CommunityError),
+    /// Reading or writing the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -215,6 +243,7 @@ pub enum AnalyzeError {
 pub struct Level {
     /// Cluster of each node, `0..count`, numbered by size (largest first).
     pub membership: Vec<u32>,
+    /// Number of clusters.
     pub count: usize,
     /// For levels below 0: the cluster of the level above each cluster splits.
     pub parents: Vec<u32>,
@@ -239,15 +268,20 @@ impl Level {
 /// Everything [`analyze`] found.
 #[derive(Clone, Debug)]
 pub struct Analysis {
+    /// Nodes of the graph analysed.
     pub node_count: usize,
+    /// Edges of the graph analysed.
     pub edge_count: usize,
+    /// Each computed measure with one score per node.
     pub measures: Vec<(Measure, Vec<f64>)>,
+    /// The cluster hierarchy: level 0 the whole graph, each further level splits clusters above `max_cluster_size`.
     pub levels: Vec<Level>,
     /// Modularity after each pass of the method over the whole graph (Louvain
     /// and Leiden aggregation levels), never decreasing.
     pub passes: Vec<f64>,
     /// Sources betweenness was computed from when it was sampled.
     pub betweenness_samples: Option<usize>,
+    /// Iterations PageRank took, when computed.
     pub pagerank_iterations: Option<usize>,
     /// Measures left out because their power iteration did not converge,
     /// with the reason; every other result stands.
@@ -257,6 +291,7 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The scores of measure `m`, one per node, if it was computed.
     pub fn scores(&self, m: Measure) -> Option<&[f64]> {
         self.measures
             .iter()
@@ -516,15 +551,30 @@ fn modularity_of(g: &Csr, membership: &[u32]) -> f64 {
 
 /// A projection of a store with its analysis, as written into the store.
 pub struct StoreAnalysis {
+    /// The collection loaded from the store.
     pub collection: Collection,
+    /// The store's IRIs.
     pub iris: Iris,
+    /// The projection that was analysed.
     pub graph: ProjectedGraph,
+    /// What the analysis found (also written into the store).
     pub analysis: Analysis,
 }
 
 /// Loads the store in `dir`, analyses `projection` of it and writes the
 /// results into its analysis graph `{base}graph/analysis/{projection}`
 /// (replacing the previous ones). The timings start with `load`.
+///
+/// ```no_run
+/// use signalgraph::analyze::{analyze_store, AnalyzeOptions, Method};
+/// use signalgraph::graph::Projection;
+///
+/// let options = AnalyzeOptions { method: Method::Louvain, ..Default::default() };
+/// let dir = signalgraph::StoreDir::new(".signalgraph");
+/// let done = analyze_store(&dir, Projection::Articles, &Default::default(), &options)?;
+/// println!("{} clusters", done.analysis.levels[0].count);
+/// # Ok::<(), signalgraph::analyze::AnalyzeError>(())
+/// ```
 pub fn analyze_store(
     dir: &StoreDir,
     projection: Projection,

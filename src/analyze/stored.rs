@@ -55,6 +55,7 @@ pub struct StoredAnalysis {
 }
 
 impl StoredAnalysis {
+    /// The scores of measure `m`, one per node, if it was stored.
     pub fn scores(&self, m: Measure) -> Option<&[f64]> {
         self.measures
             .iter()

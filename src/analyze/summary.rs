@@ -33,18 +33,25 @@ impl NodeNames for [String] {
 /// One node in a ranking.
 #[derive(Debug, Serialize)]
 pub struct Ranked {
+    /// The node's key (a stable readable id).
     pub key: String,
+    /// The node's label.
     pub label: String,
+    /// The node's kind (full projection only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
+    /// Its score.
     pub value: f64,
 }
 
 /// One cluster with its largest members.
 #[derive(Debug, Serialize)]
 pub struct ClusterSummary {
+    /// The level of the hierarchy (0 the whole graph).
     pub level: usize,
+    /// The cluster's number in its level (0 the largest).
     pub cluster: u32,
+    /// Its number of nodes.
     pub size: usize,
     /// The cluster of the level above it was split from.
     pub parent: Option<u32>,
@@ -55,8 +62,11 @@ pub struct ClusterSummary {
 /// One level of the hierarchy.
 #[derive(Debug, Serialize)]
 pub struct LevelSummary {
+    /// The level (0 the whole graph).
     pub level: usize,
+    /// Number of clusters.
     pub clusters: usize,
+    /// Newman's modularity (γ = 1) of the level's partition.
     pub modularity: f64,
 }
 
@@ -65,29 +75,42 @@ pub struct LevelSummary {
 pub struct Summary {
     /// `articles`, `concepts`, `full`, or the edge list's path.
     pub graph: String,
+    /// Nodes of the graph.
     pub nodes: usize,
+    /// Edges of the graph.
     pub edges: usize,
+    /// The community method's name.
     pub method: &'static str,
+    /// Leiden's objective (`modularity` or `cpm`).
     pub objective: &'static str,
+    /// The resolution γ used.
     pub resolution: f64,
+    /// The random seed used.
     pub seed: u64,
+    /// Each level of the cluster hierarchy.
     pub levels: Vec<LevelSummary>,
     /// Modularity after each pass of the method (never decreasing).
     pub passes: Vec<f64>,
+    /// Every cluster of every level with its top members.
     pub clusters: Vec<ClusterSummary>,
     /// The top nodes per measure, keyed by measure.
     pub top: Vec<(&'static str, Vec<Ranked>)>,
+    /// Sources betweenness was computed from when it was sampled.
     pub betweenness_samples: Option<usize>,
+    /// Iterations PageRank took, when computed.
     pub pagerank_iterations: Option<usize>,
     /// Measures left out because they did not converge.
     pub skipped: Vec<Skipped>,
+    /// Seconds per step, in the order they ran.
     pub timings_seconds: Vec<(&'static str, f64)>,
 }
 
 /// A measure the analysis left out, and why.
 #[derive(Debug, Serialize)]
 pub struct Skipped {
+    /// The measure's key.
     pub measure: &'static str,
+    /// Why it was left out.
     pub reason: String,
 }
 
@@ -260,7 +283,9 @@ pub fn write_node_csv(
 
 /// Names of the nodes of a projection of a collection.
 pub struct ProjectionNames<'a> {
+    /// The projection whose nodes are named.
     pub graph: &'a crate::graph::ProjectedGraph,
+    /// The collection it was built from.
     pub collection: &'a crate::model::Collection,
 }
 

@@ -11,6 +11,7 @@ mod analyze;
 mod build;
 mod completions;
 mod export;
+#[cfg(feature = "generate")]
 mod generate;
 mod numbers;
 mod progress;
@@ -108,6 +109,7 @@ enum Command {
     )]
     Report(report::ReportArgs),
     /// Write a synthetic collection in the seed format (for scale and quality tests).
+    #[cfg(feature = "generate")]
     #[command(
         after_help = "Example:\n  signalgraph generate --articles 10000 --seed 7 --out /tmp/gen10k"
     )]
@@ -209,6 +211,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(g, &dir, args),
         Command::Serve(args) => serve::run(g, &dir, args),
         Command::Report(args) => report::run(g, &dir, args),
+        #[cfg(feature = "generate")]
         Command::Generate(args) => generate::run(g, args),
         Command::Completions(args) => completions::run(args),
     }

@@ -34,13 +34,21 @@ pub use rdf::write as write_rdf;
 /// An export format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Format {
+    /// Turtle (`.ttl`): the statements without their graphs.
     Turtle,
+    /// N-Triples (`.nt`): the statements without their graphs.
     NTriples,
+    /// N-Quads (`.nq`): every statement in its named graph.
     NQuads,
+    /// TriG (`.trig`): every statement in its named graph.
     TriG,
+    /// RDF/XML (`.rdf`): the statements without their graphs.
     RdfXml,
+    /// JSON-LD (`.jsonld`).
     JsonLd,
+    /// GraphML (`.graphml`): a projection with its analysis as attributes.
     GraphMl,
+    /// GEXF 1.3 (`.gexf`): a projection with its analysis and dates.
     Gexf,
     /// A folder for `neo4j-admin database import`.
     Neo4j,
@@ -167,11 +175,15 @@ impl Format {
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// Writing an output failed.
     #[error("{path}: {source}")]
     Io {
+        /// The output.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -193,6 +205,7 @@ pub struct ExportOptions {
     pub projection: Option<Projection>,
     /// Compute no layout (GraphML and GEXF without positions).
     pub no_layout: bool,
+    /// How sparse the weighted projections are.
     pub projection_options: ProjectionOptions,
     /// Layouts computed beforehand (by `run`, which draws the same layout in
     /// the report), used instead of computing them again.
@@ -202,11 +215,15 @@ pub struct ExportOptions {
 /// One export written.
 #[derive(Clone, Debug)]
 pub struct Written {
+    /// The format written.
     pub format: Format,
+    /// Where it was written.
     pub path: PathBuf,
+    /// Its size in bytes (0 for a device or FIFO).
     pub bytes: u64,
     /// Statements (RDF) or nodes (graph formats).
     pub items: u64,
+    /// Edges written (graph formats).
     pub edges: Option<usize>,
     /// Parallel edges merged into others.
     pub merged: usize,
@@ -221,6 +238,18 @@ pub struct Written {
 ///
 /// The RDF dataset is opened only for RDF targets, and each projection is
 /// built, laid out and joined with its stored analysis once.
+///
+/// ```no_run
+/// use signalgraph::export::{export, ExportOptions, Format};
+///
+/// let dir = signalgraph::StoreDir::new(".signalgraph");
+/// let targets = [
+///     (Format::Turtle, "graph.ttl".into()),
+///     (Format::Gexf, "clusters.gexf".into()),
+/// ];
+/// export(&dir, &targets, &ExportOptions::default(), &signalgraph::NoProgress)?;
+/// # Ok::<(), signalgraph::export::ExportError>(())
+/// ```
 pub fn export(
     dir: &StoreDir,
     targets: &[(Format, PathBuf)],

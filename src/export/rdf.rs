@@ -16,10 +16,13 @@ use std::io::{self, Write};
 
 /// Which statements an RDF export keeps.
 pub enum Selection<'a> {
+    /// Every statement of the store.
     Everything,
     /// Statements about these subjects (IRIs), and every statement of these graphs.
     Subjects {
+        /// The subjects' IRIs.
         iris: &'a HashSet<String>,
+        /// The graphs' IRIs.
         graphs: &'a HashSet<String>,
     },
 }

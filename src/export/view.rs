@@ -17,11 +17,15 @@ use std::borrow::Cow;
 /// The type of an attribute column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnType {
+    /// One string.
     String,
     /// A list of strings (alternative labels).
     Strings,
+    /// A whole number.
     Integer,
+    /// A floating-point number.
     Double,
+    /// A calendar date.
     Date,
 }
 
@@ -30,6 +34,7 @@ pub enum ColumnType {
 pub struct Column {
     /// Readable id, also the attribute name (`label`, `pagerank`, `cluster_0`).
     pub id: String,
+    /// The type of its values.
     pub kind: ColumnType,
     /// The Neo4j property name (camelCase).
     pub property: String,
@@ -38,20 +43,30 @@ pub struct Column {
 /// One attribute value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
+    /// No value for this node.
     None,
+    /// A string.
     Text(Cow<'a, str>),
+    /// A list of strings.
     Texts(Vec<&'a str>),
+    /// A whole number.
     Integer(i64),
+    /// A floating-point number.
     Double(f64),
+    /// A calendar date.
     Date(Date),
 }
 
 /// An edge after merging parallel edges.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MergedEdge {
+    /// Index of one end node.
     pub source: u32,
+    /// Index of the other end node.
     pub target: u32,
+    /// The kind of the first edge merged.
     pub kind: EdgeKind,
+    /// The summed weight of the merged edges.
     pub weight: f64,
     /// How many edges of the projection it stands for.
     pub count: u32,
@@ -59,15 +74,20 @@ pub struct MergedEdge {
 
 /// A projection ready to export.
 pub struct GraphView<'a> {
+    /// The projection exported.
     pub graph: &'a ProjectedGraph,
+    /// The collection it was built from.
     pub collection: &'a Collection,
+    /// The store's IRIs (node IRIs in the exports).
     pub iris: &'a Iris,
+    /// The projection's stored analysis, if any (clusters and measures as attributes).
     pub analysis: Option<StoredAnalysis>,
     /// Layout positions, one per node.
     pub positions: Option<Vec<[f64; 2]>>,
     /// When each node first appears: its date, or for concepts, sources and
     /// stubs the earliest date of the articles naming them.
     pub starts: Vec<Option<Date>>,
+    /// The edges after merging parallel ones.
     pub edges: Vec<MergedEdge>,
     /// Edges of the projection merged into others.
     pub merged: usize,
@@ -76,6 +96,7 @@ pub struct GraphView<'a> {
 }
 
 impl<'a> GraphView<'a> {
+    /// Joins `graph` with its analysis and layout, merges parallel edges and lists the attribute columns.
     pub fn new(
         graph: &'a ProjectedGraph,
         collection: &'a Collection,
@@ -104,14 +125,17 @@ impl<'a> GraphView<'a> {
         view
     }
 
+    /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }
 
+    /// What node `i` stands for.
     pub fn node(&self, i: u32) -> NodeRef {
         self.graph.node(i)
     }
 
+    /// The kind of node `i`.
     pub fn kind(&self, i: u32) -> NodeKind {
         self.kinds[i as usize]
     }
@@ -133,6 +157,7 @@ impl<'a> GraphView<'a> {
         self.node(i).key(self.collection)
     }
 
+    /// The readable label of node `i`.
     pub fn label(&self, i: u32) -> String {
         self.node(i).label(self.collection)
     }

@@ -10,12 +10,12 @@
 use std::io::{self, Write};
 
 /// Writes `text` escaped for element content.
-pub fn text(w: &mut impl Write, text: &str) -> io::Result<()> {
+pub(crate) fn text(w: &mut impl Write, text: &str) -> io::Result<()> {
     escape(w, text, false)
 }
 
 /// Writes `text` escaped for a double-quoted attribute value.
-pub fn attribute(w: &mut impl Write, text: &str) -> io::Result<()> {
+pub(crate) fn attribute(w: &mut impl Write, text: &str) -> io::Result<()> {
     escape(w, text, true)
 }
 

@@ -153,7 +153,9 @@ pub enum GenerateError {
     /// A file or the output directory could not be written.
     #[error("cannot write {}", path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
     /// The options are out of range (no file was written).
@@ -166,6 +168,17 @@ pub enum GenerateError {
 /// `out_dir` is created if missing. Files of the same names are overwritten,
 /// other files are left alone. `truth.json` is written last (through a temporary
 /// name), so its presence means the collection is complete.
+///
+/// ```
+/// use signalgraph::generate::{generate, GenerateOptions};
+///
+/// let out = tempfile::tempdir()?;
+/// let options = GenerateOptions { articles: 20, seed: 7, ..Default::default() };
+/// let summary = generate(&options, out.path())?;
+/// assert_eq!(summary.articles, 20);
+/// assert!(out.path().join("truth.json").exists());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<GenerateSummary, GenerateError> {
     opts.validate()?;
     let groups = opts.group_count();

@@ -15,30 +15,47 @@ use std::path::Path;
 /// Why an edge list could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum EdgeListError {
+    /// The file could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// A line does not parse.
     #[error("{path}:{line}: {message}")]
     Line {
+        /// The file.
         path: String,
+        /// 1-based line.
         line: usize,
+        /// What is wrong with it.
         message: String,
     },
+    /// The file holds no edges.
     #[error("{path}: no edges")]
-    Empty { path: String },
+    Empty {
+        /// The file.
+        path: String,
+    },
     /// Modularity squares the total weight: it must stay a normal `f64`.
     #[error(
         "{path}: the edge weights add up to {total:e}, outside what the analysis can square \
          (about 1e-150 to 1e150); multiply or divide every weight by one factor"
     )]
-    TotalWeight { path: String, total: f64 },
+    TotalWeight {
+        /// The file.
+        path: String,
+        /// The edges' total weight.
+        total: f64,
+    },
 }
 
 /// A graph read from an edge list, with the names of its nodes.
 #[derive(Clone, Debug)]
 pub struct EdgeList {
+    /// The graph; node `i` is the `i`-th name met in the file.
     pub graph: Csr,
     /// `names[i]` is how node `i` was written in the file.
     pub names: Vec<String>,

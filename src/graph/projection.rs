@@ -45,12 +45,16 @@ use std::fmt;
 /// Which graph view of the collection to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Projection {
+    /// Articles linked by shared concepts and closest links (the trend clusters).
     Articles,
+    /// Themes, keywords and driving forces linked by co-occurrence.
     Concepts,
+    /// Every article, signal, concept, source and digest with its typed links.
     Full,
 }
 
 impl Projection {
+    /// Every projection.
     pub const ALL: [Projection; 3] = [Projection::Articles, Projection::Concepts, Projection::Full];
 
     /// The name used on the command line and in the analysis graph's IRI.
@@ -62,6 +66,7 @@ impl Projection {
         }
     }
 
+    /// The projection named `name`, if any.
     pub fn from_name(name: &str) -> Option<Projection> {
         Projection::ALL.into_iter().find(|p| p.name() == name)
     }
@@ -94,16 +99,24 @@ impl Default for ProjectionOptions {
 /// The kind of thing a node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeKind {
+    /// A seed article (or a stub known only from links).
     Article,
+    /// A row of an article's signal table.
     Signal,
+    /// A theme.
     Theme,
+    /// A keyword.
     Keyword,
+    /// A driving force.
     DrivingForce,
+    /// A source host of news items.
     Source,
+    /// A digest that carried articles.
     Digest,
 }
 
 impl NodeKind {
+    /// Every kind, in the order exports list them.
     pub const ALL: [NodeKind; 7] = [
         NodeKind::Article,
         NodeKind::Signal,
@@ -145,9 +158,12 @@ pub enum NodeRef {
     Stub(usize),
     /// Article index and 1-based signal row.
     Signal {
+        /// Index into [`Collection::articles`].
         article: usize,
+        /// 1-based row in its signal table.
         row: u32,
     },
+    /// Index into [`Collection::concepts`].
     Concept(ConceptId),
     /// Index into [`Collection::sources`].
     Source(usize),
@@ -156,6 +172,7 @@ pub enum NodeRef {
 }
 
 impl NodeRef {
+    /// The kind of thing the node stands for.
     pub fn kind(self, c: &Collection) -> NodeKind {
         match self {
             NodeRef::Article(_) | NodeRef::Stub(_) => NodeKind::Article,
@@ -220,11 +237,17 @@ pub enum EdgeKind {
     Closest,
     /// Concepts occurring in the same articles.
     CoOccurs,
+    /// Article to one of its signals.
     HasSignal,
+    /// Article to a theme.
     HasTheme,
+    /// Article to a keyword.
     HasKeyword,
+    /// Signal to its driving force.
     DrivenBy,
+    /// Article to the source host that published it.
     PublishedBy,
+    /// Article to the digest that carried it.
     InDigest,
 }
 
@@ -248,7 +271,9 @@ impl EdgeKind {
 /// An edge of a projection.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Edge {
+    /// What the edge stands for.
     pub kind: EdgeKind,
+    /// Its weight: 1 in the full projection, by the module's rules in the weighted ones.
     pub weight: f64,
 }
 
@@ -258,7 +283,9 @@ pub struct Edge {
 /// the same nodes in the same order and the same edges.
 #[derive(Clone, Debug)]
 pub struct ProjectedGraph {
+    /// Which projection this is.
     pub projection: Projection,
+    /// The graph; node weights say what each node is.
     pub graph: UnGraph<NodeRef, Edge, u32>,
 }
 
@@ -273,10 +300,12 @@ impl ProjectedGraph {
         ProjectedGraph { projection, graph }
     }
 
+    /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }
 
+    /// Number of edges.
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()
     }

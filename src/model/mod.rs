@@ -28,25 +28,32 @@ pub struct SeedFile {
     pub path: String,
     /// `blake3:` followed by 64 hex digits.
     pub hash: String,
+    /// Its size in bytes.
     pub size: u64,
 }
 
 /// A read article and the file it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
+    /// The seed file.
     pub file: SeedFile,
+    /// The article read from it.
     pub article: Article,
 }
 
 /// The three kinds of concept, each in its own SKOS scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ConceptKind {
+    /// A `## Themes` entry.
     Theme,
+    /// A `## Keywords` entry.
     Keyword,
+    /// A `Driving force` cell of the signals table.
     DrivingForce,
 }
 
 impl ConceptKind {
+    /// The three kinds, in scheme order.
     pub const ALL: [ConceptKind; 3] = [
         ConceptKind::Theme,
         ConceptKind::Keyword,
@@ -69,8 +76,9 @@ pub type ConceptId = usize;
 /// A theme, keyword or driving force, merged over every article that names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Concept {
+    /// Which scheme it belongs to.
     pub kind: ConceptKind,
-    /// The normalised label every surface form maps to (see [`crate::normalize`]).
+    /// The normalised label every surface form maps to (see `normalize`).
     pub key: String,
     /// The most frequent surface form (ties: the smallest in byte order).
     pub label: String,
@@ -92,15 +100,20 @@ pub enum LinkTarget {
 /// How a closest link was resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resolution {
+    /// The target's id matched an article (or stub).
     ById,
+    /// No id matched, but the link's title did.
     ByTitle,
+    /// Nothing matched: the target became a stub.
     Unresolved,
 }
 
 /// A resolved closest link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Link {
+    /// Where it points.
     pub target: LinkTarget,
+    /// How the target was found.
     pub resolution: Resolution,
 }
 
@@ -111,22 +124,27 @@ pub struct Stub {
     pub id: String,
     /// The link target as first written (sorted order of the linking articles).
     pub target: String,
+    /// The title the links give it.
     pub title: String,
 }
 
 /// A signal's links into the concept table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignalLinks {
+    /// The signal's driving force, if it names one.
     pub driving_force: Option<ConceptId>,
 }
 
 /// The model's view of one read article: its input and its resolved links.
 #[derive(Clone, Debug)]
 pub struct ArticleLinks {
+    /// The article's themes.
     pub themes: Vec<ConceptId>,
+    /// The article's keywords.
     pub keywords: Vec<ConceptId>,
     /// One entry per signal row, in row order.
     pub signals: Vec<SignalLinks>,
+    /// Its closest links, in list order.
     pub closest: Vec<Link>,
     /// The publisher host, index into [`Collection::sources`].
     pub source: Option<usize>,
@@ -137,7 +155,9 @@ pub struct ArticleLinks {
 /// A digest issue: a date and the page(s) it was published at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Digest {
+    /// The issue's date.
     pub date: Date,
+    /// The pages it was published at, sorted.
     pub urls: Vec<String>,
 }
 

@@ -33,18 +33,27 @@ pub struct DateRange {
 /// What `signalgraph stats` reports. The JSON keys are stable (documented in README.md).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
+    /// Articles, read and stub.
     pub articles: ArticleCounts,
+    /// Signal rows.
     pub signals: usize,
+    /// Distinct themes.
     pub themes: usize,
+    /// Distinct keywords.
     pub keywords: usize,
+    /// Distinct driving forces.
     pub driving_forces: usize,
+    /// Distinct publisher hosts.
     pub sources: usize,
+    /// Digest issues.
     pub digests: usize,
+    /// Closest links, by how they resolved.
     pub closest_links: LinkCounts,
     /// Quads in the store, over every named graph (ontology and analysis included).
     pub triples: u64,
     /// Named graphs in the store.
     pub graphs: usize,
+    /// The dated period of the articles.
     pub dates: DateRange,
 }
 

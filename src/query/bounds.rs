@@ -27,7 +27,7 @@ pub const MAX_NESTING: usize = 256;
 
 /// The most stack bytes per token measured over the shapes of
 /// `tests/hostile_queries.rs` (release build, x86-64).
-pub const WORST_BYTES_PER_TOKEN: usize = 2_800;
+pub(crate) const WORST_BYTES_PER_TOKEN: usize = 2_800;
 
 /// The stack of every thread that parses, plans, evaluates or drops a query.
 pub const STACK_SIZE: usize = 128 << 20;
@@ -37,6 +37,7 @@ const _: () = assert!(STACK_SIZE >= 4 * MAX_TOKENS * WORST_BYTES_PER_TOKEN);
 /// What [`scan`] finds in a query's text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Size {
+    /// Tokens counted (up to the first past the limit).
     pub tokens: usize,
     /// The deepest nesting of brackets outside strings, IRIs and comments.
     pub depth: usize,
@@ -44,7 +45,7 @@ pub struct Size {
 
 /// Whether the text of a query is within [`MAX_TOKENS`] and [`MAX_NESTING`];
 /// the error says which bound it passes.
-pub fn check(text: &str) -> Result<(), String> {
+pub(crate) fn check(text: &str) -> Result<(), String> {
     let size = scan(text);
     if size.depth > MAX_NESTING {
         return Err(format!("nested deeper than {MAX_NESTING} levels"));

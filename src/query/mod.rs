@@ -62,6 +62,7 @@ pub enum ResultFormat {
 }
 
 impl ResultFormat {
+    /// Every format, in the order help texts list them.
     pub const ALL: [ResultFormat; 9] = [
         ResultFormat::Table,
         ResultFormat::Csv,
@@ -140,13 +141,16 @@ pub enum QueryError {
     /// The query asks for something the engine does not do here (SERVICE, unknown functions).
     #[error("unsupported query: {0}")]
     Unsupported(String),
+    /// The engine failed on the query.
     #[error("query evaluation failed: {0}")]
     Evaluation(String),
     /// A limit of [`Limits`] stopped the query.
     #[error("{}", stop_message(.0))]
     Stopped(Stop),
+    /// The format does not fit the answer (a graph format for solutions, or the reverse).
     #[error("{0}")]
     Format(String),
+    /// Writing the answer failed.
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -169,8 +173,11 @@ fn stop_message(stop: &Stop) -> String {
 /// The shape of a query's answer, for callers that pick a default format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
+    /// Solutions of a SELECT.
     Solutions,
+    /// The boolean of an ASK.
     Boolean,
+    /// The triples of a CONSTRUCT or DESCRIBE.
     Graph,
 }
 
@@ -207,7 +214,9 @@ impl ParsedQuery {
 /// given, no named graph is available, as the protocol specifies.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GraphSelection {
+    /// The graphs whose union is the default graph.
     pub default_graphs: Vec<NamedNode>,
+    /// The graphs available as named graphs.
     pub named_graphs: Vec<NamedNode>,
 }
 
@@ -216,6 +225,7 @@ pub struct GraphSelection {
 pub struct Options {
     /// The protocol's dataset, replacing the query's (`None`: the query's own, or the union).
     pub dataset: Option<GraphSelection>,
+    /// The deadline, memory budget and output cap (default: none).
     pub limits: Limits,
 }
 

@@ -44,24 +44,34 @@ const GAPS: usize = 10;
 /// A neighbouring cluster and what links the two.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Neighbour {
+    /// The neighbouring cluster's number.
     pub cluster: u32,
+    /// Its name.
     pub name: String,
     /// Links of the articles projection between the two clusters.
     pub links: usize,
+    /// Total weight of those links.
     pub weight: f64,
+    /// Articles whose links join the two clusters most.
     pub bridging_articles: Vec<ArticleRef>,
+    /// Signals of those articles.
     pub bridging_signals: Vec<SignalRef>,
+    /// Concepts both clusters name.
     pub bridging_concepts: Vec<String>,
 }
 
 /// Two clusters that share concepts yet have few direct links.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Gap {
+    /// The two clusters' numbers.
     pub clusters: [u32; 2],
+    /// Their names.
     pub names: [String; 2],
     /// Cosine similarity of their c-TF-IDF concept vectors.
     pub similarity: f64,
+    /// Links of the articles projection between them.
     pub links: usize,
+    /// Concepts distinctive of both.
     pub shared_concepts: Vec<String>,
     /// An article of each cluster naming the first shared concept.
     pub articles: Vec<ArticleRef>,

@@ -64,18 +64,23 @@ pub const MAP_SIZE: f64 = 1000.0;
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The articles projection was never analysed (the store is the path).
     #[error("{0} has no analysis of the articles projection; run `signalgraph analyze` (or `signalgraph run`) first")]
     NoAnalysis(PathBuf),
 }
 
 /// Everything [`build`] reads.
 pub struct Inputs<'a> {
+    /// The collection.
     pub collection: &'a Collection,
+    /// The store's IRIs.
     pub iris: &'a Iris,
     /// The articles projection and its stored analysis.
     pub articles: &'a ProjectedGraph,
+    /// The analysis of the articles projection.
     pub article_analysis: &'a StoredAnalysis,
     /// The full projection and its stored analysis, when analysed.
     pub full: Option<(&'a ProjectedGraph, &'a StoredAnalysis)>,
@@ -87,18 +92,23 @@ pub struct Inputs<'a> {
 /// The format a report is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
+    /// A standalone HTML page.
     Html,
+    /// Markdown.
     Markdown,
+    /// JSON (`docs/report.schema.json`).
     Json,
 }
 
 impl ReportFormat {
+    /// Every format.
     pub const ALL: [ReportFormat; 3] = [
         ReportFormat::Html,
         ReportFormat::Markdown,
         ReportFormat::Json,
     ];
 
+    /// The file extension (`html`, `md`, `json`).
     pub fn extension(self) -> &'static str {
         match self {
             ReportFormat::Html => "html",
@@ -147,6 +157,15 @@ pub type Timings = Vec<(&'static str, f64)>;
 ///
 /// Fails with [`ReportError::NoAnalysis`] when the articles projection was
 /// never analysed. The full projection's analysis is used when present.
+///
+/// ```no_run
+/// use signalgraph::report::{compute, write_file, ReportFormat};
+///
+/// let dir = signalgraph::StoreDir::new(".signalgraph");
+/// let (report, _timings) = compute(&dir, &signalgraph::NoProgress)?;
+/// write_file(&report, ReportFormat::Markdown, "trends.md".as_ref())?;
+/// # Ok::<(), signalgraph::report::ReportError>(())
+/// ```
 pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timings), ReportError> {
     let mut timings = Vec::new();
     let mut clock = std::time::Instant::now();

@@ -13,8 +13,11 @@ pub const FORMAT: &str = "signalgraph-report/1";
 pub struct Report {
     /// [`FORMAT`].
     pub format: String,
+    /// Counts of the whole collection.
     pub collection: CollectionFacts,
+    /// Which analysis the clusters come from.
     pub analysis: AnalysisFacts,
+    /// The rule that gives each cluster its trajectory status.
     pub status_rule: StatusRule,
     /// What could not be computed, and fallbacks taken.
     pub notes: Vec<String>,
@@ -22,11 +25,13 @@ pub struct Report {
     pub timeline: Timeline,
     /// Every level-0 cluster of the articles analysis, ranked by size.
     pub clusters: Vec<ClusterReport>,
+    /// The cluster map of the collection's articles.
     pub map: ClusterMap,
     /// Signals per driving force and cluster (the heat map).
     pub driving_forces: ForceOverview,
     /// Cluster pairs that share concepts yet have few direct links.
     pub gaps: Vec<Gap>,
+    /// Concepts seen in few articles but recently and in several clusters.
     pub weak_signals: Vec<WeakSignal>,
 }
 
@@ -41,16 +46,25 @@ impl Report {
 /// Counts of the collection, as `signalgraph stats` gives them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CollectionFacts {
+    /// Articles read from seed files.
     pub articles: usize,
+    /// Articles known only from links (no seed file of their own).
     pub stub_articles: usize,
+    /// Signals (rows of the articles' signal tables).
     pub signals: usize,
+    /// Distinct themes.
     pub themes: usize,
+    /// Distinct keywords.
     pub keywords: usize,
+    /// Distinct driving forces.
     pub driving_forces: usize,
+    /// Distinct source hosts of the articles' news items.
     pub sources: usize,
     /// `YYYY-MM-DD`, or null when no article is dated.
     pub first_date: Option<String>,
+    /// `YYYY-MM-DD` of the newest dated article, or null.
     pub last_date: Option<String>,
+    /// Articles without a date.
     pub undated_articles: usize,
 }
 
@@ -61,9 +75,11 @@ pub struct AnalysisFacts {
     pub projection: String,
     /// Always 0: the clusters of the whole projection.
     pub level: usize,
+    /// Level-0 clusters in the analysis.
     pub clusters: usize,
     /// Newman's modularity of the clustering, as stored; null when undefined.
     pub modularity: Option<f64>,
+    /// Articles that have a cluster.
     pub clustered_articles: usize,
     /// Articles the stored analysis does not know (it is older than the build).
     pub unclustered_articles: usize,
@@ -75,12 +91,19 @@ pub struct AnalysisFacts {
 /// The trajectory status rule and its parameters (see [`trajectory`](super::trajectory)).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusRule {
+    /// The rule in words, as the report prints it.
     pub text: String,
+    /// Fewest dated articles a cluster needs for a status.
     pub min_dated_articles: usize,
+    /// Shortest dated period (first to last article), in days, a status needs.
     pub min_period_days: i64,
+    /// The recent part of the period, as a fraction of it (0.25).
     pub recent_fraction: f64,
+    /// Share of dated articles in the recent part that makes a cluster emerging.
     pub emerging_share: f64,
+    /// Mean position (0 first date, 1 last) from which a cluster is growing.
     pub growing_from_mean_position: f64,
+    /// Mean position up to which a cluster is declining.
     pub declining_up_to_mean_position: f64,
     /// The first day of the recent part of this collection's period.
     pub recent_since: Option<String>,
@@ -89,7 +112,9 @@ pub struct StatusRule {
 /// Quarter labels (`2024 Q3`) and the collection's dated articles in each.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {
+    /// Quarter labels, oldest first (`2024 Q3`).
     pub quarters: Vec<String>,
+    /// The collection's dated articles per quarter, aligned with `quarters`.
     pub articles: Vec<u32>,
 }
 
@@ -100,28 +125,41 @@ pub struct ClusterReport {
     pub rank: usize,
     /// The cluster's number in the store (`{base}cluster/articles/0/{cluster}`).
     pub cluster: u32,
+    /// The cluster's IRI in the store.
     pub iri: String,
     /// Its most distinctive concepts, joined by ` · `.
     pub name: String,
     /// The most distinctive concepts, best first (c-TF-IDF).
     pub terms: Vec<Term>,
+    /// Articles in the cluster.
     pub articles: usize,
+    /// Signals of those articles.
     pub signals: usize,
+    /// Articles of the cluster that have a date.
     pub dated_articles: usize,
+    /// `YYYY-MM-DD` of its oldest dated article.
     pub first_date: Option<String>,
+    /// `YYYY-MM-DD` of its newest dated article.
     pub last_date: Option<String>,
     /// Dated articles per quarter, aligned with [`Timeline::quarters`].
     pub quarters: Vec<u32>,
+    /// Where the cluster is heading (see [`StatusRule`]).
     pub status: Status,
+    /// Why it got that status, in words.
     pub status_reason: String,
+    /// Share of its dated articles in the recent part of the period.
     pub recent_share: Option<f64>,
+    /// Mean position of its dated articles in the period (0 first date, 1 last).
     pub mean_position: Option<f64>,
+    /// Its signals of highest PageRank.
     pub central_signals: Vec<SignalRef>,
     /// Signals per driving force, most first.
     pub driving_forces: Vec<Count>,
     /// Articles per theme, most first.
     pub themes: Vec<Count>,
+    /// Its most central articles.
     pub representative_articles: Vec<ArticleRef>,
+    /// The clusters it links to most.
     pub neighbours: Vec<Neighbour>,
     /// The newest articles of the cluster (at most 30).
     pub newest_articles: Vec<ArticleRef>,
@@ -132,27 +170,35 @@ pub struct ClusterReport {
 /// A concept and its c-TF-IDF weight in a cluster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Term {
+    /// The concept's label.
     pub label: String,
     /// `theme`, `keyword` or `driving-force`.
     pub kind: String,
     /// Articles of the cluster naming it.
     pub articles: u32,
+    /// The c-TF-IDF weight (rounded to 6 significant digits).
     pub score: f64,
 }
 
 /// A label and how often it occurs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Count {
+    /// The label.
     pub label: String,
+    /// How often it occurs.
     pub count: u32,
 }
 
 /// An article, as cited.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ArticleRef {
+    /// The article's 32-hex-digit id.
     pub id: String,
+    /// The article's IRI in the store.
     pub iri: String,
+    /// Its title.
     pub title: String,
+    /// `YYYY-MM-DD`, or null when undated.
     pub date: Option<String>,
     /// The published news item.
     pub source_url: Option<String>,
@@ -161,17 +207,25 @@ pub struct ArticleRef {
 /// A signal, as cited, with the article it comes from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignalRef {
+    /// The signal's IRI in the store.
     pub iri: String,
+    /// Its row in the article's signal table (from 1).
     pub row: u32,
+    /// The signal's text.
     pub text: String,
+    /// The change it describes (from what to what).
     pub change: String,
     /// What it may look like in ten years.
     pub horizon: String,
+    /// Its driving force, if given.
     pub driving_force: Option<String>,
     /// The cluster of its article.
     pub cluster: Option<u32>,
+    /// PageRank in the signal-level analysis, when computed.
     pub pagerank: Option<f64>,
+    /// Betweenness in the signal-level analysis, when computed.
     pub betweenness: Option<f64>,
+    /// The article the signal comes from.
     pub article: ArticleRef,
 }
 
@@ -180,6 +234,7 @@ pub struct SignalRef {
 pub struct ClusterMap {
     /// Side of the square the positions fit in.
     pub size: f64,
+    /// Articles in the collection (all, drawn or not).
     pub articles: usize,
     /// Points drawn (all articles up to 4,000, else an even sample).
     pub points: Vec<MapPoint>,
@@ -189,26 +244,38 @@ pub struct ClusterMap {
     pub labels: Vec<MapLabel>,
 }
 
+/// One article on the cluster map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MapPoint {
+    /// Horizontal position, from 0 to [`ClusterMap::size`].
     pub x: f64,
+    /// Vertical position, from 0 to [`ClusterMap::size`].
     pub y: f64,
+    /// The article's cluster, or null when it has none.
     pub cluster: Option<u32>,
 }
 
+/// A cluster's label on the map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MapLabel {
+    /// The cluster's number.
     pub cluster: u32,
+    /// Its rank by size (1 for the largest).
     pub rank: usize,
+    /// Horizontal position of its articles' centroid.
     pub x: f64,
+    /// Vertical position of its articles' centroid.
     pub y: f64,
+    /// Its name (most distinctive concepts).
     pub name: String,
 }
 
 /// Signals of the main driving forces (rows) in the largest clusters (columns).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ForceOverview {
+    /// The driving forces shown, one per row.
     pub forces: Vec<String>,
+    /// The clusters shown, one per column.
     pub clusters: Vec<u32>,
     /// `signals[force][cluster]`.
     pub signals: Vec<Vec<u32>>,

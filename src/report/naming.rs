@@ -24,9 +24,11 @@ pub const NAME_TERMS: usize = 3;
 /// A concept's weight in one cluster.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Weighted {
+    /// The concept.
     pub concept: ConceptId,
     /// Articles of the cluster naming it.
     pub articles: u32,
+    /// Its c-TF-IDF weight.
     pub score: f64,
 }
 

@@ -42,7 +42,7 @@ pub(crate) struct Prepared<'a> {
 }
 
 impl Prepared<'_> {
-    pub fn article_ref(&self, a: usize) -> ArticleRef {
+    pub(crate) fn article_ref(&self, a: usize) -> ArticleRef {
         let article = &self.collection.articles[a].article;
         ArticleRef {
             id: article.id.clone(),
@@ -54,7 +54,7 @@ impl Prepared<'_> {
     }
 
     /// Signal `j` (0-based) of article `a`.
-    pub fn signal_ref(&self, a: usize, j: usize) -> SignalRef {
+    pub(crate) fn signal_ref(&self, a: usize, j: usize) -> SignalRef {
         let article = &self.collection.articles[a].article;
         let row = &article.signals[j];
         let index = self.signal_offset[a] + j;
@@ -76,12 +76,16 @@ impl Prepared<'_> {
     }
 
     /// The signals of article `a` as `(article, j)` pairs.
-    pub fn signals_of(&self, a: usize) -> impl Iterator<Item = (usize, usize)> {
+    pub(crate) fn signals_of(&self, a: usize) -> impl Iterator<Item = (usize, usize)> {
         (0..self.collection.articles[a].article.signals.len()).map(move |j| (a, j))
     }
 
     /// Orders signals by betweenness, then PageRank (highest first), then position.
-    pub fn by_betweenness(&self, x: &(usize, usize), y: &(usize, usize)) -> std::cmp::Ordering {
+    pub(crate) fn by_betweenness(
+        &self,
+        x: &(usize, usize),
+        y: &(usize, usize),
+    ) -> std::cmp::Ordering {
         let (i, k) = (self.signal_offset[x.0] + x.1, self.signal_offset[y.0] + y.1);
         key(self.signal_betweenness[k])
             .total_cmp(&key(self.signal_betweenness[i]))
@@ -90,7 +94,7 @@ impl Prepared<'_> {
     }
 
     /// Orders signals by PageRank, then betweenness (highest first), then position.
-    pub fn by_pagerank(&self, x: &(usize, usize), y: &(usize, usize)) -> std::cmp::Ordering {
+    pub(crate) fn by_pagerank(&self, x: &(usize, usize), y: &(usize, usize)) -> std::cmp::Ordering {
         let (i, k) = (self.signal_offset[x.0] + x.1, self.signal_offset[y.0] + y.1);
         key(self.signal_pagerank[k])
             .total_cmp(&key(self.signal_pagerank[i]))
@@ -98,7 +102,7 @@ impl Prepared<'_> {
             .then(x.cmp(y))
     }
 
-    pub fn name(&self, cluster: u32) -> String {
+    pub(crate) fn name(&self, cluster: u32) -> String {
         self.names[cluster as usize].clone()
     }
 }

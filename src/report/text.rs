@@ -5,7 +5,7 @@ use super::trajectory::Status;
 use super::Report;
 
 /// The one-line summary under the title.
-pub fn lede(r: &Report) -> String {
+pub(crate) fn lede(r: &Report) -> String {
     let c = &r.collection;
     let dates = match (&c.first_date, &c.last_date) {
         (Some(a), Some(b)) => format!("from {a} to {b}"),
@@ -22,7 +22,7 @@ pub fn lede(r: &Report) -> String {
 }
 
 /// A source URL that may become a link: http(s) only, no spaces or controls.
-pub fn safe_url(url: &str) -> Option<&str> {
+pub(crate) fn safe_url(url: &str) -> Option<&str> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let ok = (lower.starts_with("http://") || lower.starts_with("https://"))
         && !url.chars().any(|ch| ch.is_whitespace() || ch.is_control());
@@ -30,7 +30,7 @@ pub fn safe_url(url: &str) -> Option<&str> {
 }
 
 /// A score for people: 4 decimals, or 3 significant digits when small.
-pub fn score(v: Option<f64>) -> String {
+pub(crate) fn score(v: Option<f64>) -> String {
     match v {
         None => "–".to_string(),
         Some(0.0) => "0".to_string(),
@@ -40,7 +40,7 @@ pub fn score(v: Option<f64>) -> String {
 }
 
 /// "2 emerging, 1 growing, …" over the clusters with a status.
-pub fn status_counts(r: &Report) -> String {
+pub(crate) fn status_counts(r: &Report) -> String {
     let parts: Vec<String> = Status::ALL
         .iter()
         .filter_map(|&status| {
@@ -56,7 +56,7 @@ pub fn status_counts(r: &Report) -> String {
 }
 
 /// The gaps cluster `k` is part of, with the other cluster of each.
-pub fn gaps_of(r: &Report, k: u32) -> impl Iterator<Item = (u32, &Gap)> {
+pub(crate) fn gaps_of(r: &Report, k: u32) -> impl Iterator<Item = (u32, &Gap)> {
     r.gaps.iter().filter_map(move |g| match g.clusters {
         [a, b] if a == k => Some((b, g)),
         [a, b] if b == k => Some((a, g)),
@@ -65,7 +65,7 @@ pub fn gaps_of(r: &Report, k: u32) -> impl Iterator<Item = (u32, &Gap)> {
 }
 
 /// The rank of `cluster` (0 when the report does not list it).
-pub fn rank_of(r: &Report, cluster: u32) -> usize {
+pub(crate) fn rank_of(r: &Report, cluster: u32) -> usize {
     r.clusters
         .iter()
         .find(|c| c.cluster == cluster)

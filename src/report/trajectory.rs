@@ -41,15 +41,20 @@ pub const TREND_MARGIN: f64 = 0.06;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Most of its articles are recent: it barely existed before.
     Emerging,
+    /// Its articles lean towards the end of the period.
     Growing,
+    /// Neither growing nor declining.
     Stable,
+    /// Its articles lean towards the start of the period.
     Declining,
     /// Too few dated articles, or too short a period, to tell.
     Unknown,
 }
 
 impl Status {
+    /// Every status, in report order.
     pub const ALL: [Status; 5] = [
         Status::Emerging,
         Status::Growing,
@@ -58,6 +63,7 @@ impl Status {
         Status::Unknown,
     ];
 
+    /// The lowercase name (`emerging`, …).
     pub fn name(self) -> &'static str {
         match self {
             Status::Emerging => "emerging",
@@ -108,7 +114,9 @@ pub fn quarter_label(index: i64) -> String {
 /// The collection's dated period: its first and last article dates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Period {
+    /// The first article date.
     pub first: Date,
+    /// The last article date.
     pub last: Date,
 }
 
@@ -125,6 +133,7 @@ impl Period {
         range.map(|(first, last)| Period { first, last })
     }
 
+    /// Days from the first date to the last.
     pub fn days(&self) -> i64 {
         day_number(self.last) - day_number(self.first)
     }
@@ -153,6 +162,7 @@ impl Period {
 /// A cluster's status and the numbers behind it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trend {
+    /// The status.
     pub status: Status,
     /// Why, in words, with the numbers.
     pub reason: String,

@@ -29,6 +29,7 @@ const PER_CLUSTER: usize = 3;
 /// A flagged signal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WeakSignal {
+    /// The signal.
     pub signal: SignalRef,
     /// Why it was flagged, in words with the numbers.
     pub reasons: Vec<String>,

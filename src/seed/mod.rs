@@ -38,9 +38,13 @@ impl Severity {
 /// A problem found in one file, at one line (1-based).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
+    /// Whether the file could still be read.
     pub severity: Severity,
+    /// The file, as given to the reader.
     pub file: String,
+    /// 1-based line.
     pub line: u32,
+    /// What is wrong, in words.
     pub message: String,
 }
 
@@ -87,8 +91,11 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// A calendar date (the digest issue an article appeared in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
+    /// Year (from 1).
     pub year: u16,
+    /// Month, 1 to 12.
     pub month: u8,
+    /// Day of the month, from 1.
     pub day: u8,
 }
 
@@ -131,10 +138,15 @@ impl fmt::Display for Date {
 pub struct SignalRow {
     /// 1-based position among the article's signal rows (part of the signal's id).
     pub row: u32,
+    /// 1-based line of the row in the file.
     pub line: u32,
+    /// The `Signal` column.
     pub signal: String,
+    /// The `Change` column (from what to what).
     pub change: String,
+    /// The `10y horizon` column.
     pub horizon: String,
+    /// The `Driving force` column.
     pub driving_force: String,
     /// Columns the format does not name, as (header, value), in table order.
     pub extra: Vec<(String, String)>,
@@ -143,17 +155,22 @@ pub struct SignalRow {
 /// One entry of the `## Closest` list: a link to a similar article.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosestLink {
+    /// The link text (the other article's title).
     pub title: String,
     /// The link target as written (usually 32 hex digits).
     pub target: String,
+    /// 1-based line of the entry.
     pub line: u32,
 }
 
 /// A `##` section the format does not know, kept as its markdown text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
+    /// The heading, without `## `.
     pub heading: String,
+    /// The section's markdown, as written.
     pub text: String,
+    /// 1-based line of the heading.
     pub line: u32,
 }
 
@@ -162,22 +179,34 @@ pub struct Section {
 pub struct Article {
     /// Lowercase hex id from the file name, or derived from the title when the name has none.
     pub id: String,
+    /// The title from the `# __…__` heading.
     pub title: String,
+    /// The date of the digest that carried the article, if given.
     pub date: Option<Date>,
+    /// The digest link of the heading (`from ([date](url))`).
     pub digest_url: Option<String>,
+    /// The published news item (`External link`).
     pub source_url: Option<String>,
+    /// The `## Summary` text.
     pub summary: Option<String>,
+    /// The `## Keywords` list, as written.
     pub keywords: Vec<String>,
+    /// The `## Themes` list, as written.
     pub themes: Vec<String>,
+    /// The rows of the `## Signals` table.
     pub signals: Vec<SignalRow>,
+    /// The `## Closest` links.
     pub closest: Vec<ClosestLink>,
+    /// Sections the format does not know, kept in order.
     pub sections: Vec<Section>,
 }
 
 /// What reading one file gave: the article (unless it had an error) and its diagnostics.
 #[derive(Clone, Debug)]
 pub struct FileOutcome {
+    /// The article, unless the file had an error.
     pub article: Option<Article>,
+    /// Errors, warnings and notes, in line order.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -185,6 +214,18 @@ pub struct FileOutcome {
 ///
 /// `file` names the file in diagnostics; `stem` is the file name without its
 /// extension, where the article id is looked for.
+///
+/// ```
+/// let text = "# __Robots Learn to Cook__, from ([20240107](https://example.org/d).)\n\
+///             \n## Keywords\n\n* robots\n* kitchens\n";
+/// let read = signalgraph::read_bytes("001_aaaaaaaaaaaaaaaa.txt", "001_aaaaaaaaaaaaaaaa", text.as_bytes());
+/// let article = read.article.expect("no error");
+/// assert_eq!(article.id, "aaaaaaaaaaaaaaaa");
+/// assert_eq!(article.title, "Robots Learn to Cook");
+/// assert_eq!(article.keywords, ["robots", "kitchens"]);
+/// // The other sections are missing: a warning each.
+/// assert!(read.diagnostics.iter().any(|d| d.message == "missing section `## Summary`"));
+/// ```
 pub fn read_bytes(file: &str, stem: &str, bytes: &[u8]) -> FileOutcome {
     let error = |line: u32, message: String| FileOutcome {
         article: None,
@@ -295,6 +336,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
 /// The result of [`discover`].
 #[derive(Debug, Default)]
 pub struct Discovered {
+    /// Seed files found, sorted, without duplicates.
     pub files: Vec<PathBuf>,
     /// Paths given that do not exist.
     pub missing: Vec<PathBuf>,

@@ -16,7 +16,9 @@ pub struct Iris {
 #[derive(Debug, thiserror::Error)]
 #[error("invalid base IRI `{iri}`: {reason}")]
 pub struct BaseIriError {
+    /// The IRI given.
     pub iri: String,
+    /// What is wrong with it.
     pub reason: String,
 }
 
@@ -36,6 +38,7 @@ impl Iris {
         })
     }
 
+    /// The base IRI, ending in `/` or `#`.
     pub fn base(&self) -> &str {
         &self.base
     }
@@ -49,14 +52,17 @@ impl Iris {
         NamedNode::new_unchecked(iri)
     }
 
+    /// An article: `{base}article/{id}`.
     pub fn article(&self, id: &str) -> NamedNode {
         self.mint(&["article/", id])
     }
 
+    /// The named graph of an article's statements: `{base}graph/article/{id}`.
     pub fn article_graph(&self, id: &str) -> NamedNode {
         self.mint(&["graph/article/", id])
     }
 
+    /// The named graph of the collection-wide statements: `{base}graph/collection`.
     pub fn collection_graph(&self) -> NamedNode {
         self.mint(&["graph/collection"])
     }
@@ -66,22 +72,27 @@ impl Iris {
         self.mint(&["graph/analysis/", projection])
     }
 
+    /// The named graph the ontology is loaded into (the ontology's own IRI).
     pub fn ontology_graph(&self) -> NamedNode {
         NamedNode::new_unchecked(ONTOLOGY)
     }
 
+    /// An article's seed file: `{base}file/{id}`.
     pub fn seed_file(&self, article_id: &str) -> NamedNode {
         self.mint(&["file/", article_id])
     }
 
+    /// An unknown section of an article, by position.
     pub fn section(&self, article_id: &str, position: usize) -> NamedNode {
         self.mint(&["article/", article_id, "/section/", &position.to_string()])
     }
 
+    /// A signal: `{base}signal/{id}-{row}`.
     pub fn signal(&self, article_id: &str, row: u32) -> NamedNode {
         self.mint(&["signal/", article_id, "-", &row.to_string()])
     }
 
+    /// A cell of a signal row's extra columns, by position.
     pub fn cell(&self, article_id: &str, row: u32, position: usize) -> NamedNode {
         self.mint(&[
             "signal/",
@@ -98,10 +109,12 @@ impl Iris {
         self.mint(&[kind.slug(), "/", &iri_segment(key)])
     }
 
+    /// The SKOS concept scheme of a kind: `{base}scheme/{kind}s`.
     pub fn scheme(&self, kind: ConceptKind) -> NamedNode {
         self.mint(&["scheme/", kind.slug(), "s"])
     }
 
+    /// A source host: `{base}source/{host}`.
     pub fn source(&self, host: &str) -> NamedNode {
         self.mint(&["source/", &iri_segment(host)])
     }

@@ -42,29 +42,54 @@ use std::path::{Path, PathBuf};
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// Reading or writing a file of the store failed.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// A store file that does not decode; a build sets it aside.
     #[error(
         "{path}: damaged ({reason}); run `signalgraph build` with the seed folders: it sets the damaged file aside and reads them again"
     )]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A file of the store that fails its checksum; `fix` says what to run.
     #[error("{path}: damaged ({reason}); {fix}")]
     Damaged {
+        /// The file.
         path: PathBuf,
+        /// What is wrong with it.
         reason: String,
+        /// The command that writes it again.
         fix: String,
     },
+    /// The store was written in another format version.
     #[error("{0}: written by another version of signalgraph; rebuild it with `signalgraph build`")]
     OtherVersion(PathBuf),
+    /// There is no store in the directory.
     #[error("no store at {0}; create one with `signalgraph build PATH...`")]
     Missing(PathBuf),
+    /// The base IRI given is not usable.
     #[error(transparent)]
     BaseIri(#[from] BaseIriError),
+    /// The ontology compiled into the program does not parse (a bug).
     #[error("the built-in ontology does not parse: {0}")]
     Ontology(String),
+    /// An extra graph file of the store does not parse as N-Quads.
     #[error("{path}: {message}")]
-    Graph { path: PathBuf, message: String },
+    Graph {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
 }
 
 impl StoreError {
@@ -85,15 +110,19 @@ pub struct StoreDir {
 /// What a store holds once loaded from disk.
 #[derive(Debug)]
 pub struct Saved {
+    /// The store's header.
     pub header: Header,
+    /// One entry per seed file.
     pub entries: Vec<Entry>,
 }
 
 impl StoreDir {
+    /// The store in directory `path` (nothing is read or created yet).
     pub fn new(path: impl Into<PathBuf>) -> StoreDir {
         StoreDir { path: path.into() }
     }
 
+    /// The directory.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -225,8 +254,11 @@ impl StoreDir {
 /// A damaged file moved out of the way.
 #[derive(Clone, Debug)]
 pub struct SetAside {
+    /// The file's former path.
     pub path: PathBuf,
+    /// Where it was moved.
     pub aside: PathBuf,
+    /// What was wrong with it.
     pub reason: String,
     /// What to run to get it back.
     pub fix: String,
@@ -259,7 +291,9 @@ impl<W: Write> Write for Hashing<W> {
 /// What the seal of a graph file says it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sealed {
+    /// Quads in the file.
     pub quads: u64,
+    /// Named graphs in the file.
     pub graphs: u64,
 }
 

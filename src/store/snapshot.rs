@@ -24,15 +24,20 @@ const CHUNK: usize = 4096;
 /// A file's modification time, to skip re-reading unchanged files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Modified {
+    /// Seconds since the Unix epoch.
     pub secs: i64,
+    /// Nanoseconds within the second.
     pub nanos: u32,
 }
 
 /// One seed file of the collection and what reading it gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// The file and its content hash.
     pub file: SeedFile,
+    /// Its modification time when read, if known.
     pub modified: Option<Modified>,
+    /// The article it held.
     pub article: Article,
     /// Warnings and notes from reading the file, replayed on later builds.
     pub diagnostics: Vec<Diagnostic>,
@@ -41,6 +46,7 @@ pub struct Entry {
 /// What the store knows without reading its body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
+    /// The base IRI data is minted under.
     pub base_iri: String,
     /// Counts of the article and collection graphs (ontology and extra graphs are added when read).
     pub stats: Stats,
@@ -78,7 +84,7 @@ fn check_magic<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a [u8], StoreError>
     }
 }
 
-pub fn read_header(path: &Path) -> Result<Header, StoreError> {
+pub(crate) fn read_header(path: &Path) -> Result<Header, StoreError> {
     let mut file = File::open(path).map_err(|e| StoreError::io(path, e))?;
     let mut head = [0u8; 16];
     file.read_exact(&mut head)
@@ -98,7 +104,7 @@ pub fn read_header(path: &Path) -> Result<Header, StoreError> {
 
 /// Reads the header after checking both sections against their checksums
 /// (the body is hashed as it streams by, not decoded).
-pub fn verify(path: &Path) -> Result<Header, StoreError> {
+pub(crate) fn verify(path: &Path) -> Result<Header, StoreError> {
     let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
     let len = file.metadata().map_err(|e| StoreError::io(path, e))?.len();
     let mut file = io::BufReader::with_capacity(1 << 20, file);
@@ -145,7 +151,7 @@ pub fn verify(path: &Path) -> Result<Header, StoreError> {
     header.ok_or_else(|| corrupt(path, "no header"))
 }
 
-pub fn read(path: &Path) -> Result<(Header, Vec<Entry>), StoreError> {
+pub(crate) fn read(path: &Path) -> Result<(Header, Vec<Entry>), StoreError> {
     let bytes = std::fs::read(path).map_err(|e| StoreError::io(path, e))?;
     let mut rest = check_magic(path, &bytes)?;
     let header = read_section(path, &mut rest, "header")?;
@@ -179,7 +185,7 @@ fn decode_chunks(path: &Path, body: &[u8]) -> Result<Vec<Entry>, StoreError> {
     Ok(decoded.into_iter().flatten().collect())
 }
 
-pub fn write(path: &Path, header: &Header, entries: &[Entry]) -> Result<(), StoreError> {
+pub(crate) fn write(path: &Path, header: &Header, entries: &[Entry]) -> Result<(), StoreError> {
     let header = postcard::to_stdvec(header).map_err(|e| corrupt(path, e.to_string()))?;
     let chunks: Vec<Vec<u8>> = entries
         .par_chunks(CHUNK)

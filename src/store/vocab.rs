@@ -43,13 +43,21 @@ pub const DEFAULT_BASE_IRI: &str = "https://w3id.org/signalgraph/id/";
 /// The ontology, as shipped in `ontology/signalgraph.ttl`.
 pub const ONTOLOGY_TURTLE: &str = include_str!("../../ontology/signalgraph.ttl");
 
+/// Dublin Core terms.
 pub const DCTERMS: &str = ns!(DCTERMS);
+/// SKOS.
 pub const SKOS: &str = ns!(SKOS);
+/// schema.org.
 pub const SCHEMA: &str = ns!(SCHEMA);
+/// PROV-O.
 pub const PROV: &str = ns!(PROV);
+/// RDF.
 pub const RDF: &str = ns!(RDF);
+/// RDF Schema.
 pub const RDFS: &str = ns!(RDFS);
+/// XML Schema datatypes.
 pub const XSD: &str = ns!(XSD);
+/// OWL.
 pub const OWL: &str = ns!(OWL);
 
 /// Prefixes for Turtle output and for queries that use them.
@@ -69,7 +77,10 @@ pub const PREFIXES: [(&str, &str); 9] = [
 pub mod term {
     macro_rules! terms {
         ($($name:ident = $ns:ident + $local:literal;)*) => {
-            $(pub const $name: &str = concat!(ns!($ns), $local);)*
+            $(
+                #[doc = concat!("`", ns!($ns), $local, "`")]
+                pub const $name: &str = concat!(ns!($ns), $local);
+            )*
         };
     }
     terms! {

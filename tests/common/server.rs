@@ -1,4 +1,5 @@
 //! A `signalgraph serve` child process on an ephemeral port, for the endpoint tests.
+#![allow(unsafe_code)] // kill and sysconf through libc
 
 use super::{sample_store, BIN};
 use std::io::{BufRead, BufReader, Read, Write};

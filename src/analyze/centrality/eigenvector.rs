@@ -30,7 +30,9 @@ impl Default for EigenvectorOptions {
 /// iterations they took.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Eigenvector {
+    /// One score per node (unit length).
     pub scores: Vec<f64>,
+    /// Power iterations taken.
     pub iterations: usize,
 }
 

@@ -46,8 +46,11 @@ pub enum CentralityError {
     /// A power iteration hit its iteration limit before converging.
     #[error("{algorithm} did not converge in {iterations} iterations (tolerance {tolerance:e})")]
     NotConverged {
+        /// The measure (`pagerank`, `eigenvector`).
         algorithm: &'static str,
+        /// The iteration limit it reached.
         iterations: usize,
+        /// The tolerance it did not reach.
         tolerance: f64,
     },
     /// The PageRank damping factor is outside `[0, 1)`.
@@ -58,15 +61,30 @@ pub enum CentralityError {
     InvalidTolerance(f64),
     /// An edge weight cannot be used by a power iteration.
     #[error("edge {}-{} has weight {weight}; weights must be finite and non-negative", .edge.0, .edge.1)]
-    InvalidWeight { edge: (NodeId, NodeId), weight: f64 },
+    InvalidWeight {
+        /// The edge's end nodes.
+        edge: (NodeId, NodeId),
+        /// Its weight.
+        weight: f64,
+    },
     /// An edge length for shortest paths is not positive and finite.
     #[error("edge {}-{} has length {length}; shortest-path lengths must be positive and finite", .edge.0, .edge.1)]
-    InvalidLength { edge: (NodeId, NodeId), length: f64 },
+    InvalidLength {
+        /// The edge's end nodes.
+        edge: (NodeId, NodeId),
+        /// Its length.
+        length: f64,
+    },
     /// Sampled betweenness was asked for an impossible number of sources.
     #[error(
         "cannot sample {sources} sources from {nodes} nodes (need between min(2, nodes) and nodes)"
     )]
-    InvalidSampleSize { sources: usize, nodes: usize },
+    InvalidSampleSize {
+        /// Sources asked for.
+        sources: usize,
+        /// Nodes of the graph.
+        nodes: usize,
+    },
 }
 
 /// What the length of an edge is, for shortest-path measures.

@@ -32,7 +32,9 @@ impl Default for PageRankOptions {
 /// PageRank scores (summing to 1) and the number of iterations they took.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageRank {
+    /// One score per node.
     pub scores: Vec<f64>,
+    /// Power iterations taken.
     pub iterations: usize,
 }
 

@@ -15,8 +15,11 @@ use super::{
 pub enum Method {
     /// [`louvain()`], keeping its coarsest level.
     Louvain(LouvainOptions),
+    /// [`leiden()`], keeping its coarsest level.
     Leiden(LeidenOptions),
+    /// [`label_propagation()`].
     LabelPropagation {
+        /// Seed of the random visiting order.
         seed: u64,
     },
 }

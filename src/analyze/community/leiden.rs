@@ -25,12 +25,14 @@ pub enum Objective {
 }
 
 impl Objective {
+    /// Both objectives.
     pub const ALL: [Objective; 2] = [Objective::Modularity, Objective::Cpm];
 }
 
 /// Settings for [`leiden()`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeidenOptions {
+    /// What the partition optimises (default modularity).
     pub objective: Objective,
     /// Resolution `γ` of the objective.
     pub resolution: f64,
@@ -60,6 +62,7 @@ impl Default for LeidenOptions {
 /// What [`leiden()`] found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeidenResult {
+    /// The communities found.
     pub partition: Partition,
     /// The objective's value for `partition` ([`super::modularity()`] or
     /// [`super::cpm_quality()`]).

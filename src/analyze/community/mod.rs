@@ -39,22 +39,38 @@ pub use modularity::{cpm_quality, modularity};
 /// Why a community detection call was refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CommunityError {
+    /// The graph has no nodes.
     #[error("the graph has no nodes")]
     EmptyGraph,
+    /// The edges weigh 0 in total, so modularity is undefined.
     #[error("modularity is undefined on a graph whose edges weigh 0 in total")]
     NoEdgeWeight,
+    /// The resolution is negative or not finite.
     #[error("resolution must be a finite number >= 0, got {0}")]
     InvalidResolution(f64),
+    /// An edge weight is negative or not finite.
     #[error("edge ({u}, {v}) has weight {weight}; weights must be finite and >= 0")]
-    InvalidWeight { u: u32, v: u32, weight: f64 },
+    InvalidWeight {
+        /// One end node.
+        u: u32,
+        /// The other end node.
+        v: u32,
+        /// The weight.
+        weight: f64,
+    },
+    /// Leiden's randomness is not positive and finite.
     #[error("randomness must be a finite number > 0, got {0}")]
     InvalidRandomness(f64),
+    /// The tolerance is negative or not finite.
     #[error("tolerance must be a finite number >= 0, got {0}")]
     InvalidTolerance(f64),
+    /// The maximum community size is 0.
     #[error("the maximum community size must be at least 1")]
     InvalidMaxSize,
+    /// The iteration limit is 0.
     #[error("iterations must be at least 1 (or None to run until stable)")]
     InvalidIterations,
+    /// The level limit is 0.
     #[error("the maximum number of levels must be at least 1")]
     InvalidMaxLevels,
 }
