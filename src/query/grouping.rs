@@ -79,75 +79,11 @@ fn variable_name(word: &str) -> String {
 fn culprit(text: &str, at: usize) -> Option<String> {
     let mut tokens: Vec<Token> = Vec::new();
     lex(text, |t| tokens.push(t));
-    let word = |t: &Token| &text[t.start..t.end];
-    let keyword = |t: &Token, k: &str| word(t).eq_ignore_ascii_case(k);
-    // The bracket depth at the error: inside a closing bracket that follows it.
-    let depth = tokens
-        .iter()
-        .find(|t| t.start >= at)
-        .map_or(0, |t| t.depth + usize::from(is_closing(word(t))));
-    let before = |t: &&Token| t.start < at && keyword(t, "SELECT");
-    let select = tokens
-        .iter()
-        .rposition(|t| before(&t) && t.depth == depth)
-        .or_else(|| tokens.iter().rposition(|t| before(&t)))?;
-    let depth = tokens[select].depth;
-    let mut i = select + 1;
-    // The selection: plain variables and (expression AS ?v) members.
-    let mut plain = Vec::new();
-    let mut members = Vec::new();
-    while let Some(t) = tokens.get(i) {
-        if t.depth < depth || (t.depth == depth && (keyword(t, "WHERE") || word(t) == "{")) {
-            break;
-        }
-        if t.depth == depth && is_variable(word(t)) {
-            plain.push(variable_name(word(t)));
-        }
-        if t.depth == depth && word(t) == "(" {
-            let end = closing(&tokens, i);
-            members.push(member(&tokens[i + 1..end], text));
-            i = end;
-        }
-        i += 1;
-    }
-    // The GROUP BY of this SELECT, if any, before the error.
-    let mut grouped = Vec::new();
-    while let Some(t) = tokens.get(i) {
-        if t.start >= at || t.depth < depth {
-            break;
-        }
-        if t.depth == depth
-            && keyword(t, "GROUP")
-            && tokens.get(i + 1).is_some_and(|b| keyword(b, "BY"))
-        {
-            i += 2;
-            while let Some(t) = tokens.get(i) {
-                if t.depth < depth
-                    || ["HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"]
-                        .iter()
-                        .any(|k| keyword(t, k))
-                {
-                    break;
-                }
-                if is_variable(word(t)) && t.depth == depth {
-                    grouped.push(variable_name(word(t)));
-                }
-                if word(t) == "(" && t.depth == depth {
-                    let end = closing(&tokens, i);
-                    let (target, used) = member(&tokens[i + 1..end], text);
-                    match target {
-                        Some(v) => grouped.push(v),
-                        None if used.len() == 1 && end == i + 2 => grouped.extend(used),
-                        None => {}
-                    }
-                    i = end;
-                }
-                i += 1;
-            }
-            break;
-        }
-        i += 1;
-    }
+    let q = Lexed { text, tokens };
+    let select = q.enclosing_select(at)?;
+    let depth = q.tokens[select].depth;
+    let (plain, members, after) = q.selection(select);
+    let mut grouped = q.grouped_by(after, depth, at);
     if let Some(v) = plain.iter().find(|v| !grouped.contains(v)) {
         return Some(v.clone());
     }
@@ -158,6 +94,116 @@ fn culprit(text: &str, at: usize) -> Option<String> {
         grouped.extend(target);
     }
     None
+}
+
+/// A query's text and its tokens.
+struct Lexed<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+}
+
+/// A selected expression: its `AS` target and the variables it uses.
+type Member = (Option<String>, Vec<String>);
+
+impl Lexed<'_> {
+    fn word(&self, t: &Token) -> &str {
+        &self.text[t.start..t.end]
+    }
+
+    fn keyword(&self, t: &Token, k: &str) -> bool {
+        self.word(t).eq_ignore_ascii_case(k)
+    }
+
+    /// The token index of the SELECT the error at `at` belongs to: the last
+    /// one before it at the error's bracket depth, else the last one before it.
+    fn enclosing_select(&self, at: usize) -> Option<usize> {
+        // The bracket depth at the error: inside a closing bracket that follows it.
+        let depth = self
+            .tokens
+            .iter()
+            .find(|t| t.start >= at)
+            .map_or(0, |t| t.depth + usize::from(is_closing(self.word(t))));
+        let before = |t: &Token| t.start < at && self.keyword(t, "SELECT");
+        self.tokens
+            .iter()
+            .rposition(|t| before(t) && t.depth == depth)
+            .or_else(|| self.tokens.iter().rposition(before))
+    }
+
+    /// The selection after the SELECT at `select`: plain variables,
+    /// `(expression AS ?v)` members, and the index of the token after it.
+    fn selection(&self, select: usize) -> (Vec<String>, Vec<Member>, usize) {
+        let depth = self.tokens[select].depth;
+        let (mut plain, mut members) = (Vec::new(), Vec::new());
+        let mut i = select + 1;
+        while let Some(t) = self.tokens.get(i) {
+            let here = t.depth == depth;
+            if t.depth < depth || (here && (self.keyword(t, "WHERE") || self.word(t) == "{")) {
+                break;
+            }
+            if here && is_variable(self.word(t)) {
+                plain.push(variable_name(self.word(t)));
+            }
+            if here && self.word(t) == "(" {
+                let end = closing(&self.tokens, i);
+                members.push(member(&self.tokens[i + 1..end], self.text));
+                i = end;
+            }
+            i += 1;
+        }
+        (plain, members, i)
+    }
+
+    /// The variables of the GROUP BY at `depth` from token `from` on, before `at`.
+    fn grouped_by(&self, from: usize, depth: usize, at: usize) -> Vec<String> {
+        let mut i = from;
+        while let Some(t) = self.tokens.get(i) {
+            if t.start >= at || t.depth < depth {
+                break;
+            }
+            if t.depth == depth
+                && self.keyword(t, "GROUP")
+                && self
+                    .tokens
+                    .get(i + 1)
+                    .is_some_and(|b| self.keyword(b, "BY"))
+            {
+                return self.group_keys(i + 2, depth);
+            }
+            i += 1;
+        }
+        Vec::new()
+    }
+
+    /// The keys of a GROUP BY whose first key is token `from`.
+    fn group_keys(&self, from: usize, depth: usize) -> Vec<String> {
+        let mut grouped = Vec::new();
+        let mut i = from;
+        while let Some(t) = self.tokens.get(i) {
+            if t.depth < depth
+                || ["HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"]
+                    .iter()
+                    .any(|k| self.keyword(t, k))
+            {
+                break;
+            }
+            if is_variable(self.word(t)) && t.depth == depth {
+                grouped.push(variable_name(self.word(t)));
+            }
+            if self.word(t) == "(" && t.depth == depth {
+                let end = closing(&self.tokens, i);
+                let (target, used) = member(&self.tokens[i + 1..end], self.text);
+                match target {
+                    Some(v) => grouped.push(v),
+                    None if used.len() == 1 && end == i + 2 => grouped.extend(used),
+                    None => {}
+                }
+                i = end;
+            }
+            i += 1;
+        }
+        grouped
+    }
 }
 
 fn is_closing(word: &str) -> bool {
