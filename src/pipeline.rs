@@ -90,6 +90,8 @@ pub struct AnalysisDone {
     pub modularity: f64,
     /// Measures left out (they did not converge), with the reason.
     pub skipped: Vec<(Measure, String)>,
+    /// Why the trends started afresh, when the store's trend state was damaged.
+    pub trend_warning: Option<String>,
 }
 
 /// A report file written.
@@ -272,6 +274,7 @@ fn analyse(
             .iter()
             .map(|(m, e)| (*m, e.to_string()))
             .collect(),
+        trend_warning: analysis.trends.as_ref().and_then(|t| t.warning.clone()),
     };
     Ok((done, graph, StoredAnalysis::from(&analysis)))
 }

@@ -509,3 +509,30 @@ fn run_goes_on_when_measures_do_not_converge() {
         assert!(out.join(file).exists(), "{file}");
     }
 }
+
+/// The trend state is written by every analysis of the articles
+/// projection; a damaged one is set aside with a warning and rewritten.
+#[test]
+fn a_damaged_trend_state_is_set_aside_and_rewritten() {
+    let (_tmp, store) = own_store();
+    ok(run(&store, &["analyze", "-q"]));
+    let state = store.join("trends.bin");
+    let good = std::fs::read(&state).expect("trends.bin written");
+    std::fs::write(&state, &good[..good.len() / 2]).unwrap();
+    let o = run(&store, &["analyze", "-q"]);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    ok(o);
+    assert!(stderr.contains("trends.bin is damaged"), "{stderr}");
+    assert!(store.join("trends.bin.damaged").exists());
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        good,
+        "same analysis, same state"
+    );
+    let o = run(&store, &["analyze", "-q"]);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -24,6 +24,8 @@ pub mod summary;
 use crate::graph::{Csr, ProjectedGraph, Projection, ProjectionOptions};
 use crate::model::Collection;
 use crate::store::{Iris, StoreDir, StoreError};
+use crate::trends::track::{track, TrackError, Tracked};
+use crate::trends::windows::Window;
 use centrality::{CentralityError, EdgeLength};
 use community::CommunityError;
 use std::time::Instant;
@@ -189,6 +191,9 @@ pub struct AnalyzeOptions {
     pub max_cluster_size: Option<usize>,
     /// How edge weights turn into path lengths for betweenness and closeness.
     pub length: EdgeLength,
+    /// The time windows of the trends (articles projection only); `None`
+    /// picks quarters, or months for under 18 months of dates.
+    pub window: Option<Window>,
 }
 
 impl Default for AnalyzeOptions {
@@ -205,6 +210,7 @@ impl Default for AnalyzeOptions {
             exact_betweenness_limit: 5_000,
             max_cluster_size: None,
             length: EdgeLength::InverseWeight,
+            window: None,
         }
     }
 }
@@ -236,6 +242,9 @@ pub enum AnalyzeError {
     /// Reading or writing the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Following the trends through time failed.
+    #[error(transparent)]
+    Trends(#[from] TrackError),
 }
 
 /// The clusters of one level of the hierarchy.
@@ -288,6 +297,9 @@ pub struct Analysis {
     pub skipped: Vec<(Measure, CentralityError)>,
     /// Seconds per step, in the order they ran.
     pub timings: Vec<(&'static str, f64)>,
+    /// The trends through time, for an analysis of a store's articles
+    /// projection ([`analyze_projection`]).
+    pub trends: Option<Tracked>,
 }
 
 impl Analysis {
@@ -372,6 +384,7 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
         pagerank_iterations,
         skipped,
         timings,
+        trends: None,
     })
 }
 
@@ -619,6 +632,29 @@ pub fn analyze_projection(
     let projected = started.elapsed().as_secs_f64();
     let mut analysis = analyze(&csr, options)?;
     analysis.timings.insert(0, ("project", projected));
+    if projection == Projection::Articles {
+        let started = Instant::now();
+        let leiden = community::LeidenOptions {
+            objective: options.objective,
+            resolution: options.resolution,
+            seed: options.seed,
+            ..Default::default()
+        };
+        let clusters = &analysis.levels[0].membership;
+        let tracked = track(
+            dir,
+            collection,
+            &graph,
+            &csr,
+            clusters,
+            options.window,
+            &leiden,
+        )?;
+        analysis.trends = Some(tracked);
+        analysis
+            .timings
+            .push(("timeline", started.elapsed().as_secs_f64()));
+    }
     let writing = Instant::now();
     let quads = rdf::analysis_quads(&analysis, &graph, collection, iris);
     dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;

@@ -13,6 +13,7 @@ use signalgraph::analyze::{self, AnalyzeError, AnalyzeOptions, Measure, Method, 
 use signalgraph::graph::{edgelist, Projection, ProjectionOptions};
 use signalgraph::report::{self, Refresh};
 use signalgraph::store::StoreDir;
+use signalgraph::trends::windows::Window;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "K", default_value_t = ProjectionOptions::default().neighbours,
           value_parser = numbers::count::<usize>(1, 10_000))]
     neighbours: usize,
+    /// Time windows of the trends (articles projection): month, quarter,
+    /// year or Nd (N days); default quarters, or months for under 18 months of dates.
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+    window: Option<Window>,
     /// How many clusters and top nodes to print.
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = numbers::count::<usize>(0, 1_000_000))]
@@ -149,6 +154,7 @@ impl AnalyzeArgs {
             exact_betweenness_limit,
             max_cluster_size: self.max_cluster_size,
             length: self.length,
+            window: self.window,
         })
     }
 }
@@ -236,6 +242,9 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
             .map_err(usage)?;
         refresh_report(g, dir, &mut stored);
         let (graph, collection, analysis) = (&stored.graph, &stored.collection, &stored.analysis);
+        if let Some(warning) = analysis.trends.as_ref().and_then(|t| t.warning.as_ref()) {
+            eprintln!("warning: {warning}");
+        }
         let names = ProjectionNames { graph, collection };
         Summary::new(
             projection.name().to_string(),
@@ -261,4 +270,9 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--window`: month, quarter, year or Nd.
+pub(super) fn parse_window(s: &str) -> Result<Window, String> {
+    s.parse()
 }

@@ -10,6 +10,7 @@ use signalgraph::build::BuildOptions;
 use signalgraph::graph::ProjectionOptions;
 use signalgraph::pipeline::{self, AnalysisDone, RunError, RunOptions, RunSummary};
 use signalgraph::store::StoreDir;
+use signalgraph::trends::windows::Window;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -28,6 +29,10 @@ pub struct RunArgs {
     /// Seed of the analyses' random choices.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Time windows of the trends: month, quarter, year or Nd (N days);
+    /// default quarters, or months for under 18 months of dates.
+    #[arg(long, value_name = "WINDOW", value_parser = super::analyze::parse_window)]
+    window: Option<Window>,
 }
 
 impl From<&RunArgs> for RunOptions {
@@ -41,6 +46,7 @@ impl From<&RunArgs> for RunOptions {
             out: args.out.clone(),
             analyze: AnalyzeOptions {
                 seed: args.seed,
+                window: args.window,
                 ..AnalyzeOptions::default()
             },
             projection_options: ProjectionOptions::default(),
@@ -121,6 +127,9 @@ fn print_summary(
 /// The measures left out of each analysis, then one line per analysis.
 fn print_analyses(analyses: &[AnalysisDone], seconds: impl Fn(&str) -> f64) {
     for a in analyses {
+        if let Some(warning) = &a.trend_warning {
+            eprintln!("warning: {warning}");
+        }
         for (measure, reason) in &a.skipped {
             eprintln!(
                 "warning: {} of the {} projection left out: {reason}",

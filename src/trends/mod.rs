@@ -14,4 +14,5 @@ pub mod matching;
 pub mod state;
 pub mod strategic;
 pub mod timeline;
+pub mod track;
 pub mod windows;

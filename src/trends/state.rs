@@ -44,6 +44,8 @@ pub struct TrendState {
     pub articles: Vec<String>,
     /// The previous analysis's trends per window, oldest first.
     pub windows: Vec<WindowTrends>,
+    /// The trend of each level-0 cluster of the previous analysis ([`NO_TREND`] if none).
+    pub cluster_trends: Vec<u32>,
     /// Every scan so far, oldest first.
     pub scans: Vec<Scan>,
 }
@@ -126,6 +128,7 @@ mod tests {
                 start: "2024-01-01".into(),
                 labels: vec![0, NO_TREND],
             }],
+            cluster_trends: vec![3, NO_TREND],
             scans: vec![Scan {
                 at: "2026-12-05T10:00:00Z".into(),
                 added: vec!["a".into(), "b".into()],

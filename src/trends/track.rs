@@ -1,0 +1,230 @@
+//! Follows the trends of a store's articles projection from one analysis to the next, and keeps them in `<store>/trends.bin`.
+//!
+//! After an analysis of the articles projection: the articles' windows,
+//! one partition per window ([`super::timeline`]), trend ids through the
+//! windows seeded by the previous analysis's ids ([`super::lineage`]), and
+//! the trend of each of the analysis's clusters, which is the trend most of
+//! its articles last belonged to (a [`super::matching`] of the clusters to
+//! each article's trend in the last window that holds it). A cluster that
+//! continues no trend gets a new id. Ids come from the state's counter and
+//! are never given twice.
+
+use super::lineage::{assign_ids, Lineage, MIN_TREND};
+use super::matching::{match_trends, MatchRule, Overlap};
+use super::state::{StateError, TrendState, WindowTrends, NO_TREND};
+use super::timeline::{window_partitions, SPAN};
+use super::windows::{window_of, Span, Window};
+use crate::analyze::community::{CommunityError, LeidenOptions};
+use crate::graph::{Csr, NodeRef, ProjectedGraph};
+use crate::model::Collection;
+use crate::seed::Date;
+use crate::store::{write_atomically, StoreDir, StoreError};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// Where the state is kept.
+pub fn state_path(dir: &StoreDir) -> PathBuf {
+    dir.path().join("trends.bin")
+}
+
+/// The trends after one analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tracked {
+    /// The window used.
+    pub window: Window,
+    /// The windows, oldest first (empty when no article is dated).
+    pub spans: Vec<Span>,
+    /// Trend ids and events through the windows (over the projection's nodes).
+    pub lineage: Lineage,
+    /// The trend of each level-0 cluster of the analysis (`None` for
+    /// clusters under [`MIN_TREND`] articles).
+    pub cluster_trends: Vec<Option<u32>>,
+    /// A warning to show, when the earlier state could not be used.
+    pub warning: Option<String>,
+}
+
+/// Why trends could not be followed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrackError {
+    /// A window's partition failed.
+    #[error(transparent)]
+    Community(#[from] CommunityError),
+    /// The state could not be written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Follows the trends of `graph` (the articles projection of `collection`,
+/// as `csr`) whose clusters are `clusters` (level 0), saves the state and
+/// returns what it found. `window` `None` picks [`Window::auto`].
+pub fn track(
+    dir: &StoreDir,
+    collection: &Collection,
+    graph: &ProjectedGraph,
+    csr: &Csr,
+    clusters: &[u32],
+    window: Option<Window>,
+    leiden: &LeidenOptions,
+) -> Result<Tracked, TrackError> {
+    let path = state_path(dir);
+    let (earlier, warning) = match TrendState::read(&path) {
+        Ok(state) => (state.unwrap_or_default(), None),
+        Err(e @ StateError::Damaged { .. }) => {
+            let aside = path.with_extension("bin.damaged");
+            let kept = std::fs::rename(&path, &aside).map_or_else(
+                |_| String::new(),
+                |()| format!(", kept as {}", aside.display()),
+            );
+            (
+                TrendState::default(),
+                Some(format!("{e}{kept}; trend ids start afresh")),
+            )
+        }
+        Err(e @ StateError::Io { .. }) => (
+            TrendState::default(),
+            Some(format!("{e}; trend ids start afresh")),
+        ),
+    };
+    let nodes: Vec<NodeRef> = (0..csr.node_count() as u32)
+        .map(|u| graph.node(u))
+        .collect();
+    let dates: Vec<Option<Date>> = nodes
+        .iter()
+        .map(|n| match n {
+            NodeRef::Article(i) => collection.articles[*i].article.date,
+            _ => None,
+        })
+        .collect();
+    let ids: Vec<Option<&str>> = nodes
+        .iter()
+        .map(|n| match n {
+            NodeRef::Article(i) => Some(collection.articles[*i].article.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let first = dates.iter().flatten().min().copied();
+    let last = dates.iter().flatten().max().copied();
+    let window = match (window, first, last) {
+        (Some(w), _, _) => w,
+        (None, Some(f), Some(l)) => Window::auto(f, l),
+        (None, _, _) => Window::Quarter,
+    };
+    let spans = match (first, last) {
+        (Some(f), Some(l)) => window.cover(f, l),
+        _ => Vec::new(),
+    };
+    let windows_of: Vec<Option<usize>> = dates
+        .iter()
+        .map(|d| d.and_then(|d| window_of(&spans, d)))
+        .collect();
+    let partitions = window_partitions(csr, &windows_of, spans.len(), leiden)?;
+    let before = earlier_labels(&earlier, window, &spans, &ids);
+    let (trend_at, mut next_id) = assign_ids(&partitions, &before, earlier.next_id);
+    let latest = latest_trends(&trend_at, &windows_of);
+    let cluster_trends = name_clusters(clusters, &latest, &mut next_id);
+    let lineage = Lineage::from_trends(trend_at, &windows_of, next_id);
+    let state = TrendState {
+        next_id,
+        window: window.to_string(),
+        articles: ids.iter().map(|id| id.unwrap_or("").to_string()).collect(),
+        windows: spans
+            .iter()
+            .zip(&lineage.trend_at)
+            .map(|(span, labels)| WindowTrends {
+                start: span.first_date().to_string(),
+                labels: labels.iter().map(|t| t.unwrap_or(NO_TREND)).collect(),
+            })
+            .collect(),
+        cluster_trends: cluster_trends
+            .iter()
+            .map(|t| t.unwrap_or(NO_TREND))
+            .collect(),
+        scans: earlier.scans,
+    };
+    write_atomically(&path, |w| state.write(w))?;
+    Ok(Tracked {
+        window,
+        spans,
+        lineage,
+        cluster_trends,
+        warning,
+    })
+}
+
+/// The previous analysis's trend of each node in each of this analysis's
+/// windows, for the windows both have (same window kind and start).
+fn earlier_labels(
+    earlier: &TrendState,
+    window: Window,
+    spans: &[Span],
+    ids: &[Option<&str>],
+) -> Vec<Option<Vec<Option<u32>>>> {
+    if earlier.window != window.to_string() {
+        return vec![None; spans.len()];
+    }
+    let position: HashMap<&str, usize> = earlier
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let by_start: BTreeMap<&str, &WindowTrends> = earlier
+        .windows
+        .iter()
+        .map(|w| (w.start.as_str(), w))
+        .collect();
+    spans
+        .iter()
+        .map(|span| {
+            let start = span.first_date().to_string();
+            let then = by_start.get(start.as_str())?;
+            Some(
+                ids.iter()
+                    .map(|id| {
+                        let i = *position.get((*id)?)?;
+                        then.labels.get(i).copied().filter(|&t| t != NO_TREND)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Each node's trend in the last window that holds it.
+fn latest_trends(trend_at: &[Vec<Option<u32>>], windows_of: &[Option<usize>]) -> Vec<Option<u32>> {
+    let last = trend_at.len().checked_sub(1);
+    windows_of
+        .iter()
+        .enumerate()
+        .map(|(u, w)| {
+            let w = (*w)?;
+            let shown = (w + SPAN - 1).min(last?);
+            trend_at[shown][u]
+        })
+        .collect()
+}
+
+/// The trend of each cluster of `clusters`: the matched trend of `latest`,
+/// else a new id for a cluster of at least [`MIN_TREND`] nodes.
+fn name_clusters(clusters: &[u32], latest: &[Option<u32>], next_id: &mut u32) -> Vec<Option<u32>> {
+    let count = clusters.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut sizes = vec![0u32; count];
+    for &c in clusters {
+        sizes[c as usize] += 1;
+    }
+    let labels: Vec<Option<u32>> = clusters
+        .iter()
+        .map(|&c| (sizes[c as usize] >= MIN_TREND).then_some(c))
+        .collect();
+    let mut named = vec![None; count];
+    for (trend, cluster) in match_trends(&Overlap::count(latest, &labels), &MatchRule::default()) {
+        named[cluster as usize] = Some(trend);
+    }
+    for (c, name) in named.iter_mut().enumerate() {
+        if name.is_none() && sizes[c] >= MIN_TREND {
+            *name = Some(*next_id);
+            *next_id += 1;
+        }
+    }
+    named
+}
