@@ -67,3 +67,6 @@ bash tests/browser/check_report.sh exports/report.html exports/report.png
 
 echo "== status rule scored on generated collections (1k pooled over 4 seeds, 10k)"
 cargo test --release --test report -- --ignored --nocapture
+
+echo "== trend-id stability through a rescan (10k generated articles, 3 seeds)"
+cargo test --release --test trends -- --ignored --nocapture

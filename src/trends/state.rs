@@ -46,6 +46,9 @@ pub struct TrendState {
     pub windows: Vec<WindowTrends>,
     /// The trend of each level-0 cluster of the previous analysis ([`NO_TREND`] if none).
     pub cluster_trends: Vec<u32>,
+    /// The trend of each article of [`TrendState::articles`] in the previous
+    /// analysis's clusters ([`NO_TREND`] if none).
+    pub article_trends: Vec<u32>,
     /// Every scan so far, oldest first.
     pub scans: Vec<Scan>,
 }
@@ -129,6 +132,7 @@ mod tests {
                 labels: vec![0, NO_TREND],
             }],
             cluster_trends: vec![3, NO_TREND],
+            article_trends: vec![3, NO_TREND],
             scans: vec![Scan {
                 at: "2026-12-05T10:00:00Z".into(),
                 added: vec!["a".into(), "b".into()],

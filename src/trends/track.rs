@@ -121,7 +121,8 @@ pub fn track(
     let before = earlier_labels(&earlier, window, &spans, &ids);
     let (trend_at, mut next_id) = assign_ids(&partitions, &before, earlier.next_id);
     let latest = latest_trends(&trend_at, &windows_of);
-    let cluster_trends = name_clusters(clusters, &latest, &mut next_id);
+    let previous = previous_trends(&earlier, &ids);
+    let cluster_trends = name_clusters(clusters, &previous, &latest, &mut next_id);
     let lineage = Lineage::from_trends(trend_at, &windows_of, next_id);
     let state = TrendState {
         next_id,
@@ -138,6 +139,10 @@ pub fn track(
         cluster_trends: cluster_trends
             .iter()
             .map(|t| t.unwrap_or(NO_TREND))
+            .collect(),
+        article_trends: clusters
+            .iter()
+            .map(|&c| cluster_trends[c as usize].unwrap_or(NO_TREND))
             .collect(),
         scans: earlier.scans,
     };
@@ -204,21 +209,47 @@ fn latest_trends(trend_at: &[Vec<Option<u32>>], windows_of: &[Option<usize>]) ->
         .collect()
 }
 
-/// The trend of each cluster of `clusters`: the matched trend of `latest`,
-/// else a new id for a cluster of at least [`MIN_TREND`] nodes.
-fn name_clusters(clusters: &[u32], latest: &[Option<u32>], next_id: &mut u32) -> Vec<Option<u32>> {
+/// Each node's trend in the previous analysis's clusters, by article id.
+fn previous_trends(earlier: &TrendState, ids: &[Option<&str>]) -> Vec<Option<u32>> {
+    let trend_of: HashMap<&str, u32> = earlier
+        .articles
+        .iter()
+        .zip(&earlier.article_trends)
+        .filter(|(_, &t)| t != NO_TREND)
+        .map(|(id, &t)| (id.as_str(), t))
+        .collect();
+    ids.iter().map(|id| trend_of.get((*id)?).copied()).collect()
+}
+
+/// The trend of each cluster of `clusters` (of at least [`MIN_TREND`]
+/// nodes): the previous analysis's trend it continues, else the trend of
+/// the timeline's last windows it continues (one not taken), else a new id.
+fn name_clusters(
+    clusters: &[u32],
+    previous: &[Option<u32>],
+    latest: &[Option<u32>],
+    next_id: &mut u32,
+) -> Vec<Option<u32>> {
     let count = clusters.iter().max().map_or(0, |&c| c as usize + 1);
     let mut sizes = vec![0u32; count];
     for &c in clusters {
         sizes[c as usize] += 1;
     }
-    let labels: Vec<Option<u32>> = clusters
-        .iter()
-        .map(|&c| (sizes[c as usize] >= MIN_TREND).then_some(c))
-        .collect();
-    let mut named = vec![None; count];
-    for (trend, cluster) in match_trends(&Overlap::count(latest, &labels), &MatchRule::default()) {
-        named[cluster as usize] = Some(trend);
+    let rule = MatchRule::default();
+    let mut named: Vec<Option<u32>> = vec![None; count];
+    for earlier in [previous, latest] {
+        let taken: std::collections::BTreeSet<u32> = named.iter().flatten().copied().collect();
+        let open: Vec<Option<u32>> = clusters
+            .iter()
+            .map(|&c| (sizes[c as usize] >= MIN_TREND && named[c as usize].is_none()).then_some(c))
+            .collect();
+        let free: Vec<Option<u32>> = earlier
+            .iter()
+            .map(|t| t.filter(|t| !taken.contains(t)))
+            .collect();
+        for (trend, cluster) in match_trends(&Overlap::count(&free, &open), &rule) {
+            named[cluster as usize] = Some(trend);
+        }
     }
     for (c, name) in named.iter_mut().enumerate() {
         if name.is_none() && sizes[c] >= MIN_TREND {
