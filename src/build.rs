@@ -289,7 +289,22 @@ pub fn build(
     dir.save(&Header { base_iri, stats }, &entries)?;
     progress.finish();
     report.saved = true;
+    record_scan(dir, &previous.entries, &entries)?;
     Ok(report)
+}
+
+/// Notes this build in the store's list of scans with the articles it added.
+fn record_scan(dir: &StoreDir, before: &[Entry], after: &[Entry]) -> Result<(), StoreError> {
+    let known: std::collections::HashSet<&str> =
+        before.iter().map(|e| e.article.id.as_str()).collect();
+    let added: Vec<String> = after
+        .iter()
+        .map(|e| e.article.id.as_str())
+        .filter(|id| !known.contains(id))
+        .map(str::to_string)
+        .collect();
+    let path = crate::trends::track::state_path(dir);
+    crate::trends::state::record_scan(&path, added).map_err(|e| StoreError::io(&path, e))
 }
 
 /// The store as saved before this build.

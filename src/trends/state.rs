@@ -118,6 +118,37 @@ impl TrendState {
     }
 }
 
+/// Adds a scan that added `added` (article ids) to the state at `path`,
+/// stamped with the current time. A missing state is started; a damaged one
+/// is left for the next analysis to set aside and report.
+pub fn record_scan(path: &Path, mut added: Vec<String>) -> io::Result<()> {
+    let mut state = match TrendState::read(path) {
+        Ok(state) => state.unwrap_or_default(),
+        Err(_) => return Ok(()),
+    };
+    added.sort_unstable();
+    state.scans.push(Scan {
+        at: utc_now(),
+        added,
+    });
+    crate::store::write_atomically(path, |w| state.write(w)).map_err(io::Error::other)
+}
+
+/// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn utc_now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (year, month, day) = crate::seed::civil_from_days(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
