@@ -169,3 +169,52 @@ fn trend_ids_survive_a_rescan_at_10k() {
         assert!(same_map);
     }
 }
+
+/// Concept bursts on a generated collection: well formed, and each burst's
+/// articles name the concept inside the burst's months.
+#[test]
+fn concept_bursts_are_well_formed() {
+    use signalgraph::trends::bursts::BurstOptions;
+    use signalgraph::trends::concept_bursts::concept_bursts;
+    let tmp = tempfile::tempdir().unwrap();
+    let all = tmp.path().join("all");
+    let opts = GenerateOptions {
+        articles: 1000,
+        seed: 5,
+        ..GenerateOptions::default()
+    };
+    generate(&opts, &all).expect("generate");
+    let (c, _) = signalgraph::build::load_collection(&{
+        let store = StoreDir::new(tmp.path().join("store"));
+        let options = BuildOptions {
+            paths: vec![all.clone()],
+            ..BuildOptions::default()
+        };
+        build(&store, &options, &NoProgress).expect("build");
+        store
+    })
+    .expect("load");
+    let found = concept_bursts(&c, &BurstOptions::default());
+    eprintln!("{} bursts; strongest:", found.len());
+    for b in found.iter().take(5) {
+        eprintln!(
+            "  {} {}..{} weight {:.1}, {} articles{}",
+            c.concepts[b.concept].label,
+            b.start,
+            b.end,
+            b.weight,
+            b.articles.len(),
+            if b.now { ", bursting now" } else { "" }
+        );
+    }
+    for pair in found.windows(2) {
+        assert!(pair[0].weight >= pair[1].weight);
+    }
+    for b in &found {
+        assert!(b.start <= b.end && b.weight > 0.0 && b.articles.len() >= 3);
+        for &a in &b.articles {
+            let d = c.articles[a as usize].article.date.expect("dated");
+            assert!(b.start <= d && d <= b.end);
+        }
+    }
+}

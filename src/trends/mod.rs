@@ -9,6 +9,7 @@
 //! strategic diagram.
 
 pub mod bursts;
+pub mod concept_bursts;
 pub mod lineage;
 pub mod matching;
 pub mod state;
