@@ -1,67 +1,45 @@
-//! Short queries first: a query that has run past a grace period pauses while younger queries are in flight.
+//! Short queries first: the endpoint's queries that have run past a grace period give way to younger ones.
 //!
-//! An endpoint's queries differ in cost by orders of magnitude: a lookup of
-//! one article takes a fraction of a millisecond, an aggregation over the
-//! whole store many milliseconds. When the operating system time-slices them
-//! evenly, every cheap query that arrives while expensive ones hold the cores
-//! waits for a slice, and its latency grows many times over. [`Priority`]
-//! orders them by the time they have already run instead (least attained
-//! service, which minimises mean response time when most queries are short
-//! and a few are long):
+//! An endpoint's queries differ in cost by orders of magnitude (a lookup
+//! takes a fraction of a millisecond, an aggregation over the store many
+//! milliseconds), and when the cores are time-sliced evenly every cheap
+//! query waits behind the expensive ones. [`Priority`] orders them by the
+//! CPU time they have already used instead (least attained service):
 //!
-//! * each query takes a [`Ticket`] when its request arrives; it counts as
-//!   *young* until its evaluation has used the grace period (default 2 ms)
-//!   of CPU time — its thread's own clock, so a short query that waited for
-//!   a core does not age meanwhile (wall time where the platform has no
-//!   thread clock) — or has finished;
-//! * a query past its grace period checks, at the guard's checkpoints (every
-//!   256 quads pulled or values computed and every 4096 terms cloned, see
-//!   [`super::guard`]; some 50 µs apart in an aggregation), whether young
-//!   queries are in flight and the old ones running leave them fewer than
-//!   one core each plus one for reading requests and writing answers, and
-//!   if so pauses until they do not — at most [`Priority::MAX_PAUSE`] at a
-//!   time, after which it runs for at least [`Priority::MIN_RUN`] before it
-//!   may pause again, so a stream of short queries slows a long one down
-//!   without holding it at a checkpoint forever, and cores no young query
-//!   needs keep working on old ones.
+//! * each query takes a [`Ticket`] when its request arrives and is *young*
+//!   until its evaluation has used the grace period (default 2 ms) of its
+//!   thread's CPU clock, or has finished;
+//! * from then on, at the guard's checkpoints ([`Turn`] is the query's
+//!   [`Checkpoint`]), the *old* query pauses on a condition variable while
+//!   young queries are in flight and the old ones running leave them fewer
+//!   than one core each plus one for request I/O — at most
+//!   [`Priority::MAX_PAUSE`] at a time, then it runs for at least
+//!   [`Priority::MIN_RUN`] — so a stream of short queries slows a long one
+//!   down without holding it forever; its deadline still stops it;
+//! * between checkpoints the OS decides, so the old query's thread also
+//!   drops to the lowest OS priority ([`os`]: `SCHED_IDLE` on Linux), and
+//!   offers its core every [`Priority::YIELD_EVERY`]: a lowered thread may
+//!   still keep a core a normal one wakes on until the next scheduler tick.
+//!   Raising a thread's priority back needs a privilege, so a lowered thread
+//!   leaves the evaluation [`pool`] after its job.
 //!
-//! A paused query still stops at its deadline (within one pause) and is
-//! woken as soon as a young query finishes or another old one stops running.
-//! The waiting is an ordinary condition variable.
-//!
-//! Between checkpoints the OS scheduler decides, so a query that turns old
-//! also lowers its thread's OS priority ([`thread_lowered`]). On Linux its
-//! thread moves to the `SCHED_IDLE` policy: a thread of normal policy that
-//! wakes on a core an old query holds (a young query's, or one reading a
-//! request or writing an answer) takes the core at once. At equal or merely
-//! nicer priority it may wait for the old one's next scheduler tick
-//! (4 ms on a 250 Hz kernel); that wait was most of the short queries' tail
-//! in the load test. An old query then runs on what normal threads leave,
-//! plus the small share the kernel keeps for idle-policy threads, and still
-//! stops at its deadline. Where that policy is refused the thread's nice
-//! value goes up by 10 instead; elsewhere than Linux nothing changes.
-//! Lowering needs no privilege and raising it back would, so the thread
-//! must not evaluate young queries afterwards: the endpoint's evaluation
-//! pool retires it after its job.
-//!
-//! Two holes remain in that, both seen with `perf sched` in the load test
-//! (Linux 6.18), and both why an old query pauses rather than relying on its
-//! priority alone, and offers its core every [`Priority::YIELD_EVERY`]
-//! while it runs:
-//!
-//! * a waking thread counts a core that runs only idle-policy threads as
-//!   idle, so a short query often lands on the old query's core while
-//!   another core stays idle;
-//! * the kernel (EEVDF) runs a waiting thread only once it is *eligible*,
-//!   not ahead of its fair share. A busy normal thread often is not, just
-//!   after it was preempted or woke, and the old query, far behind its own
-//!   share, then runs on until the next tick: a short query's thread, the
-//!   I/O thread or a client on the same machine waited 2–4 ms so while the
-//!   other core was idle. A yield lets the kernel choose again, by which
-//!   time the other thread is eligible.
+//! What each of these layers was measured to buy is in `benches/BENCHMARKS.md`
+//! ("Serving queries").
 
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux as os;
+#[cfg(not(target_os = "linux"))]
+mod portable;
+#[cfg(not(target_os = "linux"))]
+use portable as os;
+pub(crate) mod pool;
+
+use crate::query::Checkpoint;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The shared state of one endpoint's queries (cheap to clone).
@@ -84,7 +62,7 @@ struct Shared {
 }
 
 impl Shared {
-    fn running_old(&self) -> std::sync::MutexGuard<'_, usize> {
+    fn running_old(&self) -> MutexGuard<'_, usize> {
         self.running_old
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -138,6 +116,7 @@ impl Priority {
     }
 
     /// Young queries in flight now.
+    #[cfg(test)]
     pub fn young(&self) -> usize {
         self.0.young.load(Ordering::Acquire)
     }
@@ -148,6 +127,7 @@ impl Priority {
     }
 
     /// How many times an old query has offered its core so far.
+    #[cfg(test)]
     pub fn yields(&self) -> u64 {
         self.0.yields.load(Ordering::Relaxed)
     }
@@ -188,12 +168,18 @@ impl Drop for TicketState {
     }
 }
 
-/// What a running query keeps between checkpoints (single-threaded).
+/// A query being evaluated under a [`Ticket`]: its [`Checkpoint`].
 #[derive(Debug)]
-pub(crate) struct Turn {
+pub struct Turn {
     ticket: Ticket,
     /// The evaluating thread's CPU clock when the evaluation started.
     cpu_at_start: Option<Duration>,
+    /// Only the evaluating thread calls the checkpoint: never contended.
+    state: Mutex<TurnState>,
+}
+
+#[derive(Debug, Default)]
+struct TurnState {
     /// No pause before this instant (after a pause that reached the maximum).
     run_until: Option<Instant>,
     /// Whether this query is counted among the old ones running.
@@ -204,7 +190,8 @@ pub(crate) struct Turn {
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        if self.running_old {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if state.running_old {
             let shared = &self.ticket.0.shared;
             *shared.running_old() -= 1;
             shared.changed.notify_all();
@@ -212,61 +199,51 @@ impl Drop for Turn {
     }
 }
 
-/// The calling thread's CPU time, where the platform keeps one.
-fn thread_cpu_time() -> Option<Duration> {
-    #[cfg(target_os = "linux")]
-    {
-        let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-        Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        None
+impl Checkpoint for Turn {
+    fn checkpoint(&self, stopped: &dyn Fn() -> bool) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        self.checkpoint_with(&mut state, stopped);
     }
 }
 
 impl Turn {
-    /// The turn of a query whose evaluation starts now on this thread.
-    pub(crate) fn new(ticket: Ticket) -> Turn {
+    /// The turn of a query whose evaluation starts now on the calling
+    /// thread, which must be the one that evaluates it.
+    pub fn new(ticket: Ticket) -> Turn {
         Turn {
             ticket,
-            cpu_at_start: thread_cpu_time(),
-            run_until: None,
-            running_old: false,
-            next_yield: None,
+            cpu_at_start: os::thread_cpu_time(),
+            state: Mutex::new(TurnState::default()),
         }
     }
 
     /// The evaluation's CPU time so far (wall time since the arrival without a thread clock).
     fn used(&self) -> Duration {
-        match (self.cpu_at_start, thread_cpu_time()) {
+        match (self.cpu_at_start, os::thread_cpu_time()) {
             (Some(start), Some(now)) => now.saturating_sub(start),
             _ => self.ticket.0.arrived.elapsed(),
         }
     }
 
-    /// Called at the query's checkpoints: retires the ticket once the grace
-    /// period has passed; from then on offers the core to other threads now
-    /// and then ([`Self::offer_core`]) and pauses while young queries are in
-    /// flight and the old ones running leave them too few cores
-    /// ([`crowded`]). `stopped` ends a pause early when it turns true
-    /// (checked when woken, and at least every [`Priority::MAX_PAUSE`]).
-    pub(crate) fn checkpoint(&mut self, stopped: impl Fn() -> bool) {
+    /// Retires the ticket (and lowers the thread) once the grace period has
+    /// passed; from then on offers the core now and then and pauses while
+    /// the cores are [`crowded`]. `stopped` ends a pause early (checked when
+    /// woken, and at least every [`Priority::MAX_PAUSE`]).
+    fn checkpoint_with(&self, state: &mut TurnState, stopped: &dyn Fn() -> bool) {
+        let shared = &self.ticket.0.shared;
         if self.ticket.0.young.load(Ordering::Relaxed) {
-            if self.used() >= self.ticket.0.shared.grace {
-                *self.ticket.0.shared.running_old() += 1;
-                self.running_old = true;
+            if self.used() >= shared.grace {
+                *shared.running_old() += 1;
+                state.running_old = true;
                 self.ticket.0.retire();
                 lower_thread_priority();
             }
             return;
         }
-        self.offer_core();
-        let shared = &self.ticket.0.shared;
-        if shared.young.load(Ordering::Acquire) == 0 {
-            return;
-        }
-        if self.run_until.is_some_and(|until| Instant::now() < until) {
+        offer_core(shared, state);
+        if shared.young.load(Ordering::Acquire) == 0
+            || state.run_until.is_some_and(|until| Instant::now() < until)
+        {
             return;
         }
         let young = || shared.young.load(Ordering::Acquire);
@@ -275,7 +252,7 @@ impl Turn {
             return;
         }
         *running -= 1;
-        self.running_old = false;
+        state.running_old = false;
         shared.pauses.fetch_add(1, Ordering::Relaxed);
         // Another old query may now be under the budget: let it look.
         shared.changed.notify_all();
@@ -286,31 +263,26 @@ impl Turn {
             })
             .unwrap_or_else(PoisonError::into_inner);
         *running += 1;
-        self.running_old = true;
-        self.run_until = waited
+        state.running_old = true;
+        state.run_until = waited
             .timed_out()
             .then(|| Instant::now() + Priority::MIN_RUN);
     }
+}
 
-    /// Lets the OS run another thread waiting for this core, every
-    /// [`Priority::YIELD_EVERY`] of an old query's run, unless more old
-    /// queries run than there are cores: those already take turns among
-    /// themselves (yielding to each other as well cost a quarter of the
-    /// throughput at saturation in a trial). Without it a thread that wakes
-    /// or is preempted on this core can wait up to a scheduler tick for the
-    /// old query despite its lower priority (see the module documentation).
-    fn offer_core(&mut self) {
-        let now = Instant::now();
-        if self.next_yield.is_some_and(|at| now < at) {
-            return;
-        }
-        let shared = &self.ticket.0.shared;
-        if self.next_yield.is_some() && *shared.running_old() <= shared.cores {
-            std::thread::yield_now();
-            shared.yields.fetch_add(1, Ordering::Relaxed);
-        }
-        self.next_yield = Some(now + Priority::YIELD_EVERY);
+/// Lets the OS run another thread waiting for this core, every
+/// [`Priority::YIELD_EVERY`] of an old query's run, unless more old queries
+/// run than there are cores: those already take turns among themselves.
+fn offer_core(shared: &Shared, state: &mut TurnState) {
+    let now = Instant::now();
+    if state.next_yield.is_some_and(|at| now < at) {
+        return;
     }
+    if state.next_yield.is_some() && *shared.running_old() <= shared.cores {
+        std::thread::yield_now();
+        shared.yields.fetch_add(1, Ordering::Relaxed);
+    }
+    state.next_yield = Some(now + Priority::YIELD_EVERY);
 }
 
 /// Whether `old` queries running leave `young` ones in flight too few cores:
@@ -322,47 +294,28 @@ fn crowded(young: usize, old: usize, cores: usize) -> bool {
 
 thread_local! {
     /// Whether an old query lowered this thread's OS priority.
-    static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static LOWERED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// How many nice steps an old query's thread gives up where `SCHED_IDLE`
-/// is refused.
-#[cfg(target_os = "linux")]
-const OLD_NICER_BY: i32 = 10;
-
-/// Moves the calling thread to `SCHED_IDLE`, or raises its nice value by
-/// [`OLD_NICER_BY`] if that is refused (Linux; nothing elsewhere), once per
-/// thread, and remembers it when it took effect.
+/// Lowers the calling thread's OS priority, once per thread.
 fn lower_thread_priority() {
-    if thread_lowered() {
-        return;
-    }
-    #[cfg(target_os = "linux")]
-    {
-        let param = libc::sched_param { sched_priority: 0 };
-        // SAFETY: a plain system call on the calling thread (pid 0) with a
-        // valid parameter block.
-        let lowered = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0
-            // On Linux the "process" priority of `None` is the calling thread's.
-            || rustix::process::getpriority_process(None).is_ok_and(|nice| {
-                rustix::process::setpriority_process(None, (nice + OLD_NICER_BY).min(19)).is_ok()
-            });
-        LOWERED.with(|l| l.set(lowered));
+    if !thread_lowered() {
+        LOWERED.with(|l| l.set(os::lower_thread_priority()));
     }
 }
 
 /// Whether a query evaluated on this thread turned old and lowered the
-/// thread's OS priority: such a thread should leave once its job is done.
-pub fn thread_lowered() -> bool {
-    LOWERED.with(|l| l.get())
+/// thread's OS priority: such a thread leaves the pool once its job is done.
+pub(crate) fn thread_lowered() -> bool {
+    LOWERED.with(Cell::get)
 }
 
 /// A query past a zero grace period: old (and its thread lowered) after its
 /// first checkpoint on the calling thread, as the endpoint's long queries.
 #[cfg(test)]
 pub(crate) fn old_query(p: &Priority) -> Turn {
-    let mut turn = Turn::new(p.arrive());
-    turn.checkpoint(|| false);
+    let turn = Turn::new(p.arrive());
+    turn.checkpoint(&|| false);
     turn
 }
 
@@ -383,19 +336,19 @@ mod tests {
         assert_eq!(p.young(), 2, "a clone keeps the ticket young");
         drop(copy);
         assert_eq!(p.young(), 1);
-        let mut turn = Turn::new(b);
-        turn.checkpoint(|| false);
+        let turn = Turn::new(b);
+        turn.checkpoint(&|| false);
         assert_eq!(p.young(), 1, "still within its grace period");
         thread::sleep(Duration::from_millis(25));
-        turn.checkpoint(|| false);
-        if thread_cpu_time().is_some() {
+        turn.checkpoint(&|| false);
+        if os::thread_cpu_time().is_some() {
             assert_eq!(p.young(), 1, "waiting does not age a query");
             let busy = Instant::now();
             while turn.used() < Duration::from_millis(25) {
                 assert!(busy.elapsed() < Duration::from_secs(10));
                 std::hint::black_box((0..1000u64).sum::<u64>());
             }
-            turn.checkpoint(|| false);
+            turn.checkpoint(&|| false);
         }
         assert_eq!(
             p.young(),
@@ -409,13 +362,13 @@ mod tests {
     #[test]
     fn an_old_query_waits_until_no_young_query_is_in_flight() {
         let p = Priority::with_cores(Duration::ZERO, 1);
-        let mut old = old_query(&p);
+        let old = old_query(&p);
         assert_eq!(p.young(), 0);
         // Young until its own first checkpoint, whatever the grace period.
         let young_ticket = p.arrive();
         let (tx, rx) = mpsc::channel();
         let waiter = thread::spawn(move || {
-            old.checkpoint(|| false);
+            old.checkpoint(&|| false);
             tx.send(()).unwrap();
             old
         });
@@ -426,22 +379,22 @@ mod tests {
         drop(young_ticket);
         rx.recv_timeout(Duration::from_secs(5)).unwrap();
         let old = waiter.join().unwrap();
-        assert!(old.run_until.is_none());
+        assert!(old.state.lock().unwrap().run_until.is_none());
         assert_eq!(p.pauses(), 1);
     }
 
     #[test]
     fn a_pause_is_bounded_and_followed_by_a_run() {
         let p = Priority::with_cores(Duration::ZERO, 1);
-        let mut old = old_query(&p);
+        let old = old_query(&p);
         let _young = p.arrive();
         let started = Instant::now();
-        old.checkpoint(|| false);
+        old.checkpoint(&|| false);
         let paused = started.elapsed();
         assert!(paused >= Priority::MAX_PAUSE, "{paused:?}");
         // Right after a full pause it runs without pausing.
         let started = Instant::now();
-        old.checkpoint(|| false);
+        old.checkpoint(&|| false);
         assert!(started.elapsed() < Priority::MAX_PAUSE);
         assert_eq!(p.pauses(), 1);
     }
@@ -449,34 +402,34 @@ mod tests {
     #[test]
     fn a_stopped_query_does_not_wait() {
         let p = Priority::with_cores(Duration::ZERO, 1);
-        let mut old = old_query(&p);
+        let old = old_query(&p);
         let _young = p.arrive();
         let started = Instant::now();
-        old.checkpoint(|| true);
+        old.checkpoint(&|| true);
         assert!(started.elapsed() < Priority::MAX_PAUSE);
     }
 
     #[test]
     fn old_queries_leave_a_core_to_each_young_one_and_one_more() {
         let p = Priority::with_cores(Duration::ZERO, 3);
-        let mut old = old_query(&p);
+        let old = old_query(&p);
         assert_eq!(p.young(), 0);
         // One young query, one old one and a core for I/O fit on three
         // cores: no pause.
         let first = p.arrive();
         let started = Instant::now();
-        old.checkpoint(|| false);
+        old.checkpoint(&|| false);
         assert!(started.elapsed() < Priority::MAX_PAUSE);
         assert_eq!(p.pauses(), 0);
         // Two young ones and the core for I/O need all three: the old one
         // pauses (here until MAX_PAUSE).
         let second = p.arrive();
         let started = Instant::now();
-        old.checkpoint(|| false);
+        old.checkpoint(&|| false);
         assert!(started.elapsed() >= Priority::MAX_PAUSE);
         assert_eq!(p.pauses(), 1);
         drop((first, second));
-        old.checkpoint(|| false);
+        old.checkpoint(&|| false);
         assert_eq!(p.pauses(), 1);
         // A finished old query frees its core.
         assert_eq!(*p.0.running_old(), 1);
@@ -498,28 +451,28 @@ mod tests {
     #[test]
     fn an_old_query_offers_its_core_now_and_then() {
         let p = Priority::with_cores(Duration::ZERO, 1);
-        let mut old = old_query(&p);
+        let old = old_query(&p);
         assert_eq!(p.yields(), 0, "not at the first checkpoint as old");
         let before = Instant::now();
-        old.next_yield = Some(before);
-        old.checkpoint(|| false);
+        old.state.lock().unwrap().next_yield = Some(before);
+        old.checkpoint(&|| false);
         assert_eq!(p.yields(), 1, "its time had come");
-        let next = old.next_yield.unwrap() - before;
+        let next = old.state.lock().unwrap().next_yield.unwrap() - before;
         assert!(
             next >= Priority::YIELD_EVERY,
             "the next one YIELD_EVERY later"
         );
-        old.next_yield = Some(Instant::now() + Duration::from_secs(60));
-        old.checkpoint(|| false);
+        old.state.lock().unwrap().next_yield = Some(Instant::now() + Duration::from_secs(60));
+        old.checkpoint(&|| false);
         assert_eq!(p.yields(), 1, "not before its time");
         // Three old queries on one core take turns at the kernel's pace.
         let others = [old_query(&p), old_query(&p)];
-        old.next_yield = Some(Instant::now());
-        old.checkpoint(|| false);
+        old.state.lock().unwrap().next_yield = Some(Instant::now());
+        old.checkpoint(&|| false);
         assert_eq!(p.yields(), 1, "no yield among more old queries than cores");
         drop(others);
-        old.next_yield = Some(Instant::now());
-        old.checkpoint(|| false);
+        old.state.lock().unwrap().next_yield = Some(Instant::now());
+        old.checkpoint(&|| false);
         assert_eq!(p.yields(), 2);
     }
 }
