@@ -17,9 +17,8 @@
 //!   [`Priority::MIN_RUN`] — so a stream of short queries slows a long one
 //!   down without holding it forever; its deadline still stops it;
 //! * between checkpoints the OS decides, so the old query's thread also
-//!   drops to the lowest OS priority ([`os`]: `SCHED_IDLE` on Linux), and
-//!   offers its core every [`Priority::YIELD_EVERY`]: a lowered thread may
-//!   still keep a core a normal one wakes on until the next scheduler tick.
+//!   drops to the lowest OS priority ([`os`]: `SCHED_IDLE` on Linux): a
+//!   thread of normal priority waking on its core takes the core at once.
 //!   Raising a thread's priority back needs a privilege, so a lowered thread
 //!   leaves the evaluation [`pool`] after its job.
 //!
@@ -58,7 +57,6 @@ struct Shared {
     /// Signalled whenever a young query retires or an old one stops running.
     changed: Condvar,
     pauses: AtomicU64,
-    yields: AtomicU64,
 }
 
 impl Shared {
@@ -83,8 +81,6 @@ impl Priority {
     pub const MIN_RUN: Duration = Duration::from_millis(1);
     /// The default grace period.
     pub const GRACE: Duration = Duration::from_millis(2);
-    /// How often an old query offers its core to other threads.
-    pub const YIELD_EVERY: Duration = Duration::from_micros(100);
 
     /// Queries past `grace` give way to younger ones on this machine's cores.
     pub fn new(grace: Duration) -> Priority {
@@ -101,7 +97,6 @@ impl Priority {
             running_old: Mutex::new(0),
             changed: Condvar::new(),
             pauses: AtomicU64::new(0),
-            yields: AtomicU64::new(0),
         }))
     }
 
@@ -124,12 +119,6 @@ impl Priority {
     /// How many times a query has paused for younger ones so far.
     pub fn pauses(&self) -> u64 {
         self.0.pauses.load(Ordering::Relaxed)
-    }
-
-    /// How many times an old query has offered its core so far.
-    #[cfg(test)]
-    pub fn yields(&self) -> u64 {
-        self.0.yields.load(Ordering::Relaxed)
     }
 }
 
@@ -184,8 +173,6 @@ struct TurnState {
     run_until: Option<Instant>,
     /// Whether this query is counted among the old ones running.
     running_old: bool,
-    /// When an old query next offers its core to other runnable threads.
-    next_yield: Option<Instant>,
 }
 
 impl Drop for Turn {
@@ -226,8 +213,7 @@ impl Turn {
     }
 
     /// Retires the ticket (and lowers the thread) once the grace period has
-    /// passed; from then on offers the core now and then and pauses while
-    /// the cores are [`crowded`]. `stopped` ends a pause early (checked when
+    /// passed; from then on pauses while the cores are [`crowded`]. `stopped` ends a pause early (checked when
     /// woken, and at least every [`Priority::MAX_PAUSE`]).
     fn checkpoint_with(&self, state: &mut TurnState, stopped: &dyn Fn() -> bool) {
         let shared = &self.ticket.0.shared;
@@ -240,7 +226,6 @@ impl Turn {
             }
             return;
         }
-        offer_core(shared, state);
         if shared.young.load(Ordering::Acquire) == 0
             || state.run_until.is_some_and(|until| Instant::now() < until)
         {
@@ -268,21 +253,6 @@ impl Turn {
             .timed_out()
             .then(|| Instant::now() + Priority::MIN_RUN);
     }
-}
-
-/// Lets the OS run another thread waiting for this core, every
-/// [`Priority::YIELD_EVERY`] of an old query's run, unless more old queries
-/// run than there are cores: those already take turns among themselves.
-fn offer_core(shared: &Shared, state: &mut TurnState) {
-    let now = Instant::now();
-    if state.next_yield.is_some_and(|at| now < at) {
-        return;
-    }
-    if state.next_yield.is_some() && *shared.running_old() <= shared.cores {
-        std::thread::yield_now();
-        shared.yields.fetch_add(1, Ordering::Relaxed);
-    }
-    state.next_yield = Some(now + Priority::YIELD_EVERY);
 }
 
 /// Whether `old` queries running leave `young` ones in flight too few cores:
@@ -446,33 +416,5 @@ mod tests {
         );
         assert!(!crowded(1, 1, 3));
         assert!(crowded(1, 1, 1));
-    }
-
-    #[test]
-    fn an_old_query_offers_its_core_now_and_then() {
-        let p = Priority::with_cores(Duration::ZERO, 1);
-        let old = old_query(&p);
-        assert_eq!(p.yields(), 0, "not at the first checkpoint as old");
-        let before = Instant::now();
-        old.state.lock().unwrap().next_yield = Some(before);
-        old.checkpoint(&|| false);
-        assert_eq!(p.yields(), 1, "its time had come");
-        let next = old.state.lock().unwrap().next_yield.unwrap() - before;
-        assert!(
-            next >= Priority::YIELD_EVERY,
-            "the next one YIELD_EVERY later"
-        );
-        old.state.lock().unwrap().next_yield = Some(Instant::now() + Duration::from_secs(60));
-        old.checkpoint(&|| false);
-        assert_eq!(p.yields(), 1, "not before its time");
-        // Three old queries on one core take turns at the kernel's pace.
-        let others = [old_query(&p), old_query(&p)];
-        old.state.lock().unwrap().next_yield = Some(Instant::now());
-        old.checkpoint(&|| false);
-        assert_eq!(p.yields(), 1, "no yield among more old queries than cores");
-        drop(others);
-        old.state.lock().unwrap().next_yield = Some(Instant::now());
-        old.checkpoint(&|| false);
-        assert_eq!(p.yields(), 2);
     }
 }
