@@ -35,14 +35,17 @@
 //! serialisation. Whatever noticed the stop — spareval's `Cancelled`, a
 //! dataset error, a write error, the unwind — the recorded reason is what
 //! [`super::evaluate`] reports.
+//!
+//! Every 256th call and every 4096th term clone is a checkpoint, where the
+//! caller's [`Checkpoint`] runs (the endpoint's scheduler lets shorter
+//! queries go first there); a stopped query skips it.
 
-use super::priority::{Ticket, Turn};
 use crate::memory::Budget;
 use crate::store::dataset::{FrozenTerm, UnknownTermId};
 use crate::store::FrozenDataset;
 use oxigraph::model::Term;
 use spareval::{CancellationToken, ExpressionTerm, InternalQuad, QueryableDataset};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::rc::Rc;
@@ -62,9 +65,18 @@ pub struct Limits {
     pub max_output: Option<usize>,
     /// Stop the query when this token is cancelled (e.g. at server shutdown).
     pub cancel: Option<CancellationToken>,
-    /// The query's place among an endpoint's queries: once past the grace
-    /// period it pauses while younger ones need its core ([`super::Priority`]).
-    pub ticket: Option<Ticket>,
+    /// Called at the evaluation's checkpoints (the endpoint's scheduler).
+    pub checkpoint: Option<Arc<dyn Checkpoint>>,
+}
+
+/// Work that the caller of an evaluation does at its checkpoints: every 256
+/// quads pulled or values computed, and every 4096 terms cloned.
+pub trait Checkpoint: Send + Sync {
+    /// Called on the evaluating thread, never once the query is stopped.
+    /// `stopped` tells whether a limit (or the external token) has stopped
+    /// it meanwhile: a checkpoint that waits ends its wait when it turns
+    /// true, and the query stops right after.
+    fn checkpoint(&self, stopped: &dyn Fn() -> bool);
 }
 
 impl std::fmt::Debug for Limits {
@@ -77,7 +89,7 @@ impl std::fmt::Debug for Limits {
                 "cancel",
                 &self.cancel.as_ref().map(CancellationToken::is_cancelled),
             )
-            .field("ticket", &self.ticket.is_some())
+            .field("checkpoint", &self.checkpoint.is_some())
             .finish()
     }
 }
@@ -99,20 +111,42 @@ pub enum Stop {
 pub(crate) struct Control {
     /// spareval's token, cancelled once the query is stopped.
     token: CancellationToken,
-    /// Raised by the watchdog at the deadline, or by [`Control::halt`].
-    flag: Arc<AtomicBool>,
-    external: Option<CancellationToken>,
+    /// The stop flag, the external token and the caller's checkpoint.
+    signal: Arc<Signal>,
     timeout: Duration,
     budget: Option<Budget>,
     stop: Cell<Option<Stop>>,
     ticks: Cell<u32>,
-    /// Puts the query's [`Turn`] where the checkpoints find it.
-    turn: Option<TurnSet>,
     /// Keeps the deadline registered with the watchdog while the query runs.
     _deadline: Option<Registration>,
-    /// Makes [`GuardedTerm`] clones on this thread check `flag` (only when
-    /// some limit can raise it).
+    /// Makes [`GuardedTerm`] clones on this thread check the flag (only
+    /// when some limit can raise it, or there is a checkpoint to call).
     _armed: Option<Armed>,
+}
+
+/// What every checkpoint of a query looks at, from [`Control`] or from a term clone.
+struct Signal {
+    /// Raised by the watchdog at the deadline, by the memory budget, or by [`Control::halt`].
+    flag: Arc<AtomicBool>,
+    external: Option<CancellationToken>,
+    checkpoint: Option<Arc<dyn Checkpoint>>,
+}
+
+impl Signal {
+    /// Whether the query is stopped (the flag is up or the external token cancelled).
+    fn stopped(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+            || self.external.as_ref().is_some_and(|t| t.is_cancelled())
+    }
+
+    /// Calls the caller's checkpoint, unless the query is already stopped.
+    fn checkpoint(&self) {
+        if let Some(checkpoint) = &self.checkpoint {
+            if !self.stopped() {
+                checkpoint.checkpoint(&|| self.stopped());
+            }
+        }
+    }
 }
 
 impl Control {
@@ -128,20 +162,24 @@ impl Control {
             .timeout
             .and_then(|t| Instant::now().checked_add(t))
             .map(|at| Watchdog::get().register(at, Arc::clone(&flag)));
-        let limited = limits.timeout.is_some()
+        let armed = limits.timeout.is_some()
             || budget.is_some()
             || limits.max_output.is_some()
-            || limits.cancel.is_some();
-        Rc::new(Control {
-            token,
-            _armed: limited.then(|| Armed::new(Arc::clone(&flag))),
+            || limits.cancel.is_some()
+            || limits.checkpoint.is_some();
+        let signal = Arc::new(Signal {
             flag,
             external: limits.cancel.clone(),
+            checkpoint: limits.checkpoint.clone(),
+        });
+        Rc::new(Control {
+            token,
+            _armed: armed.then(|| Armed::new(Arc::clone(&signal))),
+            signal,
             timeout: limits.timeout.unwrap_or_default(),
             budget,
             stop: Cell::new(None),
             ticks: Cell::new(0),
-            turn: limits.ticket.clone().map(|t| TurnSet::new(Turn::new(t))),
             _deadline: deadline,
         })
     }
@@ -153,17 +191,24 @@ impl Control {
 
     /// Why the query was stopped, if it was.
     pub(crate) fn stopped(&self) -> Option<Stop> {
-        if self.external.as_ref().is_some_and(|t| t.is_cancelled()) {
+        if self.cancelled() {
             self.halt(Stop::Cancelled);
         }
         self.tick();
         self.stop.get()
     }
 
+    fn cancelled(&self) -> bool {
+        self.signal
+            .external
+            .as_ref()
+            .is_some_and(|t| t.is_cancelled())
+    }
+
     /// Returns whether the query must stop. Cheap: one relaxed atomic load
     /// (the watchdog and the memory budget raise the flag), and every 256th
-    /// time (a checkpoint) a look at the external token and, with a ticket,
-    /// a pause while younger queries need the core.
+    /// time a checkpoint: a look at the external token and, unless the
+    /// query is stopped, the caller's [`Checkpoint`].
     #[inline]
     pub(crate) fn tick(&self) -> bool {
         let n = self.ticks.get().wrapping_add(1);
@@ -171,7 +216,7 @@ impl Control {
         if n.is_multiple_of(256) {
             self.checkpoint();
         }
-        if self.flag.load(Ordering::Relaxed) {
+        if self.signal.flag.load(Ordering::Relaxed) {
             // A flag raised without a reason is the budget's or the watchdog's.
             if self.stop.get().is_none() {
                 self.stop.set(Some(match &self.budget {
@@ -187,15 +232,10 @@ impl Control {
 
     #[cold]
     fn checkpoint(&self) {
-        if self.external.as_ref().is_some_and(|t| t.is_cancelled()) {
+        if self.cancelled() {
             self.halt(Stop::Cancelled);
         }
-        if self.turn.is_some() {
-            give_way(|| {
-                self.flag.load(Ordering::Relaxed)
-                    || self.external.as_ref().is_some_and(|t| t.is_cancelled())
-            });
-        }
+        self.signal.checkpoint();
     }
 
     /// Records the first reason and stops the evaluation.
@@ -203,7 +243,7 @@ impl Control {
         if self.stop.get().is_none() {
             self.stop.set(Some(reason));
         }
-        self.flag.store(true, Ordering::Relaxed);
+        self.signal.flag.store(true, Ordering::Relaxed);
         self.token.cancel();
     }
 }
@@ -212,25 +252,31 @@ impl Control {
 pub(crate) struct Interrupted;
 
 thread_local! {
-    /// The stop flag of the query evaluated on this thread (null: none).
-    static ARMED: Cell<*const AtomicBool> = const { Cell::new(std::ptr::null()) };
+    /// The signal of the query evaluated on this thread (null: none).
+    static ARMED: Cell<*const Signal> = const { Cell::new(std::ptr::null()) };
+    /// Term clones on this thread, for a checkpoint every [`CLONES_PER_CHECKPOINT`].
+    static CLONES: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Points [`ARMED`] at a query's flag while it lives; restores the previous value on drop.
+/// A product or a join can build many tuples per quad it pulls, so clones
+/// are checkpoints too (at a lower rate: a clone is cheaper than a pull).
+const CLONES_PER_CHECKPOINT: u32 = 4096;
+
+/// Points [`ARMED`] at a query's signal while it lives; restores the previous value on drop.
 struct Armed {
-    previous: *const AtomicBool,
-    /// Keeps the flag [`ARMED`] points at alive.
-    _flag: Arc<AtomicBool>,
+    previous: *const Signal,
+    /// Keeps the signal [`ARMED`] points at alive.
+    _signal: Arc<Signal>,
 }
 
 impl Armed {
-    fn new(flag: Arc<AtomicBool>) -> Armed {
+    fn new(signal: Arc<Signal>) -> Armed {
         let previous = ARMED
-            .try_with(|a| a.replace(Arc::as_ptr(&flag)))
+            .try_with(|a| a.replace(Arc::as_ptr(&signal)))
             .unwrap_or(std::ptr::null());
         Armed {
             previous,
-            _flag: flag,
+            _signal: signal,
         }
     }
 }
@@ -241,17 +287,23 @@ impl Drop for Armed {
     }
 }
 
+/// What a term clone checks: whether the query on this thread (if any) was
+/// stopped, and every [`CLONES_PER_CHECKPOINT`] clones a checkpoint.
+#[inline]
+fn check_clone() {
+    let armed = ARMED.try_with(Cell::get).unwrap_or(std::ptr::null());
+    // SAFETY: `ARMED` is only non-null while the `Armed` that set it is
+    // alive on this thread, and that `Armed` owns an `Arc` of the signal.
+    if let Some(signal) = unsafe { armed.as_ref() } {
+        interrupt_if_stopped(signal);
+        count_clone(signal);
+    }
+}
+
 /// Unwinds with [`Interrupted`] when the query on this thread has been stopped.
 #[inline]
-fn interrupt_if_stopped() {
-    let armed = ARMED.try_with(Cell::get).unwrap_or(std::ptr::null());
-    if armed.is_null() {
-        return;
-    }
-    // SAFETY: `ARMED` is only non-null while the `Armed` that set it is
-    // alive on this thread, and that `Armed` owns an `Arc` of the flag.
-    let stopped = unsafe { &*armed }.load(Ordering::Relaxed);
-    if stopped && !std::thread::panicking() {
+fn interrupt_if_stopped(signal: &Signal) {
+    if signal.flag.load(Ordering::Relaxed) && !std::thread::panicking() {
         interrupt();
     }
 }
@@ -269,76 +321,29 @@ pub struct GuardedTerm(FrozenTerm);
 impl Clone for GuardedTerm {
     #[inline]
     fn clone(&self) -> Self {
-        interrupt_if_stopped();
-        count_clone();
+        check_clone();
         GuardedTerm(self.0.clone())
     }
 }
 
-thread_local! {
-    /// The [`Turn`] of the query evaluated on this thread, if it has a ticket.
-    static TURN: RefCell<Option<Turn>> = const { RefCell::new(None) };
-    /// Term clones on this thread, for a checkpoint every [`CLONES_PER_CHECKPOINT`].
-    static CLONES: Cell<u32> = const { Cell::new(0) };
-}
-
-/// A product or a join can build many tuples per quad it pulls, so clones
-/// are checkpoints too (at a lower rate: a clone is cheaper than a pull).
-const CLONES_PER_CHECKPOINT: u32 = 4096;
-
-/// Puts a [`Turn`] in [`TURN`] while it lives; restores the previous one on drop.
-struct TurnSet {
-    previous: Option<Turn>,
-}
-
-impl TurnSet {
-    fn new(turn: Turn) -> TurnSet {
-        let previous = TURN
-            .try_with(|t| t.borrow_mut().replace(turn))
-            .ok()
-            .flatten();
-        TurnSet { previous }
-    }
-}
-
-impl Drop for TurnSet {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = TURN.try_with(|t| *t.borrow_mut() = previous);
-    }
-}
-
-/// Lets younger queries go first (see [`super::priority`]) if the query on
-/// this thread has a turn; `stopped` ends a pause early.
-fn give_way(stopped: impl Fn() -> bool) {
-    let _ = TURN.try_with(|t| {
-        if let Ok(mut turn) = t.try_borrow_mut() {
-            if let Some(turn) = turn.as_mut() {
-                turn.checkpoint(stopped);
-            }
-        }
-    });
-}
-
 #[inline]
-fn count_clone() {
+fn count_clone(signal: &Signal) {
     let _ = CLONES.try_with(|c| {
         let n = c.get().wrapping_add(1);
         c.set(n);
         if n.is_multiple_of(CLONES_PER_CHECKPOINT) {
-            clone_checkpoint();
+            clone_checkpoint(signal);
         }
     });
 }
 
+/// A checkpoint at a clone: the caller's [`Checkpoint`] unless the query is
+/// stopped, and a stop noticed meanwhile unwinds at once.
 #[cold]
 #[inline(never)]
-fn clone_checkpoint() {
-    let armed = ARMED.try_with(Cell::get).unwrap_or(std::ptr::null());
-    give_way(|| {
-        // SAFETY: as in `interrupt_if_stopped`.
-        !armed.is_null() && unsafe { &*armed }.load(Ordering::Relaxed)
-    });
+fn clone_checkpoint(signal: &Signal) {
+    signal.checkpoint();
+    interrupt_if_stopped(signal);
 }
 
 /// The watchdog's state: stop flags by deadline (a sequence number keeps

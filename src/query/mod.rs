@@ -12,20 +12,15 @@
 //! from the query form (the HTTP endpoint) or need [`Limits`]: a timeout, a
 //! memory budget, an output size limit and an external stop, enforced while
 //! the engine pulls quads and while results are serialised (see `guard`),
-//! and a [`Ticket`] that lets younger queries of an endpoint go first (see
-//! [`Priority`]).
+//! and a [`Checkpoint`] the caller runs at the evaluation's checkpoints.
 
 mod bounds;
 mod grouping;
 mod guard;
-mod priority;
 mod strings;
 
 pub use bounds::{on_query_stack, scan, Size, MAX_NESTING, MAX_TOKENS, STACK_SIZE};
-pub use guard::{start_watchdog, GuardError, Limits, Stop};
-#[cfg(test)]
-pub(crate) use priority::old_query;
-pub use priority::{thread_lowered, Priority, Ticket};
+pub use guard::{start_watchdog, Checkpoint, GuardError, Limits, Stop};
 
 use crate::store::vocab::PREFIXES;
 use crate::store::FrozenDataset;

@@ -1,17 +1,14 @@
-//! The endpoint's query threads: a pool whose threads leave once an old query lowered their OS priority.
+//! The endpoint's evaluation threads: a pool whose threads leave once an old query lowered their OS priority.
 //!
-//! Queries are CPU-bound and synchronous, so each is evaluated on a thread of
-//! its own, taken from this pool (threads are reused: starting one per query
-//! added 0.3 to 0.5 ms under load in a trial, to queries that take 0.2 ms
-//! alone). A query that
-//! outgrows its grace period lowers its thread's OS priority
-//! ([`crate::query::thread_lowered`]) so that short queries and request I/O
-//! get a core first; raising it back would need a privilege, so such a thread
-//! finishes its job and leaves, and the next query gets a fresh thread at
-//! normal priority. Idle threads leave after [`KEEP_IDLE`].
+//! Queries are CPU-bound and synchronous, so each is evaluated on a thread
+//! of its own, taken from this pool (threads are reused: starting one costs
+//! more than a short query). A thread whose query lowered its OS priority
+//! ([`super::thread_lowered`]) cannot raise it back without a privilege, so
+//! it finishes its job and leaves; the next query gets a fresh thread at
+//! normal priority. Idle threads leave after [`KEEP_IDLE`]. tokio's
+//! blocking pool cannot retire one thread on request, hence this small pool.
 //!
-//! tokio's blocking pool cannot retire one thread on request, hence this
-//! small pool. Its size needs no cap of its own: the endpoint admits at most
+//! Its size needs no cap of its own: the endpoint admits at most
 //! `--max-concurrent` queries at once, and threads are only started for a
 //! queued job that no waiting thread can take, plus [`SPARE`] beyond the
 //! queued jobs, so that the job after one that takes the last waiting thread
@@ -30,8 +27,7 @@ pub const KEEP_IDLE: Duration = Duration::from_secs(10);
 
 /// Threads kept ready beyond the jobs queued. Each query that turns old
 /// takes its thread with it, so without a spare the query after it would
-/// wait for a thread to start (0.17 ms at the median in the load test, and
-/// far longer when the cores are busy).
+/// wait for a thread to start.
 const SPARE: usize = 1;
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -169,7 +165,7 @@ impl Shared {
                 drop(queue);
                 job();
                 queue = self.lock();
-                if crate::query::thread_lowered() {
+                if super::thread_lowered() {
                     break;
                 }
                 continue;
@@ -195,6 +191,8 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_os = "linux")]
+    use crate::serve::schedule::{old_query, thread_lowered, Priority};
     use std::time::Instant;
 
     fn wait<T>(rx: oneshot::Receiver<Outcome<T>>) -> Outcome<T> {
@@ -258,11 +256,11 @@ mod tests {
         // A query turning old lowers the thread's priority, as here.
         let lowered = wait(
             pool.run(|| {
-                let p = crate::query::Priority::new(Duration::ZERO);
-                drop(crate::query::old_query(&p));
+                let p = Priority::new(Duration::ZERO);
+                drop(old_query(&p));
                 // SAFETY: reads the calling thread's policy.
                 assert_eq!(unsafe { libc::sched_getscheduler(0) }, libc::SCHED_IDLE);
-                assert!(crate::query::thread_lowered());
+                assert!(thread_lowered());
                 thread::current().id()
             })
             .unwrap(),
@@ -276,7 +274,7 @@ mod tests {
         assert_eq!(pool.threads(), SPARE);
         for _ in 0..20 {
             let (id, was_lowered) = wait(
-                pool.run(|| (thread::current().id(), crate::query::thread_lowered()))
+                pool.run(|| (thread::current().id(), thread_lowered()))
                     .unwrap(),
             )
             .unwrap();
