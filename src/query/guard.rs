@@ -290,6 +290,7 @@ impl Drop for Armed {
 /// What a term clone checks: whether the query on this thread (if any) was
 /// stopped, and every [`CLONES_PER_CHECKPOINT`] clones a checkpoint.
 #[inline]
+#[allow(unsafe_code)] // dereferences ARMED's pointer (see SAFETY)
 fn check_clone() {
     let armed = ARMED.try_with(Cell::get).unwrap_or(std::ptr::null());
     // SAFETY: `ARMED` is only non-null while the `Armed` that set it is
@@ -316,7 +317,7 @@ fn interrupt() {
 
 /// A [`FrozenTerm`] whose clone stops the query once its limits are hit.
 #[derive(PartialEq, Eq, Hash, Debug)]
-pub struct GuardedTerm(FrozenTerm);
+pub(crate) struct GuardedTerm(FrozenTerm);
 
 impl Clone for GuardedTerm {
     #[inline]
@@ -455,8 +456,10 @@ impl Watchdog {
 /// What [`Guarded`] reports once its query is stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum GuardError {
+    /// A term id the dataset does not know (a bug, not bad input).
     #[error(transparent)]
     UnknownTerm(#[from] UnknownTermId),
+    /// The query was stopped (deadline, memory budget, output cap or cancel).
     #[error("the query was stopped")]
     Stopped,
 }

@@ -19,6 +19,7 @@
 //! the others free to grow.
 //!
 //! Resident size is read from `/proc/self/statm`; elsewhere the budget is off.
+#![allow(unsafe_code)] // mimalloc's mi_collect and libc's sysconf
 
 use spareval::CancellationToken;
 use std::collections::BTreeMap;
@@ -27,7 +28,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How often the resident size is read while queries run.
-pub const SAMPLE: Duration = Duration::from_millis(10);
+pub(crate) const SAMPLE: Duration = Duration::from_millis(10);
 
 /// After a stopped query ended (and returned its memory), how long before
 /// the resident size counts again.
@@ -35,7 +36,7 @@ const SETTLE: Duration = Duration::from_millis(20);
 
 /// How long a stopped query may take to end before, if the server is still
 /// over its budget, the next one is stopped too.
-pub const STOP_WAIT: Duration = Duration::from_millis(100);
+pub(crate) const STOP_WAIT: Duration = Duration::from_millis(100);
 
 // The binary's allocator; `mi_collect` below is in its C library.
 use mimalloc as _;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// How long a connection must have been idle before it may be closed for a new one.
-pub const MIN_IDLE: Duration = Duration::from_millis(50);
+pub(crate) const MIN_IDLE: Duration = Duration::from_millis(50);
 
 /// The open connections of a server.
 pub(crate) struct Connections {

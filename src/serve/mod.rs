@@ -131,6 +131,7 @@ impl Default for Options {
 
 /// What the endpoint serves.
 pub struct Endpoint {
+    /// The opened store every query is answered from.
     pub dataset: Arc<FrozenDataset>,
     /// The store directory (for `report.html`).
     pub store_dir: PathBuf,
@@ -141,16 +142,29 @@ pub struct Endpoint {
 /// Errors that stop the server from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: io::Error },
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why it could not be bound.
+        source: io::Error,
+    },
+    /// The runtime (threads, signal handlers) could not start.
     #[error("cannot start the server: {0}")]
     Runtime(io::Error),
+    /// The store alone already needs more memory than `--max-memory`.
     #[error(
         "the server already holds {} MiB with the store loaded, over --max-memory {} MiB: raise it",
         .resident >> 20,
         .max >> 20
     )]
-    OverBudget { resident: usize, max: usize },
+    OverBudget {
+        /// Resident bytes with the store loaded.
+        resident: usize,
+        /// The `--max-memory` limit in bytes.
+        max: usize,
+    },
 }
 
 /// How the server ended.

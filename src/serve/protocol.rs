@@ -10,11 +10,14 @@ use oxigraph::model::NamedNode;
 /// A refusal: the status and a one-line message for the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
+    /// The HTTP status (4xx or 5xx).
     pub status: StatusCode,
+    /// The message, sent as the plain-text body.
     pub message: String,
 }
 
 impl Rejection {
+    /// A refusal with `status` and `message`.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Rejection {
             status,

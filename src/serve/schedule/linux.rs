@@ -1,4 +1,5 @@
 //! The scheduler's Linux calls: a thread's own CPU clock, and moving a thread to `SCHED_IDLE`.
+#![allow(unsafe_code)] // sched_setscheduler, setpriority and the thread CPU clock through libc
 
 use std::time::Duration;
 

@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 
 /// The shared state of one endpoint's queries (cheap to clone).
 #[derive(Clone, Debug)]
-pub struct Priority(Arc<Shared>);
+pub(crate) struct Priority(Arc<Shared>);
 
 #[derive(Debug)]
 struct Shared {
@@ -76,20 +76,20 @@ impl Shared {
 
 impl Priority {
     /// The longest a query waits in one pause.
-    pub const MAX_PAUSE: Duration = Duration::from_millis(10);
+    pub(crate) const MAX_PAUSE: Duration = Duration::from_millis(10);
     /// How long a query runs after a pause that reached [`Self::MAX_PAUSE`].
-    pub const MIN_RUN: Duration = Duration::from_millis(1);
+    pub(crate) const MIN_RUN: Duration = Duration::from_millis(1);
     /// The default grace period.
-    pub const GRACE: Duration = Duration::from_millis(2);
+    pub(crate) const GRACE: Duration = Duration::from_millis(2);
 
     /// Queries past `grace` give way to younger ones on this machine's cores.
-    pub fn new(grace: Duration) -> Priority {
+    pub(crate) fn new(grace: Duration) -> Priority {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Priority::with_cores(grace, cores)
     }
 
     /// Queries past `grace` give way to younger ones on `cores` cores.
-    pub fn with_cores(grace: Duration, cores: usize) -> Priority {
+    pub(crate) fn with_cores(grace: Duration, cores: usize) -> Priority {
         Priority(Arc::new(Shared {
             grace,
             cores: cores.max(1),
@@ -101,7 +101,7 @@ impl Priority {
     }
 
     /// A ticket for a query that arrives now.
-    pub fn arrive(&self) -> Ticket {
+    pub(crate) fn arrive(&self) -> Ticket {
         self.0.young.fetch_add(1, Ordering::AcqRel);
         Ticket(Arc::new(TicketState {
             shared: Arc::clone(&self.0),
@@ -112,12 +112,12 @@ impl Priority {
 
     /// Young queries in flight now.
     #[cfg(test)]
-    pub fn young(&self) -> usize {
+    pub(crate) fn young(&self) -> usize {
         self.0.young.load(Ordering::Acquire)
     }
 
     /// How many times a query has paused for younger ones so far.
-    pub fn pauses(&self) -> u64 {
+    pub(crate) fn pauses(&self) -> u64 {
         self.0.pauses.load(Ordering::Relaxed)
     }
 }
@@ -131,7 +131,7 @@ impl Default for Priority {
 /// One query's place in a [`Priority`]: young from its arrival until its
 /// grace period has passed or every clone of the ticket is dropped.
 #[derive(Clone, Debug)]
-pub struct Ticket(Arc<TicketState>);
+pub(crate) struct Ticket(Arc<TicketState>);
 
 #[derive(Debug)]
 struct TicketState {
@@ -159,7 +159,7 @@ impl Drop for TicketState {
 
 /// A query being evaluated under a [`Ticket`]: its [`Checkpoint`].
 #[derive(Debug)]
-pub struct Turn {
+pub(crate) struct Turn {
     ticket: Ticket,
     /// The evaluating thread's CPU clock when the evaluation started.
     cpu_at_start: Option<Duration>,
@@ -196,7 +196,7 @@ impl Checkpoint for Turn {
 impl Turn {
     /// The turn of a query whose evaluation starts now on the calling
     /// thread, which must be the one that evaluates it.
-    pub fn new(ticket: Ticket) -> Turn {
+    pub(crate) fn new(ticket: Ticket) -> Turn {
         Turn {
             ticket,
             cpu_at_start: os::thread_cpu_time(),

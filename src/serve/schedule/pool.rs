@@ -23,7 +23,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// How long an idle thread waits for work before it leaves.
-pub const KEEP_IDLE: Duration = Duration::from_secs(10);
+pub(crate) const KEEP_IDLE: Duration = Duration::from_secs(10);
 
 /// Threads kept ready beyond the jobs queued. Each query that turns old
 /// takes its thread with it, so without a spare the query after it would
@@ -34,7 +34,7 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// A pool of evaluation threads (cheap to clone).
 #[derive(Clone)]
-pub struct Evaluators(Arc<Shared>);
+pub(crate) struct Evaluators(Arc<Shared>);
 
 struct Shared {
     queue: Mutex<Queue>,
@@ -57,11 +57,11 @@ struct Queue {
 }
 
 /// What a job ended with: its value, or the payload of its panic.
-pub type Outcome<T> = thread::Result<T>;
+pub(crate) type Outcome<T> = thread::Result<T>;
 
 impl Evaluators {
     /// An empty pool whose threads are called `name` and get `stack_size` bytes of stack.
-    pub fn new(name: &str, stack_size: usize) -> Evaluators {
+    pub(crate) fn new(name: &str, stack_size: usize) -> Evaluators {
         Evaluators(Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
             work: Condvar::new(),
@@ -74,7 +74,7 @@ impl Evaluators {
     /// panic's payload (the thread survives a panic). Fails when the OS
     /// cannot start a thread and none is alive; the receiver then sees the
     /// sender dropped if `job` was left queued for a thread that never came.
-    pub fn run<T: Send + 'static>(
+    pub(crate) fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> std::io::Result<oneshot::Receiver<Outcome<T>>> {
@@ -125,7 +125,7 @@ impl Evaluators {
 
     /// Threads alive now.
     #[cfg(test)]
-    pub fn threads(&self) -> usize {
+    pub(crate) fn threads(&self) -> usize {
         self.0.lock().threads
     }
 
@@ -145,7 +145,7 @@ impl Evaluators {
 
     /// Lets idle threads leave now instead of after [`KEEP_IDLE`]; queued
     /// and running jobs still finish.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.0.lock().closed = true;
         self.0.work.notify_all();
     }
@@ -189,6 +189,7 @@ impl Shared {
 }
 
 #[cfg(test)]
+#[allow(unsafe_code)] // reads the thread's scheduling policy through libc
 mod tests {
     use super::*;
     #[cfg(target_os = "linux")]
