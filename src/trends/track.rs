@@ -20,7 +20,7 @@ use crate::model::Collection;
 use crate::seed::Date;
 use crate::store::{write_atomically, StoreDir, StoreError};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where the state is kept.
 pub fn state_path(dir: &StoreDir) -> PathBuf {
@@ -67,52 +67,9 @@ pub fn track(
     leiden: &LeidenOptions,
 ) -> Result<Tracked, TrackError> {
     let path = state_path(dir);
-    let (earlier, warning) = match TrendState::read(&path) {
-        Ok(state) => (state.unwrap_or_default(), None),
-        Err(e @ StateError::Damaged { .. }) => {
-            let aside = path.with_extension("bin.damaged");
-            let kept = std::fs::rename(&path, &aside).map_or_else(
-                |_| String::new(),
-                |()| format!(", kept as {}", aside.display()),
-            );
-            (
-                TrendState::default(),
-                Some(format!("{e}{kept}; trend ids start afresh")),
-            )
-        }
-        Err(e @ StateError::Io { .. }) => (
-            TrendState::default(),
-            Some(format!("{e}; trend ids start afresh")),
-        ),
-    };
-    let nodes: Vec<NodeRef> = (0..csr.node_count() as u32)
-        .map(|u| graph.node(u))
-        .collect();
-    let dates: Vec<Option<Date>> = nodes
-        .iter()
-        .map(|n| match n {
-            NodeRef::Article(i) => collection.articles[*i].article.date,
-            _ => None,
-        })
-        .collect();
-    let ids: Vec<Option<&str>> = nodes
-        .iter()
-        .map(|n| match n {
-            NodeRef::Article(i) => Some(collection.articles[*i].article.id.as_str()),
-            _ => None,
-        })
-        .collect();
-    let first = dates.iter().flatten().min().copied();
-    let last = dates.iter().flatten().max().copied();
-    let window = match (window, first, last) {
-        (Some(w), _, _) => w,
-        (None, Some(f), Some(l)) => Window::auto(f, l),
-        (None, _, _) => Window::Quarter,
-    };
-    let spans = match (first, last) {
-        (Some(f), Some(l)) => window.cover(f, l),
-        _ => Vec::new(),
-    };
+    let (earlier, warning) = read_earlier(&path);
+    let (dates, ids) = dates_and_ids(collection, graph, csr.node_count());
+    let (window, spans) = windows(window, &dates);
     let windows_of: Vec<Option<usize>> = dates
         .iter()
         .map(|d| d.and_then(|d| window_of(&spans, d)))
@@ -154,6 +111,62 @@ pub fn track(
         cluster_trends,
         warning,
     })
+}
+
+/// The saved state, or a fresh one and a warning when it cannot be used
+/// (a damaged file is set aside as `trends.bin.damaged`).
+fn read_earlier(path: &Path) -> (TrendState, Option<String>) {
+    match TrendState::read(path) {
+        Ok(state) => (state.unwrap_or_default(), None),
+        Err(e @ StateError::Damaged { .. }) => {
+            let aside = path.with_extension("bin.damaged");
+            let kept = std::fs::rename(path, &aside).map_or_else(
+                |_| String::new(),
+                |()| format!(", kept as {}", aside.display()),
+            );
+            (
+                TrendState::default(),
+                Some(format!("{e}{kept}; trend ids start afresh")),
+            )
+        }
+        Err(e @ StateError::Io { .. }) => (
+            TrendState::default(),
+            Some(format!("{e}; trend ids start afresh")),
+        ),
+    }
+}
+
+/// Each node's date and article id (`None` for a stub).
+fn dates_and_ids<'a>(
+    collection: &'a Collection,
+    graph: &ProjectedGraph,
+    nodes: usize,
+) -> (Vec<Option<Date>>, Vec<Option<&'a str>>) {
+    (0..nodes as u32)
+        .map(|u| match graph.node(u) {
+            NodeRef::Article(i) => {
+                let article = &collection.articles[i].article;
+                (article.date, Some(article.id.as_str()))
+            }
+            _ => (None, None),
+        })
+        .unzip()
+}
+
+/// The window kind (`window`, else [`Window::auto`]) and the windows over `dates`.
+fn windows(window: Option<Window>, dates: &[Option<Date>]) -> (Window, Vec<Span>) {
+    let first = dates.iter().flatten().min().copied();
+    let last = dates.iter().flatten().max().copied();
+    let window = match (window, first, last) {
+        (Some(w), _, _) => w,
+        (None, Some(f), Some(l)) => Window::auto(f, l),
+        (None, _, _) => Window::Quarter,
+    };
+    let spans = match (first, last) {
+        (Some(f), Some(l)) => window.cover(f, l),
+        _ => Vec::new(),
+    };
+    (window, spans)
 }
 
 /// The previous analysis's trend of each node in each of this analysis's
