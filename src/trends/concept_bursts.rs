@@ -6,6 +6,7 @@
 //! bursts. A burst is *bursting now* when it reaches the last month.
 
 use super::bursts::{bursts, BurstOptions};
+use super::windows::{window_of, Window};
 use crate::graph::projection::article_concepts;
 use crate::model::{Collection, ConceptId};
 use crate::seed::Date;
@@ -29,21 +30,20 @@ pub struct ConceptBurst {
 
 /// Every burst of every concept, strongest first (ties by concept, then start).
 pub fn concept_bursts(c: &Collection, options: &BurstOptions) -> Vec<ConceptBurst> {
-    let months: Vec<Option<i64>> = c
-        .articles
-        .iter()
-        .map(|a| a.article.date.map(month_index))
-        .collect();
-    let (Some(first), Some(last)) = (
-        months.iter().flatten().min().copied(),
-        months.iter().flatten().max().copied(),
-    ) else {
+    let dates = c.articles.iter().filter_map(|a| a.article.date);
+    let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
         return Vec::new();
     };
-    let span = (last - first + 1) as usize;
+    let spans = Window::Month.cover(first, last);
+    let months: Vec<Option<usize>> = c
+        .articles
+        .iter()
+        .map(|a| a.article.date.and_then(|d| window_of(&spans, d)))
+        .collect();
+    let span = spans.len();
     let mut total = vec![0u32; span];
-    for m in months.iter().flatten() {
-        total[(m - first) as usize] += 1;
+    for &m in months.iter().flatten() {
+        total[m] += 1;
     }
     let concepts_of = article_concepts(c);
     let mut articles_of: Vec<Vec<u32>> = vec![Vec::new(); c.concepts.len()];
@@ -63,10 +63,10 @@ pub fn concept_bursts(c: &Collection, options: &BurstOptions) -> Vec<ConceptBurs
         relevant.iter_mut().for_each(|r| *r = 0);
         for &a in articles {
             let m = months[a as usize].expect("dated");
-            relevant[(m - first) as usize] += 1;
+            relevant[m] += 1;
         }
         for b in bursts(&relevant, &total, options) {
-            let (from, to) = (first + b.start as i64, first + b.end as i64);
+            let (from, to) = (b.start, b.end);
             let mut members: Vec<u32> = articles
                 .iter()
                 .copied()
@@ -81,8 +81,8 @@ pub fn concept_bursts(c: &Collection, options: &BurstOptions) -> Vec<ConceptBurs
             });
             found.push(ConceptBurst {
                 concept,
-                start: first_day(from),
-                end: last_day(to),
+                start: spans[from].first_date(),
+                end: spans[to].last_date(),
                 weight: b.weight,
                 now: b.end + 1 == span,
                 articles: members,
@@ -96,40 +96,4 @@ pub fn concept_bursts(c: &Collection, options: &BurstOptions) -> Vec<ConceptBurs
             .then(x.start.cmp(&y.start))
     });
     found
-}
-
-/// Months since year 0.
-fn month_index(d: Date) -> i64 {
-    i64::from(d.year) * 12 + i64::from(d.month.max(1) - 1)
-}
-
-fn first_day(month: i64) -> Date {
-    Date {
-        year: month.div_euclid(12).clamp(1, 9999) as u16,
-        month: (month.rem_euclid(12) + 1) as u8,
-        day: 1,
-    }
-}
-
-fn last_day(month: i64) -> Date {
-    let next = first_day(month + 1);
-    let z = crate::seed::days_from_civil(i64::from(next.year), u32::from(next.month), 1) - 1;
-    let (year, m, day) = crate::seed::civil_from_days(z);
-    Date {
-        year: year.clamp(1, 9999) as u16,
-        month: m as u8,
-        day: day as u8,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn month_ends() {
-        assert_eq!(last_day(2024 * 12 + 1).to_string(), "2024-02-29");
-        assert_eq!(last_day(2023 * 12 + 11).to_string(), "2023-12-31");
-        assert_eq!(first_day(2023 * 12 + 11).to_string(), "2023-12-01");
-    }
 }
