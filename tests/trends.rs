@@ -218,3 +218,42 @@ fn concept_bursts_are_well_formed() {
         }
     }
 }
+
+/// Every trend of an analysis has a place on the strategic diagram, and the
+/// medians split the trends over more than one quadrant.
+#[test]
+fn trends_are_placed_on_the_strategic_diagram() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = tmp.path().join("all");
+    let opts = GenerateOptions {
+        articles: 1000,
+        seed: 9,
+        ..GenerateOptions::default()
+    };
+    generate(&opts, &all).expect("generate");
+    let store = StoreDir::new(tmp.path().join("store"));
+    let options = BuildOptions {
+        paths: vec![all],
+        ..BuildOptions::default()
+    };
+    build(&store, &options, &NoProgress).expect("build");
+    let done = analyze_store(
+        &store,
+        Projection::Articles,
+        &ProjectionOptions::default(),
+        &AnalyzeOptions::default(),
+    )
+    .expect("analyze");
+    let trends = done.analysis.trends.as_ref().expect("trends");
+    let mut quadrants = std::collections::BTreeSet::new();
+    for (c, trend) in trends.cluster_trends.iter().enumerate() {
+        let placed = trends.placements[c];
+        assert_eq!(trend.is_some(), placed.is_some(), "cluster {c}");
+        if let Some(p) = placed {
+            assert!(p.centrality >= 0.0 && p.density >= 0.0);
+            quadrants.insert(p.quadrant.name());
+        }
+    }
+    eprintln!("quadrants used: {quadrants:?}");
+    assert!(quadrants.len() >= 2, "{quadrants:?}");
+}

@@ -12,6 +12,7 @@
 use super::lineage::{assign_ids, Lineage, MIN_TREND};
 use super::matching::{match_trends, MatchRule, Overlap};
 use super::state::{StateError, TrendState, WindowTrends, NO_TREND};
+use super::strategic::{place, Placement};
 use super::timeline::{window_partitions, SPAN};
 use super::windows::{window_of, Span, Window};
 use crate::analyze::community::{CommunityError, LeidenOptions};
@@ -39,6 +40,9 @@ pub struct Tracked {
     /// The trend of each level-0 cluster of the analysis (`None` for
     /// clusters under [`MIN_TREND`] articles).
     pub cluster_trends: Vec<Option<u32>>,
+    /// Each level-0 cluster's place on the strategic diagram (`None` for
+    /// clusters without a trend).
+    pub placements: Vec<Option<Placement>>,
     /// A warning to show, when the earlier state could not be used.
     pub warning: Option<String>,
 }
@@ -104,13 +108,29 @@ pub fn track(
         scans: earlier.scans,
     };
     write_atomically(&path, |w| state.write(w))?;
+    let placements = placements(csr, clusters, &cluster_trends);
     Ok(Tracked {
         window,
         spans,
         lineage,
         cluster_trends,
+        placements,
         warning,
     })
+}
+
+/// The strategic-diagram place of each cluster that is a trend, the
+/// medians taken over those clusters.
+fn placements(
+    csr: &Csr,
+    clusters: &[u32],
+    cluster_trends: &[Option<u32>],
+) -> Vec<Option<Placement>> {
+    let group: Vec<Option<u32>> = clusters
+        .iter()
+        .map(|&c| cluster_trends[c as usize].map(|_| c))
+        .collect();
+    place(csr, &group, cluster_trends.len())
 }
 
 /// The saved state, or a fresh one and a warning when it cannot be used
