@@ -183,6 +183,8 @@ pub fn run(
     } else {
         report::layout::map_positions(&articles, &article_analysis)
     };
+    let cluster_trends =
+        crate::trends::state::cluster_trends(&crate::trends::track::state_path(dir));
     let model = report::build(&report::Inputs {
         collection: &collection,
         iris: &iris,
@@ -190,6 +192,7 @@ pub fn run(
         article_analysis: &article_analysis,
         full: Some((&full, &full_analysis)),
         positions: &map_positions,
+        cluster_trends: &cluster_trends,
     });
     let reports = write_reports(dir, &model, &options.out)?;
     steps.next();

@@ -257,3 +257,48 @@ fn trends_are_placed_on_the_strategic_diagram() {
     eprintln!("quadrants used: {quadrants:?}");
     assert!(quadrants.len() >= 2, "{quadrants:?}");
 }
+
+/// The report lists every cluster of at least 3 articles as a trend, with
+/// the cluster's articles, and the ids survive a second analysis.
+#[test]
+fn the_report_lists_the_trends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = StoreDir::new(tmp.path().join("store"));
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let report_after_analysis = || {
+        analyze_store(
+            &store,
+            Projection::Articles,
+            &ProjectionOptions::default(),
+            &AnalyzeOptions::default(),
+        )
+        .expect("analyze");
+        signalgraph::report::compute(&store, &NoProgress)
+            .expect("report")
+            .0
+    };
+    build(
+        &store,
+        &BuildOptions {
+            paths: vec![seeds],
+            ..BuildOptions::default()
+        },
+        &NoProgress,
+    )
+    .expect("build");
+    let report = report_after_analysis();
+    let big = report.clusters.iter().filter(|k| k.articles >= 3).count();
+    assert_eq!(report.trends.len(), big);
+    for t in &report.trends {
+        let k = report
+            .clusters
+            .iter()
+            .find(|k| k.cluster == t.cluster)
+            .unwrap();
+        assert_eq!(t.article_ids.len(), k.articles);
+        assert_eq!(t.name, k.name);
+        assert!(t.iri.ends_with(&format!("/trend/{}", t.id)), "{}", t.iri);
+    }
+    let again = report_after_analysis();
+    assert_eq!(again.trends, report.trends);
+}

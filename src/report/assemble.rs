@@ -2,7 +2,7 @@
 
 use super::model::{
     round6, AnalysisFacts, ArticleRef, ClusterMap, ClusterReport, CollectionFacts, Count,
-    ForceOverview, MapLabel, MapPoint, Report, StatusRule, Term, Timeline, FORMAT,
+    ForceOverview, MapLabel, MapPoint, Report, StatusRule, Term, Timeline, TrendEntry, FORMAT,
 };
 use super::prepare::{key, prepare, Prepared};
 use super::{layout, links, naming, trajectory, weak, Inputs, MAP_SIZE};
@@ -50,7 +50,9 @@ pub fn build(inputs: &Inputs) -> Report {
         notes.push("No weak signals: no recent article bridges clusters with few links, and no small cluster is emerging or growing.".into());
     }
 
+    let trends = trend_entries(inputs, &p, &clusters);
     Report {
+        trends,
         format: FORMAT.to_string(),
         collection,
         analysis,
@@ -63,6 +65,35 @@ pub fn build(inputs: &Inputs) -> Report {
         gaps,
         weak_signals,
     }
+}
+
+/// The clusters that are trends, by trend id, when the stored trends belong
+/// to this analysis (one per level-0 cluster).
+fn trend_entries(inputs: &Inputs, p: &Prepared, clusters: &[ClusterReport]) -> Vec<TrendEntry> {
+    if inputs.cluster_trends.len() != p.clusters {
+        return Vec::new();
+    }
+    let mut trends: Vec<TrendEntry> = clusters
+        .iter()
+        .filter_map(|k| {
+            let id = inputs.cluster_trends[k.cluster as usize]?;
+            let mut article_ids: Vec<String> = p.members[k.cluster as usize]
+                .iter()
+                .map(|&a| inputs.collection.articles[a].article.id.clone())
+                .collect();
+            article_ids.sort_unstable();
+            Some(TrendEntry {
+                id,
+                iri: inputs.iris.trend(id).as_str().to_string(),
+                name: k.name.clone(),
+                status: k.status,
+                cluster: k.cluster,
+                article_ids,
+            })
+        })
+        .collect();
+    trends.sort_by_key(|t| t.id);
+    trends
 }
 
 /// The collection's counts, as `signalgraph stats` gives them.

@@ -250,6 +250,8 @@ pub fn refresh(
         }
     };
     let positions = layout::map_positions(articles, article_analysis);
+    let cluster_trends =
+        crate::trends::state::cluster_trends(&crate::trends::track::state_path(dir));
     let report = build(&Inputs {
         collection,
         iris,
@@ -257,6 +259,7 @@ pub fn refresh(
         article_analysis,
         full,
         positions: &positions,
+        cluster_trends: &cluster_trends,
     });
     save_cache(dir, &report)?;
     if store_copy(dir).exists() {

@@ -87,6 +87,9 @@ pub struct Inputs<'a> {
     /// Layout positions of the articles projection's nodes, at least of
     /// those the map draws ([`layout::map_positions`]).
     pub positions: &'a [[f64; 2]],
+    /// The trend of each level-0 cluster of the articles analysis
+    /// ([`crate::trends::state::cluster_trends`]; empty when unknown).
+    pub cluster_trends: &'a [Option<u32>],
 }
 
 /// The format a report is written in.
@@ -199,6 +202,8 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
     let positions = layout::map_positions(&articles, &article_analysis);
     progress.advance(1);
     lap("layout");
+    let cluster_trends =
+        crate::trends::state::cluster_trends(&crate::trends::track::state_path(dir));
     let report = build(&Inputs {
         collection: &collection,
         iris: &iris,
@@ -206,6 +211,7 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
         article_analysis: &article_analysis,
         full: full.as_ref().map(|(g, a)| (g, a)),
         positions: &positions,
+        cluster_trends: &cluster_trends,
     });
     progress.advance(1);
     lap("build report");

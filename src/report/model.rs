@@ -33,6 +33,27 @@ pub struct Report {
     pub gaps: Vec<Gap>,
     /// Concepts seen in few articles but recently and in several clusters.
     pub weak_signals: Vec<WeakSignal>,
+    /// The trends: clusters followed through time with ids that stay
+    /// (empty for a report made before trends were kept).
+    #[serde(default)]
+    pub trends: Vec<TrendEntry>,
+}
+
+/// A trend: a cluster of the articles analysis with its lasting id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendEntry {
+    /// The trend's id, never given to another trend.
+    pub id: u32,
+    /// `{base}trend/{id}`.
+    pub iri: String,
+    /// The cluster's name.
+    pub name: String,
+    /// The cluster's status.
+    pub status: Status,
+    /// The cluster it is in this analysis.
+    pub cluster: u32,
+    /// Its articles' ids, sorted.
+    pub article_ids: Vec<String>,
 }
 
 impl Report {

@@ -119,6 +119,11 @@ impl Iris {
         self.mint(&["source/", &iri_segment(host)])
     }
 
+    /// A trend followed through time: `{base}trend/{n}`.
+    pub fn trend(&self, n: u32) -> NamedNode {
+        self.mint(&["trend/", &n.to_string()])
+    }
+
     /// A digest issue, from its `YYYYMMDD` date.
     pub fn digest(&self, yyyymmdd: &str) -> NamedNode {
         self.mint(&["digest/", yyyymmdd])

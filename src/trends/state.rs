@@ -118,6 +118,21 @@ impl TrendState {
     }
 }
 
+/// The trend of each level-0 cluster of the last analysis of the articles
+/// projection kept at `path` (empty when there is no usable state).
+pub fn cluster_trends(path: &Path) -> Vec<Option<u32>> {
+    TrendState::read(path)
+        .ok()
+        .flatten()
+        .map(|s| {
+            s.cluster_trends
+                .iter()
+                .map(|&t| (t != NO_TREND).then_some(t))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Adds a scan that added `added` (article ids) to the state at `path`,
 /// stamped with the current time. A missing state is started; a damaged one
 /// is left for the next analysis to set aside and report.
