@@ -193,6 +193,7 @@ pub fn run(
         full: Some((&full, &full_analysis)),
         positions: &map_positions,
         cluster_trends: &cluster_trends,
+        last_scan: crate::trends::state::last_scan(&crate::trends::track::state_path(dir)),
     });
     let reports = write_reports(dir, &model, &options.out)?;
     steps.next();

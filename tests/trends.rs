@@ -302,3 +302,53 @@ fn the_report_lists_the_trends() {
     let again = report_after_analysis();
     assert_eq!(again.trends, report.trends);
 }
+
+/// `since` in the report: nothing before a second scan, then the articles
+/// the last build added.
+#[test]
+fn the_report_says_what_the_last_scan_added() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = StoreDir::new(tmp.path().join("store"));
+    let seeds = tmp.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let mut files: Vec<_> = std::fs::read_dir(&sample)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let (held, first) = files.split_first().unwrap();
+    for f in first {
+        std::fs::copy(f, seeds.join(f.file_name().unwrap())).unwrap();
+    }
+    let scan = || {
+        let options = BuildOptions {
+            paths: vec![seeds.clone()],
+            ..BuildOptions::default()
+        };
+        build(&store, &options, &NoProgress).expect("build");
+        analyze_store(
+            &store,
+            Projection::Articles,
+            &ProjectionOptions::default(),
+            &AnalyzeOptions::default(),
+        )
+        .expect("analyze");
+        signalgraph::report::compute(&store, &NoProgress)
+            .expect("report")
+            .0
+    };
+    assert_eq!(scan().since, None);
+    std::fs::copy(held, seeds.join(held.file_name().unwrap())).unwrap();
+    let since = scan().since.expect("a second scan");
+    let id = held
+        .file_stem()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split('_')
+        .nth(1)
+        .unwrap();
+    assert_eq!(since.new_articles, vec![id.to_string()]);
+    assert_eq!(since.date.len(), 10);
+}

@@ -2,7 +2,8 @@
 
 use super::model::{
     round6, AnalysisFacts, ArticleRef, ClusterMap, ClusterReport, CollectionFacts, Count,
-    ForceOverview, MapLabel, MapPoint, Report, StatusRule, Term, Timeline, TrendEntry, FORMAT,
+    ForceOverview, MapLabel, MapPoint, Report, Since, StatusRule, Term, Timeline, TrendEntry,
+    FORMAT,
 };
 use super::prepare::{key, prepare, Prepared};
 use super::{layout, links, naming, trajectory, weak, Inputs, MAP_SIZE};
@@ -51,8 +52,13 @@ pub fn build(inputs: &Inputs) -> Report {
     }
 
     let trends = trend_entries(inputs, &p, &clusters);
+    let since = inputs
+        .last_scan
+        .clone()
+        .map(|(date, new_articles)| Since { date, new_articles });
     Report {
         trends,
+        since,
         format: FORMAT.to_string(),
         collection,
         analysis,

@@ -260,6 +260,7 @@ pub fn refresh(
         full,
         positions: &positions,
         cluster_trends: &cluster_trends,
+        last_scan: crate::trends::state::last_scan(&crate::trends::track::state_path(dir)),
     });
     save_cache(dir, &report)?;
     if store_copy(dir).exists() {

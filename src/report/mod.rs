@@ -90,6 +90,8 @@ pub struct Inputs<'a> {
     /// The trend of each level-0 cluster of the articles analysis
     /// ([`crate::trends::state::cluster_trends`]; empty when unknown).
     pub cluster_trends: &'a [Option<u32>],
+    /// What the last scan added ([`crate::trends::state::last_scan`]).
+    pub last_scan: Option<(String, Vec<String>)>,
 }
 
 /// The format a report is written in.
@@ -212,6 +214,7 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
         full: full.as_ref().map(|(g, a)| (g, a)),
         positions: &positions,
         cluster_trends: &cluster_trends,
+        last_scan: crate::trends::state::last_scan(&crate::trends::track::state_path(dir)),
     });
     progress.advance(1);
     lap("build report");

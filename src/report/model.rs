@@ -37,6 +37,18 @@ pub struct Report {
     /// (empty for a report made before trends were kept).
     #[serde(default)]
     pub trends: Vec<TrendEntry>,
+    /// What the last scan of the store added (`None` before a second scan).
+    #[serde(default)]
+    pub since: Option<Since>,
+}
+
+/// The articles the last scan added, and the date of the scan before it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Since {
+    /// `YYYY-MM-DD` of the previous scan.
+    pub date: String,
+    /// Ids of the articles the last scan added, sorted.
+    pub new_articles: Vec<String>,
 }
 
 /// A trend: a cluster of the articles analysis with its lasting id.

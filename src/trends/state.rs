@@ -133,6 +133,17 @@ pub fn cluster_trends(path: &Path) -> Vec<Option<u32>> {
         .unwrap_or_default()
 }
 
+/// What the last scan added: the date of the scan before it and the
+/// articles the last one added (sorted), when the store has had two scans.
+pub fn last_scan(path: &Path) -> Option<(String, Vec<String>)> {
+    let state = TrendState::read(path).ok().flatten()?;
+    let [.., before, last] = state.scans.as_slice() else {
+        return None;
+    };
+    let date = before.at.get(..10).unwrap_or(&before.at).to_string();
+    Some((date, last.added.clone()))
+}
+
 /// Adds a scan that added `added` (article ids) to the state at `path`,
 /// stamped with the current time. A missing state is started; a damaged one
 /// is left for the next analysis to set aside and report.
