@@ -23,7 +23,8 @@
 //! its share of a collection whose volume may change: the collection's own
 //! articles per quarter are shown beside it.
 
-use crate::seed::{civil_from_days, days_from_civil, Date};
+use crate::seed::Date;
+pub use crate::seed::{date_of_day, day_number};
 use serde::{Deserialize, Serialize};
 
 /// Fewest dated articles a cluster needs for a status.
@@ -83,21 +84,6 @@ impl Status {
             Status::Declining => "↘",
             Status::Unknown => "?",
         }
-    }
-}
-
-/// Days since 1970-01-01 (proleptic Gregorian).
-pub fn day_number(d: Date) -> i64 {
-    days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day))
-}
-
-/// The date of a day number (inverse of [`day_number`]).
-pub fn date_of_day(z: i64) -> Date {
-    let (year, month, day) = civil_from_days(z);
-    Date {
-        year: year.clamp(1, 9999) as u16,
-        month: month as u8,
-        day: day as u8,
     }
 }
 

@@ -62,6 +62,21 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Days since 1970-01-01 of a date (proleptic Gregorian).
+pub fn day_number(d: Date) -> i64 {
+    days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day))
+}
+
+/// The date of a day number (inverse of [`day_number`]; years clamped to 1..=9999).
+pub fn date_of_day(z: i64) -> Date {
+    let (year, month, day) = civil_from_days(z);
+    Date {
+        year: year.clamp(1, 9999) as u16,
+        month: month as u8,
+        day: day as u8,
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = year - i64::from(month <= 2);

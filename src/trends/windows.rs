@@ -7,7 +7,7 @@
 //! [`Window::auto`] picks quarters, or months when the dated span is under
 //! 18 months (too few quarters to see a change).
 
-use crate::seed::{civil_from_days, days_from_civil, Date};
+use crate::seed::{civil_from_days, date_of_day, day_number, days_from_civil, Date};
 use std::fmt;
 use std::str::FromStr;
 
@@ -40,7 +40,7 @@ impl Window {
 
     /// The windows covering `first..=last`, in order.
     pub fn cover(self, first: Date, last: Date) -> Vec<Span> {
-        let (first_day, last_day) = (day(first), day(last));
+        let (first_day, last_day) = (day_number(first), day_number(last));
         let mut spans = Vec::new();
         let mut start = match self {
             Window::Days(_) => first_day,
@@ -106,38 +106,25 @@ pub struct Span {
 impl Span {
     /// Whether `date` falls in the window.
     pub fn contains(&self, date: Date) -> bool {
-        (self.start..self.next).contains(&day(date))
+        (self.start..self.next).contains(&day_number(date))
     }
 
     /// The first day.
     pub fn first_date(&self) -> Date {
-        date(self.start)
+        date_of_day(self.start)
     }
 
     /// The last day (inclusive).
     pub fn last_date(&self) -> Date {
-        date(self.next - 1)
+        date_of_day(self.next - 1)
     }
 }
 
 /// The index of the window of `spans` holding `date`, if any.
 pub fn window_of(spans: &[Span], date: Date) -> Option<usize> {
-    let d = day(date);
+    let d = day_number(date);
     let i = spans.partition_point(|s| s.next <= d);
     (i < spans.len() && spans[i].start <= d).then_some(i)
-}
-
-fn day(d: Date) -> i64 {
-    days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day))
-}
-
-fn date(z: i64) -> Date {
-    let (year, month, day) = civil_from_days(z);
-    Date {
-        year: year.clamp(1, 9999) as u16,
-        month: month as u8,
-        day: day as u8,
-    }
 }
 
 /// Months since year 0 (`year * 12 + month - 1`).
