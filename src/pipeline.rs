@@ -21,6 +21,7 @@ use crate::model::Collection;
 use crate::progress::Progress;
 use crate::report::{self, ReportError, ReportFormat};
 use crate::store::{Iris, StoreDir, StoreError};
+use crate::trends::state::ReportedTrends;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -183,8 +184,7 @@ pub fn run(
     } else {
         report::layout::map_positions(&articles, &article_analysis)
     };
-    let cluster_trends =
-        crate::trends::state::cluster_trends(&crate::trends::track::state_path(dir));
+    let trends = ReportedTrends::read(&crate::trends::track::state_path(dir));
     let model = report::build(&report::Inputs {
         collection: &collection,
         iris: &iris,
@@ -192,8 +192,7 @@ pub fn run(
         article_analysis: &article_analysis,
         full: Some((&full, &full_analysis)),
         positions: &map_positions,
-        cluster_trends: &cluster_trends,
-        last_scan: crate::trends::state::last_scan(&crate::trends::track::state_path(dir)),
+        trends: &trends,
     });
     let reports = write_reports(dir, &model, &options.out)?;
     steps.next();

@@ -53,6 +53,7 @@ pub fn build(inputs: &Inputs) -> Report {
 
     let trends = trend_entries(inputs, &p, &clusters);
     let since = inputs
+        .trends
         .last_scan
         .clone()
         .map(|(date, new_articles)| Since { date, new_articles });
@@ -76,13 +77,13 @@ pub fn build(inputs: &Inputs) -> Report {
 /// The clusters that are trends, by trend id, when the stored trends belong
 /// to this analysis (one per level-0 cluster).
 fn trend_entries(inputs: &Inputs, p: &Prepared, clusters: &[ClusterReport]) -> Vec<TrendEntry> {
-    if inputs.cluster_trends.len() != p.clusters {
+    if inputs.trends.cluster_trends.len() != p.clusters {
         return Vec::new();
     }
     let mut trends: Vec<TrendEntry> = clusters
         .iter()
         .filter_map(|k| {
-            let id = inputs.cluster_trends[k.cluster as usize]?;
+            let id = inputs.trends.cluster_trends[k.cluster as usize]?;
             let mut article_ids: Vec<String> = p.members[k.cluster as usize]
                 .iter()
                 .map(|&a| inputs.collection.articles[a].article.id.clone())

@@ -6,6 +6,7 @@ use crate::graph::{ProjectedGraph, Projection, ProjectionOptions};
 use crate::model::Collection;
 use crate::progress::Progress;
 use crate::store::{Iris, StoreDir, StoreError};
+use crate::trends::state::ReportedTrends;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -250,8 +251,7 @@ pub fn refresh(
         }
     };
     let positions = layout::map_positions(articles, article_analysis);
-    let cluster_trends =
-        crate::trends::state::cluster_trends(&crate::trends::track::state_path(dir));
+    let trends = ReportedTrends::read(&crate::trends::track::state_path(dir));
     let report = build(&Inputs {
         collection,
         iris,
@@ -259,8 +259,7 @@ pub fn refresh(
         article_analysis,
         full,
         positions: &positions,
-        cluster_trends: &cluster_trends,
-        last_scan: crate::trends::state::last_scan(&crate::trends::track::state_path(dir)),
+        trends: &trends,
     });
     save_cache(dir, &report)?;
     if store_copy(dir).exists() {

@@ -40,6 +40,7 @@ mod model;
 mod prepare;
 mod text;
 
+use crate::trends::state::ReportedTrends;
 pub use assemble::build;
 pub use cache::{
     cache_path, cached, load_or_compute, read_store_copy, refresh, save_cache, save_store_copy,
@@ -87,11 +88,9 @@ pub struct Inputs<'a> {
     /// Layout positions of the articles projection's nodes, at least of
     /// those the map draws ([`layout::map_positions`]).
     pub positions: &'a [[f64; 2]],
-    /// The trend of each level-0 cluster of the articles analysis
-    /// ([`crate::trends::state::cluster_trends`]; empty when unknown).
-    pub cluster_trends: &'a [Option<u32>],
-    /// What the last scan added ([`crate::trends::state::last_scan`]).
-    pub last_scan: Option<(String, Vec<String>)>,
+    /// The clusters' trends and what the last scan added, from the store's
+    /// trend state ([`ReportedTrends::read`]).
+    pub trends: &'a ReportedTrends,
 }
 
 /// The format a report is written in.
@@ -204,8 +203,7 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
     let positions = layout::map_positions(&articles, &article_analysis);
     progress.advance(1);
     lap("layout");
-    let cluster_trends =
-        crate::trends::state::cluster_trends(&crate::trends::track::state_path(dir));
+    let trends = ReportedTrends::read(&crate::trends::track::state_path(dir));
     let report = build(&Inputs {
         collection: &collection,
         iris: &iris,
@@ -213,8 +211,7 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
         article_analysis: &article_analysis,
         full: full.as_ref().map(|(g, a)| (g, a)),
         positions: &positions,
-        cluster_trends: &cluster_trends,
-        last_scan: crate::trends::state::last_scan(&crate::trends::track::state_path(dir)),
+        trends: &trends,
     });
     progress.advance(1);
     lap("build report");
