@@ -388,6 +388,16 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
     })
 }
 
+/// Leiden's settings from the analysis options (also for the trends' windows).
+fn leiden_options(options: &AnalyzeOptions) -> community::LeidenOptions {
+    community::LeidenOptions {
+        objective: options.objective,
+        resolution: options.resolution,
+        seed: options.seed,
+        ..Default::default()
+    }
+}
+
 /// Computes one measure on `g`, noting the sampled sources of betweenness and
 /// the iterations PageRank took.
 fn measure(
@@ -466,12 +476,7 @@ fn community_method(options: &AnalyzeOptions) -> Option<community::Method> {
             seed: options.seed,
             ..Default::default()
         })),
-        Method::Leiden => Some(community::Method::Leiden(community::LeidenOptions {
-            objective: options.objective,
-            resolution: options.resolution,
-            seed: options.seed,
-            ..Default::default()
-        })),
+        Method::Leiden => Some(community::Method::Leiden(leiden_options(options))),
         Method::LabelPropagation => {
             Some(community::Method::LabelPropagation { seed: options.seed })
         }
@@ -634,12 +639,7 @@ pub fn analyze_projection(
     analysis.timings.insert(0, ("project", projected));
     if projection == Projection::Articles {
         let started = Instant::now();
-        let leiden = community::LeidenOptions {
-            objective: options.objective,
-            resolution: options.resolution,
-            seed: options.seed,
-            ..Default::default()
-        };
+        let leiden = leiden_options(options);
         let clusters = &analysis.levels[0].membership;
         let tracked = track(
             dir,

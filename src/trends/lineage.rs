@@ -257,7 +257,7 @@ impl Lineage {
 }
 
 /// The labels with clusters under [`MIN_TREND`] articles removed.
-fn drop_noise(clusters: &[Option<u32>]) -> Vec<Option<u32>> {
+pub(super) fn drop_noise(clusters: &[Option<u32>]) -> Vec<Option<u32>> {
     let mut sizes: BTreeMap<u32, u32> = BTreeMap::new();
     for c in clusters.iter().flatten() {
         *sizes.entry(*c).or_default() += 1;
@@ -268,9 +268,9 @@ fn drop_noise(clusters: &[Option<u32>]) -> Vec<Option<u32>> {
         .collect()
 }
 
-/// Gives clusters not yet named the id they had in the previous scan,
-/// where that id is not taken in this window.
-fn inherit(
+/// Gives clusters not yet named the trend of `before` they continue
+/// ([`match_trends`]), among the trends not taken yet.
+pub(super) fn inherit(
     before: &[Option<u32>],
     clusters: &[Option<u32>],
     ids: &mut BTreeMap<u32, u32>,

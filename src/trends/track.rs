@@ -9,8 +9,8 @@
 //! continues no trend gets a new id. Ids come from the state's counter and
 //! are never given twice.
 
-use super::lineage::{assign_ids, Lineage, MIN_TREND};
-use super::matching::{match_trends, MatchRule, Overlap};
+use super::lineage::{assign_ids, drop_noise, inherit, Lineage};
+use super::matching::MatchRule;
 use super::state::{StateError, TrendState, WindowTrends, NO_TREND};
 use super::strategic::{place, Placement};
 use super::timeline::{window_partitions, SPAN};
@@ -20,7 +20,7 @@ use crate::graph::{Csr, NodeRef, ProjectedGraph};
 use crate::model::Collection;
 use crate::seed::Date;
 use crate::store::{write_atomically, StoreDir, StoreError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Where the state is kept.
@@ -38,7 +38,7 @@ pub struct Tracked {
     /// Trend ids and events through the windows (over the projection's nodes).
     pub lineage: Lineage,
     /// The trend of each level-0 cluster of the analysis (`None` for
-    /// clusters under [`MIN_TREND`] articles).
+    /// clusters under [`super::lineage::MIN_TREND`] articles).
     pub cluster_trends: Vec<Option<u32>>,
     /// Each level-0 cluster's place on the strategic diagram (`None` for
     /// clusters without a trend).
@@ -254,7 +254,7 @@ fn previous_trends(earlier: &TrendState, ids: &[Option<&str>]) -> Vec<Option<u32
     ids.iter().map(|id| trend_of.get((*id)?).copied()).collect()
 }
 
-/// The trend of each cluster of `clusters` (of at least [`MIN_TREND`]
+/// The trend of each cluster of `clusters` (of at least [`super::lineage::MIN_TREND`]
 /// nodes): the previous analysis's trend it continues, else the trend of
 /// the timeline's last windows it continues (one not taken), else a new id.
 fn name_clusters(
@@ -263,32 +263,22 @@ fn name_clusters(
     latest: &[Option<u32>],
     next_id: &mut u32,
 ) -> Vec<Option<u32>> {
-    let count = clusters.iter().max().map_or(0, |&c| c as usize + 1);
-    let mut sizes = vec![0u32; count];
-    for &c in clusters {
-        sizes[c as usize] += 1;
-    }
+    let labels = drop_noise(&clusters.iter().map(|&c| Some(c)).collect::<Vec<_>>());
     let rule = MatchRule::default();
-    let mut named: Vec<Option<u32>> = vec![None; count];
+    let mut ids: BTreeMap<u32, u32> = BTreeMap::new();
     for earlier in [previous, latest] {
-        let taken: std::collections::BTreeSet<u32> = named.iter().flatten().copied().collect();
-        let open: Vec<Option<u32>> = clusters
-            .iter()
-            .map(|&c| (sizes[c as usize] >= MIN_TREND && named[c as usize].is_none()).then_some(c))
-            .collect();
-        let free: Vec<Option<u32>> = earlier
-            .iter()
-            .map(|t| t.filter(|t| !taken.contains(t)))
-            .collect();
-        for (trend, cluster) in match_trends(&Overlap::count(&free, &open), &rule) {
-            named[cluster as usize] = Some(trend);
-        }
+        inherit(earlier, &labels, &mut ids, &rule);
     }
-    for (c, name) in named.iter_mut().enumerate() {
-        if name.is_none() && sizes[c] >= MIN_TREND {
-            *name = Some(*next_id);
-            *next_id += 1;
-        }
-    }
-    named
+    let count = clusters.iter().max().map_or(0, |&c| c as usize + 1);
+    let trends: BTreeSet<u32> = labels.iter().flatten().copied().collect();
+    (0..count as u32)
+        .map(|c| {
+            trends.contains(&c).then(|| {
+                *ids.entry(c).or_insert_with(|| {
+                    *next_id += 1;
+                    *next_id - 1
+                })
+            })
+        })
+        .collect()
 }
