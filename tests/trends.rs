@@ -5,28 +5,50 @@
 //! matter; it is printed, not asserted.)
 
 use serde_json::Value;
-use signalgraph::analyze::{analyze_store, AnalyzeOptions};
+use signalgraph::analyze::{analyze_store, AnalyzeOptions, StoreAnalysis};
 use signalgraph::build::{build, BuildOptions, NoProgress};
 use signalgraph::generate::{generate, GenerateOptions};
 use signalgraph::graph::{NodeRef, Projection, ProjectionOptions};
 use signalgraph::store::StoreDir;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Each article's trend id after building `folder` into `store` and analysing it.
-fn trends_after_build(store: &StoreDir, folder: &Path) -> HashMap<String, Option<u32>> {
+/// A generated collection of `articles` in `root/all`.
+fn generated(root: &Path, articles: usize, seed: u64) -> PathBuf {
+    let all = root.join("all");
+    let opts = GenerateOptions {
+        articles,
+        seed,
+        ..GenerateOptions::default()
+    };
+    generate(&opts, &all).expect("generate");
+    all
+}
+
+/// Builds `folder` into `store` (incrementally).
+fn build_from(store: &StoreDir, folder: &Path) {
     let options = BuildOptions {
         paths: vec![folder.to_path_buf()],
         ..BuildOptions::default()
     };
     build(store, &options, &NoProgress).expect("build");
-    let done = analyze_store(
+}
+
+/// Analyses the articles projection of `store` with the defaults.
+fn analyze_articles(store: &StoreDir) -> StoreAnalysis {
+    analyze_store(
         store,
         Projection::Articles,
         &ProjectionOptions::default(),
         &AnalyzeOptions::default(),
     )
-    .expect("analyze");
+    .expect("analyze")
+}
+
+/// Each article's trend id after building `folder` into `store` and analysing it.
+fn trends_after_build(store: &StoreDir, folder: &Path) -> HashMap<String, Option<u32>> {
+    build_from(store, folder);
+    let done = analyze_articles(store);
     let trends = done
         .analysis
         .trends
@@ -48,13 +70,7 @@ fn trends_after_build(store: &StoreDir, folder: &Path) -> HashMap<String, Option
 /// every planted group with a trend of its own kept it.
 fn rescan(articles: usize, seed: u64) -> (f64, bool) {
     let tmp = tempfile::tempdir().unwrap();
-    let all = tmp.path().join("all");
-    let opts = GenerateOptions {
-        articles,
-        seed,
-        ..GenerateOptions::default()
-    };
-    generate(&opts, &all).expect("generate");
+    let all = generated(tmp.path(), articles, seed);
     let truth: Value =
         serde_json::from_slice(&std::fs::read(all.join("truth.json")).unwrap()).unwrap();
     let seeds = tmp.path().join("seeds");
@@ -177,23 +193,9 @@ fn concept_bursts_are_well_formed() {
     use signalgraph::trends::bursts::BurstOptions;
     use signalgraph::trends::concept_bursts::concept_bursts;
     let tmp = tempfile::tempdir().unwrap();
-    let all = tmp.path().join("all");
-    let opts = GenerateOptions {
-        articles: 1000,
-        seed: 5,
-        ..GenerateOptions::default()
-    };
-    generate(&opts, &all).expect("generate");
-    let (c, _) = signalgraph::build::load_collection(&{
-        let store = StoreDir::new(tmp.path().join("store"));
-        let options = BuildOptions {
-            paths: vec![all.clone()],
-            ..BuildOptions::default()
-        };
-        build(&store, &options, &NoProgress).expect("build");
-        store
-    })
-    .expect("load");
+    let store = StoreDir::new(tmp.path().join("store"));
+    build_from(&store, &generated(tmp.path(), 1000, 5));
+    let (c, _) = signalgraph::build::load_collection(&store).expect("load");
     let found = concept_bursts(&c, &BurstOptions::default());
     eprintln!("{} bursts; strongest:", found.len());
     for b in found.iter().take(5) {
@@ -224,26 +226,9 @@ fn concept_bursts_are_well_formed() {
 #[test]
 fn trends_are_placed_on_the_strategic_diagram() {
     let tmp = tempfile::tempdir().unwrap();
-    let all = tmp.path().join("all");
-    let opts = GenerateOptions {
-        articles: 1000,
-        seed: 9,
-        ..GenerateOptions::default()
-    };
-    generate(&opts, &all).expect("generate");
     let store = StoreDir::new(tmp.path().join("store"));
-    let options = BuildOptions {
-        paths: vec![all],
-        ..BuildOptions::default()
-    };
-    build(&store, &options, &NoProgress).expect("build");
-    let done = analyze_store(
-        &store,
-        Projection::Articles,
-        &ProjectionOptions::default(),
-        &AnalyzeOptions::default(),
-    )
-    .expect("analyze");
+    build_from(&store, &generated(tmp.path(), 1000, 9));
+    let done = analyze_articles(&store);
     let trends = done.analysis.trends.as_ref().expect("trends");
     let mut quadrants = std::collections::BTreeSet::new();
     for (c, trend) in trends.cluster_trends.iter().enumerate() {
@@ -266,26 +251,12 @@ fn the_report_lists_the_trends() {
     let store = StoreDir::new(tmp.path().join("store"));
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let report_after_analysis = || {
-        analyze_store(
-            &store,
-            Projection::Articles,
-            &ProjectionOptions::default(),
-            &AnalyzeOptions::default(),
-        )
-        .expect("analyze");
+        analyze_articles(&store);
         signalgraph::report::compute(&store, &NoProgress)
             .expect("report")
             .0
     };
-    build(
-        &store,
-        &BuildOptions {
-            paths: vec![seeds],
-            ..BuildOptions::default()
-        },
-        &NoProgress,
-    )
-    .expect("build");
+    build_from(&store, &seeds);
     let report = report_after_analysis();
     let big = report.clusters.iter().filter(|k| k.articles >= 3).count();
     assert_eq!(report.trends.len(), big);
@@ -322,18 +293,8 @@ fn the_report_says_what_the_last_scan_added() {
         std::fs::copy(f, seeds.join(f.file_name().unwrap())).unwrap();
     }
     let scan = || {
-        let options = BuildOptions {
-            paths: vec![seeds.clone()],
-            ..BuildOptions::default()
-        };
-        build(&store, &options, &NoProgress).expect("build");
-        analyze_store(
-            &store,
-            Projection::Articles,
-            &ProjectionOptions::default(),
-            &AnalyzeOptions::default(),
-        )
-        .expect("analyze");
+        build_from(&store, &seeds);
+        analyze_articles(&store);
         signalgraph::report::compute(&store, &NoProgress)
             .expect("report")
             .0
