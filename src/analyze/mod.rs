@@ -17,6 +17,7 @@
 
 pub mod centrality;
 pub mod community;
+pub mod naming;
 pub mod rdf;
 pub mod stored;
 pub mod summary;

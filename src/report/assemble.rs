@@ -6,7 +6,8 @@ use super::model::{
     FORMAT,
 };
 use super::prepare::{key, prepare, Prepared};
-use super::{layout, links, naming, trajectory, weak, Inputs, MAP_SIZE};
+use super::{layout, links, trajectory, weak, Inputs, MAP_SIZE};
+use crate::analyze::naming;
 use crate::graph::Projection;
 use crate::model::{Collection, ConceptId};
 use crate::seed::Date;

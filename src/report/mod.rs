@@ -29,7 +29,6 @@ pub mod json;
 pub mod layout;
 pub mod links;
 pub mod markdown;
-pub mod naming;
 pub mod svg;
 pub mod trajectory;
 pub mod weak;

@@ -2,7 +2,8 @@
 
 use super::model::{finite, ArticleRef, SignalRef};
 use super::trajectory::{self, Period};
-use super::{naming, Inputs};
+use super::Inputs;
+use crate::analyze::naming;
 use crate::analyze::stored::StoredAnalysis;
 use crate::analyze::Measure;
 use crate::graph::{NodeRef, ProjectedGraph};
@@ -140,31 +141,6 @@ fn trend_membership(
     (cluster_of, clusters, members)
 }
 
-/// A name per cluster: the labels of its [`naming::name_terms`].
-fn cluster_names(
-    c: &Collection,
-    weights: &[Vec<naming::Weighted>],
-    members: &[Vec<usize>],
-) -> Vec<String> {
-    weights
-        .iter()
-        .zip(members)
-        .enumerate()
-        .map(|(k, (weights, members))| {
-            let terms = naming::name_terms(weights, members.len());
-            if terms.is_empty() {
-                format!("Cluster {k}")
-            } else {
-                terms
-                    .iter()
-                    .map(|w| c.concepts[w.concept].label.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            }
-        })
-        .collect()
-}
-
 /// The trend clusters of an analysis of the `articles` projection as the
 /// report has them: each article's level-0 cluster (by index in the
 /// collection) and each cluster's name.
@@ -182,7 +158,7 @@ pub fn trend_clusters(
     let (cluster_of, clusters, members) = trend_membership(&node_of, analysis);
     let concepts_of = crate::graph::projection::article_concepts(c);
     let weights = naming::weights(&concepts_of, &cluster_of, clusters, c.concepts.len());
-    let names = cluster_names(c, &weights, &members);
+    let names = naming::names(c, &weights, &members);
     (cluster_of, names)
 }
 
@@ -198,7 +174,7 @@ pub(crate) fn prepare<'a>(inputs: &Inputs<'a>, notes: &mut Vec<String>) -> Prepa
     let idf = inverse_document_frequency(&concepts_of, c.articles.len(), c.concepts.len());
     let period = Period::of(c.articles.iter().filter_map(|a| a.article.date));
     let weights = naming::weights(&concepts_of, &cluster_of, clusters, c.concepts.len());
-    let names = cluster_names(c, &weights, &members);
+    let names = naming::names(c, &weights, &members);
     let trends = cluster_trends(c, &members, period.as_ref());
     Prepared {
         collection: c,

@@ -10,6 +10,7 @@
 
 pub mod bursts;
 pub mod concept_bursts;
+pub mod history;
 pub mod lineage;
 pub mod matching;
 pub mod state;

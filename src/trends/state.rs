@@ -6,12 +6,13 @@
 //! `trends.bin.damaged` by the caller, and the scan starts afresh with a
 //! warning.
 
+use super::strategic::Placement;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"SGTRENDS";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// The label of an article outside every trend, in [`WindowTrends::labels`].
 pub const NO_TREND: u32 = u32::MAX;
 
@@ -34,7 +35,7 @@ pub struct WindowTrends {
 }
 
 /// Everything kept between scans.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrendState {
     /// The first trend id never given.
     pub next_id: u32,
@@ -46,9 +47,12 @@ pub struct TrendState {
     pub windows: Vec<WindowTrends>,
     /// The trend of each level-0 cluster of the previous analysis ([`NO_TREND`] if none).
     pub cluster_trends: Vec<u32>,
-    /// The trend of each article of [`TrendState::articles`] in the previous
-    /// analysis's clusters ([`NO_TREND`] if none).
-    pub article_trends: Vec<u32>,
+    /// The level-0 cluster of each article of [`TrendState::articles`] in
+    /// the previous analysis ([`NO_TREND`] if none).
+    pub article_clusters: Vec<u32>,
+    /// The strategic-diagram place of each trend of the previous analysis's
+    /// clusters, by trend id.
+    pub placements: Vec<(u32, Placement)>,
     /// Every scan so far, oldest first.
     pub scans: Vec<Scan>,
 }
@@ -110,6 +114,17 @@ impl TrendState {
         let sum = blake3::hash(&body);
         body.extend_from_slice(sum.as_bytes());
         body
+    }
+
+    /// The trend of each article of [`TrendState::articles`] in the previous
+    /// analysis's clusters ([`NO_TREND`] if none).
+    pub fn article_trends(&self) -> impl Iterator<Item = u32> + '_ {
+        self.article_clusters.iter().map(|&k| {
+            self.cluster_trends
+                .get(k as usize)
+                .copied()
+                .unwrap_or(NO_TREND)
+        })
     }
 
     /// Writes the state to `out`.
@@ -198,7 +213,8 @@ mod tests {
                 labels: vec![0, NO_TREND],
             }],
             cluster_trends: vec![3, NO_TREND],
-            article_trends: vec![3, NO_TREND],
+            article_clusters: vec![0, NO_TREND],
+            placements: Vec::new(),
             scans: vec![Scan {
                 at: "2026-12-05T10:00:00Z".into(),
                 added: vec!["a".into(), "b".into()],

@@ -18,7 +18,9 @@
 use crate::graph::Csr;
 
 /// The four quadrants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Quadrant {
     /// Central and dense: well developed and important for the field.
     Motor,
@@ -43,7 +45,7 @@ impl Quadrant {
 }
 
 /// A trend's coordinates and quadrant.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
     /// Weight of the edges leaving the trend.
     pub centrality: f64,

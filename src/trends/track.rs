@@ -9,7 +9,8 @@
 //! continues no trend gets a new id. Ids come from the state's counter and
 //! are never given twice.
 
-use super::lineage::{assign_ids, drop_noise, inherit, Lineage};
+use super::history::History;
+use super::lineage::{assign_ids, drop_noise, inherit};
 use super::matching::MatchRule;
 use super::state::{StateError, TrendState, WindowTrends, NO_TREND};
 use super::strategic::{place, Placement};
@@ -31,12 +32,8 @@ pub fn state_path(dir: &StoreDir) -> PathBuf {
 /// The trends after one analysis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tracked {
-    /// The window used.
-    pub window: Window,
-    /// The windows, oldest first (empty when no article is dated).
-    pub spans: Vec<Span>,
-    /// Trend ids and events through the windows (over the projection's nodes).
-    pub lineage: Lineage,
+    /// The trends through the windows, over the collection's articles.
+    pub history: History,
     /// The trend of each level-0 cluster of the analysis (`None` for
     /// clusters under [`super::lineage::MIN_TREND`] articles).
     pub cluster_trends: Vec<Option<u32>>,
@@ -84,14 +81,14 @@ pub fn track(
     let latest = latest_trends(&trend_at, &windows_of);
     let previous = previous_trends(&earlier, &ids);
     let cluster_trends = name_clusters(clusters, &previous, &latest, &mut next_id);
-    let lineage = Lineage::from_trends(trend_at, &windows_of, next_id);
+    let placements = placements(csr, clusters, &cluster_trends);
     let state = TrendState {
         next_id,
         window: window.to_string(),
         articles: ids.iter().map(|id| id.unwrap_or("").to_string()).collect(),
         windows: spans
             .iter()
-            .zip(&lineage.trend_at)
+            .zip(&trend_at)
             .map(|(span, labels)| WindowTrends {
                 start: span.first_date().to_string(),
                 labels: labels.iter().map(|t| t.unwrap_or(NO_TREND)).collect(),
@@ -101,18 +98,18 @@ pub fn track(
             .iter()
             .map(|t| t.unwrap_or(NO_TREND))
             .collect(),
-        article_trends: clusters
+        article_clusters: clusters.to_vec(),
+        placements: cluster_trends
             .iter()
-            .map(|&c| cluster_trends[c as usize].unwrap_or(NO_TREND))
+            .zip(&placements)
+            .filter_map(|(t, p)| Some(((*t)?, (*p)?)))
             .collect(),
         scans: earlier.scans,
     };
     write_atomically(&path, |w| state.write(w))?;
-    let placements = placements(csr, clusters, &cluster_trends);
+    let history = History::from_state(&state, collection);
     Ok(Tracked {
-        window,
-        spans,
-        lineage,
+        history,
         cluster_trends,
         placements,
         warning,
@@ -247,9 +244,9 @@ fn previous_trends(earlier: &TrendState, ids: &[Option<&str>]) -> Vec<Option<u32
     let trend_of: HashMap<&str, u32> = earlier
         .articles
         .iter()
-        .zip(&earlier.article_trends)
-        .filter(|(_, &t)| t != NO_TREND)
-        .map(|(id, &t)| (id.as_str(), t))
+        .zip(earlier.article_trends())
+        .filter(|(_, t)| *t != NO_TREND)
+        .map(|(id, t)| (id.as_str(), t))
         .collect();
     ids.iter().map(|id| trend_of.get((*id)?).copied()).collect()
 }

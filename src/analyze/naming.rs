@@ -15,7 +15,7 @@
 //! scores high. A name is the labels of the three best concepts that at least
 //! two of the cluster's articles name (one, for clusters under three articles).
 
-use crate::model::ConceptId;
+use crate::model::{Collection, ConceptId};
 use rayon::slice::ParallelSliceMut;
 
 /// Concepts a cluster name is made of.
@@ -89,6 +89,28 @@ pub fn name_terms(weights: &[Weighted], size: usize) -> Vec<Weighted> {
         chosen = weights.iter().take(NAME_TERMS).copied().collect();
     }
     chosen
+}
+
+/// A name per cluster: the labels of its [`name_terms`] joined by " · "
+/// (`Cluster k` when it has none). `members[k]` are cluster `k`'s articles.
+pub fn names(c: &Collection, weights: &[Vec<Weighted>], members: &[Vec<usize>]) -> Vec<String> {
+    weights
+        .iter()
+        .zip(members)
+        .enumerate()
+        .map(|(k, (weights, members))| {
+            let terms = name_terms(weights, members.len());
+            if terms.is_empty() {
+                format!("Cluster {k}")
+            } else {
+                terms
+                    .iter()
+                    .map(|w| c.concepts[w.concept].label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,249 @@
+//! A store's trends through time as the report and the exports show them: windows, trends with names, lineage events and concept bursts, over the collection's articles.
+//!
+//! [`History::from_state`] reads what the last analysis saved
+//! (`trends.bin`) against the collection it analysed: each window's trends
+//! are mapped from the state's article order to the collection's, the
+//! events are derived again ([`Lineage::from_trends`], a pure function of
+//! the labels and the dates, so the report and the exports see the events
+//! `analyze` saw), and the concept bursts are computed from the collection.
+//!
+//! Each article has a *home* trend: its trend in the window of its date
+//! (for an undated article, the trend of its cluster). A trend's articles,
+//! its per-window counts and the name of a trend that is no longer a
+//! cluster come from its home articles, so every article counts once.
+
+use super::bursts::BurstOptions;
+use super::concept_bursts::{concept_bursts, ConceptBurst};
+use super::lineage::{Activity, Lineage};
+use super::state::{Scan, StateError, TrendState, NO_TREND};
+use super::strategic::Placement;
+use super::track::state_path;
+use super::windows::{window_of, Span, Window};
+use crate::analyze::naming;
+use crate::graph::projection::article_concepts;
+use crate::model::Collection;
+use crate::store::StoreDir;
+use std::collections::{BTreeMap, HashMap};
+
+/// The trends of a store through time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// The window kind.
+    pub window: Window,
+    /// The windows, oldest first (empty when no article is dated).
+    pub spans: Vec<Span>,
+    /// Trend ids per window and the events, over the collection's articles
+    /// (`lineage.trend_at[w][a]` for article index `a`).
+    pub lineage: Lineage,
+    /// Each article's home trend (see the module documentation).
+    pub home: Vec<Option<u32>>,
+    /// Each article's trend in the last analysis (its cluster's trend).
+    pub current: Vec<Option<u32>>,
+    /// Every trend seen, by id.
+    pub trends: Vec<TrendHistory>,
+    /// Concept bursts, strongest first.
+    pub bursts: Vec<ConceptBurst>,
+    /// Every scan so far, oldest first.
+    pub scans: Vec<Scan>,
+}
+
+/// One trend through time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrendHistory {
+    /// The id (`{base}trend/{id}`).
+    pub id: u32,
+    /// Its name: its cluster's name when it is a cluster of the last
+    /// analysis, else from its home articles (c-TF-IDF, as clusters).
+    pub name: String,
+    /// Its level-0 cluster in the last analysis, if it is one.
+    pub cluster: Option<u32>,
+    /// The first and last window it is seen in (`None` for a trend that is
+    /// only a cluster of the last analysis, for instance when no article is dated).
+    pub seen: Option<(usize, usize)>,
+    /// Where it stands at the end of the timeline (`None` without windows).
+    pub activity: Option<Activity>,
+    /// Its home articles dated in each window.
+    pub per_window: Vec<u32>,
+    /// Its home articles (indices), by date then id.
+    pub articles: Vec<u32>,
+    /// Its place on the strategic diagram, when it is a cluster of the last analysis.
+    pub placement: Option<Placement>,
+}
+
+impl History {
+    /// The history saved in `dir`: `Ok(None)` when the store has no trend state.
+    pub fn read(dir: &StoreDir, collection: &Collection) -> Result<Option<History>, StateError> {
+        Ok(TrendState::read(&state_path(dir))?.map(|s| History::from_state(&s, collection)))
+    }
+
+    /// The history of `state` over `collection` (articles the state does not
+    /// know have no trend).
+    pub fn from_state(state: &TrendState, collection: &Collection) -> History {
+        let n = collection.articles.len();
+        let index: HashMap<&str, usize> = collection
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.article.id.as_str(), i))
+            .collect();
+        let position: Vec<Option<usize>> = state
+            .articles
+            .iter()
+            .map(|id| index.get(id.as_str()).copied())
+            .collect();
+        let label = |t: u32| (t != NO_TREND).then_some(t);
+        let window: Window = state.window.parse().unwrap_or(Window::Quarter);
+        let dates = collection.articles.iter().filter_map(|a| a.article.date);
+        let spans = match (dates.clone().min(), dates.max()) {
+            (Some(first), Some(last)) if !state.windows.is_empty() => window.cover(first, last),
+            _ => Vec::new(),
+        };
+        let window_of_article: Vec<Option<usize>> = collection
+            .articles
+            .iter()
+            .map(|a| a.article.date.and_then(|d| window_of(&spans, d)))
+            .collect();
+        let by_start: HashMap<&str, &[u32]> = state
+            .windows
+            .iter()
+            .map(|w| (w.start.as_str(), w.labels.as_slice()))
+            .collect();
+        let trend_at: Vec<Vec<Option<u32>>> = spans
+            .iter()
+            .map(|span| {
+                let mut labels = vec![None; n];
+                let start = span.first_date().to_string();
+                if let Some(saved) = by_start.get(start.as_str()) {
+                    for (&t, p) in saved.iter().zip(&position) {
+                        if let Some(p) = *p {
+                            labels[p] = label(t);
+                        }
+                    }
+                }
+                labels
+            })
+            .collect();
+        let lineage = Lineage::from_trends(trend_at, &window_of_article, state.next_id);
+        let mut cluster_of: Vec<Option<u32>> = vec![None; n];
+        for (&k, p) in state.article_clusters.iter().zip(&position) {
+            if let Some(p) = *p {
+                cluster_of[p] = label(k);
+            }
+        }
+        let trend_of_cluster =
+            |k: u32| state.cluster_trends.get(k as usize).and_then(|&t| label(t));
+        let current: Vec<Option<u32>> = cluster_of
+            .iter()
+            .map(|k| k.and_then(trend_of_cluster))
+            .collect();
+        let home: Vec<Option<u32>> = (0..n)
+            .map(|a| match window_of_article[a] {
+                Some(w) => lineage.trend_at[w][a],
+                None => current[a],
+            })
+            .collect();
+        let trends = trends(
+            collection,
+            state,
+            &lineage,
+            &home,
+            &cluster_of,
+            &window_of_article,
+        );
+        History {
+            window,
+            spans,
+            lineage,
+            home,
+            current,
+            trends,
+            bursts: concept_bursts(collection, &BurstOptions::default()),
+            scans: state.scans.clone(),
+        }
+    }
+
+    /// The trend with id `id`.
+    pub fn trend(&self, id: u32) -> Option<&TrendHistory> {
+        self.trends
+            .binary_search_by_key(&id, |t| t.id)
+            .ok()
+            .map(|i| &self.trends[i])
+    }
+}
+
+/// Every trend seen in a window or in the last analysis's clusters, by id.
+fn trends(
+    c: &Collection,
+    state: &TrendState,
+    lineage: &Lineage,
+    home: &[Option<u32>],
+    cluster_of: &[Option<u32>],
+    window_of_article: &[Option<usize>],
+) -> Vec<TrendHistory> {
+    let mut ids: Vec<u32> = lineage.seen.keys().copied().collect();
+    ids.extend(
+        state
+            .cluster_trends
+            .iter()
+            .copied()
+            .filter(|&t| t != NO_TREND),
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    let slot: BTreeMap<u32, usize> = ids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+    let concepts_of = article_concepts(c);
+    let home_slot: Vec<Option<u32>> = home.iter().map(|t| t.map(|t| slot[&t] as u32)).collect();
+    let mut articles: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    for (a, s) in home_slot.iter().enumerate() {
+        if let Some(s) = s {
+            articles[*s as usize].push(a);
+        }
+    }
+    let weights = naming::weights(&concepts_of, &home_slot, ids.len(), c.concepts.len());
+    let home_names = naming::names(c, &weights, &articles);
+    let clusters = state.cluster_trends.len();
+    let mut cluster_members: Vec<Vec<usize>> = vec![Vec::new(); clusters];
+    for (a, k) in cluster_of.iter().enumerate() {
+        if let Some(k) = k {
+            cluster_members[*k as usize].push(a);
+        }
+    }
+    let weights = naming::weights(&concepts_of, cluster_of, clusters, c.concepts.len());
+    let cluster_names = naming::names(c, &weights, &cluster_members);
+    let cluster_of_trend: BTreeMap<u32, u32> = state
+        .cluster_trends
+        .iter()
+        .enumerate()
+        .filter(|(_, &t)| t != NO_TREND)
+        .map(|(k, &t)| (t, k as u32))
+        .collect();
+    let placement: BTreeMap<u32, Placement> = state.placements.iter().copied().collect();
+    let windows = lineage.trend_at.len();
+    ids.iter()
+        .zip(articles)
+        .zip(home_names)
+        .map(|((&id, mut members), home_name)| {
+            let cluster = cluster_of_trend.get(&id).copied();
+            let mut per_window = vec![0u32; windows];
+            for &a in &members {
+                if let Some(w) = window_of_article[a] {
+                    per_window[w] += 1;
+                }
+            }
+            members.sort_by(|&x, &y| {
+                let (x, y) = (&c.articles[x].article, &c.articles[y].article);
+                (x.date, &x.id).cmp(&(y.date, &y.id))
+            });
+            TrendHistory {
+                id,
+                name: cluster.map_or(home_name, |k| cluster_names[k as usize].clone()),
+                cluster,
+                seen: lineage.seen.get(&id).copied(),
+                activity: lineage.activity(id),
+                per_window,
+                articles: members.into_iter().map(|a| a as u32).collect(),
+                placement: placement.get(&id).copied(),
+            }
+        })
+        .collect()
+}
