@@ -23,6 +23,9 @@ pub struct Scan {
     pub at: String,
     /// Ids of the articles it added, sorted.
     pub added: Vec<String>,
+    /// The first trend id not given before it: trends from this id on were
+    /// found by the analyses after it.
+    pub next_id: u32,
 }
 
 /// The trends of one window of the previous scan.
@@ -180,6 +183,7 @@ pub fn record_scan(path: &Path, mut added: Vec<String>) -> io::Result<()> {
     state.scans.push(Scan {
         at: utc_now(),
         added,
+        next_id: state.next_id,
     });
     crate::store::write_atomically(path, |w| state.write(w)).map_err(io::Error::other)
 }
@@ -218,6 +222,7 @@ mod tests {
             scans: vec![Scan {
                 at: "2026-12-05T10:00:00Z".into(),
                 added: vec!["a".into(), "b".into()],
+                next_id: 0,
             }],
         }
     }
