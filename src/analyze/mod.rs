@@ -389,7 +389,7 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
     })
 }
 
-/// Leiden's settings from the analysis options (also for the trends' windows).
+/// Leiden's settings from the analysis options.
 fn leiden_options(options: &AnalyzeOptions) -> community::LeidenOptions {
     community::LeidenOptions {
         objective: options.objective,
@@ -640,21 +640,12 @@ pub fn analyze_projection(
     analysis.timings.insert(0, ("project", projected));
     if projection == Projection::Articles {
         let started = Instant::now();
-        let leiden = leiden_options(options);
         let clusters = &analysis.levels[0].membership;
-        let tracked = track(
-            dir,
-            collection,
-            &graph,
-            &csr,
-            clusters,
-            options.window,
-            &leiden,
-        )?;
+        let tracked = track(dir, collection, &graph, &csr, clusters, options.window)?;
         analysis.trends = Some(tracked);
         analysis
             .timings
-            .push(("timeline", started.elapsed().as_secs_f64()));
+            .push(("trends", started.elapsed().as_secs_f64()));
     }
     let writing = Instant::now();
     let quads = rdf::analysis_quads(&analysis, &graph, collection, iris);

@@ -13,6 +13,8 @@ pub(crate) enum Trajectory {
     Stable,
     /// Rate falling steadily over the period.
     Declining,
+    /// Flat rate until a planted point (its `Group::active`), then nothing.
+    Ended,
 }
 
 /// Share of the period (at its end) in which an emerging group takes off.
@@ -25,11 +27,12 @@ const LINEAR_OFFSET: f64 = 0.15;
 
 impl Trajectory {
     /// All trajectories, in the order they are dealt to groups before shuffling.
-    pub(crate) const ALL: [Trajectory; 4] = [
+    pub(crate) const ALL: [Trajectory; 5] = [
         Trajectory::Emerging,
         Trajectory::Growing,
         Trajectory::Stable,
         Trajectory::Declining,
+        Trajectory::Ended,
     ];
 
     /// The name used in `truth.json`.
@@ -39,13 +42,14 @@ impl Trajectory {
             Trajectory::Growing => "growing",
             Trajectory::Stable => "stable",
             Trajectory::Declining => "declining",
+            Trajectory::Ended => "ended",
         }
     }
 
     /// A position in the period, in `[0, 1)`, drawn from this trajectory's density.
     pub(crate) fn sample<R: Rng>(self, rng: &mut R) -> f64 {
         let t = match self {
-            Trajectory::Stable => rng.random::<f64>(),
+            Trajectory::Stable | Trajectory::Ended => rng.random::<f64>(),
             Trajectory::Growing => rising(rng.random::<f64>(), LINEAR_OFFSET),
             Trajectory::Declining => 1.0 - rising(rng.random::<f64>(), LINEAR_OFFSET),
             Trajectory::Emerging => {

@@ -5,7 +5,7 @@
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::calendar::Trajectory;
+use super::calendar::{Trajectory, EMERGING_WINDOW};
 use super::vocab::{Ranked, Vocab, Zipf};
 
 /// A planted topic group.
@@ -24,6 +24,53 @@ pub(crate) struct Group {
     pub(crate) forces: Ranked<u32>,
     /// Groups this one links to and bridges with most.
     pub(crate) neighbors: Vec<u32>,
+    /// The part of the period (fractions) the group publishes in, for a group
+    /// with a planted lineage event; `None`: the whole period, by its trajectory.
+    pub(crate) active: Option<(f64, f64)>,
+    /// Two groups whose vocabularies the group's articles draw from, half
+    /// each, instead of its own: a merged topic speaks both its parents'
+    /// language, and a topic that splits spoke both its parts'.
+    pub(crate) blend: Option<[u32; 2]>,
+    /// Earlier groups half of the group's in-group links reach (its parents).
+    pub(crate) link_to: Vec<u32>,
+    /// The planted lineage event the group takes part in.
+    pub(crate) event: Option<PlantedEvent>,
+}
+
+/// A planted lineage event, as `truth.json` records it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlantedEvent {
+    /// `birth`, `death`, `merge` or `split`.
+    pub(crate) kind: &'static str,
+    /// When it happens, as a fraction of the period.
+    pub(crate) at: f64,
+    /// The groups before (empty for a birth).
+    pub(crate) from: Vec<u32>,
+    /// The groups after (empty for a death).
+    pub(crate) to: Vec<u32>,
+}
+
+/// Earliest and latest point of the period (fractions) where a planted
+/// death, merge or split happens, so windows before and after it hold articles.
+const EVENT_SPAN: (f64, f64) = (0.4, 0.65);
+
+impl Group {
+    /// A position in the period, in `[0, 1)`, for one of the group's articles.
+    pub(crate) fn sample_time<R: Rng>(&self, rng: &mut R) -> f64 {
+        match self.active {
+            Some((from, to)) => (from + (to - from) * rng.random::<f64>()).min(1.0 - f64::EPSILON),
+            None => self.trajectory.sample(rng),
+        }
+    }
+
+    /// The group whose vocabulary the next word comes from: a blended
+    /// group's parents half each, otherwise the group itself.
+    pub(crate) fn vocabulary<'a, R: Rng>(&'a self, groups: &'a [Group], rng: &mut R) -> &'a Group {
+        match self.blend {
+            Some([a, b]) => &groups[if rng.random_bool(0.5) { a } else { b } as usize],
+            None => self,
+        }
+    }
 }
 
 /// `count` groups and their size weights (for picking an article's group).
@@ -35,7 +82,7 @@ pub(crate) fn build_groups<R: Rng>(
     // Trajectories: dealt from a shuffled deck so shares are as equal as possible.
     let mut deck = Trajectory::ALL;
     deck.shuffle(rng);
-    let mut trajectories: Vec<Trajectory> = (0..count).map(|i| deck[i % 4]).collect();
+    let mut trajectories: Vec<Trajectory> = (0..count).map(|i| deck[i % deck.len()]).collect();
     trajectories.shuffle(rng);
 
     // Group sizes follow a mild power law in a random order.
@@ -72,9 +119,95 @@ pub(crate) fn build_groups<R: Rng>(
             shared: Ranked::new(shared, 0.8),
             forces: Ranked::new(group_forces, 1.0),
             neighbors,
+            active: None,
+            blend: None,
+            link_to: Vec::new(),
+            event: None,
         });
     }
+    let mut weights = weights;
+    plant_events(&mut groups, &mut weights, rng);
     (groups, weights)
+}
+
+/// Merges and splits planted among `groups` (one of each per 25 groups, from 12
+/// groups on; three groups each), and the birth of every emerging group and
+/// the death of every ended one. A group's weight is scaled by the share of
+/// the period it publishes in, so its rate matches the others'.
+fn plant_events<R: Rng>(groups: &mut [Group], weights: &mut [f64], rng: &mut R) {
+    let count = groups.len();
+    let pairs = if count >= 12 { (count / 25).max(1) } else { 0 };
+    let mut order: Vec<u32> = (0..count as u32).collect();
+    order.shuffle(rng);
+    for (e, triple) in order.chunks_exact(3).take(2 * pairs).enumerate() {
+        let at = rng.random_range(EVENT_SPAN.0..EVENT_SPAN.1);
+        let [x, y, z] = [triple[0], triple[1], triple[2]];
+        let (old, new, event) = if e % 2 == 0 {
+            // x and y merge into z.
+            groups[z as usize].blend = Some([x, y]);
+            groups[z as usize].link_to = vec![x, y];
+            let event = PlantedEvent {
+                kind: "merge",
+                at,
+                from: vec![x, y],
+                to: vec![z],
+            };
+            (vec![x, y], vec![z], event)
+        } else {
+            // x splits into y and z.
+            groups[x as usize].blend = Some([y, z]);
+            for part in [y, z] {
+                groups[part as usize].link_to = vec![x];
+            }
+            let event = PlantedEvent {
+                kind: "split",
+                at,
+                from: vec![x],
+                to: vec![y, z],
+            };
+            (vec![x], vec![y, z], event)
+        };
+        for &g in &old {
+            groups[g as usize].active = Some((0.0, at));
+            weights[g as usize] *= at;
+        }
+        for &g in &new {
+            groups[g as usize].active = Some((at, 1.0));
+            weights[g as usize] *= 1.0 - at;
+        }
+        for &g in old.iter().chain(&new) {
+            groups[g as usize].trajectory = Trajectory::Stable;
+            groups[g as usize].event = Some(event.clone());
+        }
+    }
+    for (g, group) in groups.iter_mut().enumerate() {
+        if group.event.is_some() {
+            continue;
+        }
+        let g = g as u32;
+        match group.trajectory {
+            Trajectory::Emerging => {
+                group.event = Some(PlantedEvent {
+                    kind: "birth",
+                    at: 1.0 - EMERGING_WINDOW,
+                    from: Vec::new(),
+                    to: vec![g],
+                });
+            }
+            Trajectory::Ended => {
+                let at = rng.random_range(EVENT_SPAN.0..EVENT_SPAN.1);
+                group.active = Some((0.0, at));
+                weights[g as usize] *= at;
+                group.event = Some(PlantedEvent {
+                    kind: "death",
+                    at,
+                    from: vec![g],
+                    to: Vec::new(),
+                });
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Owned vocabulary per group (entities, topical keywords): dealt round-robin (by global

@@ -274,8 +274,10 @@ fn file_name(plan: &Plan, i: usize, width: usize) -> String {
 struct Truth<'a> {
     article_count: usize,
     assignments: BTreeMap<String, Assignment>,
+    bursts: Vec<BurstTruth<'a>>,
     dangling_links: usize,
     digest_url: &'static str,
+    events: Vec<EventTruth>,
     format: &'static str,
     groups: Vec<GroupTruth<'a>>,
     missing_articles: BTreeMap<String, MissingTruth<'a>>,
@@ -306,6 +308,24 @@ struct GroupTruth<'a> {
     trajectory: &'static str,
 }
 
+/// A planted lineage event: `date` is the first issue on or after it.
+#[derive(Serialize)]
+struct EventTruth {
+    date: String,
+    from: Vec<u32>,
+    to: Vec<u32>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// A planted keyword burst: the first and last issue it is planted in.
+#[derive(Serialize)]
+struct BurstTruth<'a> {
+    end: String,
+    keyword: &'a str,
+    start: String,
+}
+
 #[derive(Serialize)]
 struct MissingTruth<'a> {
     group: usize,
@@ -322,8 +342,18 @@ fn write_truth(
     let truth = Truth {
         article_count: plan.articles.len(),
         assignments: assignments(plan, width),
+        bursts: plan
+            .bursts
+            .iter()
+            .map(|b| BurstTruth {
+                end: plan.calendar.date(b.weeks.1).iso(),
+                keyword: &plan.vocab.keyword(b.keyword).text,
+                start: plan.calendar.date(b.weeks.0).iso(),
+            })
+            .collect(),
         dangling_links,
         digest_url: render::DIGEST_BASE,
+        events: event_truths(plan),
         format: "signalgraph-synthetic-truth/1",
         groups: group_truths(plan),
         missing_articles: missing_truths(plan),
@@ -406,6 +436,31 @@ fn group_truths(plan: &Plan) -> Vec<GroupTruth<'_>> {
                     .collect(),
                 trajectory: group.trajectory.name(),
             }
+        })
+        .collect()
+}
+
+/// The planted lineage events, by date then type and groups.
+fn event_truths(plan: &Plan) -> Vec<EventTruth> {
+    let mut events: Vec<&groups::PlantedEvent> = plan
+        .groups
+        .iter()
+        .filter_map(|g| g.event.as_ref())
+        .collect();
+    events.sort_by(|x, y| {
+        x.at.total_cmp(&y.at)
+            .then(x.kind.cmp(y.kind))
+            .then(x.from.cmp(&y.from))
+            .then(x.to.cmp(&y.to))
+    });
+    events.dedup();
+    events
+        .into_iter()
+        .map(|e| EventTruth {
+            date: plan.calendar.date(plan.calendar.week_of(e.at)).iso(),
+            from: e.from.clone(),
+            to: e.to.clone(),
+            kind: e.kind,
         })
         .collect()
 }

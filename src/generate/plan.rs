@@ -25,6 +25,7 @@ pub(crate) mod domain {
     pub(crate) const MISSING: u64 = 4;
     pub(crate) const VARIANTS: u64 = 5;
     pub(crate) const ARTICLE_BODY: u64 = 6;
+    pub(crate) const BURSTS: u64 = 7;
 }
 
 /// A ChaCha8 stream for `(seed, domain, index)`.
@@ -122,7 +123,22 @@ pub(crate) struct Plan {
     pub(crate) members: Vec<Vec<u32>>,
     /// Missing (dangling-link) articles per group.
     pub(crate) missing: Vec<Vec<Missing>>,
+    /// Keywords that burst: planted in many articles for a few weeks.
+    pub(crate) bursts: Vec<PlantedBurst>,
 }
+
+/// A keyword planted in [`BURST_RATE`] of the articles of a few weeks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PlantedBurst {
+    pub(crate) keyword: u32,
+    /// First and last issue of the burst.
+    pub(crate) weeks: (u32, u32),
+}
+
+/// Share of the articles of a burst's weeks that name its keyword.
+const BURST_RATE: f64 = 0.3;
+/// Shortest and longest burst, in weekly issues.
+const BURST_WEEKS: (u32, u32) = (8, 13);
 
 pub(crate) fn file_id(id: &[u8; 16]) -> u64 {
     let mut head = [0u8; 8];
@@ -233,6 +249,8 @@ impl Plan {
             .collect();
 
         assign_variants(seed, &mut metas);
+        let bursts = plan_bursts(seed, groups.len(), &vocab, &calendar);
+        plant_bursts(seed, &bursts, &mut metas);
 
         Plan {
             seed,
@@ -242,6 +260,7 @@ impl Plan {
             articles: metas,
             members,
             missing,
+            bursts,
         }
     }
 
@@ -262,7 +281,13 @@ impl Plan {
                 let candidate = if r < DANGLING_RATE {
                     self.missing_target(src, rng)
                 } else if r < DANGLING_RATE + (1.0 - DANGLING_RATE) * IN_GROUP_RATE {
-                    self.member_target(src, rng)
+                    let parents = &self.groups[src as usize].link_to;
+                    let to = if !parents.is_empty() && rng.random_bool(0.5) {
+                        parents[rng.random_range(0..parents.len())]
+                    } else {
+                        src
+                    };
+                    self.member_target(to, rng)
                 } else {
                     let neighbors = &self.groups[article.group as usize].neighbors;
                     if !neighbors.is_empty() && rng.random_bool(0.6) {
@@ -382,6 +407,45 @@ fn plan_missing(
         .collect()
 }
 
+/// One burst per five groups (two to ten): rare keywords (from the tail of
+/// the generic vocabulary), each over 8 to 13 weeks starting between a fifth
+/// of the period and its end; two bursts never share a keyword.
+fn plan_bursts(seed: u64, groups: usize, vocab: &Vocab, calendar: &Calendar) -> Vec<PlantedBurst> {
+    let mut rng = stream(seed, domain::BURSTS, 0);
+    let tail = &vocab.generic.items[vocab.generic_head.min(vocab.generic.items.len())..];
+    let weeks = calendar.weeks();
+    if tail.is_empty() || weeks <= BURST_WEEKS.1 * 2 {
+        return Vec::new();
+    }
+    let count = (groups / 5).clamp(2, 10).min(tail.len());
+    rand::seq::index::sample(&mut rng, tail.len(), count)
+        .into_iter()
+        .map(|k| {
+            let length = rng.random_range(BURST_WEEKS.0..=BURST_WEEKS.1);
+            let first = rng.random_range(weeks / 5..weeks - length);
+            PlantedBurst {
+                keyword: tail[k],
+                weeks: (first, first + length - 1),
+            }
+        })
+        .collect()
+}
+
+/// Adds each burst's keyword to [`BURST_RATE`] of the articles of its weeks.
+fn plant_bursts(seed: u64, bursts: &[PlantedBurst], metas: &mut [Article]) {
+    metas.par_iter_mut().enumerate().for_each(|(i, a)| {
+        let mut rng = stream(seed, domain::BURSTS, 1 + i as u64);
+        for b in bursts {
+            if (b.weeks.0..=b.weeks.1).contains(&a.week)
+                && rng.random_bool(BURST_RATE)
+                && !a.keywords.contains(&b.keyword)
+            {
+                a.keywords.push(b.keyword);
+            }
+        }
+    });
+}
+
 /// Gives each format variant to its share of articles (at least one in collections of 50 or more).
 fn assign_variants(seed: u64, metas: &mut [Article]) {
     let articles = metas.len();
@@ -429,7 +493,7 @@ fn plan_article(
     let rng = &mut rng;
     let (group, bridge) = pick_group(i, groups, group_pick, rng);
     let g = &groups[group];
-    let week = calendar.week_of(g.trajectory.sample(rng));
+    let week = calendar.week_of(g.sample_time(rng));
     let sources = Sources {
         home: g,
         groups,
@@ -498,10 +562,11 @@ struct Sources<'a> {
 impl<'a> Sources<'a> {
     /// The group to draw the next word from (the bridged one 40 % of the time).
     fn pick(&self, rng: &mut ChaCha8Rng) -> &'a Group {
-        match self.bridge {
+        let group = match self.bridge {
             Some(b) if rng.random_bool(0.4) => &self.groups[b as usize],
             _ => self.home,
-        }
+        };
+        group.vocabulary(self.groups, rng)
     }
 }
 
@@ -570,7 +635,8 @@ fn article_themes(vocab: &Vocab, sources: &Sources, rng: &mut ChaCha8Rng) -> Vec
     let theme_count = pick_count(rng, &[(2, 35), (3, 45), (4, 20)]);
     let mut themes: Vec<u16> = Vec::with_capacity(theme_count);
     if rng.random_bool(0.9) {
-        themes.push(sources.home.themes.items[0]);
+        let home = sources.home.vocabulary(sources.groups, rng);
+        themes.push(home.themes.items[0]);
     }
     if let Some(b) = sources.bridge {
         if rng.random_bool(0.5) {

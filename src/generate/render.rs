@@ -131,7 +131,7 @@ fn pick_forces(rng: &mut ChaCha8Rng, plan: &Plan, i: usize, signals: usize) -> V
                 Some(b) if rng.random_bool(0.4) => b,
                 _ => article.group,
             };
-            let g = &plan.groups[group as usize];
+            let g = plan.groups[group as usize].vocabulary(&plan.groups, rng);
             let own = if rng.random_bool(GROUP_FORCE_RATE) {
                 g.forces.sample(rng)
             } else {

@@ -2,19 +2,16 @@
 //!
 //! [`History::from_state`] reads what the last analysis saved
 //! (`trends.bin`) against the collection it analysed: each window's trends
-//! are mapped from the state's article order to the collection's, the
-//! events are derived again ([`Lineage::from_trends`], a pure function of
-//! the labels and the dates, so the report and the exports see the events
-//! `analyze` saw), and the concept bursts are computed from the collection.
+//! and the events' articles are mapped from the state's article order to
+//! the collection's, and the concept bursts are computed from the collection.
 //!
-//! Each article has a *home* trend: its trend in the window of its date
-//! (for an undated article, the trend of its cluster). A trend's articles,
-//! its per-window counts and the name of a trend that is no longer a
-//! cluster come from its home articles, so every article counts once.
+//! An article belongs to one trend for good (see [`super::lineage`]): its
+//! *home* trend. A trend's articles, its per-window counts and the name of
+//! a trend that matches no cluster of the last analysis come from them.
 
 use super::bursts::BurstOptions;
 use super::concept_bursts::{concept_bursts, ConceptBurst};
-use super::lineage::{Activity, Lineage};
+use super::lineage::{Activity, Event, Lineage};
 use super::state::{Scan, StateError, TrendState, NO_TREND};
 use super::strategic::Placement;
 use super::track::state_path;
@@ -35,9 +32,9 @@ pub struct History {
     /// Trend ids per window and the events, over the collection's articles
     /// (`lineage.trend_at[w][a]` for article index `a`).
     pub lineage: Lineage,
-    /// Each article's home trend (see the module documentation).
+    /// Each article's home trend (the same as [`History::current`]; see the module documentation).
     pub home: Vec<Option<u32>>,
-    /// Each article's trend in the last analysis (its cluster's trend).
+    /// Each article's trend in the last analysis.
     pub current: Vec<Option<u32>>,
     /// Every trend seen, by id.
     pub trends: Vec<TrendHistory>,
@@ -123,25 +120,38 @@ impl History {
                 labels
             })
             .collect();
-        let lineage = Lineage::from_trends(trend_at, &window_of_article, state.next_id);
+        let events = state
+            .events
+            .iter()
+            .map(|e| Event {
+                articles: e
+                    .articles
+                    .iter()
+                    .filter_map(|&u| {
+                        position
+                            .get(u as usize)
+                            .copied()
+                            .flatten()
+                            .map(|a| a as u32)
+                    })
+                    .collect(),
+                ..e.clone()
+            })
+            .collect();
+        let lineage = Lineage::new(trend_at, events, &window_of_article, state.next_id);
         let mut cluster_of: Vec<Option<u32>> = vec![None; n];
         for (&k, p) in state.article_clusters.iter().zip(&position) {
             if let Some(p) = *p {
                 cluster_of[p] = label(k);
             }
         }
-        let trend_of_cluster =
-            |k: u32| state.cluster_trends.get(k as usize).and_then(|&t| label(t));
-        let current: Vec<Option<u32>> = cluster_of
-            .iter()
-            .map(|k| k.and_then(trend_of_cluster))
-            .collect();
-        let home: Vec<Option<u32>> = (0..n)
-            .map(|a| match window_of_article[a] {
-                Some(w) => lineage.trend_at[w][a],
-                None => current[a],
-            })
-            .collect();
+        let mut current: Vec<Option<u32>> = vec![None; n];
+        for (&t, p) in state.article_trends.iter().zip(&position) {
+            if let Some(p) = *p {
+                current[p] = label(t);
+            }
+        }
+        let home = current.clone();
         let trends = trends(
             collection,
             state,

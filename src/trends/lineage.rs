@@ -1,52 +1,63 @@
-//! Trend identities through time windows, and the lineage events between them: birth, death, merge, split.
+//! Trend lineage through time windows: when each trend starts and stops, and the events between trends: birth, death, merge, split.
 //!
-//! The input is one partition of the dated articles per window (see
-//! [`super::timeline`]): window `w`'s partition covers the articles of the
-//! last [`super::timeline::SPAN`] windows up to `w`, so consecutive
-//! partitions share the articles of the windows they overlap, and articles
-//! compare one by one.
+//! A trend is a level-0 cluster of the whole articles projection, so an
+//! article belongs to one trend for good and a trend's identity does not
+//! depend on how a window happens to be cut. Time enters through the
+//! articles' dates: a trend's *onset* is the first window `w` where windows
+//! `w` and `w+1` hold at least [`ONSET_SHARE`] of its articles (and at
+//! least [`MIN_TREND`]), so a few early strays do not date it; its *end* is
+//! the last window holding one of its articles.
 //!
-//! Trend ids: each window's clusters are matched to the previous window's
-//! trends ([`super::matching`]); a cluster that continues nothing may take
-//! the id it had in the previous scan's same window (`earlier`), so a
-//! rescan does not renumber history; otherwise it gets a new id. Clusters
-//! of fewer than [`MIN_TREND`] articles are noise: no id, no event.
-//!
-//! Events between window `w-1` and `w` (all thresholds are the constants
-//! below); only trends seen in at least [`MIN_AGE`] windows before take
-//! part in a merge or split, so fragments of a young topic that Leiden
-//! cut apart and joined again make no event:
-//! * **merge**: one cluster of `w` holds at least [`FLOW_SHARE`] of the
-//!   shared articles of each of two or more trends of `w-1`;
-//! * **split**: at least [`SPLIT_SHARE`] of one trend's shared articles,
-//!   and at least [`MIN_TREND`] articles, go to each of two or more clusters
-//!   of `w`;
-//! * **birth**: a trend first seen in `w` (after the first window) that is
-//!   not the product of a split;
-//! * **death**: a trend none of whose articles is dated in the last
-//!   [`DORMANT_AFTER`] windows of the timeline, unless it flowed into
-//!   another trend (a merge or split); dated at the first window of its
-//!   silence. Its status is then *dormant*, and *ended* after
+//! Trends pass on to each other through the projection's edges (shared
+//! concepts and closest links). A trend `Y` with onset `w` has *parent* `X`
+//! when at least [`PARENT_SHARE`] of the edge weight of `Y`'s first
+//! articles (dated in `w` and `w+1`) goes to `X`'s articles, `X` having
+//! articles before `w`. A trend `X` that falls silent *hands on* to a trend
+//! `Y` that goes on when at least [`PARENT_SHARE`] of the weight of `Y`'s
+//! articles of the two windows after `X`'s end goes to `X`. Then:
+//! * **merge**: two or more trends that fall silent are parents of one new
+//!   trend, or one that falls silent hands on to one that goes on (the two
+//!   flow into the latter), seen at the new trend's onset or the window after
+//!   the silent one's end;
+//! * **split**: a trend is the parent of two or more new trends, or of one
+//!   new trend while it goes on itself, seen at the first new trend's onset;
+//! * **birth**: a trend with an onset after the first window and no parent;
+//! * **death**: a trend with no article in the last [`DORMANT_AFTER`]
+//!   windows that is no parent and hands on to none, seen at the window after
+//!   its end. Its activity is then *dormant*, and *ended* after
 //!   [`ENDED_AFTER`] silent windows.
+//!
+//! A new trend whose only parent falls silent around its onset continues it
+//! under another id: no event. Why not one partition per window: Leiden on
+//! each sliding window's subgraph (warm-started from the previous window or
+//! from the whole partition) cut and joined the planted groups of generated
+//! collections from window to window, and only 7 % of the events it gave
+//! matched a planted event (see BENCHMARKS.md).
 
 use super::matching::{match_trends, MatchRule, Overlap};
+use crate::graph::Csr;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fewest articles of a trend; smaller clusters are noise.
 pub const MIN_TREND: u32 = 3;
-/// Share of a trend that must flow into one cluster to count in a merge.
-pub const FLOW_SHARE: f64 = 0.5;
-/// Share of a trend each part of a split must receive.
-pub const SPLIT_SHARE: f64 = 0.25;
-/// Windows a trend must have been seen in to take part in a merge or split.
-pub const MIN_AGE: usize = 2;
+/// Share of a trend's articles its first two windows must hold to date its onset.
+pub const ONSET_SHARE: f64 = 0.05;
+/// Highest ratio of a trend's rate before its onset to its rate after for
+/// the onset to be a birth (a growing trend has an onset too, but publishes before it).
+pub const BIRTH_RATE_RATIO: f64 = 0.15;
+/// Share of edge weight that makes one trend the parent or heir of another.
+pub const PARENT_SHARE: f64 = 0.15;
 /// Silent windows after which a trend is dormant (and its death recorded).
 pub const DORMANT_AFTER: usize = 2;
 /// Silent windows after which a trend has ended.
 pub const ENDED_AFTER: usize = 4;
+/// Windows of articles in each window's view of the trends ([`Lineage::trend_at`]).
+pub const SPAN: usize = 2;
 
 /// What happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum EventKind {
     /// A trend appeared.
     Birth,
@@ -71,7 +82,7 @@ impl EventKind {
 }
 
 /// One lineage event.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// What happened.
     pub kind: EventKind,
@@ -130,100 +141,34 @@ impl Lineage {
     }
 }
 
-/// Follows the partitions through the windows.
-///
-/// * `partitions[w][a]`: article `a`'s cluster in window `w` (any numbering;
-///   `None` when the article is not in the window);
-/// * `window_of[a]`: the window of the article's date (`None` if undated);
-/// * `earlier[w]`: the previous scan's trend of each article in window `w`,
-///   when that scan had the same window;
-/// * `next_id`: the first id never used.
-pub fn trace(
-    partitions: &[Vec<Option<u32>>],
+/// Finds the events of the trends `trend_of[u]` of the nodes of `graph`
+/// dated in windows `window_of[u]` (of `windows` windows); see the module
+/// documentation. O(m + t·w) for t trends.
+pub fn detect(
+    graph: &Csr,
+    trend_of: &[Option<u32>],
     window_of: &[Option<usize>],
-    earlier: &[Option<Vec<Option<u32>>>],
+    windows: usize,
     next_id: u32,
 ) -> Lineage {
-    let (trend_at, next_id) = assign_ids(partitions, earlier, next_id);
-    Lineage::from_trends(trend_at, window_of, next_id)
-}
-
-/// Names each window's clusters with trend ids (see the module
-/// documentation): the trends of every window and the next unused id.
-pub fn assign_ids(
-    partitions: &[Vec<Option<u32>>],
-    earlier: &[Option<Vec<Option<u32>>>],
-    mut next_id: u32,
-) -> (Vec<Vec<Option<u32>>>, u32) {
-    let rule = MatchRule::default();
-    let mut trend_at: Vec<Vec<Option<u32>>> = Vec::with_capacity(partitions.len());
-    for (w, clusters) in partitions.iter().enumerate() {
-        let clusters = drop_noise(clusters);
-        let mut ids: BTreeMap<u32, u32> = BTreeMap::new();
-        if let Some(before) = trend_at.last() {
-            for (trend, cluster) in match_trends(&Overlap::count(before, &clusters), &rule) {
-                ids.insert(cluster, trend);
-            }
-        }
-        if let Some(Some(before)) = earlier.get(w) {
-            inherit(before, &clusters, &mut ids, &rule);
-        }
-        let mut sizes: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
-        for (a, c) in clusters.iter().enumerate() {
-            if let Some(c) = c {
-                sizes.entry(*c).or_insert((0, a as u32)).0 += 1;
-            }
-        }
-        // New ids for the rest, largest first, then by first article.
-        let mut fresh: Vec<(u32, u32, u32)> = sizes
-            .iter()
-            .filter(|(c, _)| !ids.contains_key(c))
-            .map(|(&c, &(n, first))| (n, first, c))
-            .collect();
-        fresh.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-        for (_, _, c) in fresh {
-            ids.insert(c, next_id);
-            next_id += 1;
-        }
-        trend_at.push(clusters.iter().map(|c| c.map(|c| ids[&c])).collect());
-    }
-    (trend_at, next_id)
+    let trend_at = trend_views(trend_of, window_of, windows);
+    let timing = Timing::of(trend_of, window_of, windows);
+    let events = events(graph, trend_of, window_of, &timing, windows);
+    Lineage::new(trend_at, events, window_of, next_id)
 }
 
 impl Lineage {
-    /// The events and activity of trends already named in every window
-    /// (`trend_at[w][a]`), for articles dated in windows `window_of[a]`.
-    pub fn from_trends(
+    /// The lineage of trends named in every window (`trend_at[w][a]`) with
+    /// `events` already found, for articles dated in windows `window_of[a]`.
+    pub fn new(
         trend_at: Vec<Vec<Option<u32>>>,
+        mut events: Vec<Event>,
         window_of: &[Option<usize>],
         next_id: u32,
     ) -> Lineage {
         let mut seen: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
         let mut last_dated: BTreeMap<u32, usize> = BTreeMap::new();
-        let mut events = Vec::new();
         for (w, trends) in trend_at.iter().enumerate() {
-            if w > 0 {
-                let age = |t: u32| seen.get(&t).map_or(0, |&(first, _)| w - first);
-                let mut found = flows(w, &trend_at[w - 1], trends, window_of, age);
-                let split_into: BTreeSet<u32> = found
-                    .iter()
-                    .filter(|e| e.kind == EventKind::Split)
-                    .flat_map(|e| e.to.iter().copied())
-                    .collect();
-                let present: BTreeSet<u32> = trends.iter().flatten().copied().collect();
-                for t in present {
-                    if !seen.contains_key(&t) && !split_into.contains(&t) {
-                        found.push(Event {
-                            kind: EventKind::Birth,
-                            window: w,
-                            from: Vec::new(),
-                            to: vec![t],
-                            articles: members(trends, t),
-                        });
-                    }
-                }
-                events.extend(found);
-            }
             for (t, aw) in trends.iter().zip(window_of) {
                 if let Some(t) = *t {
                     let span = seen.entry(t).or_insert((w, w));
@@ -240,20 +185,283 @@ impl Lineage {
             .filter(|e| matches!(e.kind, EventKind::Merge | EventKind::Split))
             .flat_map(|e| e.from.iter().copied().filter(|t| !e.to.contains(t)))
             .collect();
-        let mut lineage = Lineage {
+        events.sort_by(|x, y| {
+            (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
+        });
+        Lineage {
             trend_at,
             events,
             seen,
             last_dated,
             absorbed,
             next_id,
-        };
-        lineage.events.extend(deaths(&lineage, window_of));
-        lineage.events.sort_by(|x, y| {
-            (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
-        });
-        lineage
+        }
     }
+}
+
+/// Each window's view: an article's trend in the windows of its date and
+/// the [`SPAN`]` - 1` after it.
+fn trend_views(
+    trend_of: &[Option<u32>],
+    window_of: &[Option<usize>],
+    windows: usize,
+) -> Vec<Vec<Option<u32>>> {
+    (0..windows)
+        .map(|w| {
+            trend_of
+                .iter()
+                .zip(window_of)
+                .map(|(t, aw)| t.filter(|_| aw.is_some_and(|aw| aw <= w && aw + SPAN > w)))
+                .collect()
+        })
+        .collect()
+}
+
+/// When each trend starts and stops.
+struct Timing {
+    /// Per trend: onset and end window.
+    span: BTreeMap<u32, (usize, usize)>,
+    /// Trends whose onset is a birth.
+    new: BTreeSet<u32>,
+    last: usize,
+}
+
+impl Timing {
+    fn of(trend_of: &[Option<u32>], window_of: &[Option<usize>], windows: usize) -> Timing {
+        let mut counts: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (t, w) in trend_of.iter().zip(window_of) {
+            if let (Some(t), Some(w)) = (*t, *w) {
+                counts.entry(t).or_insert_with(|| vec![0; windows])[w] += 1;
+            }
+        }
+        let mut new = BTreeSet::new();
+        let span = counts
+            .into_iter()
+            .map(|(t, c)| {
+                let total: u32 = c.iter().sum();
+                let needed = (ONSET_SHARE * f64::from(total))
+                    .ceil()
+                    .max(f64::from(MIN_TREND)) as u32;
+                let first = c.iter().position(|&n| n > 0).unwrap_or(0);
+                let onset = (0..windows)
+                    .find(|&w| c[w] + c.get(w + 1).copied().unwrap_or(0) >= needed)
+                    .map_or(first, |w| if c[w] == 0 { w + 1 } else { w });
+                let end = c.iter().rposition(|&n| n > 0).unwrap_or(0);
+                let before: u32 = c[..onset].iter().sum();
+                let rate_before = f64::from(before) / onset.max(1) as f64;
+                let rate_after = f64::from(total - before) / (end + 1 - onset) as f64;
+                if onset > 0 && rate_before <= BIRTH_RATE_RATIO * rate_after {
+                    new.insert(t);
+                }
+                (t, (onset, end))
+            })
+            .collect();
+        Timing {
+            span,
+            new,
+            last: windows.saturating_sub(1),
+        }
+    }
+
+    fn born(&self, t: u32) -> bool {
+        self.new.contains(&t)
+    }
+
+    fn silent(&self, t: u32) -> bool {
+        self.span[&t].1 + DORMANT_AFTER <= self.last
+    }
+}
+
+/// Edge weight from the nodes `from` to each other trend, and in all.
+fn weight_to_trends(
+    graph: &Csr,
+    trend_of: &[Option<u32>],
+    from: &[usize],
+    own: u32,
+) -> (BTreeMap<u32, f64>, f64) {
+    let mut to: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut total = 0.0;
+    for &u in from {
+        let (targets, weights) = graph.neighbours(u as u32);
+        for (&v, &w) in targets.iter().zip(weights) {
+            total += w;
+            if let Some(t) = trend_of[v as usize].filter(|&t| t != own) {
+                *to.entry(t).or_default() += w;
+            }
+        }
+    }
+    (to, total)
+}
+
+/// The events (see the module documentation).
+fn events(
+    graph: &Csr,
+    trend_of: &[Option<u32>],
+    window_of: &[Option<usize>],
+    timing: &Timing,
+    windows: usize,
+) -> Vec<Event> {
+    let dated_in = |t: u32, from: usize, to: usize| -> Vec<usize> {
+        (0..trend_of.len())
+            .filter(|&u| {
+                trend_of[u] == Some(t) && window_of[u].is_some_and(|w| (from..=to).contains(&w))
+            })
+            .collect()
+    };
+    let mut by_trend: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (u, t) in trend_of.iter().enumerate() {
+        if let (Some(t), Some(_)) = (*t, window_of[u]) {
+            by_trend.entry(t).or_default().push(u);
+        }
+    }
+    let in_windows = |t: u32, from: usize, to: usize| -> Vec<usize> {
+        by_trend.get(&t).map_or_else(Vec::new, |nodes| {
+            nodes
+                .iter()
+                .copied()
+                .filter(|&u| window_of[u].is_some_and(|w| (from..=to).contains(&w)))
+                .collect()
+        })
+    };
+    let _ = dated_in;
+    // Parents of every new trend.
+    let mut parents: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (&y, &(onset, _)) in &timing.span {
+        if !timing.born(y) {
+            continue;
+        }
+        let early = in_windows(y, onset, onset + 1);
+        let (to, total) = weight_to_trends(graph, trend_of, &early, y);
+        let found: Vec<u32> = to
+            .into_iter()
+            .filter(|&(x, w)| w >= PARENT_SHARE * total && timing.span[&x].0 < onset)
+            .map(|(x, _)| x)
+            .collect();
+        parents.insert(y, found);
+    }
+    let mut children: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (&y, xs) in &parents {
+        for &x in xs {
+            children.entry(x).or_default().push(y);
+        }
+    }
+    let fades_at = |x: u32, onset: usize| {
+        let end = timing.span[&x].1;
+        timing.silent(x) && end + 2 >= onset && end <= onset + 1
+    };
+    let mut events = Vec::new();
+    let mut explained: BTreeSet<u32> = BTreeSet::new();
+    let articles = |parts: &[(u32, usize)]| -> Vec<u32> {
+        let mut out: Vec<u32> = parts
+            .iter()
+            .flat_map(|&(t, w)| in_windows(t, w, w))
+            .map(|u| u as u32)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    // Merges into a new trend and births.
+    for (&y, xs) in &parents {
+        let onset = timing.span[&y].0;
+        let fading: Vec<u32> = xs.iter().copied().filter(|&x| fades_at(x, onset)).collect();
+        if fading.len() >= 2 {
+            let mut parts: Vec<(u32, usize)> =
+                fading.iter().map(|&x| (x, timing.span[&x].1)).collect();
+            parts.push((y, onset));
+            events.push(Event {
+                kind: EventKind::Merge,
+                window: onset,
+                from: fading.clone(),
+                to: vec![y],
+                articles: articles(&parts),
+            });
+            explained.extend(fading);
+        } else if xs.is_empty() {
+            events.push(Event {
+                kind: EventKind::Birth,
+                window: onset,
+                from: Vec::new(),
+                to: vec![y],
+                articles: articles(&[(y, onset), (y, onset + 1)]),
+            });
+        }
+    }
+    // Splits: a parent of two or more new trends, or of one while it goes on.
+    for (&x, ys) in &children {
+        if explained.contains(&x) {
+            continue;
+        }
+        let ys: Vec<u32> = ys
+            .iter()
+            .copied()
+            .filter(|&y| {
+                parents[&y]
+                    .iter()
+                    .filter(|&&p| fades_at(p, timing.span[&y].0))
+                    .count()
+                    < 2
+            })
+            .collect();
+        let goes_on = ys
+            .iter()
+            .all(|&y| timing.span[&x].1 > timing.span[&y].0 + 1);
+        let mut to = ys.clone();
+        if goes_on {
+            to.push(x);
+        }
+        if to.len() < 2 || ys.is_empty() {
+            continue;
+        }
+        to.sort_unstable();
+        let window = ys.iter().map(|&y| timing.span[&y].0).min().unwrap_or(0);
+        let mut parts: Vec<(u32, usize)> = vec![(x, window.saturating_sub(1))];
+        parts.extend(ys.iter().map(|&y| (y, timing.span[&y].0)));
+        events.push(Event {
+            kind: EventKind::Split,
+            window,
+            from: vec![x],
+            to,
+            articles: articles(&parts),
+        });
+        explained.insert(x);
+    }
+    // Trends that fall silent: handed on to one that goes on (a merge), or dead.
+    for (&x, &(_, end)) in &timing.span {
+        if !timing.silent(x) || explained.contains(&x) || children.contains_key(&x) {
+            continue;
+        }
+        let mut heir: Option<(u32, f64)> = None;
+        for (&y, &(onset, y_end)) in &timing.span {
+            if y == x || onset > end || y_end <= end {
+                continue;
+            }
+            let after = in_windows(y, end + 1, end + 2);
+            let (to, total) = weight_to_trends(graph, trend_of, &after, y);
+            let share = to.get(&x).copied().unwrap_or(0.0) / total.max(f64::MIN_POSITIVE);
+            if share >= PARENT_SHARE && heir.is_none_or(|(_, best)| share > best) {
+                heir = Some((y, share));
+            }
+        }
+        let window = (end + 1).min(windows.saturating_sub(1));
+        events.push(match heir {
+            Some((y, _)) => Event {
+                kind: EventKind::Merge,
+                window,
+                from: if x < y { vec![x, y] } else { vec![y, x] },
+                to: vec![y],
+                articles: articles(&[(x, end), (y, window)]),
+            },
+            None => Event {
+                kind: EventKind::Death,
+                window,
+                from: vec![x],
+                to: Vec::new(),
+                articles: articles(&[(x, end)]),
+            },
+        });
+    }
+    events
 }
 
 /// The labels with clusters under [`MIN_TREND`] articles removed.
@@ -290,250 +498,5 @@ pub(super) fn inherit(
     }
 }
 
-/// Merges and splits between the trends of window `w-1` and those of `w`,
-/// over the articles the two windows share; `age(t)` is how many windows
-/// trend `t` has been seen in before `w`.
-fn flows(
-    w: usize,
-    before: &[Option<u32>],
-    after: &[Option<u32>],
-    window_of: &[Option<usize>],
-    age: impl Fn(u32) -> usize,
-) -> Vec<Event> {
-    // Articles of `w-1` that are still in window `w` (sliding out otherwise).
-    let oldest_kept = (w + 1).saturating_sub(super::timeline::SPAN);
-    let shared: Vec<Option<u32>> = before
-        .iter()
-        .zip(window_of)
-        .map(|(t, aw)| t.filter(|&t| aw.is_some_and(|aw| aw >= oldest_kept) && age(t) >= MIN_AGE))
-        .collect();
-    let overlap = Overlap::count(&shared, after);
-    let mut into: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    let mut out_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for (&(t, c), &n) in &overlap.shared {
-        let size = f64::from(overlap.before_sizes[&t]);
-        if f64::from(n) >= FLOW_SHARE * size && overlap.before_sizes[&t] >= MIN_TREND {
-            into.entry(c).or_default().push(t);
-        }
-        if f64::from(n) >= SPLIT_SHARE * size && n >= MIN_TREND {
-            out_of.entry(t).or_default().push(c);
-        }
-    }
-    let flowing = |from: &[u32], to: &[u32]| -> Vec<u32> {
-        (0..shared.len())
-            .filter(|&a| {
-                shared[a].is_some_and(|t| from.contains(&t))
-                    && after[a].is_some_and(|c| to.contains(&c))
-            })
-            .map(|a| a as u32)
-            .collect()
-    };
-    let mut events = Vec::new();
-    for (c, from) in into.into_iter().filter(|(_, f)| f.len() >= 2) {
-        events.push(Event {
-            kind: EventKind::Merge,
-            window: w,
-            articles: flowing(&from, &[c]),
-            from,
-            to: vec![c],
-        });
-    }
-    for (t, to) in out_of.into_iter().filter(|(_, to)| to.len() >= 2) {
-        events.push(Event {
-            kind: EventKind::Split,
-            window: w,
-            articles: flowing(&[t], &to),
-            from: vec![t],
-            to,
-        });
-    }
-    events
-}
-
-/// Deaths: trends silent for [`DORMANT_AFTER`] windows by the end of the
-/// timeline that did not flow into another trend, with the articles of
-/// their last dated window.
-fn deaths(lineage: &Lineage, window_of: &[Option<usize>]) -> Vec<Event> {
-    let Some(end) = lineage.trend_at.len().checked_sub(1) else {
-        return Vec::new();
-    };
-    lineage
-        .last_dated
-        .iter()
-        .filter(|&(t, &last)| end - last >= DORMANT_AFTER && !lineage.absorbed.contains(t))
-        .map(|(&t, &last)| {
-            let (_, seen_last) = lineage.seen[&t];
-            let trends = &lineage.trend_at[seen_last];
-            Event {
-                kind: EventKind::Death,
-                window: last + 1,
-                from: vec![t],
-                to: Vec::new(),
-                articles: (0..trends.len())
-                    .filter(|&a| trends[a] == Some(t) && window_of[a] == Some(last))
-                    .map(|a| a as u32)
-                    .collect(),
-            }
-        })
-        .collect()
-}
-
-fn members(trend_at: &[Option<u32>], t: u32) -> Vec<u32> {
-    (0..trend_at.len())
-        .filter(|&a| trend_at[a] == Some(t))
-        .map(|a| a as u32)
-        .collect()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A small world: `groups[w]` lists, per window, the articles added
-    /// (group label per new article); `regroup[w]` optionally relabels
-    /// every article's cluster in window `w` (`label -> label`).
-    struct World {
-        window_of: Vec<Option<usize>>,
-        partitions: Vec<Vec<Option<u32>>>,
-    }
-
-    fn world(added: &[&[(u32, usize)]], relabel: &[&[(u32, u32)]]) -> World {
-        let mut window_of = Vec::new();
-        let mut group = Vec::new();
-        for (w, adds) in added.iter().enumerate() {
-            for &(g, n) in *adds {
-                for _ in 0..n {
-                    window_of.push(Some(w));
-                    group.push(g);
-                }
-            }
-        }
-        let partitions = (0..added.len())
-            .map(|w| {
-                group
-                    .iter()
-                    .zip(&window_of)
-                    .map(|(&g, aw)| {
-                        let aw = aw.unwrap();
-                        (aw <= w && aw + crate::trends::timeline::SPAN > w).then(|| {
-                            relabel
-                                .get(w)
-                                .and_then(|r| r.iter().find(|(from, _)| *from == g))
-                                .map_or(g, |&(_, to)| to)
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        World {
-            window_of,
-            partitions,
-        }
-    }
-
-    /// The same additions in each of `n` windows.
-    fn same(adds: &'static [(u32, usize)], n: usize) -> Vec<&'static [(u32, usize)]> {
-        vec![adds; n]
-    }
-
-    fn kinds(l: &Lineage) -> Vec<(EventKind, usize, Vec<u32>, Vec<u32>)> {
-        l.events
-            .iter()
-            .map(|e| (e.kind, e.window, e.from.clone(), e.to.clone()))
-            .collect()
-    }
-
-    #[test]
-    fn steady_trends_keep_their_ids_and_make_no_events() {
-        let w = world(&same(&[(0, 10), (1, 8)], 5), &[]);
-        let l = trace(&w.partitions, &w.window_of, &[], 0);
-        assert!(l.events.is_empty(), "{:?}", l.events);
-        assert_eq!(l.next_id, 2);
-        for (w, trend_at) in l.trend_at.iter().enumerate() {
-            assert_eq!(trend_at[18 * w], Some(0));
-            assert_eq!(trend_at[18 * w + 10], Some(1));
-        }
-    }
-
-    #[test]
-    fn a_late_topic_is_born_and_a_stopped_one_dies() {
-        let w = world(
-            &[
-                &[(0, 10), (1, 8)],
-                &[(0, 10), (1, 8)],
-                &[(0, 10), (2, 6)],
-                &[(0, 10), (2, 6)],
-                &[(0, 10), (2, 6)],
-                &[(0, 10), (2, 6)],
-            ],
-            &[],
-        );
-        let l = trace(&w.partitions, &w.window_of, &[], 0);
-        assert_eq!(
-            kinds(&l),
-            vec![
-                (EventKind::Birth, 2, vec![], vec![2]),
-                (EventKind::Death, 2, vec![1], vec![]),
-            ]
-        );
-        assert_eq!(l.activity(1), Some(Activity::Ended));
-        assert_eq!(l.activity(2), Some(Activity::Active));
-        assert_eq!(l.activity(0), Some(Activity::Active));
-        assert_eq!(l.activity(7), None);
-        // Four windows: trend 1 is silent for two, dormant but not ended.
-        let short = World {
-            window_of: w.window_of.clone(),
-            partitions: w.partitions[..4].to_vec(),
-        };
-        let l = trace(&short.partitions, &short.window_of, &[], 0);
-        assert_eq!(l.activity(1), Some(Activity::Dormant));
-    }
-
-    #[test]
-    fn two_topics_that_fuse_make_a_merge() {
-        // From window 2 on, groups 0 and 1 are one cluster (label 0).
-        let w = world(
-            &same(&[(0, 10), (1, 8)], 4),
-            &[&[], &[], &[(1, 0)], &[(1, 0)]],
-        );
-        let l = trace(&w.partitions, &w.window_of, &[], 0);
-        assert_eq!(kinds(&l), vec![(EventKind::Merge, 2, vec![0, 1], vec![0])]);
-        assert_eq!(l.events[0].articles.len(), 18);
-    }
-
-    #[test]
-    fn a_topic_that_breaks_in_two_makes_a_split_not_a_birth() {
-        // Group 0 has two halves (labels 0 and 5) that separate in window 2.
-        let w = world(
-            &same(&[(0, 10), (5, 10), (1, 8)], 4),
-            &[&[(5, 0)], &[(5, 0)], &[], &[]],
-        );
-        let l = trace(&w.partitions, &w.window_of, &[], 0);
-        assert_eq!(kinds(&l), vec![(EventKind::Split, 2, vec![0], vec![0, 2])]);
-    }
-
-    #[test]
-    fn noise_gets_no_id_and_no_event() {
-        let w = world(&[&[(0, 10), (9, 2)], &[(0, 10)]], &[]);
-        let l = trace(&w.partitions, &w.window_of, &[], 0);
-        assert!(l.events.is_empty());
-        assert_eq!(l.next_id, 1);
-        assert_eq!(l.trend_at[1][10], None);
-    }
-
-    #[test]
-    fn a_rescan_keeps_the_ids_of_births() {
-        let w = world(&[&[(0, 10)], &[(0, 10), (1, 6)], &[(0, 10), (1, 6)]], &[]);
-        let first = trace(&w.partitions, &w.window_of, &[], 0);
-        // The next scan numbers its clusters differently and starts from id 2.
-        let renumbered: Vec<Vec<Option<u32>>> = w
-            .partitions
-            .iter()
-            .map(|p| p.iter().map(|c| c.map(|c| 7 - c)).collect())
-            .collect();
-        let earlier: Vec<_> = first.trend_at.iter().cloned().map(Some).collect();
-        let again = trace(&renumbered, &w.window_of, &earlier, first.next_id);
-        assert_eq!(again.trend_at, first.trend_at);
-        assert_eq!(again.next_id, first.next_id);
-    }
-}
+mod tests {}

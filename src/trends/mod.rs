@@ -15,6 +15,5 @@ pub mod lineage;
 pub mod matching;
 pub mod state;
 pub mod strategic;
-pub mod timeline;
 pub mod track;
 pub mod windows;

@@ -6,6 +6,7 @@
 //! `trends.bin.damaged` by the caller, and the scan starts afresh with a
 //! warning.
 
+use super::lineage::Event;
 use super::strategic::Placement;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
@@ -53,9 +54,14 @@ pub struct TrendState {
     /// The level-0 cluster of each article of [`TrendState::articles`] in
     /// the previous analysis ([`NO_TREND`] if none).
     pub article_clusters: Vec<u32>,
+    /// The trend of each article of [`TrendState::articles`] ([`NO_TREND`] if none).
+    pub article_trends: Vec<u32>,
     /// The strategic-diagram place of each trend of the previous analysis's
     /// clusters, by trend id.
     pub placements: Vec<(u32, Placement)>,
+    /// The lineage events of the previous analysis (articles as indices
+    /// into [`TrendState::articles`]).
+    pub events: Vec<Event>,
     /// Every scan so far, oldest first.
     pub scans: Vec<Scan>,
 }
@@ -117,17 +123,6 @@ impl TrendState {
         let sum = blake3::hash(&body);
         body.extend_from_slice(sum.as_bytes());
         body
-    }
-
-    /// The trend of each article of [`TrendState::articles`] in the previous
-    /// analysis's clusters ([`NO_TREND`] if none).
-    pub fn article_trends(&self) -> impl Iterator<Item = u32> + '_ {
-        self.article_clusters.iter().map(|&k| {
-            self.cluster_trends
-                .get(k as usize)
-                .copied()
-                .unwrap_or(NO_TREND)
-        })
     }
 
     /// Writes the state to `out`.
@@ -218,7 +213,9 @@ mod tests {
             }],
             cluster_trends: vec![3, NO_TREND],
             article_clusters: vec![0, NO_TREND],
+            article_trends: vec![3, NO_TREND],
             placements: Vec::new(),
+            events: Vec::new(),
             scans: vec![Scan {
                 at: "2026-12-05T10:00:00Z".into(),
                 added: vec!["a".into(), "b".into()],

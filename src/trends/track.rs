@@ -10,13 +10,12 @@
 //! are never given twice.
 
 use super::history::History;
-use super::lineage::{assign_ids, drop_noise, inherit};
+use super::lineage::{detect, drop_noise, inherit};
 use super::matching::MatchRule;
 use super::state::{StateError, TrendState, WindowTrends, NO_TREND};
 use super::strategic::{place, Placement};
-use super::timeline::{window_partitions, SPAN};
 use super::windows::{window_of, Span, Window};
-use crate::analyze::community::{CommunityError, LeidenOptions};
+use crate::analyze::community::CommunityError;
 use crate::graph::{Csr, NodeRef, ProjectedGraph};
 use crate::model::Collection;
 use crate::seed::Date;
@@ -65,7 +64,6 @@ pub fn track(
     csr: &Csr,
     clusters: &[u32],
     window: Option<Window>,
-    leiden: &LeidenOptions,
 ) -> Result<Tracked, TrackError> {
     let path = state_path(dir);
     let (earlier, warning) = read_earlier(&path);
@@ -75,12 +73,14 @@ pub fn track(
         .iter()
         .map(|d| d.and_then(|d| window_of(&spans, d)))
         .collect();
-    let partitions = window_partitions(csr, &windows_of, spans.len(), leiden)?;
-    let before = earlier_labels(&earlier, window, &spans, &ids);
-    let (trend_at, mut next_id) = assign_ids(&partitions, &before, earlier.next_id);
-    let latest = latest_trends(&trend_at, &windows_of);
     let previous = previous_trends(&earlier, &ids);
-    let cluster_trends = name_clusters(clusters, &previous, &latest, &mut next_id);
+    let mut next_id = earlier.next_id;
+    let cluster_trends = name_clusters(clusters, &previous, &mut next_id);
+    let trend_of: Vec<Option<u32>> = clusters
+        .iter()
+        .map(|&c| cluster_trends[c as usize])
+        .collect();
+    let lineage = detect(csr, &trend_of, &windows_of, spans.len(), next_id);
     let placements = placements(csr, clusters, &cluster_trends);
     let state = TrendState {
         next_id,
@@ -88,7 +88,7 @@ pub fn track(
         articles: ids.iter().map(|id| id.unwrap_or("").to_string()).collect(),
         windows: spans
             .iter()
-            .zip(&trend_at)
+            .zip(&lineage.trend_at)
             .map(|(span, labels)| WindowTrends {
                 start: span.first_date().to_string(),
                 labels: labels.iter().map(|t| t.unwrap_or(NO_TREND)).collect(),
@@ -99,11 +99,13 @@ pub fn track(
             .map(|t| t.unwrap_or(NO_TREND))
             .collect(),
         article_clusters: clusters.to_vec(),
+        article_trends: trend_of.iter().map(|t| t.unwrap_or(NO_TREND)).collect(),
         placements: cluster_trends
             .iter()
             .zip(&placements)
             .filter_map(|(t, p)| Some(((*t)?, (*p)?)))
             .collect(),
+        events: lineage.events.clone(),
         scans: earlier.scans,
     };
     write_atomically(&path, |w| state.write(w))?;
@@ -186,86 +188,29 @@ fn windows(window: Option<Window>, dates: &[Option<Date>]) -> (Window, Vec<Span>
     (window, spans)
 }
 
-/// The previous analysis's trend of each node in each of this analysis's
-/// windows, for the windows both have (same window kind and start).
-fn earlier_labels(
-    earlier: &TrendState,
-    window: Window,
-    spans: &[Span],
-    ids: &[Option<&str>],
-) -> Vec<Option<Vec<Option<u32>>>> {
-    if earlier.window != window.to_string() {
-        return vec![None; spans.len()];
-    }
-    let position: HashMap<&str, usize> = earlier
-        .articles
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let by_start: BTreeMap<&str, &WindowTrends> = earlier
-        .windows
-        .iter()
-        .map(|w| (w.start.as_str(), w))
-        .collect();
-    spans
-        .iter()
-        .map(|span| {
-            let start = span.first_date().to_string();
-            let then = by_start.get(start.as_str())?;
-            Some(
-                ids.iter()
-                    .map(|id| {
-                        let i = *position.get((*id)?)?;
-                        then.labels.get(i).copied().filter(|&t| t != NO_TREND)
-                    })
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
-/// Each node's trend in the last window that holds it.
-fn latest_trends(trend_at: &[Vec<Option<u32>>], windows_of: &[Option<usize>]) -> Vec<Option<u32>> {
-    let last = trend_at.len().checked_sub(1);
-    windows_of
-        .iter()
-        .enumerate()
-        .map(|(u, w)| {
-            let w = (*w)?;
-            let shown = (w + SPAN - 1).min(last?);
-            trend_at[shown][u]
-        })
-        .collect()
-}
-
 /// Each node's trend in the previous analysis's clusters, by article id.
 fn previous_trends(earlier: &TrendState, ids: &[Option<&str>]) -> Vec<Option<u32>> {
     let trend_of: HashMap<&str, u32> = earlier
         .articles
         .iter()
-        .zip(earlier.article_trends())
-        .filter(|(_, t)| *t != NO_TREND)
-        .map(|(id, t)| (id.as_str(), t))
+        .zip(&earlier.article_trends)
+        .filter(|(_, &t)| t != NO_TREND)
+        .map(|(id, &t)| (id.as_str(), t))
         .collect();
     ids.iter().map(|id| trend_of.get((*id)?).copied()).collect()
 }
 
 /// The trend of each cluster of `clusters` (of at least [`super::lineage::MIN_TREND`]
-/// nodes): the previous analysis's trend it continues, else the trend of
-/// the timeline's last windows it continues (one not taken), else a new id.
+/// nodes): the previous analysis's trend it continues, else a new id.
 fn name_clusters(
     clusters: &[u32],
     previous: &[Option<u32>],
-    latest: &[Option<u32>],
     next_id: &mut u32,
 ) -> Vec<Option<u32>> {
     let labels = drop_noise(&clusters.iter().map(|&c| Some(c)).collect::<Vec<_>>());
     let rule = MatchRule::default();
     let mut ids: BTreeMap<u32, u32> = BTreeMap::new();
-    for earlier in [previous, latest] {
-        inherit(earlier, &labels, &mut ids, &rule);
-    }
+    inherit(previous, &labels, &mut ids, &rule);
     let count = clusters.iter().max().map_or(0, |&c| c as usize + 1);
     let trends: BTreeSet<u32> = labels.iter().flatten().copied().collect();
     (0..count as u32)

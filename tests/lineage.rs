@@ -1,0 +1,410 @@
+//! Lineage events and concept bursts scored against what `generate` planted
+//! (truth.json `events` and `bursts`).
+//!
+//! A reported event matches a planted one when it has the same type, is seen
+//! within one window of the planted date, and its trends map to the planted
+//! groups: a trend before the event maps to the group most of its articles
+//! dated in the window before belong to, a trend after to the group of most
+//! of its articles dated in the event's window (a death's trend: its last
+//! dated window). A reported burst matches a planted one when its concept is
+//! the planted keyword and its months overlap the planted weeks, give or
+//! take a month.
+
+use serde_json::Value;
+use signalgraph::analyze::{analyze_store, AnalyzeOptions};
+use signalgraph::build::{build, BuildOptions, NoProgress};
+use signalgraph::generate::{generate, GenerateOptions};
+use signalgraph::graph::{Projection, ProjectionOptions};
+use signalgraph::model::Collection;
+use signalgraph::seed::Date;
+use signalgraph::store::StoreDir;
+use signalgraph::trends::bursts::BurstOptions;
+use signalgraph::trends::concept_bursts::{concept_bursts, ConceptBurst};
+use signalgraph::trends::history::History;
+use signalgraph::trends::lineage::{Event, EventKind};
+use signalgraph::trends::windows::window_of;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How many of what was planted was found, and how much of what was
+/// reported a planted thing explains.
+#[derive(Default, Debug, Clone, Copy)]
+struct Score {
+    planted: usize,
+    found: usize,
+    reported: usize,
+    explained: usize,
+}
+
+impl Score {
+    fn add(&mut self, other: Score) {
+        self.planted += other.planted;
+        self.found += other.found;
+        self.reported += other.reported;
+        self.explained += other.explained;
+    }
+
+    fn recall(&self) -> f64 {
+        self.found as f64 / self.planted.max(1) as f64
+    }
+
+    fn precision(&self) -> f64 {
+        self.explained as f64 / self.reported.max(1) as f64
+    }
+}
+
+struct Planted {
+    kind: EventKind,
+    window: usize,
+    from: BTreeSet<u64>,
+    to: BTreeSet<u64>,
+}
+
+fn parse_date(s: &str) -> Date {
+    Date::from_yyyymmdd(&s.replace('-', "")).expect("a truth date")
+}
+
+fn kind(name: &str) -> EventKind {
+    match name {
+        "birth" => EventKind::Birth,
+        "death" => EventKind::Death,
+        "merge" => EventKind::Merge,
+        _ => EventKind::Split,
+    }
+}
+
+/// The history of a generated collection, with its truth.
+/// Also each article's planted group and the window of its date.
+#[allow(clippy::type_complexity)]
+fn history_of(
+    articles: usize,
+    seed: u64,
+) -> (
+    History,
+    Value,
+    Vec<Option<u64>>,
+    Vec<Option<usize>>,
+    Vec<String>,
+    Collection,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let generated = tmp.path().join("gen");
+    let opts = GenerateOptions {
+        articles,
+        seed,
+        ..GenerateOptions::default()
+    };
+    generate(&opts, &generated).unwrap();
+    let dir = StoreDir::new(tmp.path().join("store"));
+    let options = BuildOptions {
+        paths: vec![generated.clone()],
+        ..BuildOptions::default()
+    };
+    build(&dir, &options, &NoProgress).unwrap();
+    let done = analyze_store(
+        &dir,
+        Projection::Articles,
+        &ProjectionOptions::default(),
+        &AnalyzeOptions::default(),
+    )
+    .unwrap();
+    let truth: Value =
+        serde_json::from_slice(&std::fs::read(generated.join("truth.json")).unwrap()).unwrap();
+    let group_of: BTreeMap<&str, u64> = truth["assignments"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, a)| (id.as_str(), a["group"].as_u64().unwrap()))
+        .collect();
+    let groups = done
+        .collection
+        .articles
+        .iter()
+        .map(|a| group_of.get(a.article.id.as_str()).copied())
+        .collect();
+    let history = done.analysis.trends.expect("trends").history;
+    let windows = done
+        .collection
+        .articles
+        .iter()
+        .map(|a| window_of(&history.spans, a.article.date?))
+        .collect();
+    let labels = history
+        .bursts
+        .iter()
+        .map(|b| done.collection.concepts[b.concept].label.to_lowercase())
+        .collect();
+    (history, truth, groups, windows, labels, done.collection)
+}
+
+/// Scores the events and the bursts of one generated collection.
+fn score(articles: usize, seed: u64) -> (Score, Score) {
+    let (history, truth, groups, window, labels, collection) = history_of(articles, seed);
+    // The group most of trend t's articles dated in window w belong to.
+    let group_at = |t: u32, w: usize| -> Option<u64> {
+        let mut counts: BTreeMap<u64, usize> = BTreeMap::new();
+        for (a, label) in history.lineage.trend_at.get(w)?.iter().enumerate() {
+            if *label == Some(t) && window[a] == Some(w) {
+                if let Some(g) = groups[a] {
+                    *counts.entry(g).or_default() += 1;
+                }
+            }
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(g, n)| (n, std::cmp::Reverse(g)))
+            .map(|(g, _)| g)
+    };
+    let mapped = |e: &Event| -> (BTreeSet<u64>, BTreeSet<u64>) {
+        let from = e
+            .from
+            .iter()
+            .filter_map(|&t| match e.kind {
+                EventKind::Death => group_at(t, *history.lineage.last_dated.get(&t)?),
+                _ => group_at(t, e.window.checked_sub(1)?),
+            })
+            .collect();
+        let to = e.to.iter().filter_map(|&t| group_at(t, e.window)).collect();
+        (from, to)
+    };
+    let planted: Vec<Planted> = truth["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            let date = parse_date(e["date"].as_str().unwrap());
+            let ids = |key: &str| -> BTreeSet<u64> {
+                e[key]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|g| g.as_u64().unwrap())
+                    .collect()
+            };
+            Some(Planted {
+                kind: kind(e["type"].as_str().unwrap()),
+                window: window_of(&history.spans, date)?,
+                from: ids("from"),
+                to: ids("to"),
+            })
+        })
+        .collect();
+    let reported: Vec<(EventKind, usize, BTreeSet<u64>, BTreeSet<u64>)> = history
+        .lineage
+        .events
+        .iter()
+        .map(|e| {
+            let (from, to) = mapped(e);
+            (e.kind, e.window, from, to)
+        })
+        .collect();
+    let matches = |p: &Planted, r: &(EventKind, usize, BTreeSet<u64>, BTreeSet<u64>)| {
+        p.kind == r.0 && p.window.abs_diff(r.1) <= 1 && p.from == r.2 && p.to == r.3
+    };
+    let events = Score {
+        planted: planted.len(),
+        found: planted
+            .iter()
+            .filter(|p| reported.iter().any(|r| matches(p, r)))
+            .count(),
+        reported: reported.len(),
+        explained: reported
+            .iter()
+            .filter(|r| planted.iter().any(|p| matches(p, r)))
+            .count(),
+    };
+    for r in &reported {
+        let mark = if planted.iter().any(|p| matches(p, r)) {
+            "explained"
+        } else {
+            "unexplained"
+        };
+        if std::env::var_os("LINEAGE_ALL").is_some() || mark == "unexplained" {
+            println!(
+                "  {mark} {:?} at window {}: {:?} -> {:?}",
+                r.0, r.1, r.2, r.3
+            );
+        }
+    }
+    for p in &planted {
+        if !reported.iter().any(|r| matches(p, r)) {
+            println!(
+                "  missed {:?} at window {}: {:?} -> {:?}",
+                p.kind, p.window, p.from, p.to
+            );
+            if std::env::var_os("LINEAGE_ALL").is_some() {
+                for g in p.from.iter().chain(&p.to) {
+                    let mut counts: BTreeMap<Option<u32>, usize> = BTreeMap::new();
+                    for (a, t) in history.current.iter().enumerate() {
+                        if groups[a] == Some(*g) {
+                            *counts.entry(*t).or_default() += 1;
+                        }
+                    }
+                    let mut counts: Vec<_> = counts.into_iter().collect();
+                    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+                    counts.truncate(3);
+                    let spans: Vec<_> = counts
+                        .iter()
+                        .filter_map(|(t, _)| history.trend((*t)?).map(|h| (h.id, h.seen)))
+                        .collect();
+                    println!("    group {g}: trends {counts:?} seen {spans:?}");
+                }
+            }
+        }
+    }
+    if std::env::var_os("LINEAGE_SWEEP").is_some() {
+        for scale in [2.0, 3.0, 4.0] {
+            for gamma in [1.0, 2.0] {
+                for min_articles in [3, 5] {
+                    let options = BurstOptions {
+                        scale,
+                        gamma,
+                        min_articles,
+                    };
+                    let found = concept_bursts(&collection, &options);
+                    let labels: Vec<String> = found
+                        .iter()
+                        .map(|b| collection.concepts[b.concept].label.to_lowercase())
+                        .collect();
+                    let b = burst_score(&found, &labels, &truth);
+                    println!(
+                        "  sweep s={scale} gamma={gamma} min={min_articles}: found {}/{} explained {}/{}",
+                        b.found, b.planted, b.explained, b.reported
+                    );
+                }
+            }
+        }
+    }
+    (events, burst_score(&history.bursts, &labels, &truth))
+}
+
+/// Planted bursts found, and reported bursts explained by a planted one
+/// (`labels[i]`: burst i's concept, lower-cased).
+fn burst_score(bursts: &[ConceptBurst], labels: &[String], truth: &Value) -> Score {
+    let day = |d: Date| signalgraph::seed::day_number(d);
+    let planted: Vec<(String, i64, i64)> = truth["bursts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["keyword"].as_str().unwrap().to_lowercase(),
+                day(parse_date(b["start"].as_str().unwrap())),
+                day(parse_date(b["end"].as_str().unwrap())),
+            )
+        })
+        .collect();
+    let matches = |p: &(String, i64, i64), r: usize| {
+        let b = &bursts[r];
+        labels[r] == p.0 && day(b.start) <= p.2 + 31 && day(b.end) >= p.1 - 31
+    };
+    let reported = bursts.len();
+    // A group's own vocabulary bursts when the group starts: at a planted
+    // birth, or with the new groups of a merge or split.
+    let mut starts: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for e in truth["events"].as_array().unwrap() {
+        let date = day(parse_date(e["date"].as_str().unwrap()));
+        for g in e["to"].as_array().unwrap() {
+            let group = &truth["groups"][g.as_u64().unwrap() as usize];
+            if e["from"].as_array().unwrap().contains(g) {
+                continue;
+            }
+            for key in ["keywords", "driving_forces"] {
+                for word in group[key].as_array().unwrap() {
+                    let word = word.as_str().unwrap().to_lowercase();
+                    starts.entry(word).or_default().push(date);
+                }
+            }
+        }
+    }
+    let organic = |r: usize| {
+        let b = &bursts[r];
+        starts.get(&labels[r]).is_some_and(|dates| {
+            dates
+                .iter()
+                .any(|&d| day(b.start) <= d + 92 && day(b.end) >= d - 31)
+        })
+    };
+    Score {
+        planted: planted.len(),
+        found: planted
+            .iter()
+            .filter(|p| (0..reported).any(|r| matches(p, r)))
+            .count(),
+        reported,
+        explained: (0..reported)
+            .filter(|&r| planted.iter().any(|p| matches(p, r)) || organic(r))
+            .count(),
+    }
+}
+
+fn report(label: &str, events: Score, bursts: Score) {
+    println!(
+        "{label}: events found {}/{} ({:.1} %), explained {}/{} ({:.1} %); bursts found {}/{} ({:.1} %), explained {}/{} ({:.1} %)",
+        events.found,
+        events.planted,
+        100.0 * events.recall(),
+        events.explained,
+        events.reported,
+        100.0 * events.precision(),
+        bursts.found,
+        bursts.planted,
+        100.0 * bursts.recall(),
+        bursts.explained,
+        bursts.reported,
+        100.0 * bursts.precision(),
+    );
+}
+
+#[test]
+#[ignore = "scoring run; tests/run.sh runs it with --ignored"]
+fn planted_lineage_and_bursts_are_found_at_1k() {
+    let (mut events, mut bursts) = (Score::default(), Score::default());
+    for seed in 1..=4 {
+        let (e, b) = score(1_000, seed);
+        report(&format!("1k articles, seed {seed}"), e, b);
+        events.add(e);
+        bursts.add(b);
+    }
+    report("1k articles, seeds 1-4 pooled", events, bursts);
+    assert_floors(&events, &bursts, (0.7, 0.55), (0.85, 0.25));
+}
+
+/// Regression floors, a little under what was measured when they were set
+/// (issue 16's targets are 0.9 found and 0.8 explained for both; the
+/// shortfall is written up in BENCHMARKS.md).
+fn assert_floors(events: &Score, bursts: &Score, event_floor: (f64, f64), burst_floor: (f64, f64)) {
+    assert!(
+        events.recall() >= event_floor.0,
+        "events found {:.3}",
+        events.recall()
+    );
+    assert!(
+        events.precision() >= event_floor.1,
+        "events explained {:.3}",
+        events.precision()
+    );
+    assert!(
+        bursts.recall() >= burst_floor.0,
+        "bursts found {:.3}",
+        bursts.recall()
+    );
+    assert!(
+        bursts.precision() >= burst_floor.1,
+        "bursts explained {:.3}",
+        bursts.precision()
+    );
+}
+
+#[test]
+#[ignore = "scoring run; tests/run.sh runs it with --ignored"]
+fn planted_lineage_and_bursts_are_found_at_10k() {
+    let (mut events, mut bursts) = (Score::default(), Score::default());
+    for seed in [7, 8] {
+        let (e, b) = score(10_000, seed);
+        report(&format!("10k articles, seed {seed}"), e, b);
+        events.add(e);
+        bursts.add(b);
+    }
+    report("10k articles, seeds 7-8 pooled", events, bursts);
+    assert_floors(&events, &bursts, (0.65, 0.85), (0.9, 0.3));
+}
