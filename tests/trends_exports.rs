@@ -273,6 +273,38 @@ fn a_planted_merge_reaches_sparql_neo4j_and_gexf() {
     }
 
     shacl(root);
+    interop(root);
+}
+
+/// The GEXF spells and the Neo4j folder checked by the third-party readers
+/// of tests/interop (networkx and Kùzu) when tests/run.sh gives their venv.
+fn interop(root: &Path) {
+    let Ok(python) = std::env::var("SIGNALGRAPH_INTEROP_PYTHON") else {
+        eprintln!("SIGNALGRAPH_INTEROP_PYTHON unset: networkx/Kùzu checks run by tests/run.sh");
+        return;
+    };
+    let here = std::env::current_dir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_signalgraph");
+    let store = root.join("store").display().to_string();
+    let exports = root.join("a").display().to_string();
+    let neo4j = root.join("a/neo4j").display().to_string();
+    for args in [
+        vec!["tests/interop/check_graphs.py", "--gexf-trends", &exports],
+        vec!["tests/interop/check_neo4j_kuzu.py", bin, &store, &neo4j],
+    ] {
+        let o = Command::new(&python)
+            .current_dir(&here)
+            .args(&args)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        eprintln!("{out}");
+        assert!(
+            o.status.success(),
+            "{args:?}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
 }
 
 /// Per GEXF node id, its `trend` attvalues (value, start, end).

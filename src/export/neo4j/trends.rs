@@ -10,9 +10,11 @@
 //!   `SPLIT_INTO` from the trend before a split to each trend after it,
 //!   leaving out a trend that keeps its id through the event;
 //! * `CONTINUES` from a trend of window `w` to a trend of window `w-1` with
-//!   another id when at least half of the earlier trend's articles that
-//!   are in both windows' partitions are in the later trend, and the pair is
-//!   not part of a merge or split seen in `w`: the same topic under a new
+//!   another id when at least half ([`FLOW_SHARE`]) of the earlier trend's
+//!   articles that are in both windows' partitions, and at least
+//!   [`MIN_TREND`] of them (so one or two articles make no link), are in
+//!   the later trend, and the pair is not part of a merge or split seen in
+//!   `w`: the same topic under a new
 //!   id (for instance when Leiden cut it differently and the matching gave
 //!   the old id to another piece). It is rare by construction, since the
 //!   matching keeps an id wherever most articles stay together.
@@ -23,7 +25,7 @@ use super::{write_csv, Folder, NodeFile, Property, RelationshipFile};
 use crate::analyze::rdf::trends::activity_name;
 use crate::export::ExportError;
 use crate::trends::history::History;
-use crate::trends::lineage::{EventKind, FLOW_SHARE};
+use crate::trends::lineage::{EventKind, FLOW_SHARE, MIN_TREND};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A `Trend`-to-`Trend` relationship: start, end, date.
@@ -207,7 +209,7 @@ fn continues(history: &History, merged: &[TrendLink], split: &[TrendLink]) -> Ve
             }
         }
         for ((s, t), n) in flow {
-            let moved = f64::from(n) >= FLOW_SHARE * f64::from(shared[&s]);
+            let moved = n >= MIN_TREND && f64::from(n) >= FLOW_SHARE * f64::from(shared[&s]);
             if s != t && moved && !in_events.contains(&(s, t, date.as_str())) {
                 rows.push((t, s, date.clone()));
             }
@@ -215,4 +217,71 @@ fn continues(history: &History, merged: &[TrendLink], split: &[TrendLink]) -> Ve
     }
     rows.sort();
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::Date;
+    use crate::trends::lineage::{Event, Lineage};
+    use crate::trends::windows::Window;
+
+    /// Three quarters of eight articles: the first four change id in the
+    /// second quarter without an event, then everything merges into trend 2.
+    fn history() -> History {
+        let day = |s: &str| Date::from_yyyymmdd(s).unwrap();
+        let spans = Window::Quarter.cover(day("20240101"), day("20240930"));
+        let trend_at = vec![
+            [1, 1, 1, 1, 2, 2, 2, 2].map(Some).to_vec(),
+            [3, 3, 3, 3, 2, 2, 2, 2].map(Some).to_vec(),
+            [2; 8].map(Some).to_vec(),
+        ];
+        let merge = Event {
+            kind: EventKind::Merge,
+            window: 2,
+            from: vec![2, 3],
+            to: vec![2],
+            articles: (0..8).collect(),
+        };
+        History {
+            window: Window::Quarter,
+            spans,
+            lineage: Lineage {
+                trend_at,
+                events: vec![merge],
+                ..Lineage::default()
+            },
+            home: Vec::new(),
+            current: Vec::new(),
+            trends: Vec::new(),
+            bursts: Vec::new(),
+            scans: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn merges_leave_out_the_trend_that_keeps_its_id() {
+        let (merged, split) = event_links(&history());
+        assert_eq!(merged, vec![(3, 2, "2024-07-01".to_string())]);
+        assert!(split.is_empty());
+    }
+
+    #[test]
+    fn a_new_id_for_the_same_articles_continues_the_old_one() {
+        let h = history();
+        let (merged, split) = event_links(&h);
+        // 3 continues 1 in the second quarter; the merge into 2 is no
+        // continuation.
+        assert_eq!(
+            continues(&h, &merged, &split),
+            vec![(3, 1, "2024-04-01".to_string())]
+        );
+        // Too few articles make no link.
+        let mut h = h;
+        for w in 0..2 {
+            h.lineage.trend_at[w].truncate(2);
+        }
+        h.lineage.trend_at[2].truncate(2);
+        assert!(continues(&h, &merged, &split).is_empty());
+    }
 }
