@@ -180,6 +180,19 @@ mod tests {
             iris.scheme(ConceptKind::Keyword).as_str(),
             "https://example.org/kg/scheme/keywords"
         );
+        assert_eq!(
+            iris.window("quarter", "2025-04-01").as_str(),
+            "https://example.org/kg/window/quarter/2025-04-01"
+        );
+        assert_eq!(
+            iris.lineage_event("merge", "2025-04-01", 7).as_str(),
+            "https://example.org/kg/lineage/merge/2025-04-01/7"
+        );
+        assert_eq!(
+            iris.burst(ConceptKind::Keyword, "job cuts", "2025-01-01")
+                .as_str(),
+            "https://example.org/kg/burst/keyword/job_cuts/2025-01-01"
+        );
         assert!(Iris::new("not an iri").is_err());
         assert!(Iris::new("https://example.org/kg").is_err());
     }
