@@ -152,11 +152,38 @@ fn a_planted_merge_reaches_sparql_neo4j_and_gexf() {
     merging_collection(&root.join("seeds"));
     run(root, &["build", "-q", "seeds"]);
     run(root, &["analyze", "-q"]);
+    let merges = merges_in_sparql(root);
+    run(root, &["export", "-q", "--all", "--out", "a"]);
+    run(root, &["export", "-q", "--all", "--out", "b"]);
+    neo4j_has_the_merge(root, &merges);
+    gexf_spells_hold_home_trends(root);
+    // Same store, same bytes.
+    for name in [
+        "graph.gexf",
+        "graph.nq",
+        "neo4j/nodes_Trend.csv",
+        "neo4j/rels_MERGED_INTO_Trend_Trend.csv",
+        "neo4j/rels_IN_TREND_Article_Trend.csv",
+        "neo4j/load.cypher",
+    ] {
+        let (a, b) = (root.join("a").join(name), root.join("b").join(name));
+        assert!(
+            std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+            "{name} differs"
+        );
+    }
+    shacl(root);
+    interop(root);
+}
 
-    // SPARQL, through the README's query: solar and batteries (two trends
-    // with different names) flow into one trend at the start of 2025.
+/// A merge as (date, trend before, trend after).
+type Merge = (String, u32, u32);
+
+/// SPARQL, through the README's query: solar and batteries (two trends with
+/// different names) flow into one trend at the start of 2025.
+fn merges_in_sparql(root: &Path) -> BTreeSet<Merge> {
     let rows = query(root, &readme_merge_query());
-    let merges: BTreeSet<(String, u32, u32)> = rows
+    let merges: BTreeSet<Merge> = rows
         .iter()
         .map(|r| (r[0].clone(), trend_id(&r[1]), trend_id(&r[3])))
         .collect();
@@ -179,25 +206,25 @@ fn a_planted_merge_reaches_sparql_neo4j_and_gexf() {
         "SELECT ?e WHERE { ?e a sg:Merge ; dcterms:date ?d FILTER (YEAR(?d) != 2025) }",
     );
     assert!(all.is_empty(), "{all:?}");
+    merges
+}
 
-    // Neo4j: one MERGED_INTO per trend before that is not the one after.
-    run(root, &["export", "-q", "--all", "--out", "a"]);
-    run(root, &["export", "-q", "--all", "--out", "b"]);
+/// Neo4j: one `MERGED_INTO` per trend before that is not the one after;
+/// `Trend` nodes and `IN_TREND` as many as `sg:Trend` and `sg:hasMember`.
+fn neo4j_has_the_merge(root: &Path, merges: &BTreeSet<Merge>) {
     let neo4j = root.join("a/neo4j");
     let merged =
         csv_rows(&std::fs::read_to_string(neo4j.join("rels_MERGED_INTO_Trend_Trend.csv")).unwrap());
-    let got: BTreeSet<(String, u32, u32)> = merged
+    let got: BTreeSet<Merge> = merged
         .iter()
         .map(|r| {
             assert_eq!(r[2], "MERGED_INTO");
             (r[3].clone(), r[0].parse().unwrap(), r[1].parse().unwrap())
         })
         .collect();
-    let want: BTreeSet<(String, u32, u32)> =
-        merges.iter().filter(|m| m.1 != m.2).cloned().collect();
+    let want: BTreeSet<Merge> = merges.iter().filter(|m| m.1 != m.2).cloned().collect();
     assert_eq!(got, want);
     assert!(!want.is_empty());
-    // Trend nodes: as many as sg:Trend; IN_TREND as many as sg:hasMember.
     let trends = csv_rows(&std::fs::read_to_string(neo4j.join("nodes_Trend.csv")).unwrap());
     let count = |q: &str| query(root, q)[0][0].parse::<usize>().unwrap();
     assert_eq!(
@@ -213,9 +240,11 @@ fn a_planted_merge_reaches_sparql_neo4j_and_gexf() {
     let import = std::fs::read_to_string(neo4j.join("import.sh")).unwrap();
     assert!(import.contains("--nodes=Trend=nodes_Trend.csv"), "{import}");
     assert!(import.contains("--relationships=MERGED_INTO=rels_MERGED_INTO_Trend_Trend.csv"));
+}
 
-    // GEXF: each article's spell in the window of its date names its home
-    // trend (sg:hasMember), and spells are whole quarters.
+/// GEXF: each article's spell in the window of its date names its home
+/// trend (`sg:hasMember`), and spells are whole quarters.
+fn gexf_spells_hold_home_trends(root: &Path) {
     let gexf = std::fs::read_to_string(root.join("a/graph.gexf")).unwrap();
     assert!(gexf.contains(r#"<attributes class="node" mode="dynamic">"#));
     let home: BTreeMap<String, u32> = query(root, "SELECT ?a ?t WHERE { ?t sg:hasMember ?a }")
@@ -255,25 +284,6 @@ fn a_planted_merge_reaches_sparql_neo4j_and_gexf() {
         checked += 1;
     }
     assert!(checked > 150, "{checked} of 192 articles have a home trend");
-
-    // Same store, same bytes.
-    for name in [
-        "graph.gexf",
-        "graph.nq",
-        "neo4j/nodes_Trend.csv",
-        "neo4j/rels_MERGED_INTO_Trend_Trend.csv",
-        "neo4j/rels_IN_TREND_Article_Trend.csv",
-        "neo4j/load.cypher",
-    ] {
-        let (a, b) = (root.join("a").join(name), root.join("b").join(name));
-        assert!(
-            std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
-            "{name} differs"
-        );
-    }
-
-    shacl(root);
-    interop(root);
 }
 
 /// The GEXF spells and the Neo4j folder checked by the third-party readers

@@ -57,21 +57,19 @@ fn date(d: impl std::fmt::Display) -> Term {
     Literal::new_typed_literal(d.to_string(), xsd::DATE).into()
 }
 
-/// Collects the quads of one graph.
-struct Quads<'a> {
+/// Writes the quads of one history into one graph.
+struct Writer<'a> {
     graph: GraphName,
     out: &'a mut Vec<Quad>,
+    history: &'a History,
+    c: &'a Collection,
+    iris: &'a Iris,
+    /// Each window's IRI.
+    windows: Vec<NamedNode>,
 }
 
-impl Quads<'_> {
-    fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
-        self.out.push(Quad::new(
-            s.clone(),
-            NamedNode::new_unchecked(p),
-            o.into(),
-            self.graph.clone(),
-        ));
-    }
+fn class(iri: &str) -> NamedNode {
+    NamedNode::new_unchecked(iri)
 }
 
 /// Appends the quads of `history` in `graph` (the articles projection's
@@ -83,99 +81,122 @@ pub fn trend_quads(
     graph: &GraphName,
     out: &mut Vec<Quad>,
 ) {
-    let mut q = Quads {
+    let kind = history.window.to_string();
+    let mut w = Writer {
         graph: graph.clone(),
         out,
+        history,
+        c,
+        iris,
+        windows: history
+            .spans
+            .iter()
+            .map(|s| iris.window(&kind, &s.first_date().to_string()))
+            .collect(),
     };
-    let kind = history.window.to_string();
-    let windows: Vec<NamedNode> = history
-        .spans
-        .iter()
-        .map(|s| iris.window(&kind, &s.first_date().to_string()))
-        .collect();
-    let article = |a: u32| iris.article(&c.articles[a as usize].article.id);
-    let class = |iri: &str| NamedNode::new_unchecked(iri);
-    for (w, span) in windows.iter().zip(&history.spans) {
-        q.add(w, term::RDF_TYPE, class(term::TIME_WINDOW));
-        q.add(w, term::START, date(span.first_date()));
-        q.add(w, term::END, date(span.last_date()));
-        q.add(w, term::WINDOW_KIND, Literal::new_simple_literal(&kind));
+    w.windows(&kind);
+    w.trends();
+    w.events();
+    w.bursts();
+}
+
+impl Writer<'_> {
+    fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
+        self.out.push(Quad::new(
+            s.clone(),
+            NamedNode::new_unchecked(p),
+            o.into(),
+            self.graph.clone(),
+        ));
     }
-    for t in &history.trends {
-        let trend = iris.trend(t.id);
-        q.add(&trend, term::RDF_TYPE, class(term::TREND));
-        q.add(
-            &trend,
-            term::TREND_ID,
-            Literal::new_typed_literal(t.id.to_string(), xsd::INTEGER),
-        );
-        q.add(
-            &trend,
-            term::RDFS_LABEL,
-            Literal::new_simple_literal(&t.name),
-        );
-        if let Some((first, last)) = t.seen {
-            q.add(&trend, term::FIRST_WINDOW, windows[first].clone());
-            q.add(&trend, term::LAST_WINDOW, windows[last].clone());
+
+    fn article(&self, a: u32) -> NamedNode {
+        self.iris.article(&self.c.articles[a as usize].article.id)
+    }
+
+    fn windows(&mut self, kind: &str) {
+        for (i, span) in self.history.spans.iter().enumerate() {
+            let w = self.windows[i].clone();
+            self.add(&w, term::RDF_TYPE, class(term::TIME_WINDOW));
+            self.add(&w, term::START, date(span.first_date()));
+            self.add(&w, term::END, date(span.last_date()));
+            self.add(&w, term::WINDOW_KIND, Literal::new_simple_literal(kind));
         }
-        if let Some(a) = t.activity {
-            q.add(
+    }
+
+    fn trends(&mut self) {
+        for t in &self.history.trends {
+            let trend = self.iris.trend(t.id);
+            self.add(&trend, term::RDF_TYPE, class(term::TREND));
+            let id = Literal::new_typed_literal(t.id.to_string(), xsd::INTEGER);
+            self.add(&trend, term::TREND_ID, id);
+            self.add(
                 &trend,
-                term::ACTIVITY,
-                Literal::new_simple_literal(activity_name(a)),
+                term::RDFS_LABEL,
+                Literal::new_simple_literal(&t.name),
             );
-        }
-        if let Some(p) = t.placement {
-            q.add(
-                &trend,
-                term::QUADRANT,
-                Literal::new_simple_literal(p.quadrant.name()),
-            );
-            q.add(&trend, term::CENTRALITY, Literal::from(p.centrality));
-            q.add(&trend, term::DENSITY, Literal::from(p.density));
-        }
-        for &a in &t.articles {
-            q.add(&trend, term::HAS_MEMBER, article(a));
-        }
-        if let Some(k) = t.cluster {
-            q.add(&iris.cluster("articles", 0, k), term::OF_TREND, trend);
+            if let Some((first, last)) = t.seen {
+                self.add(&trend, term::FIRST_WINDOW, self.windows[first].clone());
+                self.add(&trend, term::LAST_WINDOW, self.windows[last].clone());
+            }
+            if let Some(a) = t.activity {
+                let name = Literal::new_simple_literal(activity_name(a));
+                self.add(&trend, term::ACTIVITY, name);
+            }
+            if let Some(p) = t.placement {
+                let name = Literal::new_simple_literal(p.quadrant.name());
+                self.add(&trend, term::QUADRANT, name);
+                self.add(&trend, term::CENTRALITY, Literal::from(p.centrality));
+                self.add(&trend, term::DENSITY, Literal::from(p.density));
+            }
+            for &a in &t.articles {
+                self.add(&trend, term::HAS_MEMBER, self.article(a));
+            }
+            if let Some(k) = t.cluster {
+                let cluster = self.iris.cluster("articles", 0, k);
+                self.add(&cluster, term::OF_TREND, trend);
+            }
         }
     }
-    for e in &history.lineage.events {
-        let Some(span) = history.spans.get(e.window) else {
-            continue;
-        };
-        let day = span.first_date().to_string();
-        let event = iris.lineage_event(e.kind.name(), &day, event_trend(e));
-        q.add(&event, term::RDF_TYPE, class(term::LINEAGE_EVENT));
-        q.add(&event, term::RDF_TYPE, class(class_of(e.kind)));
-        q.add(&event, term::DATE, date(&day));
-        q.add(&event, term::IN_WINDOW, windows[e.window].clone());
-        for &t in &e.from {
-            q.add(&event, term::FROM_TREND, iris.trend(t));
-        }
-        for &t in &e.to {
-            q.add(&event, term::TO_TREND, iris.trend(t));
-        }
-        for &a in &e.articles {
-            q.add(&event, term::EVIDENCE, article(a));
+
+    fn events(&mut self) {
+        for e in &self.history.lineage.events {
+            let Some(span) = self.history.spans.get(e.window) else {
+                continue;
+            };
+            let day = span.first_date().to_string();
+            let event = self.iris.lineage_event(e.kind.name(), &day, event_trend(e));
+            self.add(&event, term::RDF_TYPE, class(term::LINEAGE_EVENT));
+            self.add(&event, term::RDF_TYPE, class(class_of(e.kind)));
+            self.add(&event, term::DATE, date(&day));
+            self.add(&event, term::IN_WINDOW, self.windows[e.window].clone());
+            for &t in &e.from {
+                self.add(&event, term::FROM_TREND, self.iris.trend(t));
+            }
+            for &t in &e.to {
+                self.add(&event, term::TO_TREND, self.iris.trend(t));
+            }
+            for &a in &e.articles {
+                self.add(&event, term::EVIDENCE, self.article(a));
+            }
         }
     }
-    for b in &history.bursts {
-        let concept = &c.concepts[b.concept];
-        let burst = iris.burst(concept.kind, &concept.key, &b.start.to_string());
-        q.add(&burst, term::RDF_TYPE, class(term::BURST));
-        q.add(
-            &burst,
-            term::BURST_OF,
-            iris.concept(concept.kind, &concept.key),
-        );
-        q.add(&burst, term::START, date(b.start));
-        q.add(&burst, term::END, date(b.end));
-        q.add(&burst, term::BURST_WEIGHT, Literal::from(b.weight));
-        q.add(&burst, term::BURSTING_NOW, Literal::from(b.now));
-        for &a in &b.articles {
-            q.add(&burst, term::EVIDENCE, article(a));
+
+    fn bursts(&mut self) {
+        for b in &self.history.bursts {
+            let concept = &self.c.concepts[b.concept];
+            let start = b.start.to_string();
+            let burst = self.iris.burst(concept.kind, &concept.key, &start);
+            self.add(&burst, term::RDF_TYPE, class(term::BURST));
+            let of = self.iris.concept(concept.kind, &concept.key);
+            self.add(&burst, term::BURST_OF, of);
+            self.add(&burst, term::START, date(b.start));
+            self.add(&burst, term::END, date(b.end));
+            self.add(&burst, term::BURST_WEIGHT, Literal::from(b.weight));
+            self.add(&burst, term::BURSTING_NOW, Literal::from(b.now));
+            for &a in &b.articles {
+                self.add(&burst, term::EVIDENCE, self.article(a));
+            }
         }
     }
 }
