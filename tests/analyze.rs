@@ -189,7 +189,9 @@ fn results_are_in_the_store_and_sparql_finds_central_signals() {
     let rows: Vec<&str> = out.lines().skip(1).collect();
     assert_eq!(rows.len(), 10, "{out}");
 
-    // Re-running replaces the previous analysis instead of adding to it.
+    // Re-running replaces the previous analysis instead of adding to it. The
+    // trends through time are left out: they carry ids from one analysis to
+    // the next (tests/trends.rs), so a rescan may add a trend.
     let count = |store: &Path| {
         let out = ok(run(
             store,
@@ -197,7 +199,9 @@ fn results_are_in_the_store_and_sparql_finds_central_signals() {
                 "query",
                 "--format",
                 "csv",
-                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/signalgraph/id/graph/analysis/articles> { ?s ?p ?o } }",
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/signalgraph/id/graph/analysis/articles> { ?s ?p ?o \
+                 FILTER (?p != sg:ofTrend) \
+                 FILTER NOT EXISTS { ?s a ?time VALUES ?time { sg:Trend sg:TimeWindow sg:LineageEvent sg:Burst } } } }",
             ],
         ));
         out.lines().nth(1).unwrap().trim().to_string()

@@ -6,7 +6,10 @@
 //! (`{base}cluster/{projection}/{level}/{index}`, with `sg:level`,
 //! `sg:clusterSize`, `sg:modularity` of its level, `sg:projection`, and
 //! `sg:subClusterOf` its parent below level 0), and `sg:memberOf` from every
-//! node to its cluster at every level.
+//! node to its cluster at every level. An analysis of the articles
+//! projection that followed the trends adds them ([`trends`]).
+
+pub mod trends;
 
 use super::{Analysis, Measure};
 use crate::graph::ProjectedGraph;
@@ -101,6 +104,9 @@ pub fn analysis_quads(
                 g.clone(),
             ));
         }
+    }
+    if let Some(tracked) = &analysis.trends {
+        trends::trend_quads(&tracked.history, c, iris, &g, &mut out);
     }
     out
 }

@@ -6,9 +6,18 @@
 //! sources and stub articles at the earliest article naming them, digests at
 //! theirs; undated nodes are always present) and each edge when its later end
 //! appears, so Gephi's timeline shows clusters forming. Written in one pass.
+//!
+//! With the store's trends through time (articles projection only), each
+//! article also has a dynamic attribute `trend` (declared in a second
+//! `<attributes class="node" mode="dynamic">`): one `<attvalue>` per window
+//! whose partition holds the article, from the window's first to its last
+//! day (GEXF 1.3 intervals are inclusive), with the article's trend id in
+//! that window, so the timeline shows trends forming, merging and splitting.
 
 use super::view::{Column, ColumnType, GraphView, Value};
 use super::xml;
+use crate::graph::NodeRef;
+use crate::trends::history::History;
 use std::io::{self, Write};
 
 /// Distinct, readable colours for the largest clusters (cluster 0 first);
@@ -64,8 +73,9 @@ fn gexf_type(kind: ColumnType) -> &'static str {
     }
 }
 
-/// Writes `view` as GEXF 1.3.
-pub fn write(view: &GraphView, out: impl Write) -> io::Result<()> {
+/// Writes `view` as GEXF 1.3, with each article's trend per window when
+/// `history` is given.
+pub fn write(view: &GraphView, history: Option<&History>, out: impl Write) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 16, out);
     // `label` is the node's own label attribute; the rest are declared.
     let columns: Vec<(usize, &Column)> = view
@@ -75,9 +85,10 @@ pub fn write(view: &GraphView, out: impl Write) -> io::Result<()> {
         .filter(|(_, c)| c.id != "label" && c.id != "x" && c.id != "y")
         .collect();
     write_head(&mut w, view)?;
-    write_attributes(&mut w, &columns)?;
+    let spells = history.map(|h| Spells::of(h));
+    write_attributes(&mut w, &columns, spells.is_some())?;
     let keys: Vec<String> = (0..view.node_count() as u32).map(|i| view.key(i)).collect();
-    write_nodes(&mut w, view, &keys, &columns)?;
+    write_nodes(&mut w, view, &keys, &columns, spells.as_ref())?;
     write_edges(&mut w, view, &keys)?;
     writeln!(w, "  </graph>")?;
     writeln!(w, "</gexf>")?;
@@ -109,8 +120,13 @@ fn write_head(w: &mut impl Write, view: &GraphView) -> io::Result<()> {
     )
 }
 
-/// The node attributes (the declared `columns`) and the edge attributes.
-fn write_attributes(w: &mut impl Write, columns: &[(usize, &Column)]) -> io::Result<()> {
+/// The node attributes (the declared `columns`, and `trend` when the
+/// trends are shown) and the edge attributes.
+fn write_attributes(
+    w: &mut impl Write,
+    columns: &[(usize, &Column)],
+    trends: bool,
+) -> io::Result<()> {
     writeln!(w, r#"    <attributes class="node" mode="static">"#)?;
     for (_, c) in columns {
         write!(w, r#"      <attribute id=""#)?;
@@ -120,6 +136,14 @@ fn write_attributes(w: &mut impl Write, columns: &[(usize, &Column)]) -> io::Res
         writeln!(w, r#"" type="{}"/>"#, gexf_type(c.kind))?;
     }
     writeln!(w, "    </attributes>")?;
+    if trends {
+        writeln!(w, r#"    <attributes class="node" mode="dynamic">"#)?;
+        writeln!(
+            w,
+            r#"      <attribute id="trend" title="trend" type="long"/>"#
+        )?;
+        writeln!(w, "    </attributes>")?;
+    }
     writeln!(w, r#"    <attributes class="edge" mode="static">"#)?;
     writeln!(
         w,
@@ -138,6 +162,7 @@ fn write_nodes(
     view: &GraphView,
     keys: &[String],
     columns: &[(usize, &Column)],
+    spells: Option<&Spells>,
 ) -> io::Result<()> {
     let max_rank = (0..view.node_count() as u32)
         .filter_map(|i| view.pagerank(i))
@@ -156,7 +181,11 @@ fn write_nodes(
         }
         writeln!(w, ">")?;
         view.values(node, &mut values);
-        write_values(w, columns, &values)?;
+        let article = match view.node(node) {
+            NodeRef::Article(a) => spells.map(|s| (s, a)),
+            _ => None,
+        };
+        write_values(w, columns, &values, article)?;
         let (r, g, b) = cluster_color(view.cluster(node));
         writeln!(w, r#"        <viz:color r="{r}" g="{g}" b="{b}" a="1.0"/>"#)?;
         let size = match view.pagerank(node) {
@@ -176,11 +205,13 @@ fn write_nodes(
     writeln!(w, "    </nodes>")
 }
 
-/// A node's `<attvalues>`: its values of the declared columns, empty ones left out.
+/// A node's `<attvalues>`: its values of the declared columns, empty ones
+/// left out, then an article's trend per window.
 fn write_values(
     w: &mut impl Write,
     columns: &[(usize, &Column)],
     values: &[Value],
+    article: Option<(&Spells, usize)>,
 ) -> io::Result<()> {
     writeln!(w, "        <attvalues>")?;
     for &(index, c) in columns {
@@ -201,7 +232,39 @@ fn write_values(
         }
         writeln!(w, r#""/>"#)?;
     }
+    if let Some((spells, a)) = article {
+        for (w_index, trends) in spells.trend_at.iter().enumerate() {
+            if let Some(t) = trends.get(a).copied().flatten() {
+                let (start, end) = &spells.days[w_index];
+                writeln!(
+                    w,
+                    r#"          <attvalue for="trend" value="{t}" start="{start}" end="{end}"/>"#
+                )?;
+            }
+        }
+    }
     writeln!(w, "        </attvalues>")
+}
+
+/// Each window's first and last day, and the articles' trends per window.
+struct Spells<'a> {
+    days: Vec<(String, String)>,
+    trend_at: &'a [Vec<Option<u32>>],
+}
+
+impl Spells<'_> {
+    fn of(history: &History) -> Spells<'_> {
+        let days: Vec<(String, String)> = history
+            .spans
+            .iter()
+            .map(|s| (s.first_date().to_string(), s.last_date().to_string()))
+            .collect();
+        let windows = days.len().min(history.lineage.trend_at.len());
+        Spells {
+            days,
+            trend_at: &history.lineage.trend_at[..windows],
+        }
+    }
 }
 
 /// Every edge, starting when its later end appears.

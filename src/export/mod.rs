@@ -22,6 +22,7 @@ use crate::graph::{ProjectedGraph, Projection, ProjectionOptions};
 use crate::model::Collection;
 use crate::progress::Progress;
 use crate::store::{self, Iris, StoreDir, StoreError};
+use crate::trends::history::History;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -186,6 +187,9 @@ pub enum ExportError {
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store's trend state could not be read.
+    #[error(transparent)]
+    Trends(#[from] crate::trends::state::StateError),
 }
 
 impl ExportError {
@@ -362,6 +366,15 @@ fn write_graph_formats(
     } else {
         None
     };
+    // The trends through time follow the articles; GEXF shows them only
+    // on the articles projection.
+    let history = if formats.iter().any(|(f, _)| {
+        *f == Format::Neo4j || (*f == Format::Gexf && projection == Projection::Articles)
+    }) {
+        History::read(dir, collection)?
+    } else {
+        None
+    };
     let view = GraphView::new(graph, collection, iris, analysis, positions);
     let prepared = started.elapsed().as_secs_f64();
     let mut written = Vec::new();
@@ -369,8 +382,13 @@ fn write_graph_formats(
         let started = Instant::now();
         match format {
             Format::GraphMl => write_output(path, |w| graphml::write(&view, w))?,
-            Format::Gexf => write_output(path, |w| gexf::write(&view, w))?,
-            Format::Neo4j => neo4j::write(&view, trend.as_ref(), path)?,
+            Format::Gexf => write_output(path, |w| {
+                let history = history
+                    .as_ref()
+                    .filter(|_| projection == Projection::Articles);
+                gexf::write(&view, history, w)
+            })?,
+            Format::Neo4j => neo4j::write(&view, trend.as_ref(), history.as_ref(), path)?,
             Format::Csv => table::write(&view, path)?,
             _ => unreachable!("RDF formats are written by write_rdf_formats"),
         }

@@ -19,18 +19,21 @@
 //! node that owns the link (the article of `HAS_THEME`, the signal of
 //! `DRIVEN_BY`) or, between two nodes of one label, from the one with the
 //! smaller id. `import.sh` needs Neo4j 5.0 or later, `load.cypher` 5.23 or
-//! later (its `CALL (row) { … }` subqueries).
+//! later (its `CALL (row) { … }` subqueries). With the store's trends
+//! through time, `nodes_Trend.csv` and the trend relationships ([`trends`]).
 
 use super::table::text;
 use super::view::{ColumnType, GraphView, Value};
 use super::ExportError;
 use crate::graph::{EdgeKind, NodeKind, NodeRef, Projection};
 use crate::model::LinkTarget;
+use crate::trends::history::History;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 mod clusters;
 mod scripts;
+mod trends;
 
 /// Separates the elements of array properties.
 pub const ARRAY_DELIMITER: char = '\u{1f}';
@@ -119,10 +122,11 @@ struct RelationshipFile {
 }
 
 /// Writes the import folder for `view` into `dir`, with the trend clusters
-/// when given.
+/// and the trends through time when given.
 pub fn write(
     view: &GraphView,
     trend: Option<&TrendClusters>,
+    history: Option<&History>,
     dir: &Path,
 ) -> Result<(), ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::io(dir, e))?;
@@ -131,6 +135,9 @@ pub fn write(
     let nodes = ArticleNodes::of(view);
     folder.write_relationships(&nodes)?;
     folder.write_clusters(trend, &nodes.article)?;
+    if let Some(history) = history {
+        folder.write_trends(history, &nodes.article)?;
+    }
     scripts::write(dir, &folder.node_files, &folder.relationship_files)
 }
 

@@ -124,6 +124,24 @@ impl Iris {
         self.mint(&["trend/", &n.to_string()])
     }
 
+    /// A time window of the trends: `{base}window/{kind}/{YYYY-MM-DD}` (its first day).
+    pub fn window(&self, kind: &str, start: &str) -> NamedNode {
+        self.mint(&["window/", kind, "/", start])
+    }
+
+    /// A lineage event: `{base}lineage/{kind}/{YYYY-MM-DD}/{trend}`, where the
+    /// date is the first day of the window it was seen in and the trend the
+    /// one that names it in that window (the trend born, or the one after a
+    /// merge; the trend that died, or the one before a split).
+    pub fn lineage_event(&self, kind: &str, date: &str, trend: u32) -> NamedNode {
+        self.mint(&["lineage/", kind, "/", date, "/", &trend.to_string()])
+    }
+
+    /// A burst of a concept: `{base}burst/{kind}/{slug}/{YYYY-MM-DD}` (its first day).
+    pub fn burst(&self, kind: ConceptKind, key: &str, start: &str) -> NamedNode {
+        self.mint(&["burst/", kind.slug(), "/", &iri_segment(key), "/", start])
+    }
+
     /// A digest issue, from its `YYYYMMDD` date.
     pub fn digest(&self, yyyymmdd: &str) -> NamedNode {
         self.mint(&["digest/", yyyymmdd])
@@ -161,6 +179,19 @@ mod tests {
         assert_eq!(
             iris.scheme(ConceptKind::Keyword).as_str(),
             "https://example.org/kg/scheme/keywords"
+        );
+        assert_eq!(
+            iris.window("quarter", "2025-04-01").as_str(),
+            "https://example.org/kg/window/quarter/2025-04-01"
+        );
+        assert_eq!(
+            iris.lineage_event("merge", "2025-04-01", 7).as_str(),
+            "https://example.org/kg/lineage/merge/2025-04-01/7"
+        );
+        assert_eq!(
+            iris.burst(ConceptKind::Keyword, "job cuts", "2025-01-01")
+                .as_str(),
+            "https://example.org/kg/burst/keyword/job_cuts/2025-01-01"
         );
         assert!(Iris::new("not an iri").is_err());
         assert!(Iris::new("https://example.org/kg").is_err());

@@ -145,5 +145,32 @@ pub mod term {
         DEGREE = SG + "degree";
         WEIGHTED_DEGREE = SG + "weightedDegree";
         CORE_NUMBER = SG + "coreNumber";
+        TREND = SG + "Trend";
+        TIME_WINDOW = SG + "TimeWindow";
+        LINEAGE_EVENT = SG + "LineageEvent";
+        BIRTH = SG + "Birth";
+        DEATH = SG + "Death";
+        MERGE = SG + "Merge";
+        SPLIT = SG + "Split";
+        BURST = SG + "Burst";
+        TREND_ID = SG + "trendId";
+        HAS_MEMBER = SG + "hasMember";
+        OF_TREND = SG + "ofTrend";
+        FIRST_WINDOW = SG + "firstWindow";
+        LAST_WINDOW = SG + "lastWindow";
+        ACTIVITY = SG + "activity";
+        QUADRANT = SG + "quadrant";
+        CENTRALITY = SG + "centrality";
+        DENSITY = SG + "density";
+        START = SG + "start";
+        END = SG + "end";
+        WINDOW_KIND = SG + "windowKind";
+        IN_WINDOW = SG + "inWindow";
+        FROM_TREND = SG + "fromTrend";
+        TO_TREND = SG + "toTrend";
+        EVIDENCE = SG + "evidence";
+        BURST_OF = SG + "burstOf";
+        BURST_WEIGHT = SG + "burstWeight";
+        BURSTING_NOW = SG + "burstingNow";
     }
 }

@@ -1,12 +1,21 @@
 """Load signalgraph's graph exports with third-party readers and check them.
 
 usage: python check_graphs.py EXPORT_DIR ANALYZE_JSON [LABEL]
+       python check_graphs.py --gexf-trends EXPORT_DIR
 
 EXPORT_DIR holds `export --all` output (graph.graphml, graph.gexf, csv/,
 neo4j/); ANALYZE_JSON is `signalgraph analyze --json` of the articles
 projection, whose node and edge counts every export of that projection must
 match. LABEL, if given, is an article title that must come back unchanged
 from every format. Prints one line per check and `graphs: N passed, M failed`.
+
+When the GEXF has the trends through time (a dynamic `trend` attribute), its
+spells are parsed from the XML and checked against the trends, windows and
+merges of `graph.nq` (the analysis graph of the same store): every spell is a
+whole window, an article's spells do not overlap, the spell at an article's
+date holds its home trend (`sg:hasMember`), each merge shows as articles
+moving from each trend before to the trend after, and networkx reads the
+same spells. `--gexf-trends` runs only these checks.
 """
 
 import csv
@@ -15,6 +24,7 @@ import json
 import os
 import re
 import sys
+import xml.etree.ElementTree as ET
 
 import igraph
 import networkx as nx
@@ -56,6 +66,103 @@ def gexf(folder, expected, label):
     check("GEXF is dynamic with dated nodes", g.graph.get("mode") == "dynamic" and len(dated) > 0, f"{len(dated)} nodes with a start date")
     if label:
         check("nasty label survives GEXF", label in {d.get("label") for _, d in nodes})
+    gexf_trends(folder, g)
+
+
+SG = "https://w3id.org/signalgraph/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCTERMS_DATE = "http://purl.org/dc/terms/date"
+# The statements the checks need: IRI objects and plain or typed literals
+# without quotes inside (dates, numbers); other lines are skipped.
+QUAD = re.compile(r'^<([^>]*)> <([^>]*)> (?:<([^>]*)>|"([^"\\]*)"(?:\^\^<[^>]*>)?) <[^>]*> \.$')
+
+
+def lineage_of(path):
+    """Windows (start -> end), home trends (article IRI -> id) and merges
+    (date, from ids, to id) from an N-Quads export."""
+    types, values = {}, {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = QUAD.match(line)
+            if not m:
+                continue
+            s, p, iri, literal = m.groups()
+            if p == RDF_TYPE:
+                types.setdefault(s, set()).add(iri)
+            else:
+                values.setdefault(s, {}).setdefault(p, []).append(iri if iri is not None else literal)
+    trend = lambda iri: int(iri.rsplit("/", 1)[1])
+    windows = {v[SG + "start"][0]: v[SG + "end"][0] for s, v in values.items() if SG + "TimeWindow" in types.get(s, ())}
+    home = {}
+    for s, v in values.items():
+        for article in v.get(SG + "hasMember", []):
+            home[article] = trend(s)
+    merges = [
+        (v[DCTERMS_DATE][0], sorted(trend(t) for t in v.get(SG + "fromTrend", [])), trend(v[SG + "toTrend"][0]))
+        for s, v in values.items() if SG + "Merge" in types.get(s, ())
+    ]
+    return windows, home, sorted(merges)
+
+
+def gexf_spells(path):
+    """Per article IRI, its node's start date and its `trend` spells
+    (value, start, end), read from the XML; None without a dynamic `trend`."""
+    ns = {"g": "http://gexf.net/1.3"}
+    root = ET.parse(path).getroot()
+    dynamic = [a for a in root.iter("{http://gexf.net/1.3}attributes") if a.get("mode") == "dynamic" and a.get("class") == "node"]
+    if not any(x.get("id") == "trend" for a in dynamic for x in a):
+        return None
+    spells = {}
+    for node in root.iterfind(".//g:nodes/g:node", ns):
+        values = node.findall("g:attvalues/g:attvalue", ns)
+        iri = next((v.get("value") for v in values if v.get("for") == "iri"), None)
+        spells[iri] = (node.get("id"), node.get("start"), [
+            (int(v.get("value")), v.get("start"), v.get("end")) for v in values if v.get("for") == "trend"
+        ])
+    return spells
+
+
+def gexf_trends(folder, g=None):
+    path = os.path.join(folder, "graph.gexf")
+    spells = gexf_spells(path)
+    windows, home, merges = lineage_of(os.path.join(folder, "graph.nq"))
+    if spells is None:
+        check("GEXF has the trends through time when the store has them", not windows, f"{len(windows)} windows in graph.nq")
+        return
+    all_spells = [s for _, _, ss in spells.values() for s in ss]
+    whole = all(windows.get(start) == end for _, start, end in all_spells)
+    disjoint = all(
+        all(a[2] < b[1] for a, b in zip(sorted(ss, key=lambda x: x[1]), sorted(ss, key=lambda x: x[1])[1:]))
+        for _, _, ss in spells.values()
+    )
+    check("GEXF trend spells are whole windows, disjoint per article", whole and disjoint and len(all_spells) > 0,
+          f"{len(all_spells)} spells over {len(windows)} windows")
+    wrong = []
+    for article, trend in home.items():
+        _, date, ss = spells.get(article, (None, None, []))
+        at = [v for v, start, end in ss if date and start <= date <= end]
+        if at != [trend]:
+            wrong.append((article.rsplit("/", 1)[1], date, at, trend))
+    check("GEXF spell at each article's date is its home trend", home and not wrong,
+          f"{len(home)} articles" + (f"; e.g. {wrong[:2]}" if wrong else ""))
+    previous = {}
+    starts = sorted(windows)
+    for a, b in zip(starts, starts[1:]):
+        previous[b] = a
+    shown = 0
+    for date, before, after in merges:
+        prev = previous.get(date)
+        def moved(t):
+            return any(
+                any(v == t and s == prev for v, s, _ in ss) and any(v == after and s == date for v, s, _ in ss)
+                for _, _, ss in spells.values()
+            )
+        shown += all(moved(t) for t in before)
+    check("GEXF spells show every merge", shown == len(merges), f"{shown} of {len(merges)} merges")
+    if g is not None:
+        read = {d.get("iri"): sorted(d.get("trend", [])) for _, d in g.nodes(data=True) if d.get("iri") in spells}
+        same = all(read.get(iri) == sorted(ss) for iri, (_, _, ss) in spells.items() if ss)
+        check("networkx reads the same trend spells", same)
 
 
 def plain_csv(folder, expected, label):
@@ -151,6 +258,11 @@ def neo4j(folder, label):
 
 
 def main():
+    if sys.argv[1] == "--gexf-trends":
+        gexf_trends(sys.argv[2], nx.read_gexf(os.path.join(sys.argv[2], "graph.gexf"), version="1.3"))
+        failed = RESULTS.count(False)
+        print(f"graphs: {len(RESULTS) - failed} passed, {failed} failed")
+        return 1 if failed else 0
     folder, analyze_path = sys.argv[1], sys.argv[2]
     label = sys.argv[3] if len(sys.argv) > 3 else None
     with open(analyze_path, encoding="utf-8") as f:

@@ -7,7 +7,10 @@ The bulk-import headers are translated into a Kùzu schema: a node table per
 relationship table per type with one FROM/TO pair per `rels_TYPE_A_B.csv`;
 the files are loaded with COPY. Then per-label node counts, per-type
 relationship counts and every directed CLOSEST pair are compared with
-`signalgraph query`.
+`signalgraph query`, and so are the trends through time: `Trend` nodes (id
+and name against `sg:trendId` and `rdfs:label`), `IN_TREND` against
+`sg:hasMember`, and a Cypher query over `MERGED_INTO` and `SPLIT_INTO` against
+the lineage events of the analysis graph (`sg:Merge`, `sg:Split`).
 
 usage: python check_neo4j_kuzu.py SIGNALGRAPH STORE NEO4J_DIR
 Prints one line per check and a closing `kuzu: N passed, M failed`.
@@ -26,6 +29,7 @@ TYPES = {"long": "INT64", "double": "DOUBLE", "date": "DATE", "string[]": "STRIN
 SG = "https://w3id.org/signalgraph/ontology#"
 PREFIXES = (
     f"PREFIX sg: <{SG}>\nPREFIX schema: <https://schema.org/>\n"
+    "PREFIX dcterms: <http://purl.org/dc/terms/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 )
 # What each label and relationship type stands for in SPARQL.
 LABELS = {
@@ -40,6 +44,7 @@ LABELS = {
     # The full projection's clusters at every level and the trend clusters.
     "Cluster": '?x a sg:Cluster ; sg:projection ?p ; sg:level ?l '
     'FILTER(?p = "full" || (?p = "articles" && ?l = 0))',
+    "Trend": "?x a sg:Trend",
 }
 RELATIONSHIPS = {
     "CLOSEST": "?x sg:closestTo ?y",
@@ -51,6 +56,13 @@ RELATIONSHIPS = {
     "IN_DIGEST": "?x schema:isPartOf ?y",
     "IN_CLUSTER": '?x sg:memberOf ?y . ?y sg:projection ?p ; sg:level ?l '
     'FILTER(?p = "full" || (?p = "articles" && ?l = 0))',
+    "IN_TREND": "?y sg:hasMember ?x",
+}
+# Trend-to-trend relationships from lineage events: (from, to, date) with
+# another id after the event.
+EVENT_LINKS = {
+    "MERGED_INTO": "sg:Merge",
+    "SPLIT_INTO": "sg:Split",
 }
 
 RESULTS = []
@@ -150,7 +162,8 @@ def main():
             want = int(sparql(binary, store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0][0])
             got = scalar(conn, f"MATCH ()-[r:`{kind}`]->() RETURN count(r)") if tables.get(kind) == "REL" else 0
             check(f"{kind} relationships", got == want, f"Kùzu {got}, SPARQL {want}")
-        got = sorted(tuple(r) for r in iter_rows(conn, "MATCH (a)-[:CLOSEST]->(b) RETURN a.id, b.id"))
+        closest = "MATCH (a)-[:CLOSEST]->(b) RETURN a.id, b.id"
+        got = sorted(tuple(r) for r in iter_rows(conn, closest)) if tables.get("CLOSEST") == "REL" else []
         want = sorted((local(a), local(b)) for a, b in sparql(binary, store, "SELECT ?a ?b WHERE { ?a sg:closestTo ?b }"))
         links = set(want)
         one_way = sum(1 for a, b in want if (b, a) not in links)
@@ -164,8 +177,29 @@ def main():
             named = 0
         trend = int(sparql(binary, store, 'SELECT (COUNT(*) AS ?n) WHERE { ?c sg:projection "articles" ; sg:level 0 }')[0][0])
         check("trend clusters are named", named == trend and trend > 0, f"{named} of {trend}")
+        check_trends(binary, store, conn, tables)
     print(f"kuzu: {RESULTS.count(True)} passed, {RESULTS.count(False)} failed")
     return 0 if all(RESULTS) else 1
+
+
+def check_trends(binary, store, conn, tables):
+    """Trend nodes, and the lineage relationships asked in Cypher, against SPARQL."""
+    want = sorted((int(i), name) for i, name in sparql(binary, store, "SELECT ?i ?name WHERE { ?t a sg:Trend ; sg:trendId ?i ; rdfs:label ?name }"))
+    got = sorted((int(i), name) for i, name in iter_rows(conn, "MATCH (t:Trend) RETURN t.id, t.name")) if tables.get("Trend") == "NODE" else []
+    check("Trend nodes have the ids and names of sg:Trend", got == want and len(want) > 0, f"{len(got)} trends")
+    for kind, event in EVENT_LINKS.items():
+        want = sorted(
+            (local(a), local(b), d)
+            for a, b, d in sparql(binary, store, f"SELECT DISTINCT ?a ?b ?d WHERE {{ ?e a {event} ; sg:fromTrend ?a ; sg:toTrend ?b ; dcterms:date ?d FILTER (?a != ?b) }}")
+        )
+        query = f"MATCH (a:Trend)-[r:{kind}]->(b:Trend) RETURN a.id, b.id, r.date"
+        got = sorted((a, b, str(d)) for a, b, d in iter_rows(conn, query)) if tables.get(kind) == "REL" else []
+        check(f"{kind} answers as the {event} events", got == want, f"{len(got)} relationships, e.g. {got[:2]}")
+    if tables.get("CONTINUES") == "REL":
+        starts = {row[0] for row in sparql(binary, store, "SELECT ?s WHERE { ?w a sg:TimeWindow ; sg:start ?s }")}
+        rows = list(iter_rows(conn, "MATCH (a:Trend)-[r:CONTINUES]->(b:Trend) RETURN a.id, b.id, r.date"))
+        ok = all(a != b and str(d) in starts for a, b, d in rows)
+        check("CONTINUES links two trends at a window's start", ok, f"{len(rows)} relationships")
 
 
 def iter_rows(conn, query):
