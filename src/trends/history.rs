@@ -138,7 +138,8 @@ impl History {
                 ..e.clone()
             })
             .collect();
-        let lineage = Lineage::new(trend_at, events, &window_of_article, state.next_id);
+        let mut lineage = Lineage::new(trend_at, events, &window_of_article, state.next_id);
+        lineage.continues = state.continues.clone();
         let mut cluster_of: Vec<Option<u32>> = vec![None; n];
         for (&k, p) in state.article_clusters.iter().zip(&position) {
             if let Some(p) = *p {

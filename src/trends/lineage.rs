@@ -8,13 +8,17 @@
 //! least [`MIN_TREND`]), so a few early strays do not date it; its *end* is
 //! the last window holding one of its articles.
 //!
-//! Trends pass on to each other through the projection's edges (shared
-//! concepts and closest links). A trend `Y` with onset `w` has *parent* `X`
-//! when at least [`PARENT_SHARE`] of the edge weight of `Y`'s first
-//! articles (dated in `w` and `w+1`) goes to `X`'s articles, `X` having
-//! articles before `w`. A trend `X` that falls silent *hands on* to a trend
-//! `Y` that goes on when at least [`PARENT_SHARE`] of the weight of `Y`'s
-//! articles of the two windows after `X`'s end goes to `X`. Then:
+//! Trends pass on to each other what they are about: a group of articles
+//! has a *profile*, its concepts weighted by inverse document frequency,
+//! and two profiles compare by cosine. A trend `Y` with onset `w` has
+//! *parent* `X` when `X` started before `w`, has articles in the two
+//! windows before it, and their profile is at least [`PARENT_SIMILARITY`]
+//! like that of `Y`'s first articles (dated in `w` and `w+1`). A trend `X`
+//! that falls silent *hands on* to a trend `Y` that goes on when the
+//! articles `Y` publishes in the two windows after `X`'s end are at least
+//! [`PARENT_SIMILARITY`] like `X`'s last two windows, and at least
+//! [`HEIR_GAIN`] more than `Y`'s own articles of those last two windows were
+//! (a neighbour that was always alike inherits nothing). Then:
 //! * **merge**: two or more trends that fall silent are parents of one new
 //!   trend, or one that falls silent hands on to one that goes on (the two
 //!   flow into the latter), seen at the new trend's onset or the window after
@@ -35,7 +39,8 @@
 //! matched a planted event (see BENCHMARKS.md).
 
 use super::matching::{match_trends, MatchRule, Overlap};
-use crate::graph::Csr;
+use crate::model::ConceptId;
+use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fewest articles of a trend; smaller clusters are noise.
@@ -45,8 +50,11 @@ pub const ONSET_SHARE: f64 = 0.05;
 /// Highest ratio of a trend's rate before its onset to its rate after for
 /// the onset to be a birth (a growing trend has an onset too, but publishes before it).
 pub const BIRTH_RATE_RATIO: f64 = 0.15;
-/// Share of edge weight that makes one trend the parent or heir of another.
-pub const PARENT_SHARE: f64 = 0.15;
+/// Cosine similarity of concept profiles that makes one trend the parent or heir of another.
+pub const PARENT_SIMILARITY: f64 = 0.3;
+/// How much closer to a silent trend the articles of a trend that goes on
+/// must come after its end than before, for the silent one to have flowed into it.
+pub const HEIR_GAIN: f64 = 0.2;
 /// Silent windows after which a trend is dormant (and its death recorded).
 pub const DORMANT_AFTER: usize = 2;
 /// Silent windows after which a trend has ended.
@@ -120,6 +128,9 @@ pub struct Lineage {
     pub seen: BTreeMap<u32, (usize, usize)>,
     /// Per trend: the latest window one of its articles is dated in.
     pub last_dated: BTreeMap<u32, usize>,
+    /// New trends that continue a trend fallen silent at their onset, under
+    /// another id (no event): `(later, earlier, window of the onset)`.
+    pub continues: Vec<(u32, u32, usize)>,
     /// Trends that flowed into other trends (merged, or split away entirely).
     pub absorbed: BTreeSet<u32>,
     /// The next unused trend id.
@@ -141,11 +152,11 @@ impl Lineage {
     }
 }
 
-/// Finds the events of the trends `trend_of[u]` of the nodes of `graph`
+/// Finds the events of the trends `trend_of[u]` of nodes with concepts `concepts_of[u]`
 /// dated in windows `window_of[u]` (of `windows` windows); see the module
 /// documentation. O(m + t·w) for t trends.
 pub fn detect(
-    graph: &Csr,
+    concepts_of: &[Vec<ConceptId>],
     trend_of: &[Option<u32>],
     window_of: &[Option<usize>],
     windows: usize,
@@ -153,8 +164,11 @@ pub fn detect(
 ) -> Lineage {
     let trend_at = trend_views(trend_of, window_of, windows);
     let timing = Timing::of(trend_of, window_of, windows);
-    let events = events(graph, trend_of, window_of, &timing, windows);
-    Lineage::new(trend_at, events, window_of, next_id)
+    let profiles = Profiles::new(concepts_of);
+    let (events, continues) = events(&profiles, trend_of, window_of, &timing, windows);
+    let mut lineage = Lineage::new(trend_at, events, window_of, next_id);
+    lineage.continues = continues;
+    lineage
 }
 
 impl Lineage {
@@ -193,6 +207,7 @@ impl Lineage {
             events,
             seen,
             last_dated,
+            continues: Vec::new(),
             absorbed,
             next_id,
         }
@@ -272,35 +287,62 @@ impl Timing {
     }
 }
 
-/// Edge weight from the nodes `from` to each other trend, and in all.
-fn weight_to_trends(
-    graph: &Csr,
-    trend_of: &[Option<u32>],
-    from: &[usize],
-    own: u32,
-) -> (BTreeMap<u32, f64>, f64) {
-    let mut to: BTreeMap<u32, f64> = BTreeMap::new();
-    let mut total = 0.0;
-    for &u in from {
-        let (targets, weights) = graph.neighbours(u as u32);
-        for (&v, &w) in targets.iter().zip(weights) {
-            total += w;
-            if let Some(t) = trend_of[v as usize].filter(|&t| t != own) {
-                *to.entry(t).or_default() += w;
+/// The nodes' concepts weighted by inverse document frequency, to compare
+/// groups of articles by what they are about.
+struct Profiles<'a> {
+    concepts_of: &'a [Vec<ConceptId>],
+    idf: HashMap<ConceptId, f64>,
+}
+
+impl<'a> Profiles<'a> {
+    fn new(concepts_of: &'a [Vec<ConceptId>]) -> Profiles<'a> {
+        let mut df: HashMap<ConceptId, u32> = HashMap::new();
+        for ids in concepts_of {
+            for &c in ids {
+                *df.entry(c).or_default() += 1;
             }
         }
+        let n = concepts_of.iter().filter(|ids| !ids.is_empty()).count().max(1) as f64;
+        let idf = df
+            .into_iter()
+            .map(|(c, d)| (c, (n / f64::from(d)).ln()))
+            .collect();
+        Profiles { concepts_of, idf }
     }
-    (to, total)
+
+    /// The nodes' summed concept vector.
+    fn of(&self, nodes: &[usize]) -> BTreeMap<ConceptId, f64> {
+        let mut v: BTreeMap<ConceptId, f64> = BTreeMap::new();
+        for &u in nodes {
+            for c in &self.concepts_of[u] {
+                *v.entry(*c).or_default() += self.idf[c];
+            }
+        }
+        v
+    }
+}
+
+/// Cosine similarity of two sparse vectors (0 when either is empty).
+fn cosine(a: &BTreeMap<ConceptId, f64>, b: &BTreeMap<ConceptId, f64>) -> f64 {
+    let dot: f64 = a.iter().filter_map(|(c, x)| Some(x * b.get(c)?)).sum();
+    let norm = |v: &BTreeMap<ConceptId, f64>| v.values().map(|x| x * x).sum::<f64>().sqrt();
+    let denominator = norm(a) * norm(b);
+    if denominator > 0.0 {
+        dot / denominator
+    } else {
+        0.0
+    }
 }
 
 /// The events (see the module documentation).
 fn events(
-    graph: &Csr,
+    profiles: &Profiles,
     trend_of: &[Option<u32>],
     window_of: &[Option<usize>],
     timing: &Timing,
     windows: usize,
-) -> Vec<Event> {
+) -> (Vec<Event>, Vec<(u32, u32, usize)>) {
+    let mut continues = Vec::new();
     let dated_in = |t: u32, from: usize, to: usize| -> Vec<usize> {
         (0..trend_of.len())
             .filter(|&u| {
@@ -330,12 +372,18 @@ fn events(
         if !timing.born(y) {
             continue;
         }
-        let early = in_windows(y, onset, onset + 1);
-        let (to, total) = weight_to_trends(graph, trend_of, &early, y);
-        let found: Vec<u32> = to
-            .into_iter()
-            .filter(|&(x, w)| w >= PARENT_SHARE * total && timing.span[&x].0 < onset)
-            .map(|(x, _)| x)
+        let early = profiles.of(&in_windows(y, onset, onset + 1));
+        let found: Vec<u32> = timing
+            .span
+            .iter()
+            .filter(|&(&x, &(x_onset, x_end))| {
+                x != y
+                    && x_onset < onset
+                    && x_end + 2 >= onset
+                    && cosine(&early, &profiles.of(&in_windows(x, onset.saturating_sub(2), onset - 1)))
+                        >= PARENT_SIMILARITY
+            })
+            .map(|(&x, _)| x)
             .collect();
         parents.insert(y, found);
     }
@@ -411,6 +459,9 @@ fn events(
             to.push(x);
         }
         if to.len() < 2 || ys.is_empty() {
+            if let [y] = ys[..] {
+                continues.push((y, x, timing.span[&y].0));
+            }
             continue;
         }
         to.sort_unstable();
@@ -436,11 +487,15 @@ fn events(
             if y == x || onset > end || y_end <= end {
                 continue;
             }
-            let after = in_windows(y, end + 1, end + 2);
-            let (to, total) = weight_to_trends(graph, trend_of, &after, y);
-            let share = to.get(&x).copied().unwrap_or(0.0) / total.max(f64::MIN_POSITIVE);
-            if share >= PARENT_SHARE && heir.is_none_or(|(_, best)| share > best) {
-                heir = Some((y, share));
+            let late = profiles.of(&in_windows(x, end.saturating_sub(1), end));
+            let before = cosine(&late, &profiles.of(&in_windows(y, end.saturating_sub(1), end)));
+            let after = cosine(&late, &profiles.of(&in_windows(y, end + 1, end + 2)));
+            let gain = after - before;
+            if after >= PARENT_SIMILARITY
+                && gain >= HEIR_GAIN
+                && heir.is_none_or(|(_, best)| gain > best)
+            {
+                heir = Some((y, gain));
             }
         }
         let window = (end + 1).min(windows.saturating_sub(1));
@@ -461,7 +516,8 @@ fn events(
             },
         });
     }
-    events
+    continues.sort_unstable();
+    (events, continues)
 }
 
 /// The labels with clusters under [`MIN_TREND`] articles removed.

@@ -62,6 +62,9 @@ pub struct TrendState {
     /// The lineage events of the previous analysis (articles as indices
     /// into [`TrendState::articles`]).
     pub events: Vec<Event>,
+    /// New trends that continue silent ones under another id (see
+    /// [`super::lineage::Lineage::continues`]).
+    pub continues: Vec<(u32, u32, usize)>,
     /// Every scan so far, oldest first.
     pub scans: Vec<Scan>,
 }
@@ -216,6 +219,7 @@ mod tests {
             article_trends: vec![3, NO_TREND],
             placements: Vec::new(),
             events: Vec::new(),
+            continues: Vec::new(),
             scans: vec![Scan {
                 at: "2026-12-05T10:00:00Z".into(),
                 added: vec!["a".into(), "b".into()],

@@ -16,7 +16,9 @@ use super::state::{StateError, TrendState, WindowTrends, NO_TREND};
 use super::strategic::{place, Placement};
 use super::windows::{window_of, Span, Window};
 use crate::analyze::community::CommunityError;
+use crate::graph::projection::article_concepts;
 use crate::graph::{Csr, NodeRef, ProjectedGraph};
+use crate::model::ConceptId;
 use crate::model::Collection;
 use crate::seed::Date;
 use crate::store::{write_atomically, StoreDir, StoreError};
@@ -80,7 +82,14 @@ pub fn track(
         .iter()
         .map(|&c| cluster_trends[c as usize])
         .collect();
-    let lineage = detect(csr, &trend_of, &windows_of, spans.len(), next_id);
+    let concepts = article_concepts(collection);
+    let concepts_of: Vec<Vec<ConceptId>> = (0..csr.node_count() as u32)
+        .map(|u| match graph.node(u) {
+            NodeRef::Article(i) => concepts[i].clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let lineage = detect(&concepts_of, &trend_of, &windows_of, spans.len(), next_id);
     let placements = placements(csr, clusters, &cluster_trends);
     let state = TrendState {
         next_id,
@@ -106,6 +115,7 @@ pub fn track(
             .filter_map(|(t, p)| Some(((*t)?, (*p)?)))
             .collect(),
         events: lineage.events.clone(),
+        continues: lineage.continues.clone(),
         scans: earlier.scans,
     };
     write_atomically(&path, |w| state.write(w))?;

@@ -9,15 +9,10 @@
 //! * `MERGED_INTO` from each trend before a merge to the trend after it,
 //!   `SPLIT_INTO` from the trend before a split to each trend after it,
 //!   leaving out a trend that keeps its id through the event;
-//! * `CONTINUES` from a trend of window `w` to a trend of window `w-1` with
-//!   another id when at least half ([`FLOW_SHARE`]) of the earlier trend's
-//!   articles that are in both windows' partitions, and at least
-//!   [`MIN_TREND`] of them (so one or two articles make no link), are in
-//!   the later trend, and the pair is not part of a merge or split seen in
-//!   `w`: the same topic under a new
-//!   id (for instance when Leiden cut it differently and the matching gave
-//!   the old id to another piece). It is rare by construction, since the
-//!   matching keeps an id wherever most articles stay together.
+//! * `CONTINUES` from a new trend to the trend it continues under another
+//!   id: the earlier one falls silent at the later one's onset and is its
+//!   only parent ([`crate::trends::lineage::Lineage::continues`]), dated at
+//!   the later one's onset.
 //!
 //! A file is written only when it has rows.
 
@@ -25,8 +20,7 @@ use super::{write_csv, Folder, NodeFile, Property, RelationshipFile};
 use crate::analyze::rdf::trends::activity_name;
 use crate::export::ExportError;
 use crate::trends::history::History;
-use crate::trends::lineage::{EventKind, FLOW_SHARE, MIN_TREND};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::trends::lineage::EventKind;
 
 /// A `Trend`-to-`Trend` relationship: start, end, date.
 type TrendLink = (u32, u32, String);
@@ -56,7 +50,7 @@ impl Folder<'_> {
             self.write_in_trend(&members)?;
         }
         let (merged, split) = event_links(history);
-        let continues = continues(history, &merged, &split);
+        let continues = continues(history);
         for (kind, rows) in [
             ("MERGED_INTO", merged),
             ("SPLIT_INTO", split),
@@ -190,31 +184,16 @@ fn event_links(history: &History) -> (Vec<TrendLink>, Vec<TrendLink>) {
 }
 
 /// `CONTINUES` rows (see the module documentation), later trend first, sorted.
-fn continues(history: &History, merged: &[TrendLink], split: &[TrendLink]) -> Vec<TrendLink> {
-    let in_events: BTreeSet<(u32, u32, &str)> = merged
+fn continues(history: &History) -> Vec<TrendLink> {
+    let mut rows: Vec<TrendLink> = history
+        .lineage
+        .continues
         .iter()
-        .chain(split)
-        .map(|(f, t, d)| (*f, *t, d.as_str()))
+        .filter_map(|&(later, earlier, w)| {
+            let span = history.spans.get(w)?;
+            Some((later, earlier, span.first_date().to_string()))
+        })
         .collect();
-    let trend_at = &history.lineage.trend_at;
-    let mut rows = Vec::new();
-    for w in 1..trend_at.len().min(history.spans.len()) {
-        let date = history.spans[w].first_date().to_string();
-        let mut flow: BTreeMap<(u32, u32), u32> = BTreeMap::new();
-        let mut shared: BTreeMap<u32, u32> = BTreeMap::new();
-        for (before, after) in trend_at[w - 1].iter().zip(&trend_at[w]) {
-            if let (Some(s), Some(t)) = (*before, *after) {
-                *shared.entry(s).or_default() += 1;
-                *flow.entry((s, t)).or_default() += 1;
-            }
-        }
-        for ((s, t), n) in flow {
-            let moved = n >= MIN_TREND && f64::from(n) >= FLOW_SHARE * f64::from(shared[&s]);
-            if s != t && moved && !in_events.contains(&(s, t, date.as_str())) {
-                rows.push((t, s, date.clone()));
-            }
-        }
-    }
     rows.sort();
     rows
 }
@@ -267,21 +246,13 @@ mod tests {
     }
 
     #[test]
-    fn a_new_id_for_the_same_articles_continues_the_old_one() {
-        let h = history();
-        let (merged, split) = event_links(&h);
-        // 3 continues 1 in the second quarter; the merge into 2 is no
-        // continuation.
-        assert_eq!(
-            continues(&h, &merged, &split),
-            vec![(3, 1, "2024-04-01".to_string())]
-        );
-        // Too few articles make no link.
-        let mut h = h;
-        for w in 0..2 {
-            h.lineage.trend_at[w].truncate(2);
-        }
-        h.lineage.trend_at[2].truncate(2);
-        assert!(continues(&h, &merged, &split).is_empty());
+    fn a_continued_trend_links_to_the_one_it_continues() {
+        let mut h = history();
+        assert!(continues(&h).is_empty());
+        h.lineage.continues = vec![(3, 1, 1)];
+        assert_eq!(continues(&h), vec![(3, 1, "2024-04-01".to_string())]);
+        // A window the history does not have makes no row.
+        h.lineage.continues.push((4, 1, 9));
+        assert_eq!(continues(&h).len(), 1);
     }
 }
