@@ -35,16 +35,19 @@ pub mod weak;
 
 mod assemble;
 mod cache;
+pub mod changes;
 mod model;
+mod over_time;
 mod prepare;
 mod text;
 
-use crate::trends::state::ReportedTrends;
+use crate::trends::history::History;
 pub use assemble::build;
 pub use cache::{
     cache_path, cached, load_or_compute, read_store_copy, refresh, save_cache, save_store_copy,
     store_copy, CacheMiss, Refresh,
 };
+pub use changes::Basis;
 pub use model::*;
 pub use prepare::trend_clusters;
 pub(crate) use prepare::{key, Prepared};
@@ -87,9 +90,10 @@ pub struct Inputs<'a> {
     /// Layout positions of the articles projection's nodes, at least of
     /// those the map draws ([`layout::map_positions`]).
     pub positions: &'a [[f64; 2]],
-    /// The clusters' trends and what the last scan added, from the store's
-    /// trend state ([`ReportedTrends::read`]).
-    pub trends: &'a ReportedTrends,
+    /// The store's trends through time ([`History::read`]), when it keeps them.
+    pub history: Option<&'a History>,
+    /// What the what-changed section compares.
+    pub basis: Basis,
 }
 
 /// The format a report is written in.
@@ -170,6 +174,15 @@ pub type Timings = Vec<(&'static str, f64)>;
 /// # Ok::<(), signalgraph::report::ReportError>(())
 /// ```
 pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timings), ReportError> {
+    compute_with(dir, Basis::LastScan, progress)
+}
+
+/// [`compute`] with the what-changed section on `basis` (`report --since`).
+pub fn compute_with(
+    dir: &StoreDir,
+    basis: Basis,
+    progress: &dyn Progress,
+) -> Result<(Report, Timings), ReportError> {
     let mut timings = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |name: &'static str| {
@@ -202,7 +215,7 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
     let positions = layout::map_positions(&articles, &article_analysis);
     progress.advance(1);
     lap("layout");
-    let trends = ReportedTrends::read(&crate::trends::track::state_path(dir));
+    let history = read_history(dir, &collection);
     let report = build(&Inputs {
         collection: &collection,
         iris: &iris,
@@ -210,10 +223,17 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
         article_analysis: &article_analysis,
         full: full.as_ref().map(|(g, a)| (g, a)),
         positions: &positions,
-        trends: &trends,
+        history: history.as_ref(),
+        basis,
     });
     progress.advance(1);
     lap("build report");
     progress.finish();
     Ok((report, timings))
+}
+
+/// The store's trend history over `collection`; none when the store keeps
+/// no trends or their file is damaged (the next analysis reports it).
+pub fn read_history(dir: &StoreDir, collection: &Collection) -> Option<History> {
+    History::read(dir, collection).ok().flatten()
 }
