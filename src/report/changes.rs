@@ -14,9 +14,11 @@
 //! * **status changes**: the status rule ([`super::trajectory`]) applied to
 //!   each trend's articles before, in the period of the articles before,
 //!   against its status now; new trends are left out;
-//! * **events and bursts since**: those whose window (or first month) starts
-//!   after the cutoff, or that cite an added article. Without a cutoff (no
-//!   article before is dated) every event and burst is new.
+//! * **events and bursts since**: those whose window (for a burst, first
+//!   month) starts after the cutoff, or holds the cutoff and cites an added
+//!   article (it may have been seen before, but the added articles are part
+//!   of it). Without a cutoff (no article before is dated) every event and
+//!   burst is new.
 
 use super::model::{AddedGroup, ClusterReport, LineageReport, Since, StatusChange, TrendEntry};
 use super::prepare::Prepared;
@@ -138,7 +140,14 @@ pub(crate) fn since(
         .events
         .iter()
         .enumerate()
-        .filter(|(_, e)| after(&e.date, &cutoff_text) || cites_added(&e.article_ids, &added_ids))
+        .filter(|(_, e)| {
+            let window = &lineage.windows[e.window];
+            let holds_cutoff = cutoff_text
+                .as_deref()
+                .is_some_and(|c| window.start.as_str() <= c && c <= window.end.as_str());
+            after(&e.date, &cutoff_text)
+                || (holds_cutoff && cites_added(&e.article_ids, &added_ids))
+        })
         .map(|(i, _)| i)
         .collect();
     Some(Since {
@@ -176,10 +185,16 @@ pub(crate) fn burst_indexes(p: &Prepared, history: &History, since: &Since) -> B
         .iter()
         .enumerate()
         .filter(|(_, b)| {
-            after(&b.start.to_string(), &since.before_last_date)
-                || b.articles
-                    .iter()
-                    .any(|&a| added.contains(p.collection.articles[a as usize].article.id.as_str()))
+            let start = b.start.to_string();
+            let holds_cutoff = since
+                .before_last_date
+                .as_deref()
+                .is_some_and(|c| c.get(..7) == start.get(..7));
+            after(&start, &since.before_last_date)
+                || holds_cutoff
+                    && b.articles.iter().any(|&a| {
+                        added.contains(p.collection.articles[a as usize].article.id.as_str())
+                    })
         })
         .map(|(i, _)| i)
         .collect()

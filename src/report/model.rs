@@ -112,6 +112,23 @@ pub struct LineageReport {
     pub trends: Vec<LineageTrend>,
     /// Birth, death, merge and split events, in window order.
     pub events: Vec<EventEntry>,
+    /// Articles that moved from one trend to another between consecutive
+    /// windows (at least two), by window then trends.
+    pub flows: Vec<Flow>,
+}
+
+/// Articles that were in trend `from` in window `window - 1` and are in trend
+/// `to` in `window`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flow {
+    /// The later window.
+    pub window: usize,
+    /// The trend before.
+    pub from: u32,
+    /// The trend after.
+    pub to: u32,
+    /// How many articles moved.
+    pub articles: u32,
 }
 
 /// One time window.

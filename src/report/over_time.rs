@@ -9,13 +9,13 @@
 //! the first [`CITED`].
 
 use super::model::{
-    round6, ArticleRef, BurstEntry, ClusterReport, EventEntry, LineageReport, LineageTrend,
+    round6, ArticleRef, BurstEntry, ClusterReport, EventEntry, Flow, LineageReport, LineageTrend,
     TrendEntry, WindowEntry,
 };
 use super::prepare::Prepared;
 use crate::trends::history::History;
 use crate::trends::lineage::Activity;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Articles cited by title for each event and burst (the rest are counted).
 pub(crate) const CITED: usize = 3;
@@ -157,6 +157,7 @@ pub(crate) fn lineage(p: &Prepared, history: &History) -> LineageReport {
         })
         .collect();
     LineageReport {
+        flows: flows(history),
         window: if windows.is_empty() {
             String::new()
         } else {
@@ -199,4 +200,33 @@ pub(crate) fn bursts(
         });
     }
     (listed, landed)
+}
+
+/// Fewest articles moving between two trends that make a flow.
+const MIN_FLOW: u32 = 2;
+
+/// Articles moving between trends from each window to the next (windows
+/// overlap, so an article is in both).
+fn flows(history: &History) -> Vec<Flow> {
+    let at = &history.lineage.trend_at;
+    let mut flows = Vec::new();
+    for w in 1..at.len() {
+        let mut counts: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+        for (before, after) in at[w - 1].iter().zip(&at[w]) {
+            if let (Some(x), Some(y)) = (before, after) {
+                if x != y {
+                    *counts.entry((*x, *y)).or_insert(0) += 1;
+                }
+            }
+        }
+        flows.extend(counts.into_iter().filter(|&(_, n)| n >= MIN_FLOW).map(
+            |((from, to), articles)| Flow {
+                window: w,
+                from,
+                to,
+                articles,
+            },
+        ));
+    }
+    flows
 }
