@@ -13,8 +13,9 @@ use super::text::rank_of;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Fewest articles a trend needs to be drawn in the alluvial diagram.
-pub const ALLUVIAL_MIN: u32 = 5;
+/// Fewest articles a trend needs to be drawn in the alluvial diagram: the
+/// lineage's own floor below which a cluster is noise.
+pub const ALLUVIAL_MIN: u32 = crate::trends::lineage::MIN_TREND;
 /// Most trends drawn in the alluvial diagram (the largest).
 pub const ALLUVIAL_TRENDS: usize = 14;
 /// Bursts drawn on the timeline (the strongest).

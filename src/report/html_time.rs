@@ -265,6 +265,9 @@ pub(super) fn trend_card(r: &Report, k: &ClusterReport, s: &mut String) {
             )
         );
     }
+    if t.windows.iter().all(|&n| n == 0) && !r.lineage.windows.is_empty() {
+        s.push_str("<p class=\"muted small\">Found by the last analysis only: in the time windows its articles belong to the trends of the lineage above.</p>\n");
+    }
     if !t.events.is_empty() {
         s.push_str("<ul>");
         for &i in &t.events {

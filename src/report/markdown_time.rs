@@ -206,6 +206,9 @@ pub(super) fn trend_card(r: &Report, k: &ClusterReport, s: &mut String) {
             counts.join(" ")
         ));
     }
+    if t.windows.iter().all(|&n| n == 0) && !r.lineage.windows.is_empty() {
+        facts.push("found by the last analysis only: in the time windows its articles belong to the trends of the lineage".into());
+    }
     let _ = writeln!(s, "**Over time:** {}\n", facts.join(" · "));
     for &i in &t.events {
         let _ = writeln!(s, "{}", event_line(r, &r.lineage.events[i]));
