@@ -22,7 +22,11 @@
 //! and per-signal facts computed once), `assemble.rs` (the [`Report`] built
 //! from them, phase by phase), `cache.rs` (the model and the HTML copy kept
 //! in the store), `text.rs` (wording the HTML and Markdown writers share);
-//! this file has the entry points and the format dispatch.
+//! for trends through time, read from the store's [`History`]:
+//! `over_time.rs` (trend entries, lineage, bursts), [`changes`] (what
+//! changed, and its rule), [`charts`] (the lineage, burst and strategic
+//! pictures), `html_time.rs` and `markdown_time.rs` (their sections); this
+//! file has the entry points and the format dispatch.
 
 pub mod html;
 pub mod json;
