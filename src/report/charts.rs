@@ -443,6 +443,19 @@ pub fn strategic(r: &Report) -> Option<Chart> {
         (t + height - b) / 2.0,
         (t + height - b) / 2.0
     );
+    for (trend, c, d, q) in &placed {
+        let _ = write!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="7" fill="{}" stroke="#ffffff" stroke-width="1.5"><title>#{} {}: {q}, centrality {c}, density {d}</title></circle>"##,
+            px(*c),
+            py(*d),
+            color(Some(trend.cluster)),
+            trend.id,
+            escape(&trend.name)
+        );
+    }
+    // Labels for the largest trends first, right of the dot or else left of
+    // it, skipped where they would cover a label already placed.
     let mut by_size: Vec<usize> = (0..placed.len()).collect();
     by_size.sort_by_key(|&i| {
         (
@@ -450,27 +463,34 @@ pub fn strategic(r: &Report) -> Option<Chart> {
             placed[i].0.id,
         )
     });
-    let labelled: std::collections::BTreeSet<usize> =
-        by_size.into_iter().take(STRATEGIC_LABELS).collect();
-    for (i, (trend, c, d, q)) in placed.iter().enumerate() {
-        let (x, y) = (px(*c), py(*d));
-        let _ = write!(
-            s,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="7" fill="{}" stroke="#ffffff" stroke-width="1.5"><title>#{} {}: {q}, centrality {c}, density {d}</title></circle>"##,
-            color(Some(trend.cluster)),
-            trend.id,
-            escape(&trend.name)
-        );
-        if labelled.contains(&i) {
-            let first = trend.name.split(" · ").next().unwrap_or("");
-            let label = format!("{}. {}", rank_of(r, trend.cluster), truncate(first, 20));
-            let right = x > width * 0.72;
+    let mut taken: Vec<[f64; 4]> = Vec::new();
+    for i in by_size.into_iter().take(STRATEGIC_LABELS) {
+        let (trend, c, d, _) = placed[i];
+        let (x, y) = (px(c), py(d));
+        let first = trend.name.split(" · ").next().unwrap_or("");
+        let label = format!("{}. {}", rank_of(r, trend.cluster), truncate(first, 20));
+        let w = label.chars().count() as f64 * 7.2;
+        let boxes = [
+            (
+                x + 10.0,
+                "start",
+                [x + 10.0, y - 9.0, x + 10.0 + w, y + 5.0],
+            ),
+            (x - 10.0, "end", [x - 10.0 - w, y - 9.0, x - 10.0, y + 5.0]),
+        ];
+        let free = boxes.into_iter().find(|(_, _, b)| {
+            b[0] >= l
+                && b[2] <= width - rgt
+                && taken
+                    .iter()
+                    .all(|o| b[2] < o[0] || o[2] < b[0] || b[3] < o[1] || o[3] < b[1])
+        });
+        if let Some((tx, anchor, b)) = free {
+            taken.push(b);
             let _ = write!(
                 s,
-                r##"<text x="{:.1}" y="{:.1}" font-size="13" fill="#1b1b1b" stroke="#ffffff" stroke-width="3" paint-order="stroke" text-anchor="{}">{}</text>"##,
-                if right { x - 10.0 } else { x + 10.0 },
+                r##"<text x="{tx:.1}" y="{:.1}" font-size="13" fill="#1b1b1b" stroke="#ffffff" stroke-width="3" paint-order="stroke" text-anchor="{anchor}">{}</text>"##,
                 y + 4.0,
-                if right { "end" } else { "start" },
                 escape(&label)
             );
         }
@@ -534,4 +554,27 @@ pub fn strip(counts: &[u32], labels: &[String], fill: &str, id: u32) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_labelled_by_their_kind() {
+        assert_eq!(window_label("quarter", "2024-07-01"), "2024 Q3");
+        assert_eq!(window_label("month", "2024-03-01"), "2024-03");
+        assert_eq!(window_label("year", "2024-01-01"), "2024");
+        assert_eq!(window_label("90d", "2024-02-11"), "2024-02-11");
+    }
+
+    #[test]
+    fn a_strip_shows_each_count_and_the_ends() {
+        let labels = vec!["2024 Q1".to_string(), "2024 Q2".into(), "2024 Q3".into()];
+        let svg = strip(&[3, 0, 12], &labels, "#123456", 7);
+        assert!(svg.contains(">3</text>") && svg.contains(">12</text>"));
+        assert!(!svg.contains(">0</text>"));
+        assert!(svg.contains("2024 Q1") && svg.contains("2024 Q3"));
+        assert!(svg.contains("trend #7 per window: 2024 Q1 3, 2024 Q3 12"));
+    }
 }
