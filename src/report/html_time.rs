@@ -13,6 +13,8 @@ const ADDED_PER_TREND: usize = 5;
 const SINCE_ROWS: usize = 12;
 /// Trend groups listed in what changed.
 const ADDED_GROUPS: usize = 20;
+/// Events listed in a trend's card, latest first.
+const CARD_EVENTS: usize = 6;
 /// Events listed in the lineage section.
 const EVENT_ROWS: usize = 60;
 
@@ -270,8 +272,16 @@ pub(super) fn trend_card(r: &Report, k: &ClusterReport, s: &mut String) {
     }
     if !t.events.is_empty() {
         s.push_str("<ul>");
-        for &i in &t.events {
+        // The latest events; the rest are in the lineage section.
+        for &i in t.events.iter().rev().take(CARD_EVENTS) {
             s.push_str(&event_item(r, &r.lineage.events[i]));
+        }
+        if t.events.len() > CARD_EVENTS {
+            let _ = write!(
+                s,
+                "<li class=\"muted\">and {} earlier events (see Trends over time)</li>",
+                t.events.len() - CARD_EVENTS
+            );
         }
         s.push_str("</ul>\n");
     }
