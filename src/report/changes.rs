@@ -38,6 +38,8 @@ pub enum Basis {
 }
 
 /// The what-changed section, without its bursts (see [`burst_indexes`]).
+/// One function, in the order of the module documentation's rule, so the
+/// rule reads as written there.
 pub(crate) fn since(
     p: &Prepared,
     history: Option<&History>,

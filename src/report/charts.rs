@@ -74,7 +74,8 @@ pub fn alluvial_trends(r: &Report) -> Vec<&LineageTrend> {
 }
 
 /// The lineage: each trend a band across the windows (height: its articles
-/// in the window), ribbons for articles moving between trends.
+/// in the window), ribbons for articles moving between trends. Long because
+/// it draws one picture top to bottom, sharing one set of layout values.
 pub fn alluvial(r: &Report) -> Option<Chart> {
     let windows = &r.lineage.windows;
     let shown = alluvial_trends(r);
@@ -233,6 +234,7 @@ fn month_of(date: &str) -> Option<i64> {
 }
 
 /// The strongest bursts as bars over the months, bursting-now ones marked.
+/// Long for the same reason as [`alluvial`].
 pub fn burst_timeline(r: &Report) -> Option<Chart> {
     let first = month_of(r.collection.first_date.as_deref()?)?;
     let last = month_of(r.collection.last_date.as_deref()?)?;
@@ -350,7 +352,8 @@ pub fn burst_timeline(r: &Report) -> Option<Chart> {
 }
 
 /// Centrality × density of each placed trend, split at the medians into
-/// the four quadrants, each trend a labelled dot.
+/// the four quadrants, each trend a labelled dot. Long for the same reason
+/// as [`alluvial`].
 pub fn strategic(r: &Report) -> Option<Chart> {
     let placed: Vec<_> = r
         .trends

@@ -60,7 +60,8 @@ fn chart(s: &mut String, c: Chart) {
     );
 }
 
-/// What changed since the last scan (or the date given): first in the page.
+/// What changed since the last scan (or the date given): first in the page,
+/// one list after another (long, but flat).
 pub(super) fn what_changed(r: &Report, s: &mut String) {
     s.push_str("<section id=\"changes\">\n<h2>What changed</h2>\n");
     let Some(since) = &r.since else {

@@ -41,7 +41,7 @@ fn burst_line(b: &BurstEntry) -> String {
     )
 }
 
-/// What changed, first in the document.
+/// What changed, first in the document, one list after another (long, but flat).
 pub(super) fn what_changed(r: &Report, s: &mut String) {
     s.push_str("## What changed\n\n");
     let Some(since) = &r.since else {
@@ -106,7 +106,7 @@ pub(super) fn what_changed(r: &Report, s: &mut String) {
 }
 
 /// The lineage as a table of trends by window, then the events; the
-/// bursts; the strategic diagram's quadrants.
+/// bursts; the strategic diagram's quadrants (three flat sections in a row).
 pub(super) fn over_time(r: &Report, s: &mut String) {
     s.push_str("## Trends over time\n\n");
     let windows = &r.lineage.windows;
