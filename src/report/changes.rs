@@ -109,7 +109,7 @@ pub(crate) fn since(
                     .articles
                     .iter()
                     .find_map(|&a| c.articles[a as usize].article.date);
-                first.is_some_and(|f| Some(f) > cutoff_date(basis))
+                matches!((first, basis), (Some(f), Basis::Date(d)) if f > d)
             })
             .map(|t| t.id)
             .collect(),
@@ -163,14 +163,6 @@ pub(crate) fn since(
         bursts: Vec::new(),
         new_articles,
     })
-}
-
-/// The date of a `date` basis (`None` for a scan).
-fn cutoff_date(basis: Basis) -> Option<Date> {
-    match basis {
-        Basis::Date(d) => Some(d),
-        Basis::LastScan => None,
-    }
 }
 
 /// Whether `start` (`YYYY-MM-DD`) is after the cutoff (always, without one).

@@ -105,7 +105,7 @@ fn cite(p: &Prepared, articles: &[u32]) -> (Vec<String>, Vec<ArticleRef>) {
 /// The windows, every trend seen and the events; names of cluster trends
 /// are their cluster's.
 pub(crate) fn lineage(p: &Prepared, history: &History) -> LineageReport {
-    let windows: Vec<WindowEntry> = history
+    let mut windows: Vec<WindowEntry> = history
         .spans
         .iter()
         .map(|span| WindowEntry {
@@ -114,7 +114,6 @@ pub(crate) fn lineage(p: &Prepared, history: &History) -> LineageReport {
             articles: 0,
         })
         .collect();
-    let mut windows = windows;
     for a in &p.collection.articles {
         if let Some(w) = a
             .article
