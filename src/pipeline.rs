@@ -21,7 +21,6 @@ use crate::model::Collection;
 use crate::progress::Progress;
 use crate::report::{self, ReportError, ReportFormat};
 use crate::store::{Iris, StoreDir, StoreError};
-use crate::trends::state::ReportedTrends;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -184,7 +183,7 @@ pub fn run(
     } else {
         report::layout::map_positions(&articles, &article_analysis)
     };
-    let trends = ReportedTrends::read(&crate::trends::track::state_path(dir));
+    let history = report::read_history(dir, &collection);
     let model = report::build(&report::Inputs {
         collection: &collection,
         iris: &iris,
@@ -192,7 +191,8 @@ pub fn run(
         article_analysis: &article_analysis,
         full: Some((&full, &full_analysis)),
         positions: &map_positions,
-        trends: &trends,
+        history: history.as_ref(),
+        basis: report::Basis::LastScan,
     });
     let reports = write_reports(dir, &model, &options.out)?;
     steps.next();

@@ -501,6 +501,51 @@ fn one_article_renders_and_says_what_it_cannot_compute() {
     assert!(notes.contains("1 article(s)"), "{notes}");
     assert!(html.contains("id=\"cluster-0\""));
     assert!(html.contains("class=\"note\""));
+    says_what_time_cannot_show(&report, &html);
+}
+
+/// The trends-over-time parts of a report that cannot have a lineage:
+/// notes that say so, no events, no empty pictures, the first scan named.
+fn says_what_time_cannot_show(report: &Value, html: &str) {
+    let notes = notes(report);
+    assert!(
+        notes.contains("no lineage") || notes.contains("no births, deaths, merges or splits"),
+        "{notes}"
+    );
+    assert!(report["lineage"]["events"].as_array().unwrap().is_empty());
+    assert!(report["lineage"]["windows"].as_array().unwrap().len() <= 1);
+    assert!(report["since"].is_null());
+    assert!(!html.contains("class=\"chart alluvial\""));
+    assert!(html.contains("No lineage"), "the lineage section says why");
+    assert!(
+        html.contains("first scan"),
+        "what changed says it is the first scan"
+    );
+    let changes = html.find("id=\"changes\"").expect("what changed");
+    assert!(changes < html.find("id=\"overview\"").unwrap());
+}
+
+/// Articles all dated in one month: one window, so no lineage, and the
+/// report says so.
+#[test]
+fn one_window_says_there_is_no_lineage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let folder = root.join("month");
+    std::fs::create_dir(&folder).unwrap();
+    for (i, day) in ["20241103", "20241110", "20241117", "20241124"]
+        .iter()
+        .enumerate()
+    {
+        let file = format!("00{i}_{:016x}.txt", 0x1230 + i);
+        article(&folder, &file, &format!("November Story {i}"), Some(day));
+    }
+    let (report, html, _) = run_folder(root, "month");
+    assert_eq!(report["scans"], 1);
+    assert!(notes(&report).contains("one month"), "{}", notes(&report));
+    says_what_time_cannot_show(&report, &html);
+    assert!(report["bursts"].as_array().unwrap().is_empty());
+    assert!(html.contains("No bursts"));
 }
 
 #[test]
@@ -558,6 +603,10 @@ fn undated_articles_render_and_say_what_they_cannot_compute() {
         notes(&report)
     );
     assert!(html.contains("No article is dated"));
+    assert!(notes(&report).contains("no lineage"), "{}", notes(&report));
+    says_what_time_cannot_show(&report, &html);
+    assert!(report["bursts"].as_array().unwrap().is_empty());
+    assert!(html.contains("No bursts"));
 }
 
 #[test]

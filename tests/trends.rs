@@ -299,9 +299,12 @@ fn the_report_says_what_the_last_scan_added() {
             .expect("report")
             .0
     };
-    assert_eq!(scan().since, None);
+    let first = scan();
+    assert_eq!(first.since, None);
+    assert_eq!(first.scans, 1);
     std::fs::copy(held, seeds.join(held.file_name().unwrap())).unwrap();
-    let since = scan().since.expect("a second scan");
+    let second = scan();
+    let since = second.since.clone().expect("a second scan");
     let id = held
         .file_stem()
         .unwrap()
@@ -312,4 +315,193 @@ fn the_report_says_what_the_last_scan_added() {
         .unwrap();
     assert_eq!(since.new_articles, vec![id.to_string()]);
     assert_eq!(since.date.len(), 10);
+    assert_eq!(since.basis, "scan");
+    assert_eq!(second.scans, 2);
+    // The added article is listed under its trend now, by name.
+    let [group] = since.by_trend.as_slice() else {
+        panic!("one group: {:?}", since.by_trend);
+    };
+    assert_eq!(group.articles.len(), 1);
+    assert_eq!(group.articles[0].id, id);
+    let cluster = second
+        .clusters
+        .iter()
+        .find(|k| k.article_ids.iter().any(|a| a == id))
+        .unwrap();
+    assert_eq!(group.name, cluster.name);
+    let trend = second.trends.iter().find(|t| t.cluster == cluster.cluster);
+    assert_eq!(group.trend, trend.map(|t| t.id));
+    // The status rule on each trend without the added article, against now.
+    for c in &since.status_changes {
+        assert_ne!(c.before, c.after);
+    }
+    // New trends have ids never given before the scan.
+    for &t in &since.new_trends {
+        assert!(first.lineage.trends.iter().all(|x| x.id < t), "{t}");
+    }
+    // What changed opens the HTML and the Markdown.
+    let html = render(&second, signalgraph::report::ReportFormat::Html);
+    let changes = html.find("<h2>What changed</h2>").expect("what changed");
+    assert!(changes < html.find("<h2>At a glance</h2>").unwrap());
+    assert!(html[changes..].contains(&group.articles[0].title.replace('\'', "&#39;")));
+    let md = render(&second, signalgraph::report::ReportFormat::Markdown);
+    assert!(md.find("## What changed").unwrap() < md.find("## At a glance").unwrap());
+    assert!(render(&first, signalgraph::report::ReportFormat::Html).contains("first scan"));
+}
+
+/// `report` in one format, as text.
+fn render(
+    report: &signalgraph::report::Report,
+    format: signalgraph::report::ReportFormat,
+) -> String {
+    let mut out = Vec::new();
+    signalgraph::report::write(report, format, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The report's trends through time are the store's History: the same
+/// windows, events (with their articles), per-window counts and bursts;
+/// a generated collection has events and bursts, and every picture.
+#[test]
+fn the_report_shows_the_history() {
+    use signalgraph::trends::history::History;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = StoreDir::new(tmp.path().join("store"));
+    build_from(&store, &generated(tmp.path(), 1000, 3));
+    analyze_articles(&store);
+    let report = signalgraph::report::compute(&store, &NoProgress).unwrap().0;
+    let (c, _) = signalgraph::build::load_collection(&store).unwrap();
+    let history = History::read(&store, &c).unwrap().expect("a history");
+    let id = |a: &u32| c.articles[*a as usize].article.id.clone();
+    let windows: Vec<(String, String)> = history
+        .spans
+        .iter()
+        .map(|s| (s.first_date().to_string(), s.last_date().to_string()))
+        .collect();
+    let listed: Vec<(String, String)> = report
+        .lineage
+        .windows
+        .iter()
+        .map(|w| (w.start.clone(), w.end.clone()))
+        .collect();
+    assert_eq!(listed, windows);
+    assert!(windows.len() >= 2);
+    assert_eq!(report.lineage.events.len(), history.lineage.events.len());
+    assert!(
+        !report.lineage.events.is_empty(),
+        "a generated collection has events"
+    );
+    for (e, h) in report.lineage.events.iter().zip(&history.lineage.events) {
+        assert_eq!(e.kind, h.kind.name());
+        assert_eq!(e.date, windows[h.window].0);
+        assert_eq!((&e.from, &e.to), (&h.from, &h.to));
+        assert_eq!(e.article_ids, h.articles.iter().map(id).collect::<Vec<_>>());
+        assert_eq!(e.cited.len(), e.article_ids.len().min(3));
+    }
+    for t in &report.trends {
+        let h = history.trend(t.id).unwrap();
+        assert_eq!(t.windows, h.per_window);
+        assert_eq!(t.cluster, h.cluster.unwrap());
+        assert_eq!(
+            t.quadrant.as_deref(),
+            h.placement.map(|p| p.quadrant.name())
+        );
+        for &i in &t.events {
+            let e = &report.lineage.events[i];
+            assert!(e.from.contains(&t.id) || e.to.contains(&t.id));
+        }
+    }
+    assert_eq!(report.lineage.trends.len(), history.trends.len());
+    assert!(
+        !report.bursts.is_empty(),
+        "a generated collection has bursts"
+    );
+    for (b, h) in report.bursts.iter().zip(&history.bursts) {
+        assert_eq!(b.label, c.concepts[h.concept].label);
+        assert_eq!(
+            (b.start.clone(), b.end.clone()),
+            (h.start.to_string(), h.end.to_string())
+        );
+        assert_eq!(b.now, h.now);
+        assert_eq!(b.article_ids, h.articles.iter().map(id).collect::<Vec<_>>());
+    }
+    let html = render(&report, signalgraph::report::ReportFormat::Html);
+    for picture in ["chart alluvial", "chart bursts", "chart strategic"] {
+        assert!(html.contains(picture), "{picture}");
+    }
+    // Same store, same bytes: computed twice, in every format.
+    let again = signalgraph::report::compute(&store, &NoProgress).unwrap().0;
+    for format in signalgraph::report::ReportFormat::ALL {
+        assert_eq!(
+            render(&report, format),
+            render(&again, format),
+            "{format:?}"
+        );
+    }
+    report_since_a_date(&store, &c, &report);
+}
+
+/// `report --since DATE` through the binary: the articles dated after the
+/// date, grouped by trend; events and bursts since follow the rule; the
+/// same bytes twice.
+fn report_since_a_date(
+    store: &StoreDir,
+    c: &signalgraph::model::Collection,
+    report: &signalgraph::report::Report,
+) {
+    let date = &report.lineage.windows[report.lineage.windows.len() / 2].start;
+    let run = || {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_signalgraph"))
+            .args(["-q", "--store"])
+            .arg(store.path())
+            .args(["report", "--since", date, "--format", "json", "--out", "-"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    let bytes = run();
+    assert_eq!(bytes, run(), "--since gives the same bytes twice");
+    let r: Value = serde_json::from_slice(&bytes).unwrap();
+    let since = &r["since"];
+    assert_eq!(since["basis"], "date");
+    assert_eq!(&since["date"], date.as_str());
+    let mut expected: Vec<String> = c
+        .articles
+        .iter()
+        .filter(|a| a.article.date.is_some_and(|d| d.to_string() > *date))
+        .map(|a| a.article.id.clone())
+        .collect();
+    expected.sort();
+    let new: Vec<String> = since["new_articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(new, expected);
+    let grouped: usize = since["by_trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["articles"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(grouped, expected.len());
+    let cutoff = since["before_last_date"].as_str().unwrap();
+    assert!(cutoff <= date.as_str());
+    let added: std::collections::BTreeSet<&str> = expected.iter().map(String::as_str).collect();
+    let events = r["lineage"]["events"].as_array().unwrap();
+    for i in since["events"].as_array().unwrap() {
+        let e = &events[i.as_u64().unwrap() as usize];
+        let cites = e["article_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| added.contains(a.as_str().unwrap()));
+        assert!(e["date"].as_str().unwrap() > cutoff || cites, "{e}");
+    }
+    assert!(
+        !since["events"].as_array().unwrap().is_empty()
+            || !since["bursts"].as_array().unwrap().is_empty()
+    );
 }

@@ -3,7 +3,8 @@
 use super::progress::Bar;
 use super::{values, Global, UsageError};
 use clap::Args;
-use signalgraph::report::{self, ReportError, ReportFormat};
+use signalgraph::report::{self, Basis, ReportError, ReportFormat};
+use signalgraph::seed::Date;
 use signalgraph::store::StoreDir;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,20 @@ pub struct ReportArgs {
     /// The file to write, or `-` for standard output.
     #[arg(long)]
     out: PathBuf,
+    /// Open with what changed for the articles dated after this date
+    /// (YYYY-MM-DD) instead of since the previous scan. The report is
+    /// computed afresh and the store's copy is left as it is.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = since_date)]
+    since: Option<Date>,
+}
+
+/// A `YYYY-MM-DD` date for `--since`.
+fn since_date(s: &str) -> Result<Date, String> {
+    let digits = s.replace('-', "");
+    (s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-')
+        .then(|| Date::from_yyyymmdd(&digits))
+        .flatten()
+        .ok_or_else(|| format!("`{s}`: give a date as YYYY-MM-DD"))
 }
 
 impl ReportArgs {
@@ -44,12 +59,20 @@ pub fn run(g: &Global, dir: &StoreDir, args: &ReportArgs) -> anyhow::Result<Exit
     // The report writes its model and report.html into the store; a store
     // that cannot be locked (read-only) still gets its report.
     let _lock = dir.exists().then(|| super::lock_store(g, dir).ok());
-    let (model, timings) = report::load_or_compute(dir, &Bar::new(g.quiet), &mut |w| {
-        if !g.quiet {
-            eprintln!("warning: {w}");
+    let (model, timings) = match args.since {
+        Some(date) => {
+            dir.read_header().map_err(|e| report_error(e.into()))?;
+            let (model, timings) = report::compute_with(dir, Basis::Date(date), &Bar::new(g.quiet))
+                .map_err(report_error)?;
+            (model, Some(timings))
         }
-    })
-    .map_err(report_error)?;
+        None => report::load_or_compute(dir, &Bar::new(g.quiet), &mut |w| {
+            if !g.quiet {
+                eprintln!("warning: {w}");
+            }
+        })
+        .map_err(report_error)?,
+    };
     let mut written: Vec<(PathBuf, u64)> = Vec::new();
     if to_stdout {
         let stdout = std::io::stdout();
@@ -61,7 +84,7 @@ pub fn run(g: &Global, dir: &StoreDir, args: &ReportArgs) -> anyhow::Result<Exit
         written.push((args.out.clone(), bytes));
     }
     // The store keeps the latest HTML report for `signalgraph serve`.
-    if format == ReportFormat::Html && args.out != report::store_copy(dir) {
+    if format == ReportFormat::Html && args.since.is_none() && args.out != report::store_copy(dir) {
         written.push(report::save_store_copy(dir, &model).map_err(report_error)?);
     }
     if !g.quiet {

@@ -1,12 +1,12 @@
 //! Assembles the [`Report`] from the prepared facts: the collection and analysis facts with their notes, the timeline, each cluster, the map and the driving-force overview.
 
 use super::model::{
-    round6, AnalysisFacts, ArticleRef, ClusterMap, ClusterReport, CollectionFacts, Count,
-    ForceOverview, MapLabel, MapPoint, Report, Since, StatusRule, Term, Timeline, TrendEntry,
+    round6, AnalysisFacts, ArticleRef, BurstEntry, ClusterMap, ClusterReport, CollectionFacts,
+    Count, ForceOverview, LineageReport, MapLabel, MapPoint, Report, StatusRule, Term, Timeline,
     FORMAT,
 };
 use super::prepare::{key, prepare, Prepared};
-use super::{layout, links, trajectory, weak, Inputs, MAP_SIZE};
+use super::{changes, layout, links, over_time, trajectory, weak, Inputs, MAP_SIZE};
 use crate::analyze::naming;
 use crate::graph::Projection;
 use crate::model::{Collection, ConceptId};
@@ -52,13 +52,40 @@ pub fn build(inputs: &Inputs) -> Report {
         notes.push("No weak signals: no recent article bridges clusters with few links, and no small cluster is emerging or growing.".into());
     }
 
-    let trends = trend_entries(inputs, &p, &clusters);
-    let since = inputs
-        .trends
-        .last_scan
-        .clone()
-        .map(|(date, new_articles)| Since { date, new_articles });
+    let lineage = inputs
+        .history
+        .map(|h| over_time::lineage(&p, h))
+        .unwrap_or_default();
+    let trends = inputs.history.map_or_else(Vec::new, |h| {
+        over_time::trend_entries(&p, h, &clusters, &lineage)
+    });
+    let mut since = changes::since(
+        &p,
+        inputs.history,
+        inputs.basis,
+        &clusters,
+        &trends,
+        &lineage,
+    );
+    let bursts = match inputs.history {
+        Some(h) => {
+            let also = since
+                .as_ref()
+                .map(|s| changes::burst_indexes(&p, h, s))
+                .unwrap_or_default();
+            let (listed, landed) = over_time::bursts(&p, h, &also);
+            if let Some(s) = since.as_mut() {
+                s.bursts = landed;
+            }
+            listed
+        }
+        None => Vec::new(),
+    };
+    time_notes(inputs, &lineage, &bursts, &mut notes);
     Report {
+        scans: inputs.history.map_or(0, |h| h.scans.len()),
+        lineage,
+        bursts,
         trends,
         since,
         format: FORMAT.to_string(),
@@ -75,33 +102,42 @@ pub fn build(inputs: &Inputs) -> Report {
     }
 }
 
-/// The clusters that are trends, by trend id, when the stored trends belong
-/// to this analysis (one per level-0 cluster).
-fn trend_entries(inputs: &Inputs, p: &Prepared, clusters: &[ClusterReport]) -> Vec<TrendEntry> {
-    if inputs.trends.cluster_trends.len() != p.clusters {
-        return Vec::new();
-    }
-    let mut trends: Vec<TrendEntry> = clusters
+/// Notes on what the trends through time cannot show: no trend state, one
+/// window (no lineage), no dated article (no windows, no bursts).
+fn time_notes(
+    inputs: &Inputs,
+    lineage: &LineageReport,
+    bursts: &[BurstEntry],
+    notes: &mut Vec<String>,
+) {
+    let dated = inputs
+        .collection
+        .articles
         .iter()
-        .filter_map(|k| {
-            let id = inputs.trends.cluster_trends[k.cluster as usize]?;
-            let mut article_ids: Vec<String> = p.members[k.cluster as usize]
-                .iter()
-                .map(|&a| inputs.collection.articles[a].article.id.clone())
-                .collect();
-            article_ids.sort_unstable();
-            Some(TrendEntry {
-                id,
-                iri: inputs.iris.trend(id).as_str().to_string(),
-                name: k.name.clone(),
-                status: k.status,
-                cluster: k.cluster,
-                article_ids,
-            })
-        })
-        .collect();
-    trends.sort_by_key(|t| t.id);
-    trends
+        .filter(|a| a.article.date.is_some())
+        .count();
+    if inputs.history.is_none() {
+        notes.push("The store keeps no trends yet: trend ids, lineage, bursts and what changed come with `signalgraph analyze` (or `signalgraph run`).".into());
+        return;
+    }
+    if dated == 0 {
+        notes.push("No article is dated: there are no time windows, so no lineage (births, deaths, merges, splits) and no bursts.".into());
+        return;
+    }
+    match lineage.windows.len() {
+        0 => notes.push("The trends have no time windows yet (the last analysis saw no dated article): no lineage.".into()),
+        1 => notes.push(format!(
+            "All dated articles fall in one {} ({} to {}): a lineage needs two windows or more, so there are no births, deaths, merges or splits.",
+            lineage.window, lineage.windows[0].start, lineage.windows[0].end
+        )),
+        _ => {}
+    }
+    if bursts.is_empty() {
+        notes.push(format!(
+            "No concept bursts: a burst needs a concept named by at least {} dated articles whose share of a month's articles jumps.",
+            crate::trends::bursts::BurstOptions::default().min_articles
+        ));
+    }
 }
 
 /// The collection's counts, as `signalgraph stats` gives them.

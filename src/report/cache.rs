@@ -6,7 +6,6 @@ use crate::graph::{ProjectedGraph, Projection, ProjectionOptions};
 use crate::model::Collection;
 use crate::progress::Progress;
 use crate::store::{Iris, StoreDir, StoreError};
-use crate::trends::state::ReportedTrends;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -81,6 +80,7 @@ impl Fingerprint {
             collection,
             dir.graph_file("analysis-articles"),
             dir.graph_file("analysis-full"),
+            crate::trends::track::state_path(dir),
         ]
         .iter()
         .filter_map(|path| {
@@ -251,7 +251,7 @@ pub fn refresh(
         }
     };
     let positions = layout::map_positions(articles, article_analysis);
-    let trends = ReportedTrends::read(&crate::trends::track::state_path(dir));
+    let history = super::read_history(dir, collection);
     let report = build(&Inputs {
         collection,
         iris,
@@ -259,7 +259,8 @@ pub fn refresh(
         article_analysis,
         full,
         positions: &positions,
-        trends: &trends,
+        history: history.as_ref(),
+        basis: super::Basis::LastScan,
     });
     save_cache(dir, &report)?;
     if store_copy(dir).exists() {

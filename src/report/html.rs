@@ -5,6 +5,7 @@
 //! clusters on one page where they fit). Every label is escaped and only
 //! `http`/`https` source links become links.
 
+use super::html_time;
 use super::svg::{self, color, escape};
 use super::text::{gaps_of, lede, rank_of, safe_url, score, status_counts};
 use super::trajectory::Status;
@@ -56,6 +57,11 @@ th{font-weight:600;background:var(--soft)}
 svg.map{width:100%;max-width:46rem;height:auto;display:block;margin:0 auto;border:1px solid var(--line);border-radius:.5rem}
 svg.spark{width:6.5rem;height:1.6rem;display:block}
 svg.timeline{width:100%;height:3.5rem;display:block}
+figure.chart{margin:.6rem 0}
+svg.chart{display:block;width:100%;height:auto;border:1px solid var(--line);border-radius:.5rem}
+svg.alluvial,svg.bursts{min-width:44rem}
+svg.strategic{max-width:50rem;min-width:30rem;margin:0 auto}
+svg.strip{display:block;width:100%;max-width:48rem;height:auto}
 .axis{display:flex;justify-content:space-between;font-size:.8rem;color:var(--muted)}
 .note{background:#fff8e1;border-left:4px solid #e0a800;padding:.45rem .8rem;margin:.5rem 0}
 .muted{color:var(--muted)}
@@ -87,8 +93,12 @@ fn page(r: &Report, s: &mut String) {
         "<header>\n<h1>Trend clusters</h1>\n<p class=\"lede\">{}</p>\n</header>\n",
         escape(&lede(r))
     );
-    s.push_str("<nav><ul><li><a href=\"#overview\">At a glance</a></li><li><a href=\"#map\">Cluster map</a></li><li><a href=\"#forces\">Driving forces</a></li><li><a href=\"#clusters\">Clusters</a></li><li><a href=\"#weak-signals\">Weak signals</a></li><li><a href=\"#gaps\">Gaps</a></li><li><a href=\"#method\">Method</a></li></ul></nav>\n<main>\n");
+    s.push_str("<nav><ul><li><a href=\"#changes\">What changed</a></li><li><a href=\"#overview\">At a glance</a></li><li><a href=\"#lineage\">Over time</a></li><li><a href=\"#bursts\">Bursts</a></li><li><a href=\"#strategic\">Strategic diagram</a></li><li><a href=\"#map\">Cluster map</a></li><li><a href=\"#forces\">Driving forces</a></li><li><a href=\"#clusters\">Clusters</a></li><li><a href=\"#weak-signals\">Weak signals</a></li><li><a href=\"#gaps\">Gaps</a></li><li><a href=\"#method\">Method</a></li></ul></nav>\n<main>\n");
+    html_time::what_changed(r, s);
     overview(r, s);
+    html_time::lineage(r, s);
+    html_time::bursts(r, s);
+    html_time::strategic(r, s);
     map(r, s);
     forces(r, s);
     clusters(r, s);
@@ -103,7 +113,7 @@ fn page(r: &Report, s: &mut String) {
     );
 }
 
-fn status_badge(status: Status) -> String {
+pub(super) fn status_badge(status: Status) -> String {
     format!(
         "<span class=\"status status-{0}\">{1} {0}</span>",
         status.name(),
@@ -111,14 +121,14 @@ fn status_badge(status: Status) -> String {
     )
 }
 
-fn swatch(cluster: u32) -> String {
+pub(super) fn swatch(cluster: u32) -> String {
     format!(
         "<span class=\"swatch\" style=\"background:{}\"></span>",
         color(Some(cluster))
     )
 }
 
-fn article_link(a: &ArticleRef) -> String {
+pub(super) fn article_link(a: &ArticleRef) -> String {
     let title = escape(&a.title);
     let head = match a.source_url.as_deref().and_then(safe_url) {
         Some(url) => format!(
@@ -415,6 +425,7 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
         ));
         axis(r, s);
     }
+    html_time::trend_card(r, k, s);
     cluster_concepts(k, s);
     s.push_str("<h4>Most central signals</h4>\n");
     signal_table(&k.central_signals, s, None);

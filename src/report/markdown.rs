@@ -5,6 +5,7 @@
 //! links become links. The cluster map is a picture and only in the HTML
 //! report; articles per quarter are drawn with block characters.
 
+use super::markdown_time;
 use super::text::{gaps_of, lede, rank_of, safe_url, score, status_counts};
 use super::trajectory::Status;
 use super::{ArticleRef, ClusterReport, Report, SignalRef};
@@ -53,7 +54,7 @@ pub fn sparkline(counts: &[u32]) -> String {
         .collect()
 }
 
-fn article(a: &ArticleRef) -> String {
+pub(super) fn article(a: &ArticleRef) -> String {
     let title = escape(&a.title);
     let head = match a.source_url.as_deref().and_then(safe_url) {
         Some(url) => format!(
@@ -69,7 +70,7 @@ fn article(a: &ArticleRef) -> String {
     )
 }
 
-fn status(s: Status) -> String {
+pub(super) fn status(s: Status) -> String {
     format!("{} {}", s.symbol(), s.name())
 }
 
@@ -82,12 +83,14 @@ fn dates(first: &Option<String>, last: &Option<String>) -> String {
 
 fn document(r: &Report, s: &mut String) {
     let _ = writeln!(s, "# Trend clusters\n\n{}\n", escape(&lede(r)));
+    markdown_time::what_changed(r, s);
     for note in &r.notes {
         let _ = writeln!(s, "> **Note.** {}\n", escape(note));
     }
 
     at_a_glance(r, s);
     cluster_table(r, s);
+    markdown_time::over_time(r, s);
     forces(r, s);
     s.push_str("## Clusters\n\n");
     for k in &r.clusters {
@@ -256,6 +259,7 @@ fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
             sparkline(&k.quarters)
         );
     }
+    markdown_time::trend_card(r, k, s);
     let terms: Vec<String> = k
         .terms
         .iter()

@@ -22,7 +22,11 @@
 //! and per-signal facts computed once), `assemble.rs` (the [`Report`] built
 //! from them, phase by phase), `cache.rs` (the model and the HTML copy kept
 //! in the store), `text.rs` (wording the HTML and Markdown writers share);
-//! this file has the entry points and the format dispatch.
+//! for trends through time, read from the store's [`History`]:
+//! `over_time.rs` (trend entries, lineage, bursts), [`changes`] (what
+//! changed, and its rule), [`charts`] (the lineage, burst and strategic
+//! pictures), `html_time.rs` and `markdown_time.rs` (their sections); this
+//! file has the entry points and the format dispatch.
 
 pub mod html;
 pub mod json;
@@ -35,16 +39,22 @@ pub mod weak;
 
 mod assemble;
 mod cache;
+pub mod changes;
+pub mod charts;
+mod html_time;
+mod markdown_time;
 mod model;
+mod over_time;
 mod prepare;
 mod text;
 
-use crate::trends::state::ReportedTrends;
+use crate::trends::history::History;
 pub use assemble::build;
 pub use cache::{
     cache_path, cached, load_or_compute, read_store_copy, refresh, save_cache, save_store_copy,
     store_copy, CacheMiss, Refresh,
 };
+pub use changes::Basis;
 pub use model::*;
 pub use prepare::trend_clusters;
 pub(crate) use prepare::{key, Prepared};
@@ -87,9 +97,10 @@ pub struct Inputs<'a> {
     /// Layout positions of the articles projection's nodes, at least of
     /// those the map draws ([`layout::map_positions`]).
     pub positions: &'a [[f64; 2]],
-    /// The clusters' trends and what the last scan added, from the store's
-    /// trend state ([`ReportedTrends::read`]).
-    pub trends: &'a ReportedTrends,
+    /// The store's trends through time ([`History::read`]), when it keeps them.
+    pub history: Option<&'a History>,
+    /// What the what-changed section compares.
+    pub basis: Basis,
 }
 
 /// The format a report is written in.
@@ -170,6 +181,15 @@ pub type Timings = Vec<(&'static str, f64)>;
 /// # Ok::<(), signalgraph::report::ReportError>(())
 /// ```
 pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timings), ReportError> {
+    compute_with(dir, Basis::LastScan, progress)
+}
+
+/// [`compute`] with the what-changed section on `basis` (`report --since`).
+pub fn compute_with(
+    dir: &StoreDir,
+    basis: Basis,
+    progress: &dyn Progress,
+) -> Result<(Report, Timings), ReportError> {
     let mut timings = Vec::new();
     let mut clock = std::time::Instant::now();
     let mut lap = |name: &'static str| {
@@ -202,7 +222,7 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
     let positions = layout::map_positions(&articles, &article_analysis);
     progress.advance(1);
     lap("layout");
-    let trends = ReportedTrends::read(&crate::trends::track::state_path(dir));
+    let history = read_history(dir, &collection);
     let report = build(&Inputs {
         collection: &collection,
         iris: &iris,
@@ -210,10 +230,17 @@ pub fn compute(dir: &StoreDir, progress: &dyn Progress) -> Result<(Report, Timin
         article_analysis: &article_analysis,
         full: full.as_ref().map(|(g, a)| (g, a)),
         positions: &positions,
-        trends: &trends,
+        history: history.as_ref(),
+        basis,
     });
     progress.advance(1);
     lap("build report");
     progress.finish();
     Ok((report, timings))
+}
+
+/// The store's trend history over `collection`; none when the store keeps
+/// no trends or their file is damaged (the next analysis reports it).
+pub fn read_history(dir: &StoreDir, collection: &Collection) -> Option<History> {
+    History::read(dir, collection).ok().flatten()
 }

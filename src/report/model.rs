@@ -37,18 +37,165 @@ pub struct Report {
     /// (empty for a report made before trends were kept).
     #[serde(default)]
     pub trends: Vec<TrendEntry>,
-    /// What the last scan of the store added (`None` before a second scan).
+    /// What changed since the previous scan, or since a date (`None` before
+    /// a second scan, unless a date is given).
     #[serde(default)]
     pub since: Option<Since>,
+    /// Scans the store remembers (0 when it keeps no trends).
+    #[serde(default)]
+    pub scans: usize,
+    /// The trends through time windows and the events between them.
+    #[serde(default)]
+    pub lineage: LineageReport,
+    /// The strongest concept bursts, and every burst that started since.
+    #[serde(default)]
+    pub bursts: Vec<BurstEntry>,
 }
 
-/// The articles the last scan added, and the date of the scan before it.
+/// What changed: since the previous scan, or since a date (see [`changes`](super::changes)).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Since {
-    /// `YYYY-MM-DD` of the previous scan.
+    /// `scan` (the last scan against the one before) or `date` (`report --since`).
+    pub basis: String,
+    /// `YYYY-MM-DD`: of the previous scan, or the date given.
     pub date: String,
-    /// Ids of the articles the last scan added, sorted.
+    /// Ids of the articles added (by the last scan, or dated after the date), sorted.
     pub new_articles: Vec<String>,
+    /// The latest date of the articles before (`None` when none is dated):
+    /// events and bursts after it are new.
+    pub before_last_date: Option<String>,
+    /// The added articles by their trend now, largest group first.
+    pub by_trend: Vec<AddedGroup>,
+    /// Trends found since (ids).
+    pub new_trends: Vec<u32>,
+    /// Trends whose status differs from the status the rule gives their
+    /// articles before.
+    pub status_changes: Vec<StatusChange>,
+    /// Indexes into `lineage.events` of the events seen since.
+    pub events: Vec<usize>,
+    /// Indexes into `bursts` of the bursts that started since.
+    pub bursts: Vec<usize>,
+}
+
+/// Added articles of one trend.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AddedGroup {
+    /// The trend, or null for articles without one.
+    pub trend: Option<u32>,
+    /// The trend's name (empty without a trend).
+    pub name: String,
+    /// The added articles, newest first.
+    pub articles: Vec<ArticleRef>,
+}
+
+/// A trend whose status changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The trend.
+    pub trend: u32,
+    /// Its name.
+    pub name: String,
+    /// The status of its articles before.
+    pub before: Status,
+    /// Its status now.
+    pub after: Status,
+}
+
+/// The lineage: windows, every trend seen in them, and the events.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineageReport {
+    /// The window kind (`month`, `quarter`, `year`, `Nd`), empty without windows.
+    pub window: String,
+    /// The windows, oldest first.
+    pub windows: Vec<WindowEntry>,
+    /// Every trend seen in a window or a cluster now, by id.
+    pub trends: Vec<LineageTrend>,
+    /// Birth, death, merge and split events, in window order.
+    pub events: Vec<EventEntry>,
+    /// Articles that moved from one trend to another between consecutive
+    /// windows (at least two), by window then trends.
+    pub flows: Vec<Flow>,
+}
+
+/// Articles that were in trend `from` in window `window - 1` and are in trend
+/// `to` in `window`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flow {
+    /// The later window.
+    pub window: usize,
+    /// The trend before.
+    pub from: u32,
+    /// The trend after.
+    pub to: u32,
+    /// How many articles moved.
+    pub articles: u32,
+}
+
+/// One time window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WindowEntry {
+    /// First day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub end: String,
+    /// Articles dated in it.
+    pub articles: u32,
+}
+
+/// One trend through the windows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LineageTrend {
+    /// The trend's id.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// Its cluster in the last analysis, if it is one.
+    pub cluster: Option<u32>,
+    /// Its articles dated in each window.
+    pub windows: Vec<u32>,
+    /// `active`, `dormant` or `ended` at the end of the timeline.
+    pub activity: Option<String>,
+}
+
+/// One lineage event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventEntry {
+    /// `birth`, `death`, `merge` or `split`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Start of the window where it was seen.
+    pub date: String,
+    /// That window's index in `lineage.windows`.
+    pub window: usize,
+    /// Trend ids before.
+    pub from: Vec<u32>,
+    /// Trend ids after.
+    pub to: Vec<u32>,
+    /// Every article that shows it, by date then id.
+    pub article_ids: Vec<String>,
+    /// The first few of them, as cited.
+    pub cited: Vec<ArticleRef>,
+}
+
+/// One burst of a concept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BurstEntry {
+    /// The concept's label.
+    pub label: String,
+    /// `theme`, `keyword` or `driving-force`.
+    pub kind: String,
+    /// First day of its first month.
+    pub start: String,
+    /// Last day of its last month.
+    pub end: String,
+    /// Kleinberg's weight.
+    pub weight: f64,
+    /// Whether it reaches the collection's last month.
+    pub now: bool,
+    /// The articles naming the concept in those months, by date then id.
+    pub article_ids: Vec<String>,
+    /// The first few of them, as cited.
+    pub cited: Vec<ArticleRef>,
 }
 
 /// A trend: a cluster of the articles analysis with its lasting id.
@@ -66,6 +213,25 @@ pub struct TrendEntry {
     pub cluster: u32,
     /// Its articles' ids, sorted.
     pub article_ids: Vec<String>,
+    /// Its articles dated in each window of `lineage.windows`.
+    #[serde(default)]
+    pub windows: Vec<u32>,
+    /// `active`, `dormant` or `ended` at the end of the timeline (null without windows).
+    #[serde(default)]
+    pub activity: Option<String>,
+    /// Its quadrant on the strategic diagram (`motor`, `basic`, `niche`,
+    /// `emerging-or-declining`), when placed.
+    #[serde(default)]
+    pub quadrant: Option<String>,
+    /// Weight of its links to other trends.
+    #[serde(default)]
+    pub centrality: Option<f64>,
+    /// Weight of its links inside, per article.
+    #[serde(default)]
+    pub density: Option<f64>,
+    /// Indexes into `lineage.events` of the events it takes part in.
+    #[serde(default)]
+    pub events: Vec<usize>,
 }
 
 impl Report {

@@ -71,3 +71,77 @@ pub(crate) fn rank_of(r: &Report, cluster: u32) -> usize {
         .find(|c| c.cluster == cluster)
         .map_or(0, |c| c.rank)
 }
+
+/// `#7 name` of a trend the lineage knows (`#7` alone otherwise).
+pub(crate) fn trend_label(r: &Report, id: u32) -> String {
+    match r.lineage.trends.binary_search_by_key(&id, |t| t.id) {
+        Ok(i) => format!("#{id} {}", r.lineage.trends[i].name),
+        Err(_) => format!("#{id}"),
+    }
+}
+
+/// What an event says, without its articles: `#3 a + #5 b → #7 c`.
+pub(crate) fn event_trends(r: &Report, e: &super::model::EventEntry) -> String {
+    let side = |ids: &[u32]| {
+        ids.iter()
+            .map(|&id| trend_label(r, id))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    match (e.from.is_empty(), e.to.is_empty()) {
+        (true, _) => format!("{} appears", side(&e.to)),
+        (_, true) => format!("{} stops getting articles", side(&e.from)),
+        _ => format!("{} → {}", side(&e.from), side(&e.to)),
+    }
+}
+
+/// The first sentence of the what-changed section.
+pub(crate) fn since_summary(r: &Report, s: &super::model::Since) -> String {
+    let since = match s.basis.as_str() {
+        "date" => format!("Articles dated after {}", s.date),
+        _ => format!("Since the scan of {}", s.date),
+    };
+    let grouped: usize = s
+        .by_trend
+        .iter()
+        .filter(|g| g.trend.is_some())
+        .map(|g| g.articles.len())
+        .sum();
+    format!(
+        "{since}: {} article{} added ({grouped} in trends); {} new trend{}; {} status change{}; {} lineage event{} and {} burst{} since.",
+        s.new_articles.len(),
+        plural(s.new_articles.len()),
+        s.new_trends.len(),
+        plural(s.new_trends.len()),
+        s.status_changes.len(),
+        plural(s.status_changes.len()),
+        s.events.len(),
+        plural(s.events.len()),
+        s.bursts.len(),
+        plural(s.bursts.len()),
+    ) + if r.lineage.windows.is_empty() {
+        " There are no time windows, so no events."
+    } else {
+        ""
+    }
+}
+
+/// What the section says before a second scan.
+pub(crate) fn first_scan(r: &Report) -> &'static str {
+    if r.scans == 0 {
+        "The store keeps no scans yet: what changed appears after the next build and analysis."
+    } else {
+        "This is the store's first scan: there is nothing earlier to compare with. Build again after adding articles (what changed then appears here), or run `signalgraph report --since YYYY-MM-DD`."
+    }
+}
+
+/// The rule for what counts as changed, in words.
+pub(crate) const CHANGES_RULE: &str = "Added articles are those the last scan added (or dated after the date given); the articles before are the rest. New trends have ids first given after the previous scan (or first articles after the date). A status change applies the status rule to a trend's articles before, over their dated period, against its status now. Events and bursts are new when their window (a burst's first month) starts after the latest date of the articles before, or holds that date and cites an added article.";
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -73,6 +73,38 @@ def main():
     walk(report)
     check("every cited article is in a cluster", cited <= ids, f"{sorted(cited - ids)[:5]}")
 
+    lineage = report["lineage"]
+    starts = [w["start"] for w in lineage["windows"]]
+    check("windows in order, each start <= end",
+          all(w["start"] <= w["end"] for w in lineage["windows"]) and
+          all(a["end"] < b["start"] for a, b in zip(lineage["windows"], lineage["windows"][1:])))
+    known = {t["id"] for t in lineage["trends"]}
+    check("every trend has one count per window",
+          all(len(t["windows"]) == len(starts) for t in lineage["trends"] + report["trends"]))
+    check("every cluster trend is in the lineage", {t["id"] for t in report["trends"]} <= known)
+    events = lineage["events"]
+    check("events dated at their window's start",
+          all(e["date"] == starts[e["window"]] for e in events))
+    check("events name known trends", all(set(e["from"]) | set(e["to"]) <= known for e in events))
+    shapes = {"birth": lambda e: not e["from"] and e["to"], "death": lambda e: e["from"] and not e["to"],
+              "merge": lambda e: len(e["from"]) >= 2 and len(e["to"]) == 1,
+              "split": lambda e: len(e["from"]) == 1 and len(e["to"]) >= 2}
+    check("events have their type's shape", all(shapes[e["type"]](e) for e in events))
+    everyone = {i for k in report["clusters"] for i in k["article_ids"]}
+    cites = events + report["bursts"]
+    check("events and bursts cite their first articles",
+          all([a["id"] for a in x["cited"]] == x["article_ids"][:len(x["cited"])] and
+              set(x["article_ids"]) <= everyone for x in cites))
+    check("bursts strongest first", all(a["weight"] >= b["weight"] for a, b in zip(report["bursts"], report["bursts"][1:])))
+    check("trend events point at their events",
+          all(t["id"] in events[i]["from"] + events[i]["to"] for t in report["trends"] for i in t["events"]))
+    since = report["since"]
+    if since is not None:
+        check("since indexes are in range",
+              all(i < len(events) for i in since["events"]) and all(i < len(report["bursts"]) for i in since["bursts"]))
+        grouped = sorted(a["id"] for g in since["by_trend"] for a in g["articles"])
+        check("added articles grouped once each", grouped == sorted(set(since["new_articles"]) & everyone))
+
     failed = RESULTS.count(False)
     print(f"report: {len(RESULTS) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
