@@ -332,7 +332,7 @@ fn truth_lists_every_article_and_group() {
         let date = a["date"].as_str().expect("date");
         assert_eq!(date.replace('-', ""), parsed.date, "{file}: date");
     }
-    let trajectories = ["emerging", "growing", "stable", "declining"];
+    let trajectories = ["emerging", "growing", "stable", "declining", "ended"];
     for (i, g) in groups.iter().enumerate() {
         assert_eq!(g["id"], i);
         let tr = g["trajectory"].as_str().expect("trajectory");
@@ -342,10 +342,70 @@ fn truth_lists_every_article_and_group() {
         assert!(!g["themes"].as_array().expect("themes").is_empty());
         assert!(!g["keywords"].as_array().expect("keywords").is_empty());
     }
-    // Trajectories are dealt in roughly equal shares.
+    // Trajectories are dealt in roughly equal shares (merging and
+    // splitting groups are stable).
     for tr in trajectories {
         let n = groups.iter().filter(|g| g["trajectory"] == tr).count();
-        assert!(n * 4 + 4 >= groups.len(), "{tr}: {n} of {}", groups.len());
+        assert!(n * 5 + 10 >= groups.len(), "{tr}: {n} of {}", groups.len());
+    }
+    // Planted events: every emerging group is born, every ended one dies,
+    // merges take two groups into one and splits one into two, and no group
+    // takes part in two events.
+    let mut in_event: HashSet<u64> = HashSet::new();
+    let mut kinds: HashMap<String, usize> = HashMap::new();
+    for e in t["events"].as_array().expect("events") {
+        let ids = |k: &str| -> Vec<u64> {
+            e[k].as_array()
+                .expect(k)
+                .iter()
+                .map(|g| g.as_u64().unwrap())
+                .collect()
+        };
+        let (from, to) = (ids("from"), ids("to"));
+        let kind = e["type"].as_str().expect("type");
+        let expected = match kind {
+            "birth" => (0, 1),
+            "death" => (1, 0),
+            "merge" => (2, 1),
+            "split" => (1, 2),
+            other => panic!("event type {other}"),
+        };
+        assert_eq!((from.len(), to.len()), expected, "{kind}");
+        for g in from.iter().chain(&to) {
+            assert!(in_event.insert(*g), "group {g} in two events");
+        }
+        assert!(e["date"].as_str().unwrap().starts_with("20"));
+        *kinds.entry(kind.to_string()).or_default() += 1;
+    }
+    for (tr, kind) in [("emerging", "birth"), ("ended", "death")] {
+        let n = groups.iter().filter(|g| g["trajectory"] == tr).count();
+        assert_eq!(kinds.get(kind).copied().unwrap_or(0), n, "{kind}");
+    }
+    assert!(kinds["merge"] >= 1 && kinds["split"] >= 1, "{kinds:?}");
+    // Planted bursts: their keyword is named by many articles of their weeks.
+    let bursts = t["bursts"].as_array().expect("bursts");
+    assert!(bursts.len() >= 2);
+    for b in bursts {
+        let keyword = b["keyword"].as_str().unwrap().to_lowercase();
+        let (start, end) = (b["start"].as_str().unwrap(), b["end"].as_str().unwrap());
+        let (mut inside, mut named) = (0, 0);
+        for (file, bytes) in all.iter().filter(|(n, _)| n.as_str() != "truth.json") {
+            let p = parse(file, bytes);
+            let date = format!("{}-{}-{}", &p.date[..4], &p.date[4..6], &p.date[6..]);
+            if (start..=end).contains(&date.as_str()) {
+                inside += 1;
+                if p.bullets("Keywords")
+                    .iter()
+                    .any(|k| k.to_lowercase() == keyword)
+                {
+                    named += 1;
+                }
+            }
+        }
+        assert!(
+            inside > 0 && named * 5 >= inside,
+            "{keyword}: {named} of {inside}"
+        );
     }
     // Keys come out sorted.
     let text = String::from_utf8(all["truth.json"].clone()).expect("utf-8");

@@ -302,7 +302,11 @@ impl<'a> Profiles<'a> {
                 *df.entry(c).or_default() += 1;
             }
         }
-        let n = concepts_of.iter().filter(|ids| !ids.is_empty()).count().max(1) as f64;
+        let n = concepts_of
+            .iter()
+            .filter(|ids| !ids.is_empty())
+            .count()
+            .max(1) as f64;
         let idf = df
             .into_iter()
             .map(|(c, d)| (c, (n / f64::from(d)).ln()))
@@ -343,13 +347,6 @@ fn events(
     windows: usize,
 ) -> (Vec<Event>, Vec<(u32, u32, usize)>) {
     let mut continues = Vec::new();
-    let dated_in = |t: u32, from: usize, to: usize| -> Vec<usize> {
-        (0..trend_of.len())
-            .filter(|&u| {
-                trend_of[u] == Some(t) && window_of[u].is_some_and(|w| (from..=to).contains(&w))
-            })
-            .collect()
-    };
     let mut by_trend: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (u, t) in trend_of.iter().enumerate() {
         if let (Some(t), Some(_)) = (*t, window_of[u]) {
@@ -365,7 +362,6 @@ fn events(
                 .collect()
         })
     };
-    let _ = dated_in;
     // Parents of every new trend.
     let mut parents: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (&y, &(onset, _)) in &timing.span {
@@ -380,8 +376,10 @@ fn events(
                 x != y
                     && x_onset < onset
                     && x_end + 2 >= onset
-                    && cosine(&early, &profiles.of(&in_windows(x, onset.saturating_sub(2), onset - 1)))
-                        >= PARENT_SIMILARITY
+                    && cosine(
+                        &early,
+                        &profiles.of(&in_windows(x, onset.saturating_sub(2), onset - 1)),
+                    ) >= PARENT_SIMILARITY
             })
             .map(|(&x, _)| x)
             .collect();
@@ -478,6 +476,7 @@ fn events(
         explained.insert(x);
     }
     // Trends that fall silent: handed on to one that goes on (a merge), or dead.
+    let mut handed: BTreeMap<(u32, usize), Vec<(u32, usize)>> = BTreeMap::new();
     for (&x, &(_, end)) in &timing.span {
         if !timing.silent(x) || explained.contains(&x) || children.contains_key(&x) {
             continue;
@@ -488,7 +487,10 @@ fn events(
                 continue;
             }
             let late = profiles.of(&in_windows(x, end.saturating_sub(1), end));
-            let before = cosine(&late, &profiles.of(&in_windows(y, end.saturating_sub(1), end)));
+            let before = cosine(
+                &late,
+                &profiles.of(&in_windows(y, end.saturating_sub(1), end)),
+            );
             let after = cosine(&late, &profiles.of(&in_windows(y, end + 1, end + 2)));
             let gain = after - before;
             if after >= PARENT_SIMILARITY
@@ -499,21 +501,30 @@ fn events(
             }
         }
         let window = (end + 1).min(windows.saturating_sub(1));
-        events.push(match heir {
-            Some((y, _)) => Event {
-                kind: EventKind::Merge,
-                window,
-                from: if x < y { vec![x, y] } else { vec![y, x] },
-                to: vec![y],
-                articles: articles(&[(x, end), (y, window)]),
-            },
-            None => Event {
+        match heir {
+            Some((y, _)) => handed.entry((y, window)).or_default().push((x, end)),
+            None => events.push(Event {
                 kind: EventKind::Death,
                 window,
                 from: vec![x],
                 to: Vec::new(),
                 articles: articles(&[(x, end)]),
-            },
+            }),
+        }
+    }
+    // Trends handed on to the same trend in the same window make one merge.
+    for ((y, window), silent) in handed {
+        let mut from: Vec<u32> = silent.iter().map(|&(x, _)| x).collect();
+        from.push(y);
+        from.sort_unstable();
+        let mut parts = silent;
+        parts.push((y, window));
+        events.push(Event {
+            kind: EventKind::Merge,
+            window,
+            from,
+            to: vec![y],
+            articles: articles(&parts),
         });
     }
     continues.sort_unstable();

@@ -134,41 +134,6 @@ impl TrendState {
     }
 }
 
-/// What the report takes from the state, read once.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReportedTrends {
-    /// The trend of each level-0 cluster of the last analysis of the
-    /// articles projection (empty when there is no usable state).
-    pub cluster_trends: Vec<Option<u32>>,
-    /// What the last scan added: the date of the scan before it and the
-    /// articles the last one added (sorted), when the store has had two scans.
-    pub last_scan: Option<(String, Vec<String>)>,
-}
-
-impl ReportedTrends {
-    /// Reads the state at `path`; nothing when it is missing or damaged.
-    pub fn read(path: &Path) -> ReportedTrends {
-        let Some(state) = TrendState::read(path).ok().flatten() else {
-            return ReportedTrends::default();
-        };
-        let last_scan = match state.scans.as_slice() {
-            [.., before, last] => Some((
-                before.at.get(..10).unwrap_or(&before.at).to_string(),
-                last.added.clone(),
-            )),
-            _ => None,
-        };
-        ReportedTrends {
-            cluster_trends: state
-                .cluster_trends
-                .iter()
-                .map(|&t| (t != NO_TREND).then_some(t))
-                .collect(),
-            last_scan,
-        }
-    }
-}
-
 /// Adds a scan that added `added` (article ids) to the state at `path`,
 /// stamped with the current time. A missing state is started; a damaged one
 /// is left for the next analysis to set aside and report.
