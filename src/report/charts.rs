@@ -102,7 +102,7 @@ pub fn alluvial(r: &Report) -> Option<Chart> {
     let lane_of: BTreeMap<u32, usize> = shown.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
     let counts = event_counts(r);
     let desc = format!(
-        "{} trends of at least {ALLUVIAL_MIN} articles across {} {}s from {} to {}; band height is a trend's articles in each window, ribbons are articles moving from one trend to another. {}.",
+        "{} trends of at least {ALLUVIAL_MIN} articles across {} {}s from {} to {}; band height is a trend's articles in each window, ribbons are merges, splits and trends continued under another id. {}.",
         shown.len(),
         windows.len(),
         r.lineage.window,
@@ -127,15 +127,15 @@ pub fn alluvial(r: &Report) -> Option<Chart> {
         let mid = (xa + xb) / 2.0;
         let _ = write!(
             s,
-            r#"<path d="M{xa:.1} {ya:.1}C{mid:.1} {ya:.1} {mid:.1} {yb:.1} {xb:.1} {yb:.1}L{xb:.1} {:.1}C{mid:.1} {:.1} {mid:.1} {:.1} {xa:.1} {:.1}Z" fill="{}" fill-opacity="0.45"><title>{} articles from #{} to #{}</title></path>"#,
+            r#"<path d="M{xa:.1} {ya:.1}C{mid:.1} {ya:.1} {mid:.1} {yb:.1} {xb:.1} {yb:.1}L{xb:.1} {:.1}C{mid:.1} {:.1} {mid:.1} {:.1} {xa:.1} {:.1}Z" fill="{}" fill-opacity="0.45"><title>#{} into #{}, {} articles</title></path>"#,
             yb + t,
             yb + t,
             ya + t,
             ya + t,
             trend_color(shown[a]),
-            f.articles,
             f.from,
-            f.to
+            f.to,
+            f.articles
         );
     }
     for (i, t) in shown.iter().enumerate() {

@@ -112,13 +112,13 @@ pub struct LineageReport {
     pub trends: Vec<LineageTrend>,
     /// Birth, death, merge and split events, in window order.
     pub events: Vec<EventEntry>,
-    /// Articles that moved from one trend to another between consecutive
-    /// windows (at least two), by window then trends.
+    /// The ribbons between trends: merges, splits and continuations under
+    /// another id, by window then trends.
     pub flows: Vec<Flow>,
 }
 
-/// Articles that were in trend `from` in window `window - 1` and are in trend
-/// `to` in `window`.
+/// Trend `from` flowing into trend `to` in `window` (a merge, a split, or a
+/// continuation under another id), with the articles that show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flow {
     /// The later window.

@@ -14,8 +14,8 @@ use super::model::{
 };
 use super::prepare::Prepared;
 use crate::trends::history::History;
-use crate::trends::lineage::Activity;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::trends::lineage::{Activity, EventKind};
+use std::collections::BTreeSet;
 
 /// Articles cited by title for each event and burst (the rest are counted).
 pub(crate) const CITED: usize = 3;
@@ -201,31 +201,56 @@ pub(crate) fn bursts(
     (listed, landed)
 }
 
-/// Fewest articles moving between two trends that make a flow.
-const MIN_FLOW: u32 = 2;
-
-/// Articles moving between trends from each window to the next (windows
-/// overlap, so an article is in both).
+/// The lineage's ribbons: for each merge and split seen in window `w`, from
+/// each trend before to each trend after (another id), as many articles as
+/// the event cites of the trend that gives (merge) or receives (split); and
+/// for a trend continued under another id, the earlier trend's articles of
+/// the window before. Articles keep their trend, so nothing else flows.
 fn flows(history: &History) -> Vec<Flow> {
-    let at = &history.lineage.trend_at;
+    let cited = |e: &crate::trends::lineage::Event, t: u32| -> u32 {
+        e.articles
+            .iter()
+            .filter(|&&a| history.home.get(a as usize).copied().flatten() == Some(t))
+            .count() as u32
+    };
     let mut flows = Vec::new();
-    for w in 1..at.len() {
-        let mut counts: BTreeMap<(u32, u32), u32> = BTreeMap::new();
-        for (before, after) in at[w - 1].iter().zip(&at[w]) {
-            if let (Some(x), Some(y)) = (before, after) {
-                if x != y {
-                    *counts.entry((*x, *y)).or_insert(0) += 1;
-                }
+    for e in &history.lineage.events {
+        if e.window == 0 {
+            continue;
+        }
+        let merge = match e.kind {
+            EventKind::Merge => true,
+            EventKind::Split => false,
+            EventKind::Birth | EventKind::Death => continue,
+        };
+        for &from in &e.from {
+            for &to in e.to.iter().filter(|&&to| to != from) {
+                let articles = cited(e, if merge { from } else { to }).max(1);
+                flows.push(Flow {
+                    window: e.window,
+                    from,
+                    to,
+                    articles,
+                });
             }
         }
-        flows.extend(counts.into_iter().filter(|&(_, n)| n >= MIN_FLOW).map(
-            |((from, to), articles)| Flow {
-                window: w,
-                from,
-                to,
-                articles,
-            },
-        ));
     }
+    for &(later, earlier, w) in &history.lineage.continues {
+        let articles = history
+            .trend(earlier)
+            .and_then(|t| t.per_window.get(w.checked_sub(1)?).copied())
+            .unwrap_or(0)
+            .max(1);
+        if w > 0 {
+            flows.push(Flow {
+                window: w,
+                from: earlier,
+                to: later,
+                articles,
+            });
+        }
+    }
+    flows.sort_by_key(|f| (f.window, f.from, f.to));
+    flows.dedup_by_key(|f| (f.window, f.from, f.to));
     flows
 }
