@@ -252,9 +252,9 @@ fn score(articles: usize, seed: u64) -> (Score, Score) {
         }
     }
     if std::env::var_os("LINEAGE_SWEEP").is_some() {
-        for scale in [2.0, 3.0, 4.0] {
-            for gamma in [1.0, 2.0] {
-                for min_articles in [3, 5] {
+        for scale in [2.0, 4.0, 6.0] {
+            for gamma in [1.0, 2.0, 3.0] {
+                for min_articles in [3] {
                     let options = BurstOptions {
                         scale,
                         gamma,
@@ -366,7 +366,7 @@ fn planted_lineage_and_bursts_are_found_at_1k() {
         bursts.add(b);
     }
     report("1k articles, seeds 1-4 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.7, 0.55), (0.85, 0.25));
+    assert_floors(&events, &bursts, (0.7, 0.55), (0.85, 0.55));
 }
 
 /// Regression floors, a little under what was measured when they were set
@@ -406,5 +406,5 @@ fn planted_lineage_and_bursts_are_found_at_10k() {
         bursts.add(b);
     }
     report("10k articles, seeds 7-8 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.65, 0.85), (0.9, 0.3));
+    assert_floors(&events, &bursts, (0.65, 0.85), (0.9, 0.45));
 }

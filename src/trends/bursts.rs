@@ -12,9 +12,14 @@
 //! months, leaving it is free. The cheapest state sequence (Viterbi) marks
 //! the bursts: each maximal run of burst months is one burst, weighted by
 //! how much cheaper the burst state made its months (Kleinberg's weight,
-//! `Σ cost0 − cost1`). With the defaults `s = 2` and `γ = 1` a concept
-//! must at least double its share for a stretch of months long or strong
-//! enough to pay for the move.
+//! `Σ cost0 − cost1`). With the defaults `s = 4` and `γ = 2` a concept
+//! must about quadruple its share for a stretch of months long or strong
+//! enough to pay twice the usual price for the move. Kleinberg's own `s = 2`,
+//! `γ = 1` flagged chance wobbles of monthly shares: on generated
+//! collections (tests/lineage.rs, 1k and 10k articles, 6 seeds) it found 31
+//! of 32 planted bursts but only 36 % of what it reported had a planted
+//! cause, against 31 of 32 and 53 % with `s = 4`, `γ = 2` (higher `γ` loses
+//! planted bursts: 24 of 32 at `γ = 3`).
 //!
 //! Cost: O(n) per concept.
 
@@ -33,8 +38,8 @@ pub struct BurstOptions {
 impl Default for BurstOptions {
     fn default() -> BurstOptions {
         BurstOptions {
-            scale: 2.0,
-            gamma: 1.0,
+            scale: 4.0,
+            gamma: 2.0,
             min_articles: 3,
         }
     }
