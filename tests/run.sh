@@ -35,14 +35,15 @@ trap 'rm -rf "$work"' EXIT
 "$bin" --store "$work/store" query \
     'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }' > "$work/dump.ttl"
 bash tests/shacl/check.sh "$work/dump.ttl"
-echo "shacl: 1 passed, 0 failed"
+bash tests/shacl/examples.sh
+echo "shacl: 3 passed, 0 failed"
 
 echo "== every RDF export loaded by rdflib (the venv check.sh made)"
 "$bin" --store "$work/store" export -q --all --out "$work/exports"
 "$bin" --store "$work/store" stats --json > "$work/stats.json"
 "${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_rdf.py "$work/exports" "$work/stats.json"
 
-echo "== RDF exports read by Apache Jena; its union default graph against signalgraph's (8 queries)"
+echo "== RDF exports read by Apache Jena; its union default graph against signalgraph's (10 queries)"
 bash tests/interop/jena.sh "$bin" "$work/store" "$work/exports"
 
 echo "== the Neo4j folder loaded into Kuzu (embedded Cypher) and compared with SPARQL"
@@ -70,3 +71,6 @@ cargo test --release --test report -- --ignored --nocapture
 
 echo "== trend-id stability through a rescan (10k generated articles, 3 seeds)"
 cargo test --release --test trends -- --ignored --nocapture
+
+echo "== lineage events and bursts scored against the planted ones (1k over 4 seeds, 10k over 2)"
+cargo test --release --test lineage -- --ignored --nocapture 2>&1 | grep -v "^  "
