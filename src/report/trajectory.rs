@@ -7,14 +7,18 @@
 //! 1. **unknown** when the cluster has fewer than [`MIN_DATED`] dated articles
 //!    or the period is shorter than [`MIN_PERIOD_DAYS`] days: too little to
 //!    tell a trend from chance;
-//! 2. **emerging** when at least [`EMERGING_SHARE`] (two thirds) of its dated
+//! 2. **dormant** when none of its dated articles falls in the last
+//!    [`DORMANT_AFTER`] windows of the period (the trends' windows:
+//!    quarters, or months for a period under 18 months): it has stopped, and
+//!    is not merely declining;
+//! 3. **emerging** when at least [`EMERGING_SHARE`] (two thirds) of its dated
 //!    articles fall in the most recent [`RECENT_FRACTION`] (25 %) of the
 //!    period: it barely existed before;
-//! 3. **growing** when its mean position is at least `0.5 + TREND_MARGIN`
+//! 4. **growing** when its mean position is at least `0.5 + TREND_MARGIN`
 //!    (0.56): its articles lean towards the end of the period;
-//! 4. **declining** when its mean position is at most `0.5 - TREND_MARGIN`
+//! 5. **declining** when its mean position is at most `0.5 - TREND_MARGIN`
 //!    (0.44);
-//! 5. **stable** otherwise.
+//! 6. **stable** otherwise.
 //!
 //! The mean position is the statistic a test for a rising or falling rate
 //! rests on (a flat rate puts it at 0.5, a rate rising linearly from r to
@@ -25,6 +29,8 @@
 
 use crate::seed::Date;
 pub use crate::seed::{date_of_day, day_number};
+pub use crate::trends::lineage::DORMANT_AFTER;
+use crate::trends::windows::Window;
 use serde::{Deserialize, Serialize};
 
 /// Fewest dated articles a cluster needs for a status.
@@ -50,17 +56,20 @@ pub enum Status {
     Stable,
     /// Its articles lean towards the start of the period.
     Declining,
+    /// No article in the last windows of the period: it has stopped.
+    Dormant,
     /// Too few dated articles, or too short a period, to tell.
     Unknown,
 }
 
 impl Status {
     /// Every status, in report order.
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Emerging,
         Status::Growing,
         Status::Stable,
         Status::Declining,
+        Status::Dormant,
         Status::Unknown,
     ];
 
@@ -71,17 +80,19 @@ impl Status {
             Status::Growing => "growing",
             Status::Stable => "stable",
             Status::Declining => "declining",
+            Status::Dormant => "dormant",
             Status::Unknown => "unknown",
         }
     }
 
-    /// A one-character sign for tables: ✦ ↗ → ↘ ?
+    /// A one-character sign for tables: ✦ ↗ → ↘ ⏸ ?
     pub fn symbol(self) -> &'static str {
         match self {
             Status::Emerging => "✦",
             Status::Growing => "↗",
             Status::Stable => "→",
             Status::Declining => "↘",
+            Status::Dormant => "⏸",
             Status::Unknown => "?",
         }
     }
@@ -131,6 +142,15 @@ impl Period {
             return 0.0;
         }
         (day_number(d) - day_number(self.first)) as f64 / days as f64
+    }
+
+    /// The first day of the last [`DORMANT_AFTER`] windows of the period.
+    pub fn dormant_since(&self) -> Date {
+        let spans = Window::auto(self.first, self.last).cover(self.first, self.last);
+        spans
+            .len()
+            .checked_sub(DORMANT_AFTER)
+            .map_or(self.first, |i| spans[i].first_date())
     }
 
     /// The first day of the recent part of the period.
@@ -188,7 +208,14 @@ pub fn trend(period: Option<&Period>, dates: &[Date]) -> Trend {
     let recent = dates.iter().filter(|&&d| d >= since).count();
     let recent_share = recent as f64 / n as f64;
     let mean = positions.iter().sum::<f64>() / n as f64;
-    let (status, reason) = if recent_share >= EMERGING_SHARE {
+    let quiet_since = period.dormant_since();
+    let latest = dates.iter().max().copied().unwrap_or(period.first);
+    let (status, reason) = if latest < quiet_since && quiet_since > period.first {
+        (
+            Status::Dormant,
+            format!("no article since {latest}, none in the last {DORMANT_AFTER} windows (from {quiet_since})"),
+        )
+    } else if recent_share >= EMERGING_SHARE {
         (
             Status::Emerging,
             format!(
@@ -244,7 +271,8 @@ pub fn percent(share: f64) -> String {
 pub fn rule_text() -> String {
     format!(
         "Each cluster's dated articles are placed in the collection's dated period, from 0 (first date) to 1 (last date). \
-         A cluster is emerging when at least {} of them fall in the last {} of the period; otherwise growing when their \
+         A cluster is dormant when none of them falls in the last {DORMANT_AFTER} time windows of the period (quarters, or months \
+         for a period under 18 months); otherwise emerging when at least {} of them fall in the last {} of the period; otherwise growing when their \
          mean position is at least {:.2}, declining when it is at most {:.2}, and stable in between. With fewer than \
          {MIN_DATED} dated articles, or a period shorter than {MIN_PERIOD_DAYS} days, the status is unknown.",
         percent(EMERGING_SHARE),
