@@ -254,7 +254,8 @@ fn score(articles: usize, seed: u64) -> (Score, Score) {
     if std::env::var_os("LINEAGE_SWEEP").is_some() {
         for scale in [2.0, 4.0, 6.0] {
             for gamma in [1.0, 2.0, 3.0] {
-                for min_articles in [3] {
+                {
+                    let min_articles = 3;
                     let options = BurstOptions {
                         scale,
                         gamma,
