@@ -323,9 +323,13 @@ mod tests {
             Status::Growing
         );
         assert_eq!(
-            status(&[0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6]),
+            status(&[0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.92]),
             Status::Declining
         );
+        // Nothing in the last two quarters (from 2023-07-01): dormant, not declining.
+        let stopped = trend(Some(&period), &dates(&[0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6]));
+        assert_eq!(stopped.status, Status::Dormant);
+        assert!(stopped.reason.contains("2023-07-01"), "{}", stopped.reason);
         assert_eq!(
             status(&[0.2, 0.8, 0.85, 0.9, 0.95, 0.97, 1.0]),
             Status::Emerging
