@@ -195,9 +195,10 @@ fn run_on_the_sample_writes_a_report_that_agrees_with_stats_and_analyze() {
         "growing",
         "B. energy storage"
     );
+    // Planted declining, and silent for the last two quarters: dormant.
     assert_eq!(
         status_of("5f187058da6feed4"),
-        "declining",
+        "dormant",
         "D. synthetic biology"
     );
     assert_eq!(
