@@ -162,10 +162,11 @@ pub fn detect(
     windows: usize,
     next_id: u32,
 ) -> Lineage {
-    let trend_at = trend_views(trend_of, window_of, windows);
     let timing = Timing::of(trend_of, window_of, windows);
     let profiles = Profiles::new(concepts_of);
     let (events, continues) = events(&profiles, trend_of, window_of, &timing, windows);
+    let became = successors(&events, &continues);
+    let trend_at = trend_views(trend_of, window_of, windows, &became);
     let mut lineage = Lineage::new(trend_at, events, window_of, next_id);
     lineage.continues = continues;
     lineage
@@ -214,22 +215,57 @@ impl Lineage {
     }
 }
 
-/// Each window's view: an article's trend in the windows of its date and
-/// the [`SPAN`]` - 1` after it.
+/// Each window's view of the articles dated in it and the [`SPAN`]` - 1`
+/// windows before: an article shows its trend in the window of its date, and
+/// in a later window what its trend had become by then (merged into another
+/// or continued under another id, `became`), so a merge shows as the last
+/// articles of the trends before it passing into the trend after it.
 fn trend_views(
     trend_of: &[Option<u32>],
     window_of: &[Option<usize>],
     windows: usize,
+    became: &BTreeMap<u32, (usize, u32)>,
 ) -> Vec<Vec<Option<u32>>> {
     (0..windows)
         .map(|w| {
             trend_of
                 .iter()
                 .zip(window_of)
-                .map(|(t, aw)| t.filter(|_| aw.is_some_and(|aw| aw <= w && aw + SPAN > w)))
+                .map(|(t, aw)| {
+                    let aw = (*aw).filter(|&aw| aw <= w && aw + SPAN > w)?;
+                    let t = (*t)?;
+                    Some(if w == aw { t } else { resolve(t, w, became) })
+                })
                 .collect()
         })
         .collect()
+}
+
+/// Per trend, the window from which it is another trend and which: the
+/// trend a merge took it into, or the trend that continued it.
+fn successors(events: &[Event], continues: &[(u32, u32, usize)]) -> BTreeMap<u32, (usize, u32)> {
+    let mut became = BTreeMap::new();
+    for e in events.iter().filter(|e| e.kind == EventKind::Merge) {
+        for &from in e.from.iter().filter(|&&t| t != e.to[0]) {
+            became.entry(from).or_insert((e.window, e.to[0]));
+        }
+    }
+    for &(later, earlier, w) in continues {
+        became.entry(earlier).or_insert((w, later));
+    }
+    became
+}
+
+/// What trend `t` had become by window `w` (following at most as many
+/// steps as there are trends, so a cycle cannot hang).
+fn resolve(mut t: u32, w: usize, became: &BTreeMap<u32, (usize, u32)>) -> u32 {
+    for _ in 0..=became.len() {
+        match became.get(&t) {
+            Some(&(at, next)) if at <= w => t = next,
+            _ => break,
+        }
+    }
+    t
 }
 
 /// When each trend starts and stops.
