@@ -165,7 +165,7 @@ pub fn detect(
     let timing = Timing::of(trend_of, window_of, windows);
     let profiles = Profiles::new(concepts_of);
     let (events, continues) = events(&profiles, trend_of, window_of, &timing, windows);
-    let became = successors(&events, &continues);
+    let became = successors(&events, &continues, &timing);
     let trend_at = trend_views(trend_of, window_of, windows, &became);
     let mut lineage = Lineage::new(trend_at, events, window_of, next_id);
     lineage.continues = continues;
@@ -242,12 +242,21 @@ fn trend_views(
 }
 
 /// Per trend, the window from which it is another trend and which: the
-/// trend a merge took it into, or the trend that continued it.
-fn successors(events: &[Event], continues: &[(u32, u32, usize)]) -> BTreeMap<u32, (usize, u32)> {
+/// trend a merge took it into (from the merge's window, or the window after
+/// the trend's last article if that comes first, so its last articles show
+/// the passage), or the trend that continued it.
+fn successors(
+    events: &[Event],
+    continues: &[(u32, u32, usize)],
+    timing: &Timing,
+) -> BTreeMap<u32, (usize, u32)> {
     let mut became = BTreeMap::new();
     for e in events.iter().filter(|e| e.kind == EventKind::Merge) {
         for &from in e.from.iter().filter(|&&t| t != e.to[0]) {
-            became.entry(from).or_insert((e.window, e.to[0]));
+            let after_end = timing.span.get(&from).map_or(e.window, |&(_, end)| end + 1);
+            became
+                .entry(from)
+                .or_insert((e.window.min(after_end), e.to[0]));
         }
     }
     for &(later, earlier, w) in continues {

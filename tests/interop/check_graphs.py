@@ -145,18 +145,21 @@ def gexf_trends(folder, g=None):
             wrong.append((article.rsplit("/", 1)[1], date, at, trend))
     check("GEXF spell at each article's date is its home trend", home and not wrong,
           f"{len(home)} articles" + (f"; e.g. {wrong[:2]}" if wrong else ""))
-    previous = {}
     starts = sorted(windows)
-    for a, b in zip(starts, starts[1:]):
-        previous[b] = a
+    index = {start: i for i, start in enumerate(starts)}
     shown = 0
     for date, before, after in merges:
-        prev = previous.get(date)
+        # Each trend before passes into the trend after: one of its articles
+        # shows it in one window and the trend after in the next, within one
+        # window of the merge's date.
+        near = {index[date] + d for d in (-1, 0, 1)} if date in index else set()
         def moved(t):
             return any(
-                any(v == t and s == prev for v, s, _ in ss) and any(v == after and s == date for v, s, _ in ss)
+                any(v == t and index.get(s) == k - 1 for v, s, _ in ss)
+                and any(v == after and index.get(s) == k for v, s, _ in ss)
                 for _, _, ss in spells.values()
-            )
+                for k in near
+            ) or t == after
         shown += all(moved(t) for t in before)
     check("GEXF spells show every merge", shown == len(merges), f"{shown} of {len(merges)} merges")
     if g is not None:
