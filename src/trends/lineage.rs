@@ -6,7 +6,10 @@
 //! articles' dates: a trend's *onset* is the first window `w` where windows
 //! `w` and `w+1` hold at least [`ONSET_SHARE`] of its articles (and at
 //! least [`MIN_TREND`]), so a few early strays do not date it; its *end* is
-//! the last window holding one of its articles.
+//! the last window holding one of its articles. A trend is *new* when its
+//! onset comes after the first window and its rate before the onset is at
+//! most [`BIRTH_RATE_RATIO`] of its rate after (a growing trend has an onset
+//! too, but publishes before it).
 //!
 //! Trends pass on to each other what they are about: a group of articles
 //! has a *profile*, its concepts weighted by inverse document frequency,
@@ -25,7 +28,7 @@
 //!   the silent one's end;
 //! * **split**: a trend is the parent of two or more new trends, or of one
 //!   new trend while it goes on itself, seen at the first new trend's onset;
-//! * **birth**: a trend with an onset after the first window and no parent;
+//! * **birth**: a new trend without parents;
 //! * **death**: a trend with no article in the last [`DORMANT_AFTER`]
 //!   windows that is no parent and hands on to none, seen at the window after
 //!   its end. Its activity is then *dormant*, and *ended* after

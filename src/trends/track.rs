@@ -1,13 +1,11 @@
 //! Follows the trends of a store's articles projection from one analysis to the next, and keeps them in `<store>/trends.bin`.
 //!
-//! After an analysis of the articles projection: the articles' windows,
-//! one partition per window ([`super::timeline`]), trend ids through the
-//! windows seeded by the previous analysis's ids ([`super::lineage`]), and
-//! the trend of each of the analysis's clusters, which is the trend most of
-//! its articles last belonged to (a [`super::matching`] of the clusters to
-//! each article's trend in the last window that holds it). A cluster that
-//! continues no trend gets a new id. Ids come from the state's counter and
-//! are never given twice.
+//! After an analysis of the articles projection: each level-0 cluster of at
+//! least [`super::lineage::MIN_TREND`] articles is a trend, with the id of
+//! the previous analysis's trend it continues (a [`super::matching`] of the
+//! clusters to the articles' earlier trends) or a new one from the state's
+//! counter (never given twice); then the windows, the lineage
+//! ([`super::lineage::detect`]) and the strategic placements, all saved.
 
 use super::history::History;
 use super::lineage::{detect, drop_noise, inherit};
