@@ -7,7 +7,8 @@
 //! `w` and `w+1` hold at least [`ONSET_SHARE`] of its articles (and at
 //! least [`MIN_TREND`]), so a few early strays do not date it; its *end* is
 //! the last window holding one of its articles. A trend is *new* when its
-//! onset comes after the first window and its rate before the onset is at
+//! onset comes after the first two windows (one quiet window at the start of
+//! a collection is chance, not absence) and its rate before the onset is at
 //! most [`BIRTH_RATE_RATIO`] of its rate after (a growing trend has an onset
 //! too, but publishes before it).
 //!
@@ -313,7 +314,7 @@ impl Timing {
                 let before: u32 = c[..onset].iter().sum();
                 let rate_before = f64::from(before) / onset.max(1) as f64;
                 let rate_after = f64::from(total - before) / (end + 1 - onset) as f64;
-                if onset > 0 && rate_before <= BIRTH_RATE_RATIO * rate_after {
+                if onset >= 2 && rate_before <= BIRTH_RATE_RATIO * rate_after {
                     new.insert(t);
                 }
                 (t, (onset, end))
