@@ -234,7 +234,7 @@ fn score(articles: usize, seed: u64) -> (Score, Score) {
             if std::env::var_os("LINEAGE_ALL").is_some() {
                 for g in p.from.iter().chain(&p.to) {
                     let mut counts: BTreeMap<Option<u32>, usize> = BTreeMap::new();
-                    for (a, t) in history.current.iter().enumerate() {
+                    for (a, t) in history.home.iter().enumerate() {
                         if groups[a] == Some(*g) {
                             *counts.entry(*t).or_default() += 1;
                         }

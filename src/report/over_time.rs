@@ -48,7 +48,7 @@ pub(crate) fn trend_entries(
         }
     }
     let agrees = p.cluster_of.iter().enumerate().all(|(a, k)| match k {
-        Some(k) => history.current.get(a).copied().flatten() == trend_of_cluster[*k as usize],
+        Some(k) => history.home.get(a).copied().flatten() == trend_of_cluster[*k as usize],
         None => true,
     });
     if !agrees {

@@ -32,10 +32,9 @@ pub struct History {
     /// Trend ids per window and the events, over the collection's articles
     /// (`lineage.trend_at[w][a]` for article index `a`).
     pub lineage: Lineage,
-    /// Each article's home trend (the same as [`History::current`]; see the module documentation).
+    /// Each article's home trend: its trend in the last analysis (see the
+    /// module documentation).
     pub home: Vec<Option<u32>>,
-    /// Each article's trend in the last analysis.
-    pub current: Vec<Option<u32>>,
     /// Every trend seen, by id.
     pub trends: Vec<TrendHistory>,
     /// Concept bursts, strongest first.
@@ -146,13 +145,12 @@ impl History {
                 cluster_of[p] = label(k);
             }
         }
-        let mut current: Vec<Option<u32>> = vec![None; n];
-        for (&t, p) in state.article_trends.iter().zip(&position) {
+        let mut home: Vec<Option<u32>> = vec![None; n];
+        for (t, p) in state.article_trends().zip(&position) {
             if let Some(p) = *p {
-                current[p] = label(t);
+                home[p] = label(t);
             }
         }
-        let home = current.clone();
         let trends = trends(
             collection,
             state,
@@ -166,7 +164,6 @@ impl History {
             spans,
             lineage,
             home,
-            current,
             trends,
             bursts: concept_bursts(collection, &BurstOptions::default()),
             scans: state.scans.clone(),

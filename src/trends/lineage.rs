@@ -135,8 +135,6 @@ pub struct Lineage {
     /// New trends that continue a trend fallen silent at their onset, under
     /// another id (no event): `(later, earlier, window of the onset)`.
     pub continues: Vec<(u32, u32, usize)>,
-    /// Trends that flowed into other trends (merged, or split away entirely).
-    pub absorbed: BTreeSet<u32>,
     /// The next unused trend id.
     pub next_id: u32,
 }
@@ -199,11 +197,6 @@ impl Lineage {
                 }
             }
         }
-        let absorbed: BTreeSet<u32> = events
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::Merge | EventKind::Split))
-            .flat_map(|e| e.from.iter().copied().filter(|t| !e.to.contains(t)))
-            .collect();
         events.sort_by(|x, y| {
             (x.window, x.kind, &x.from, &x.to).cmp(&(y.window, y.kind, &y.from, &y.to))
         });
@@ -213,7 +206,6 @@ impl Lineage {
             seen,
             last_dated,
             continues: Vec::new(),
-            absorbed,
             next_id,
         }
     }

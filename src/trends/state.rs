@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"SGTRENDS";
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 /// The label of an article outside every trend, in [`WindowTrends::labels`].
 pub const NO_TREND: u32 = u32::MAX;
 
@@ -54,8 +54,6 @@ pub struct TrendState {
     /// The level-0 cluster of each article of [`TrendState::articles`] in
     /// the previous analysis ([`NO_TREND`] if none).
     pub article_clusters: Vec<u32>,
-    /// The trend of each article of [`TrendState::articles`] ([`NO_TREND`] if none).
-    pub article_trends: Vec<u32>,
     /// The strategic-diagram place of each trend of the previous analysis's
     /// clusters, by trend id.
     pub placements: Vec<(u32, Placement)>,
@@ -128,6 +126,17 @@ impl TrendState {
         body
     }
 
+    /// The trend of each article of [`TrendState::articles`]: its cluster's
+    /// ([`NO_TREND`] if none).
+    pub fn article_trends(&self) -> impl Iterator<Item = u32> + '_ {
+        self.article_clusters.iter().map(|&k| {
+            self.cluster_trends
+                .get(k as usize)
+                .copied()
+                .unwrap_or(NO_TREND)
+        })
+    }
+
     /// Writes the state to `out`.
     pub fn write(&self, out: &mut impl Write) -> io::Result<()> {
         out.write_all(&self.to_bytes())
@@ -181,7 +190,6 @@ mod tests {
             }],
             cluster_trends: vec![3, NO_TREND],
             article_clusters: vec![0, NO_TREND],
-            article_trends: vec![3, NO_TREND],
             placements: Vec::new(),
             events: Vec::new(),
             continues: Vec::new(),

@@ -106,7 +106,6 @@ pub fn track(
             .map(|t| t.unwrap_or(NO_TREND))
             .collect(),
         article_clusters: clusters.to_vec(),
-        article_trends: trend_of.iter().map(|t| t.unwrap_or(NO_TREND)).collect(),
         placements: cluster_trends
             .iter()
             .zip(&placements)
@@ -201,9 +200,9 @@ fn previous_trends(earlier: &TrendState, ids: &[Option<&str>]) -> Vec<Option<u32
     let trend_of: HashMap<&str, u32> = earlier
         .articles
         .iter()
-        .zip(&earlier.article_trends)
-        .filter(|(_, &t)| t != NO_TREND)
-        .map(|(id, &t)| (id.as_str(), t))
+        .zip(earlier.article_trends())
+        .filter(|&(_, t)| t != NO_TREND)
+        .map(|(id, t)| (id.as_str(), t))
         .collect();
     ids.iter().map(|id| trend_of.get((*id)?).copied()).collect()
 }

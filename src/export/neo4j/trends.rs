@@ -231,7 +231,6 @@ mod tests {
                 ..Lineage::default()
             },
             home: Vec::new(),
-            current: Vec::new(),
             trends: Vec::new(),
             bursts: Vec::new(),
             scans: Vec::new(),
