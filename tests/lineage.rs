@@ -14,6 +14,7 @@ use serde_json::Value;
 use signalgraph::analyze::{analyze_store, AnalyzeOptions};
 use signalgraph::build::{build, BuildOptions, NoProgress};
 use signalgraph::generate::{generate, GenerateOptions};
+use signalgraph::graph::projection::article_concepts;
 use signalgraph::graph::{Projection, ProjectionOptions};
 use signalgraph::model::Collection;
 use signalgraph::seed::Date;
@@ -261,7 +262,8 @@ fn score(articles: usize, seed: u64) -> (Score, Score) {
                         gamma,
                         min_articles,
                     };
-                    let found = concept_bursts(&collection, &options);
+                    let found =
+                        concept_bursts(&collection, &article_concepts(&collection), &options);
                     let labels: Vec<String> = found
                         .iter()
                         .map(|b| collection.concepts[b.concept].label.to_lowercase())

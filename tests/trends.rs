@@ -8,6 +8,7 @@ use serde_json::Value;
 use signalgraph::analyze::{analyze_store, AnalyzeOptions, StoreAnalysis};
 use signalgraph::build::{build, BuildOptions, NoProgress};
 use signalgraph::generate::{generate, GenerateOptions};
+use signalgraph::graph::projection::article_concepts;
 use signalgraph::graph::{NodeRef, Projection, ProjectionOptions};
 use signalgraph::store::StoreDir;
 use std::collections::{BTreeMap, HashMap};
@@ -196,7 +197,7 @@ fn concept_bursts_are_well_formed() {
     let store = StoreDir::new(tmp.path().join("store"));
     build_from(&store, &generated(tmp.path(), 1000, 5));
     let (c, _) = signalgraph::build::load_collection(&store).expect("load");
-    let found = concept_bursts(&c, &BurstOptions::default());
+    let found = concept_bursts(&c, &article_concepts(&c), &BurstOptions::default());
     eprintln!("{} bursts; strongest:", found.len());
     for b in found.iter().take(5) {
         eprintln!(

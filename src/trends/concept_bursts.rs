@@ -7,7 +7,6 @@
 
 use super::bursts::{bursts, BurstOptions};
 use super::windows::{window_of, Window};
-use crate::graph::projection::article_concepts;
 use crate::model::{Collection, ConceptId};
 use crate::seed::Date;
 
@@ -28,8 +27,14 @@ pub struct ConceptBurst {
     pub articles: Vec<u32>,
 }
 
-/// Every burst of every concept, strongest first (ties by concept, then start).
-pub fn concept_bursts(c: &Collection, options: &BurstOptions) -> Vec<ConceptBurst> {
+/// Every burst of every concept, strongest first (ties by concept, then
+/// start); `concepts_of[a]` are article `a`'s concepts
+/// ([`crate::graph::projection::article_concepts`]).
+pub fn concept_bursts(
+    c: &Collection,
+    concepts_of: &[Vec<ConceptId>],
+    options: &BurstOptions,
+) -> Vec<ConceptBurst> {
     let dates = c.articles.iter().filter_map(|a| a.article.date);
     let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
         return Vec::new();
@@ -45,7 +50,6 @@ pub fn concept_bursts(c: &Collection, options: &BurstOptions) -> Vec<ConceptBurs
     for &m in months.iter().flatten() {
         total[m] += 1;
     }
-    let concepts_of = article_concepts(c);
     let mut articles_of: Vec<Vec<u32>> = vec![Vec::new(); c.concepts.len()];
     for (a, ids) in concepts_of.iter().enumerate() {
         if months[a].is_some() {

@@ -18,7 +18,7 @@ use super::track::state_path;
 use super::windows::{window_of, Span, Window};
 use crate::analyze::naming;
 use crate::graph::projection::article_concepts;
-use crate::model::Collection;
+use crate::model::{Collection, ConceptId};
 use crate::store::StoreDir;
 use std::collections::{BTreeMap, HashMap};
 
@@ -69,12 +69,24 @@ pub struct TrendHistory {
 impl History {
     /// The history saved in `dir`: `Ok(None)` when the store has no trend state.
     pub fn read(dir: &StoreDir, collection: &Collection) -> Result<Option<History>, StateError> {
-        Ok(TrendState::read(&state_path(dir))?.map(|s| History::from_state(&s, collection)))
+        let Some(state) = TrendState::read(&state_path(dir))? else {
+            return Ok(None);
+        };
+        Ok(Some(History::from_state(
+            &state,
+            collection,
+            &article_concepts(collection),
+        )))
     }
 
     /// The history of `state` over `collection` (articles the state does not
-    /// know have no trend).
-    pub fn from_state(state: &TrendState, collection: &Collection) -> History {
+    /// know have no trend), whose articles have concepts `concepts_of`
+    /// ([`article_concepts`]).
+    pub fn from_state(
+        state: &TrendState,
+        collection: &Collection,
+        concepts_of: &[Vec<ConceptId>],
+    ) -> History {
         let n = collection.articles.len();
         let index: HashMap<&str, usize> = collection
             .articles
@@ -153,6 +165,7 @@ impl History {
         }
         let trends = trends(
             collection,
+            concepts_of,
             state,
             &lineage,
             &home,
@@ -165,7 +178,7 @@ impl History {
             lineage,
             home,
             trends,
-            bursts: concept_bursts(collection, &BurstOptions::default()),
+            bursts: concept_bursts(collection, concepts_of, &BurstOptions::default()),
             scans: state.scans.clone(),
         }
     }
@@ -182,6 +195,7 @@ impl History {
 /// Every trend seen in a window or in the last analysis's clusters, by id.
 fn trends(
     c: &Collection,
+    concepts_of: &[Vec<ConceptId>],
     state: &TrendState,
     lineage: &Lineage,
     home: &[Option<u32>],
@@ -199,7 +213,6 @@ fn trends(
     ids.sort_unstable();
     ids.dedup();
     let slot: BTreeMap<u32, usize> = ids.iter().enumerate().map(|(i, &t)| (t, i)).collect();
-    let concepts_of = article_concepts(c);
     let home_slot: Vec<Option<u32>> = home.iter().map(|t| t.map(|t| slot[&t] as u32)).collect();
     let mut articles: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
     for (a, s) in home_slot.iter().enumerate() {
@@ -207,7 +220,7 @@ fn trends(
             articles[*s as usize].push(a);
         }
     }
-    let weights = naming::weights(&concepts_of, &home_slot, ids.len(), c.concepts.len());
+    let weights = naming::weights(concepts_of, &home_slot, ids.len(), c.concepts.len());
     let home_names = naming::names(c, &weights, &articles);
     let clusters = state.cluster_trends.len();
     let mut cluster_members: Vec<Vec<usize>> = vec![Vec::new(); clusters];
@@ -216,7 +229,7 @@ fn trends(
             cluster_members[*k as usize].push(a);
         }
     }
-    let weights = naming::weights(&concepts_of, cluster_of, clusters, c.concepts.len());
+    let weights = naming::weights(concepts_of, cluster_of, clusters, c.concepts.len());
     let cluster_names = naming::names(c, &weights, &cluster_members);
     let cluster_of_trend: BTreeMap<u32, u32> = state
         .cluster_trends

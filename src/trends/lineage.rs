@@ -158,7 +158,7 @@ impl Lineage {
 /// dated in windows `window_of[u]` (of `windows` windows); see the module
 /// documentation. O(m + t·w) for t trends.
 pub fn detect(
-    concepts_of: &[Vec<ConceptId>],
+    concepts_of: &[&[ConceptId]],
     trend_of: &[Option<u32>],
     window_of: &[Option<usize>],
     windows: usize,
@@ -331,14 +331,14 @@ impl Timing {
 /// The nodes' concepts weighted by inverse document frequency, to compare
 /// groups of articles by what they are about.
 struct Profiles<'a> {
-    concepts_of: &'a [Vec<ConceptId>],
+    concepts_of: &'a [&'a [ConceptId]],
     idf: HashMap<ConceptId, f64>,
 }
 
 impl<'a> Profiles<'a> {
-    fn new(concepts_of: &'a [Vec<ConceptId>]) -> Profiles<'a> {
+    fn new(concepts_of: &'a [&'a [ConceptId]]) -> Profiles<'a> {
         let mut df: HashMap<ConceptId, u32> = HashMap::new();
-        for ids in concepts_of {
+        for &ids in concepts_of {
             for &c in ids {
                 *df.entry(c).or_default() += 1;
             }
@@ -359,7 +359,7 @@ impl<'a> Profiles<'a> {
     fn of(&self, nodes: &[usize]) -> BTreeMap<ConceptId, f64> {
         let mut v: BTreeMap<ConceptId, f64> = BTreeMap::new();
         for &u in nodes {
-            for c in &self.concepts_of[u] {
+            for c in self.concepts_of[u] {
                 *v.entry(*c).or_default() += self.idf[c];
             }
         }

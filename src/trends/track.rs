@@ -81,10 +81,10 @@ pub fn track(
         .map(|&c| cluster_trends[c as usize])
         .collect();
     let concepts = article_concepts(collection);
-    let concepts_of: Vec<Vec<ConceptId>> = (0..csr.node_count() as u32)
+    let concepts_of: Vec<&[ConceptId]> = (0..csr.node_count() as u32)
         .map(|u| match graph.node(u) {
-            NodeRef::Article(i) => concepts[i].clone(),
-            _ => Vec::new(),
+            NodeRef::Article(i) => concepts[i].as_slice(),
+            _ => &[],
         })
         .collect();
     let lineage = detect(&concepts_of, &trend_of, &windows_of, spans.len(), next_id);
@@ -116,7 +116,7 @@ pub fn track(
         scans: earlier.scans,
     };
     write_atomically(&path, |w| state.write(w))?;
-    let history = History::from_state(&state, collection);
+    let history = History::from_state(&state, collection, &concepts);
     Ok(Tracked {
         history,
         cluster_trends,
