@@ -21,7 +21,9 @@ use crate::model::Collection;
 use crate::progress::Progress;
 use crate::report::{self, ReportError, ReportFormat};
 use crate::store::{Iris, StoreDir, StoreError};
+use crate::trends::history::History;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What to run.
@@ -150,7 +152,7 @@ pub fn run(
     let (collection, iris) = build::load_collection(dir)?;
 
     steps.next();
-    let (articles_done, articles, article_analysis) = analyse(
+    let (articles_done, articles, article_analysis, history) = analyse(
         dir,
         &collection,
         &iris,
@@ -159,8 +161,9 @@ pub fn run(
         progress,
     )?;
     steps.next();
-    let (full_done, full, full_analysis) =
+    let (full_done, full, full_analysis, _) =
         analyse(dir, &collection, &iris, Projection::Full, options, progress)?;
+    let history = history.map(Arc::new);
 
     steps.next();
     let positions = export::layout_of(&articles);
@@ -172,6 +175,7 @@ pub fn run(
         &iris,
         options,
         positions.clone(),
+        history.clone(),
         progress,
     )?;
 
@@ -183,7 +187,6 @@ pub fn run(
     } else {
         report::layout::map_positions(&articles, &article_analysis)
     };
-    let history = report::read_history(dir, &collection);
     let model = report::build(&report::Inputs {
         collection: &collection,
         iris: &iris,
@@ -191,7 +194,7 @@ pub fn run(
         article_analysis: &article_analysis,
         full: Some((&full, &full_analysis)),
         positions: &map_positions,
-        history: history.as_ref(),
+        history: history.as_deref(),
         basis: report::Basis::LastScan,
     });
     let reports = write_reports(dir, &model, &options.out)?;
@@ -245,7 +248,7 @@ impl<'p> Steps<'p> {
 }
 
 /// Analyses one projection (saving the analysis in the store): what was done,
-/// the graph and its analysis.
+/// the graph, its analysis and (articles projection) its trends through time.
 fn analyse(
     dir: &StoreDir,
     collection: &Collection,
@@ -253,7 +256,15 @@ fn analyse(
     projection: Projection,
     options: &RunOptions,
     progress: &dyn Progress,
-) -> Result<(AnalysisDone, ProjectedGraph, StoredAnalysis), RunError> {
+) -> Result<
+    (
+        AnalysisDone,
+        ProjectedGraph,
+        StoredAnalysis,
+        Option<History>,
+    ),
+    RunError,
+> {
     progress.start(projection.name(), 1);
     let (graph, analysis) = analyze::analyze_projection(
         dir,
@@ -279,7 +290,8 @@ fn analyse(
             .collect(),
         trend_warning: analysis.trends.as_ref().and_then(|t| t.warning.clone()),
     };
-    Ok((done, graph, StoredAnalysis::from(&analysis)))
+    let stored = StoredAnalysis::from(&analysis);
+    Ok((done, graph, stored, analysis.trends.map(|t| t.history)))
 }
 
 /// Writes every export format into the output folder, the graph formats
@@ -290,6 +302,7 @@ fn export_all(
     iris: &Iris,
     options: &RunOptions,
     positions: Vec<[f64; 2]>,
+    history: Option<Arc<History>>,
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, RunError> {
     std::fs::create_dir_all(&options.out).map_err(|source| RunError::Io {
@@ -306,6 +319,7 @@ fn export_all(
     let export_options = ExportOptions {
         projection_options: options.projection_options,
         layouts: [(Projection::Articles, positions)].into_iter().collect(),
+        history,
         ..ExportOptions::default()
     };
     Ok(export::export_collection(

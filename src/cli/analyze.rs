@@ -181,6 +181,7 @@ fn refresh_report(g: &Global, dir: &StoreDir, stored: &mut analyze::StoreAnalysi
         &stored.iris,
         &stored.graph,
         &StoredAnalysis::from(&stored.analysis),
+        stored.analysis.trends.as_ref().map(|t| &t.history),
     );
     match refreshed {
         Ok(Refresh::Saved) => stored

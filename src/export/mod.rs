@@ -26,6 +26,7 @@ use crate::trends::history::History;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 use view::GraphView;
 
@@ -214,6 +215,9 @@ pub struct ExportOptions {
     /// Layouts computed beforehand (by `run`, which draws the same layout in
     /// the report), used instead of computing them again.
     pub layouts: BTreeMap<Projection, Vec<[f64; 2]>>,
+    /// The store's trends through time computed beforehand (by `run`, from
+    /// its analysis), used instead of reading `trends.bin` again.
+    pub history: Option<Arc<History>>,
 }
 
 /// One export written.
@@ -273,12 +277,26 @@ pub fn export_collection(
     options: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, ExportError> {
+    let projections = build_projections(collection, targets, options);
+    // The trends through time, read once for every projection that shows them.
+    let wants_history = projections.keys().any(|&p| {
+        targets.iter().any(|(f, _)| {
+            !f.is_rdf()
+                && options.projection.unwrap_or(f.default_projection()) == p
+                && shows_trends(*f, p)
+        })
+    });
+    let history = match &options.history {
+        Some(history) => Some(Arc::clone(history)),
+        None if wants_history => History::read(dir, collection)?.map(Arc::new),
+        None => None,
+    };
     let source = Source {
         dir,
         collection,
         iris,
+        history: history.as_deref(),
     };
-    let projections = build_projections(collection, targets, options);
     let mut written = Vec::new();
     // Graph formats first: the RDF dataset is the largest thing an export
     // holds, and it is never freed (see `write_rdf_formats`), so it comes last.
@@ -314,6 +332,14 @@ struct Source<'a> {
     dir: &'a StoreDir,
     collection: &'a Collection,
     iris: &'a Iris,
+    /// Its trends through time, when a format to write shows them.
+    history: Option<&'a History>,
+}
+
+/// Whether `format` of `projection` shows the trends through time: Neo4j
+/// always; GEXF on the articles projection, where the trends' articles are.
+fn shows_trends(format: Format, projection: Projection) -> bool {
+    format == Format::Neo4j || (format == Format::Gexf && projection == Projection::Articles)
 }
 
 /// Each projection the targets need, built once: the graph formats' own (or
@@ -350,6 +376,7 @@ fn write_graph_formats(
         dir,
         collection,
         iris,
+        history,
     } = *source;
     let projection = graph.projection;
     let started = Instant::now();
@@ -366,15 +393,6 @@ fn write_graph_formats(
     } else {
         None
     };
-    // The trends through time follow the articles; GEXF shows them only
-    // on the articles projection.
-    let history = if formats.iter().any(|(f, _)| {
-        *f == Format::Neo4j || (*f == Format::Gexf && projection == Projection::Articles)
-    }) {
-        History::read(dir, collection)?
-    } else {
-        None
-    };
     let view = GraphView::new(graph, collection, iris, analysis, positions);
     let prepared = started.elapsed().as_secs_f64();
     let mut written = Vec::new();
@@ -383,12 +401,13 @@ fn write_graph_formats(
         match format {
             Format::GraphMl => write_output(path, |w| graphml::write(&view, w))?,
             Format::Gexf => write_output(path, |w| {
-                let history = history
-                    .as_ref()
-                    .filter(|_| projection == Projection::Articles);
-                gexf::write(&view, history, w)
+                gexf::write(
+                    &view,
+                    history.filter(|_| shows_trends(*format, projection)),
+                    w,
+                )
             })?,
-            Format::Neo4j => neo4j::write(&view, trend.as_ref(), history.as_ref(), path)?,
+            Format::Neo4j => neo4j::write(&view, trend.as_ref(), history, path)?,
             Format::Csv => table::write(&view, path)?,
             _ => unreachable!("RDF formats are written by write_rdf_formats"),
         }

@@ -6,6 +6,7 @@ use crate::graph::{ProjectedGraph, Projection, ProjectionOptions};
 use crate::model::Collection;
 use crate::progress::Progress;
 use crate::store::{Iris, StoreDir, StoreError};
+use crate::trends::history::History;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -206,8 +207,9 @@ pub enum Refresh {
 
 /// Rebuilds and saves the report model right after `analyze` wrote the
 /// analysis of `graph`'s projection, from what the caller has in memory
-/// (the collection, the projection, its analysis) and the sidecar of the
-/// other projection ([`stored::load_sidecar`]), so that the next `report`
+/// (the collection, the projection, its analysis and, after the articles
+/// projection, the trends it followed; `None` reads them from the store) and
+/// the sidecar of the other projection ([`stored::load_sidecar`]), so that the next `report`
 /// reuses it instead of reading the store. Gives the same model
 /// [`compute`] would. The store's HTML copy ([`store_copy`], what `serve`
 /// shows at `/report`) is rewritten from it too, when there is one.
@@ -217,6 +219,7 @@ pub fn refresh(
     iris: &Iris,
     graph: &ProjectedGraph,
     analysis: &StoredAnalysis,
+    history: Option<&History>,
 ) -> Result<Refresh, ReportError> {
     let skipped = |why: &str| Ok(Refresh::Skipped(why.to_string()));
     // The other projection the report reads, from its sidecar.
@@ -251,7 +254,14 @@ pub fn refresh(
         }
     };
     let positions = layout::map_positions(articles, article_analysis);
-    let history = super::read_history(dir, collection);
+    let read;
+    let history = match history {
+        Some(history) => Some(history),
+        None => {
+            read = super::read_history(dir, collection);
+            read.as_ref()
+        }
+    };
     let report = build(&Inputs {
         collection,
         iris,
@@ -259,7 +269,7 @@ pub fn refresh(
         article_analysis,
         full,
         positions: &positions,
-        history: history.as_ref(),
+        history,
         basis: super::Basis::LastScan,
     });
     save_cache(dir, &report)?;
