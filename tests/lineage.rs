@@ -10,12 +10,11 @@
 //! the planted keyword and its months overlap the planted weeks, give or
 //! take a month.
 
+mod common;
+
+use common::{analyze_articles, build_from, generated};
 use serde_json::Value;
-use signalgraph::analyze::{analyze_store, AnalyzeOptions};
-use signalgraph::build::{build, BuildOptions, NoProgress};
-use signalgraph::generate::{generate, GenerateOptions};
 use signalgraph::graph::projection::article_concepts;
-use signalgraph::graph::{Projection, ProjectionOptions};
 use signalgraph::model::Collection;
 use signalgraph::seed::Date;
 use signalgraph::store::StoreDir;
@@ -88,26 +87,10 @@ fn history_of(
     Collection,
 ) {
     let tmp = tempfile::tempdir().unwrap();
-    let generated = tmp.path().join("gen");
-    let opts = GenerateOptions {
-        articles,
-        seed,
-        ..GenerateOptions::default()
-    };
-    generate(&opts, &generated).unwrap();
+    let generated = generated(tmp.path(), articles, seed);
     let dir = StoreDir::new(tmp.path().join("store"));
-    let options = BuildOptions {
-        paths: vec![generated.clone()],
-        ..BuildOptions::default()
-    };
-    build(&dir, &options, &NoProgress).unwrap();
-    let done = analyze_store(
-        &dir,
-        Projection::Articles,
-        &ProjectionOptions::default(),
-        &AnalyzeOptions::default(),
-    )
-    .unwrap();
+    build_from(&dir, &generated);
+    let done = analyze_articles(&dir);
     let truth: Value =
         serde_json::from_slice(&std::fs::read(generated.join("truth.json")).unwrap()).unwrap();
     let group_of: BTreeMap<&str, u64> = truth["assignments"]

@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::{ok, seeds};
+use common::{analyze_articles, build_from, generated, ok, seeds};
 use serde_json::Value;
-use signalgraph::build::{self, BuildOptions, NoProgress};
+use signalgraph::build::NoProgress;
 use signalgraph::generate::{generate, GenerateOptions};
-use signalgraph::graph::{Projection, ProjectionOptions};
 use signalgraph::report;
 use signalgraph::store::StoreDir;
 use std::collections::{BTreeMap, BTreeSet};
@@ -710,33 +709,10 @@ fn nasty_labels_are_escaped_in_every_format() {
 fn status_score(articles: usize, seed: u64) -> (usize, usize) {
     let started = Instant::now();
     let tmp = tempfile::tempdir().unwrap();
-    let generated = tmp.path().join("gen");
-    generate(
-        &GenerateOptions {
-            articles,
-            seed,
-            ..GenerateOptions::default()
-        },
-        &generated,
-    )
-    .unwrap();
+    let generated = generated(tmp.path(), articles, seed);
     let dir = StoreDir::new(tmp.path().join("store"));
-    build::build(
-        &dir,
-        &BuildOptions {
-            paths: vec![generated.clone()],
-            ..BuildOptions::default()
-        },
-        &NoProgress,
-    )
-    .unwrap();
-    signalgraph::analyze::analyze_store(
-        &dir,
-        Projection::Articles,
-        &ProjectionOptions::default(),
-        &Default::default(),
-    )
-    .unwrap();
+    build_from(&dir, &generated);
+    analyze_articles(&dir);
     let (model, _) = report::compute(&dir, &NoProgress).unwrap();
 
     let truth = json(&generated.join("truth.json"));

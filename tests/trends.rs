@@ -4,47 +4,16 @@
 //! (Whether the groups map one to one onto trends is the clustering's
 //! matter; it is printed, not asserted.)
 
+mod common;
+
+use common::{analyze_articles, build_from, generated};
 use serde_json::Value;
-use signalgraph::analyze::{analyze_store, AnalyzeOptions, StoreAnalysis};
-use signalgraph::build::{build, BuildOptions, NoProgress};
-use signalgraph::generate::{generate, GenerateOptions};
+use signalgraph::build::NoProgress;
 use signalgraph::graph::projection::article_concepts;
-use signalgraph::graph::{NodeRef, Projection, ProjectionOptions};
+use signalgraph::graph::NodeRef;
 use signalgraph::store::StoreDir;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
-
-/// A generated collection of `articles` in `root/all`.
-fn generated(root: &Path, articles: usize, seed: u64) -> PathBuf {
-    let all = root.join("all");
-    let opts = GenerateOptions {
-        articles,
-        seed,
-        ..GenerateOptions::default()
-    };
-    generate(&opts, &all).expect("generate");
-    all
-}
-
-/// Builds `folder` into `store` (incrementally).
-fn build_from(store: &StoreDir, folder: &Path) {
-    let options = BuildOptions {
-        paths: vec![folder.to_path_buf()],
-        ..BuildOptions::default()
-    };
-    build(store, &options, &NoProgress).expect("build");
-}
-
-/// Analyses the articles projection of `store` with the defaults.
-fn analyze_articles(store: &StoreDir) -> StoreAnalysis {
-    analyze_store(
-        store,
-        Projection::Articles,
-        &ProjectionOptions::default(),
-        &AnalyzeOptions::default(),
-    )
-    .expect("analyze")
-}
+use std::path::Path;
 
 /// Each article's trend id after building `folder` into `store` and analysing it.
 fn trends_after_build(store: &StoreDir, folder: &Path) -> HashMap<String, Option<u32>> {

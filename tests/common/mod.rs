@@ -4,6 +4,11 @@
 
 pub mod server;
 
+use signalgraph::analyze::{analyze_store, StoreAnalysis};
+use signalgraph::build::{build, BuildOptions, NoProgress};
+use signalgraph::generate::{generate, GenerateOptions};
+use signalgraph::graph::Projection;
+use signalgraph::store::StoreDir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -54,4 +59,36 @@ pub fn sample_store() -> &'static Path {
             (dir, store)
         })
         .1
+}
+
+/// A generated collection of `articles` in `root/all`.
+pub fn generated(root: &Path, articles: usize, seed: u64) -> PathBuf {
+    let all = root.join("all");
+    let opts = GenerateOptions {
+        articles,
+        seed,
+        ..Default::default()
+    };
+    generate(&opts, &all).expect("generate");
+    all
+}
+
+/// Builds `folder` into `store` (incrementally).
+pub fn build_from(store: &StoreDir, folder: &Path) {
+    let options = BuildOptions {
+        paths: vec![folder.to_path_buf()],
+        ..Default::default()
+    };
+    build(store, &options, &NoProgress).expect("build");
+}
+
+/// Analyses the articles projection of `store` with the defaults.
+pub fn analyze_articles(store: &StoreDir) -> StoreAnalysis {
+    analyze_store(
+        store,
+        Projection::Articles,
+        &Default::default(),
+        &Default::default(),
+    )
+    .expect("analyze")
 }
