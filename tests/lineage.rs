@@ -8,7 +8,9 @@
 //! of its articles dated in the event's window (a death's trend: its last
 //! dated window). A reported burst matches a planted one when its concept is
 //! the planted keyword and its months overlap the planted weeks, give or
-//! take a month.
+//! take a month. A reported burst is explained by a planted one, or by a
+//! group whose rate changes raising its vocabulary's share while it is
+//! dense (see [`burst_score`]); bursts of stable groups' words are not.
 
 mod common;
 
@@ -284,32 +286,88 @@ fn burst_score(bursts: &[ConceptBurst], labels: &[String], truth: &Value) -> Sco
         labels[r] == p.0 && day(b.start) <= p.2 + 31 && day(b.end) >= p.1 - 31
     };
     let reported = bursts.len();
-    // A group's own vocabulary bursts when the group starts: at a planted
-    // birth, or with the new groups of a merge or split.
-    let mut starts: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    // A group whose rate changes over the period raises its vocabulary's
+    // share (its own keywords, the common ones it uses more than others, its
+    // themes and driving forces) while it is dense: after its planted birth
+    // or the merge or split that started it, before the death, merge or split
+    // that ended it, in the second half for a growing group and the first for
+    // a declining one. A burst of that vocabulary inside that phase (give or
+    // take a month) is a real burst, though not a planted one; bursts of
+    // stable groups' words are chance.
+    let first = day(parse_date(&format!("{}-01-01", truth["start_year"])));
+    let last = first + 7 * truth["weeks"].as_i64().unwrap();
+    let middle = (first + last) / 2;
+    let mut dense: BTreeMap<u64, Vec<(i64, i64)>> = BTreeMap::new();
     for e in truth["events"].as_array().unwrap() {
         let date = day(parse_date(e["date"].as_str().unwrap()));
-        for g in e["to"].as_array().unwrap() {
-            let group = &truth["groups"][g.as_u64().unwrap() as usize];
-            if e["from"].as_array().unwrap().contains(g) {
-                continue;
-            }
-            for key in ["keywords", "driving_forces"] {
-                for word in group[key].as_array().unwrap() {
-                    let word = word.as_str().unwrap().to_lowercase();
-                    starts.entry(word).or_default().push(date);
-                }
+        let (from, to) = (e["from"].as_array().unwrap(), e["to"].as_array().unwrap());
+        for g in to.iter().filter(|g| !from.contains(g)) {
+            dense
+                .entry(g.as_u64().unwrap())
+                .or_default()
+                .push((date, last));
+        }
+        for g in from.iter().filter(|g| !to.contains(g)) {
+            dense
+                .entry(g.as_u64().unwrap())
+                .or_default()
+                .push((first, date));
+        }
+    }
+    let mut phases: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    for (g, group) in truth["groups"].as_array().unwrap().iter().enumerate() {
+        let spans = match (dense.get(&(g as u64)), group["trajectory"].as_str()) {
+            (Some(spans), _) => spans.clone(),
+            (None, Some("growing")) => vec![(middle, last)],
+            (None, Some("declining")) => vec![(first, middle)],
+            _ => continue,
+        };
+        for key in ["keywords", "shared_keywords", "themes", "driving_forces"] {
+            for word in group[key].as_array().unwrap() {
+                let word = word.as_str().unwrap().to_lowercase();
+                phases.entry(word).or_default().extend(&spans);
             }
         }
     }
     let organic = |r: usize| {
         let b = &bursts[r];
-        starts.get(&labels[r]).is_some_and(|dates| {
-            dates
+        phases.get(&labels[r]).is_some_and(|spans| {
+            spans
                 .iter()
-                .any(|&d| day(b.start) <= d + 92 && day(b.end) >= d - 31)
+                .any(|&(from, to)| day(b.start) >= from - 31 && day(b.end) <= to + 31)
         })
     };
+    if std::env::var_os("BURST_DEBUG").is_some() {
+        for r in 0..reported {
+            if planted.iter().any(|p| matches(p, r)) || organic(r) {
+                continue;
+            }
+            let b = &bursts[r];
+            let owners: Vec<String> = truth["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| {
+                    ["keywords", "driving_forces", "themes"].iter().any(|k| {
+                        g[*k].as_array().is_some_and(|ws| {
+                            ws.iter()
+                                .any(|w| w.as_str().unwrap().to_lowercase() == labels[r])
+                        })
+                    })
+                })
+                .map(|(i, g)| format!("{i}:{}", g["trajectory"]))
+                .collect();
+            println!(
+                "  burst {} {}..{} w {:.1} n {} owners {owners:?}",
+                labels[r],
+                b.start,
+                b.end,
+                b.weight,
+                b.articles.len()
+            );
+        }
+    }
     Score {
         planted: planted.len(),
         found: planted
@@ -352,7 +410,7 @@ fn planted_lineage_and_bursts_are_found_at_1k() {
         bursts.add(b);
     }
     report("1k articles, seeds 1-4 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.7, 0.65), (0.85, 0.55));
+    assert_floors(&events, &bursts, (0.7, 0.8), (0.85, 0.9));
 }
 
 /// Regression floors, a little under what was measured when they were set
@@ -392,5 +450,5 @@ fn planted_lineage_and_bursts_are_found_at_10k() {
         bursts.add(b);
     }
     report("10k articles, seeds 7-8 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.65, 0.9), (0.9, 0.45));
+    assert_floors(&events, &bursts, (0.65, 0.9), (0.9, 0.9));
 }
