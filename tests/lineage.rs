@@ -5,8 +5,7 @@
 //! within one window of the planted date, and its trends map to the planted
 //! groups: a trend before the event maps to the group most of its articles
 //! dated in the window before belong to, a trend after to the group of most
-//! of its articles dated in the event's window (a death's trend: its last
-//! dated window). A reported burst matches a planted one when its concept is
+//! of its articles dated in the event's window. A reported burst matches a planted one when its concept is
 //! the planted keyword and its months overlap the planted weeks, give or
 //! take a month. A reported burst is explained by a planted one, or by a
 //! group whose rate changes raising its vocabulary's share while it is
@@ -144,10 +143,7 @@ fn score(articles: usize, seed: u64) -> (Score, Score) {
         let from = e
             .from
             .iter()
-            .filter_map(|&t| match e.kind {
-                EventKind::Death => group_at(t, *history.lineage.last_dated.get(&t)?),
-                _ => group_at(t, e.window.checked_sub(1)?),
-            })
+            .filter_map(|&t| group_at(t, e.window.checked_sub(1)?))
             .collect();
         let to = e.to.iter().filter_map(|&t| group_at(t, e.window)).collect();
         (from, to)

@@ -6,7 +6,9 @@
 //! articles' dates: a trend's *onset* is the first window `w` where windows
 //! `w` and `w+1` hold at least [`ONSET_SHARE`] of its articles (and at
 //! least [`MIN_TREND`]), so a few early strays do not date it; its *end* is
-//! the last window holding one of its articles. A trend is *new* when its
+//! the last window holding one of its articles, but for one article after
+//! more than [`DORMANT_AFTER`] silent windows and before the last ones: a
+//! stray that Leiden put with it. A trend is *new* when its
 //! onset comes after the first two windows (one quiet window at the start of
 //! a collection is chance, not absence) and its rate before the onset is at
 //! most [`BIRTH_RATE_RATIO`] of its rate after (a growing trend has an onset
@@ -342,7 +344,17 @@ impl Life {
         let onset = (0..windows)
             .find(|&w| counts[w] + counts.get(w + 1).copied().unwrap_or(0) >= needed)
             .map_or(first, |w| if counts[w] == 0 { w + 1 } else { w });
-        let end = counts.iter().rposition(|&n| n > 0).unwrap_or(0);
+        let mut end = counts.iter().rposition(|&n| n > 0).unwrap_or(0);
+        // One article after more than DORMANT_AFTER silent windows is a
+        // stray, not the trend going on, unless it is recent: a trend with an
+        // article in the last windows is active, not dead.
+        if counts[end] == 1 && end + DORMANT_AFTER < windows {
+            if let Some(body) = counts[..end].iter().rposition(|&n| n > 0) {
+                if end - body > DORMANT_AFTER && body >= onset {
+                    end = body;
+                }
+            }
+        }
         let before: u32 = counts[..onset].iter().sum();
         let rate_before = f64::from(before) / onset.max(1) as f64;
         let rate_after = f64::from(total - before) / (end + 1 - onset) as f64;
