@@ -234,8 +234,8 @@ fn score(articles: usize, seed: u64) -> (Score, Score) {
         }
     }
     if std::env::var_os("LINEAGE_SWEEP").is_some() {
-        for scale in [2.0, 4.0, 6.0] {
-            for gamma in [1.0, 2.0, 3.0] {
+        for scale in [3.0, 4.0, 6.0] {
+            for gamma in [1.0, 1.5, 2.0] {
                 {
                     let min_articles = 3;
                     let options = BurstOptions {
@@ -419,7 +419,7 @@ fn planted_lineage_and_bursts_are_found_at_1k() {
         bursts.add(b);
     }
     report("1k articles, seeds 1-10 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.6, 0.75), (0.75, 0.9));
+    assert_floors(&events, &bursts, (0.6, 0.75), (0.9, 0.85));
 }
 
 /// Regression floors, a little under what was measured when they were set
@@ -459,5 +459,5 @@ fn planted_lineage_and_bursts_are_found_at_10k() {
         bursts.add(b);
     }
     report("10k articles, seeds 7-8 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.65, 0.9), (0.9, 0.9));
+    assert_floors(&events, &bursts, (0.65, 0.9), (0.9, 0.85));
 }
