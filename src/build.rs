@@ -287,10 +287,12 @@ pub fn build(
     }
     progress.start("saving", 1);
     dir.save(&Header { base_iri, stats }, &entries)?;
-    crate::graph::stored::build_and_save(dir, &collection)?;
-    progress.finish();
     report.saved = true;
     record_scan(dir, &previous.entries, &entries)?;
+    // The entries are saved: free them before the projection needs memory.
+    drop((entries, previous));
+    crate::graph::stored::build_and_save(dir, &collection)?;
+    progress.finish();
     Ok(report)
 }
 
