@@ -340,6 +340,7 @@ fn a_stale_or_damaged_stored_projection_is_never_used() {
         log.contains("project:") && !log.contains("read projection:"),
         "{log}"
     );
+    assert!(log.contains("was built from another collection"), "{log}");
     assert_eq!(std::fs::read(&path).unwrap(), good);
 
     // A flipped bit in an edge weight: the checksum catches it.
@@ -349,7 +350,11 @@ fn a_stale_or_damaged_stored_projection_is_never_used() {
     std::fs::write(&path, &damaged).unwrap();
     let why = stored_projection(&dir).unwrap_err();
     assert!(why.contains("checksum"), "{why}");
-    assert!(analyze_verbose(&one).contains("project:"));
+    let log = analyze_verbose(&one);
+    assert!(
+        log.contains("project:") && log.contains("checksum mismatch"),
+        "{log}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), good);
 
     // Another format version, or a truncated file.

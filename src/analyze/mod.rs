@@ -302,6 +302,9 @@ pub struct Analysis {
     /// The trends through time, for an analysis of a store's articles
     /// projection ([`analyze_projection`]).
     pub trends: Option<Tracked>,
+    /// Why the articles projection was built from the collection rather
+    /// than read from the store ([`crate::graph::stored`]), when it was.
+    pub projection_built: Option<String>,
 }
 
 impl Analysis {
@@ -387,6 +390,7 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
         skipped,
         timings,
         trends: None,
+        projection_built: None,
     })
 }
 
@@ -696,7 +700,12 @@ pub fn analyze_projection(
     let mut analysis = analyze(&csr, options)?;
     let step = match source {
         Source::Stored => "read projection",
-        Source::Built(_) => "project",
+        Source::Built(why) => {
+            if projection == Projection::Articles {
+                analysis.projection_built = Some(why);
+            }
+            "project"
+        }
     };
     analysis.timings.insert(0, (step, projected));
     let analysis = finish(
