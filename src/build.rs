@@ -287,9 +287,12 @@ pub fn build(
     }
     progress.start("saving", 1);
     dir.save(&Header { base_iri, stats }, &entries)?;
-    progress.finish();
     report.saved = true;
     record_scan(dir, &previous.entries, &entries)?;
+    // The entries are saved: free them before the projection needs memory.
+    drop((entries, previous));
+    crate::graph::stored::build_and_save(dir, &collection)?;
+    progress.finish();
     Ok(report)
 }
 
@@ -523,7 +526,12 @@ fn save_touched(
         .zip(previous)
         .any(|(a, b)| a.modified != b.modified);
     if touched {
+        let before = dir.collection_stamp()?;
         dir.save(header, entries)?;
+        if !crate::graph::stored::restamp(dir, &before)? {
+            let (collection, _) = crate::build::load_collection(dir)?;
+            crate::graph::stored::build_and_save(dir, &collection)?;
+        }
     }
     report.saved = touched;
     Ok(report)

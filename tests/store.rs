@@ -3,6 +3,8 @@
 use proptest::prelude::*;
 use signalgraph::build::{build, load_collection, BuildOptions, NoProgress};
 use signalgraph::generate::{generate, GenerateOptions};
+use signalgraph::graph::stored;
+use signalgraph::graph::{EdgeKind, NodeRef, ProjectedGraph, Projection, ProjectionOptions};
 use signalgraph::query::{self, ResultFormat};
 use signalgraph::seed::Severity;
 use signalgraph::store::{self, StoreDir};
@@ -207,4 +209,169 @@ fn graph_files_are_sealed_and_checked() {
         .contains("signalgraph analyze --projection articles"));
     assert!(!path.exists() && aside[0].aside.exists());
     assert_eq!(store::count_graph_file_quads(&dir).unwrap(), (0, 0));
+}
+
+/// The stored articles projection of the store in `dir`, or why it is not used.
+fn stored_projection(dir: &StoreDir) -> Result<ProjectedGraph, String> {
+    stored::load(dir, &ProjectionOptions::default())
+}
+
+/// An edge's ends, kind and the bits of its weight.
+type EdgeBits = (usize, usize, EdgeKind, u64);
+
+/// Nodes, then edges in petgraph's order.
+fn shape(g: &ProjectedGraph) -> (Vec<NodeRef>, Vec<EdgeBits>) {
+    let nodes = g.graph.node_weights().copied().collect();
+    let edges = g
+        .graph
+        .raw_edges()
+        .iter()
+        .map(|e| {
+            let (u, v) = (e.source().index(), e.target().index());
+            (u, v, e.weight.kind, e.weight.weight.to_bits())
+        })
+        .collect();
+    (nodes, edges)
+}
+
+/// The articles projection rebuilt from the store's collection.
+fn rebuilt(dir: &StoreDir) -> ProjectedGraph {
+    let (c, _) = load_collection(dir).unwrap();
+    ProjectedGraph::build(&c, Projection::Articles, &ProjectionOptions::default())
+}
+
+fn analyze_verbose(store_dir: &Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_signalgraph"))
+        .arg("--store")
+        .arg(store_dir)
+        .args(["-v", "analyze", "--json", "--centrality", "pagerank"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn the_stored_projection_follows_the_collection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    let first = GenerateOptions {
+        articles: 300,
+        seed: 5,
+        ..Default::default()
+    };
+    generate(&first, &seeds.join("a")).unwrap();
+    let store_dir = tmp.path().join("store");
+    let dir = StoreDir::new(&store_dir);
+    build_into(&store_dir, &seeds);
+    let kept = stored_projection(&dir).expect("build keeps the projection");
+    assert!(kept.edge_count() > 300);
+    assert_eq!(shape(&kept), shape(&rebuilt(&dir)));
+    let before = std::fs::read(stored::path(&dir)).unwrap();
+
+    // Only modification times change: the file is stamped again, not rebuilt.
+    let file = std::fs::read_dir(seeds.join("a"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "md" || x == "txt"))
+        .unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .append(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    build_into(&store_dir, &seeds);
+    let touched = std::fs::read(stored::path(&dir)).unwrap();
+    assert_ne!(touched, before, "stamped with the new collection file");
+    assert_eq!(
+        touched[64..touched.len() - 32],
+        before[64..before.len() - 32]
+    );
+    assert_eq!(shape(&stored_projection(&dir).unwrap()), shape(&kept));
+
+    // New articles: the projection is built again from the changed collection.
+    let second = GenerateOptions {
+        articles: 40,
+        seed: 6,
+        ..Default::default()
+    };
+    generate(&second, &seeds.join("b")).unwrap();
+    build_into(&store_dir, &seeds);
+    let grown = stored_projection(&dir).expect("the build refreshed it");
+    assert!(grown.node_count() > kept.node_count());
+    assert_eq!(shape(&grown), shape(&rebuilt(&dir)));
+    assert!(analyze_verbose(&store_dir).contains("read projection:"));
+}
+
+#[test]
+fn a_stale_or_damaged_stored_projection_is_never_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let make = |name: &str, seed: u64| {
+        let seeds = tmp.path().join(name);
+        let opts = GenerateOptions {
+            articles: 120,
+            seed,
+            ..Default::default()
+        };
+        generate(&opts, &seeds).unwrap();
+        let store_dir = tmp.path().join(format!("{name}-store"));
+        build_into(&store_dir, &seeds);
+        store_dir
+    };
+    let (one, other) = (make("one", 8), make("other", 9));
+    let dir = StoreDir::new(&one);
+    let path = stored::path(&dir);
+    let good = std::fs::read(&path).unwrap();
+    let reference = analyze_verbose(&one);
+    assert!(reference.contains("read projection:"), "{reference}");
+
+    // Another collection's projection: stale, rebuilt and written again.
+    std::fs::copy(stored::path(&StoreDir::new(&other)), &path).unwrap();
+    let why = stored_projection(&dir).unwrap_err();
+    assert!(why.contains("another collection"), "{why}");
+    let log = analyze_verbose(&one);
+    assert!(
+        log.contains("project:") && !log.contains("read projection:"),
+        "{log}"
+    );
+    assert!(log.contains("was built from another collection"), "{log}");
+    assert_eq!(std::fs::read(&path).unwrap(), good);
+
+    // A flipped bit in an edge weight: the checksum catches it.
+    let mut damaged = good.clone();
+    let at = damaged.len() - 40;
+    damaged[at] ^= 1;
+    std::fs::write(&path, &damaged).unwrap();
+    let why = stored_projection(&dir).unwrap_err();
+    assert!(why.contains("checksum"), "{why}");
+    let log = analyze_verbose(&one);
+    assert!(
+        log.contains("project:") && log.contains("checksum mismatch"),
+        "{log}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), good);
+
+    // Another format version, or a truncated file.
+    let mut version = good.clone();
+    version[7] = 0xff;
+    std::fs::write(&path, &version).unwrap();
+    assert!(stored_projection(&dir)
+        .unwrap_err()
+        .contains("another version"));
+    std::fs::write(&path, &good[..50]).unwrap();
+    assert!(stored_projection(&dir).is_err());
+
+    // Other projection options never read the file built with the defaults.
+    std::fs::write(&path, &good).unwrap();
+    let other_options = ProjectionOptions {
+        neighbours: 3,
+        ..Default::default()
+    };
+    assert!(stored::load(&dir, &other_options).is_err());
 }

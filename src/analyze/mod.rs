@@ -9,23 +9,25 @@
 //! 0 by size (largest first, ties by smallest member), so the numbering is
 //! stable and "cluster 0" is always the biggest.
 //!
-//! [`analyze_store`] and [`analyze_projection`] do the same for a projection
-//! of a store and write the results into its analysis graph (for the
-//! `analyze` and `run` commands). [`rdf`] turns an analysis of a projection
+//! [`analyze_store`] and [`analyze_projection`] (in `in_store.rs`) do the
+//! same for a projection of a store and write the results into its analysis
+//! graph (for the `analyze` and `run` commands). [`rdf`] turns an analysis of a projection
 //! into the quads of that graph, [`stored`] reads them back, [`summary`]
 //! turns an analysis into text, JSON and per-node CSV.
 
 pub mod centrality;
 pub mod community;
+mod in_store;
 pub mod naming;
 pub mod rdf;
 pub mod stored;
 pub mod summary;
 
-use crate::graph::{Csr, ProjectedGraph, Projection, ProjectionOptions};
-use crate::model::Collection;
-use crate::store::{Iris, StoreDir, StoreError};
-use crate::trends::track::{track, TrackError, Tracked};
+pub use in_store::{analyze_projection, analyze_store, StoreAnalysis};
+
+use crate::graph::Csr;
+use crate::store::StoreError;
+use crate::trends::track::{TrackError, Tracked};
 use crate::trends::windows::Window;
 use centrality::{CentralityError, EdgeLength};
 use community::CommunityError;
@@ -301,6 +303,9 @@ pub struct Analysis {
     /// The trends through time, for an analysis of a store's articles
     /// projection ([`analyze_projection`]).
     pub trends: Option<Tracked>,
+    /// Why the articles projection was built from the collection rather
+    /// than read from the store ([`crate::graph::stored`]), when it was.
+    pub projection_built: Option<String>,
 }
 
 impl Analysis {
@@ -386,6 +391,7 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
         skipped,
         timings,
         trends: None,
+        projection_built: None,
     })
 }
 
@@ -566,94 +572,4 @@ fn modularity_of(g: &Csr, membership: &[u32]) -> f64 {
     } else {
         0.0
     }
-}
-
-/// A projection of a store with its analysis, as written into the store.
-pub struct StoreAnalysis {
-    /// The collection loaded from the store.
-    pub collection: Collection,
-    /// The store's IRIs.
-    pub iris: Iris,
-    /// The projection that was analysed.
-    pub graph: ProjectedGraph,
-    /// What the analysis found (also written into the store).
-    pub analysis: Analysis,
-}
-
-/// Loads the store in `dir`, analyses `projection` of it and writes the
-/// results into its analysis graph `{base}graph/analysis/{projection}`
-/// (replacing the previous ones). The timings start with `load`.
-///
-/// ```no_run
-/// use signalgraph::analyze::{analyze_store, AnalyzeOptions, Method};
-/// use signalgraph::graph::Projection;
-///
-/// let options = AnalyzeOptions { method: Method::Louvain, ..Default::default() };
-/// let dir = signalgraph::StoreDir::new(".signalgraph");
-/// let done = analyze_store(&dir, Projection::Articles, &Default::default(), &options)?;
-/// println!("{} clusters", done.analysis.levels[0].count);
-/// # Ok::<(), signalgraph::analyze::AnalyzeError>(())
-/// ```
-pub fn analyze_store(
-    dir: &StoreDir,
-    projection: Projection,
-    projection_options: &ProjectionOptions,
-    options: &AnalyzeOptions,
-) -> Result<StoreAnalysis, AnalyzeError> {
-    let started = Instant::now();
-    let (collection, iris) = crate::build::load_collection(dir)?;
-    let loaded = started.elapsed().as_secs_f64();
-    let (graph, mut analysis) = analyze_projection(
-        dir,
-        &collection,
-        &iris,
-        projection,
-        projection_options,
-        options,
-    )?;
-    analysis.timings.insert(0, ("load", loaded));
-    Ok(StoreAnalysis {
-        collection,
-        iris,
-        graph,
-        analysis,
-    })
-}
-
-/// Builds `projection` of a loaded collection, analyses it and writes the
-/// results into the store's analysis graph, with its binary sidecar
-/// ([`stored::save_sidecar`]). The timings include `project` (first) and
-/// `write` (last).
-pub fn analyze_projection(
-    dir: &StoreDir,
-    collection: &Collection,
-    iris: &Iris,
-    projection: Projection,
-    projection_options: &ProjectionOptions,
-    options: &AnalyzeOptions,
-) -> Result<(ProjectedGraph, Analysis), AnalyzeError> {
-    let started = Instant::now();
-    let graph = ProjectedGraph::build(collection, projection, projection_options);
-    let csr = graph.to_csr();
-    let projected = started.elapsed().as_secs_f64();
-    let mut analysis = analyze(&csr, options)?;
-    analysis.timings.insert(0, ("project", projected));
-    if projection == Projection::Articles {
-        let started = Instant::now();
-        let clusters = &analysis.levels[0].membership;
-        let tracked = track(dir, collection, &graph, &csr, clusters, options.window)?;
-        analysis.trends = Some(tracked);
-        analysis
-            .timings
-            .push(("trends", started.elapsed().as_secs_f64()));
-    }
-    let writing = Instant::now();
-    let quads = rdf::analysis_quads(&analysis, &graph, collection, iris);
-    dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;
-    drop(quads);
-    stored::save_sidecar(dir, &graph, &analysis, projection_options)?;
-    analysis
-        .timings
-        .push(("write", writing.elapsed().as_secs_f64()));
-    Ok((graph, analysis))
 }

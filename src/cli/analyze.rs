@@ -246,6 +246,9 @@ pub fn run(g: &Global, dir: &StoreDir, args: &AnalyzeArgs) -> anyhow::Result<Exi
         if let Some(warning) = analysis.trends.as_ref().and_then(|t| t.warning.as_ref()) {
             eprintln!("warning: {warning}");
         }
+        if let Some(why) = analysis.projection_built.as_ref().filter(|_| g.verbose) {
+            eprintln!("note: the articles projection was built from the collection: {why}");
+        }
         let names = ProjectionNames { graph, collection };
         Summary::new(
             projection.name().to_string(),

@@ -107,6 +107,16 @@ pub struct StoreDir {
     path: PathBuf,
 }
 
+/// Which saved collection a derived file was computed from
+/// ([`StoreDir::collection_stamp`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CollectionStamp {
+    /// Length of `collection.sgs` in bytes.
+    pub len: u64,
+    /// BLAKE3 hash of its body (the saved entries), as written in the file.
+    pub body: [u8; 32],
+}
+
 /// What a store holds once loaded from disk.
 #[derive(Debug)]
 pub struct Saved {
@@ -153,6 +163,16 @@ impl StoreDir {
         }
         let (header, entries) = snapshot::read(&self.collection_file())?;
         Ok(Some(Saved { header, entries }))
+    }
+
+    /// What the saved collection is now, cheaply: the length of
+    /// `collection.sgs` and the checksum of its articles section (read from
+    /// the file, not recomputed). Files derived from the collection, such as
+    /// the stored articles projection, carry it and are stale when it differs.
+    pub fn collection_stamp(&self) -> Result<CollectionStamp, StoreError> {
+        let (len, body) =
+            snapshot::body_stamp(&self.collection_file()).map_err(|e| self.missing_or(e))?;
+        Ok(CollectionStamp { len, body })
     }
 
     /// Saves a collection atomically (temporary file, fsync, rename, fsync of the folder).

@@ -242,3 +242,20 @@ pub fn write_atomically(
         StoreError::io(path, e)
     })
 }
+
+/// The length of the file at `path` and the BLAKE3 hash of its body, read
+/// from its last 32 bytes (the body is the last section) without reading
+/// the rest: what files derived from the collection are stamped with.
+pub(crate) fn body_stamp(path: &Path) -> Result<(u64, [u8; 32]), StoreError> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let len = file.metadata().map_err(|e| StoreError::io(path, e))?.len();
+    if len < (MAGIC.len() + 2 * (8 + 32)) as u64 {
+        return Err(corrupt(path, "truncated body"));
+    }
+    let mut hash = [0u8; 32];
+    file.seek(SeekFrom::Start(len - 32))
+        .and_then(|_| file.read_exact(&mut hash))
+        .map_err(|e| StoreError::io(path, e))?;
+    Ok((len, hash))
+}
