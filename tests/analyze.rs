@@ -487,6 +487,7 @@ fn run_goes_on_when_measures_do_not_converge() {
             base_iri: None,
             strict: false,
             prune: false,
+            ..Default::default()
         },
         out: out.clone(),
         analyze: Default::default(),

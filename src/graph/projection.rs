@@ -331,7 +331,8 @@ impl ProjectedGraph {
 }
 
 /// For each article, its concepts (themes, keywords, signal driving forces),
-/// sorted and deduplicated.
+/// sorted and deduplicated; linked concepts of different kinds count as one
+/// (their [`crate::model::Concept::meaning`]).
 pub fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
     c.links
         .par_iter()
@@ -342,6 +343,7 @@ pub fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
                 .chain(&l.keywords)
                 .copied()
                 .chain(l.signals.iter().filter_map(|s| s.driving_force))
+                .map(|id| c.concepts[id].meaning)
                 .collect();
             ids.sort_unstable();
             ids.dedup();
