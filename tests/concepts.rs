@@ -295,11 +295,12 @@ fn alignment_is_scored_on_a_small_collection() {
 }
 
 /// The cost of alignment on a built store named by `SIGNALGRAPH_ALIGN_STORE`:
-/// merging its articles into a collection with and without the automatic rules.
+/// `align::align` alone (with and without the automatic rules) against merging
+/// the articles into a collection (which includes it).
 #[test]
 #[ignore = "timing: needs SIGNALGRAPH_ALIGN_STORE (a built store); figures in benches/BENCHMARKS.md"]
 fn alignment_cost() {
-    use signalgraph::align::Settings;
+    use signalgraph::align::{self, ArticleForms, Settings};
     use signalgraph::model::Input;
     use std::time::Instant;
     let Ok(path) = std::env::var("SIGNALGRAPH_ALIGN_STORE") else {
@@ -314,27 +315,71 @@ fn alignment_cost() {
             article: e.article,
         })
         .collect();
-    let time = |settings: &Settings| {
-        let mut runs: Vec<f64> = (0..3)
+    let median = |mut runs: Vec<f64>| {
+        runs.sort_by(f64::total_cmp);
+        runs[runs.len() / 2]
+    };
+    let keyed: Vec<Vec<(String, String)>> = inputs
+        .iter()
+        .map(|i| {
+            let a = &i.article;
+            a.themes
+                .iter()
+                .chain(&a.keywords)
+                .chain(a.signals.iter().map(|s| &s.driving_force))
+                .map(|l| (align::key(l), l.clone()))
+                .filter(|(k, _)| !k.is_empty())
+                .collect()
+        })
+        .collect();
+    let forms: Vec<ArticleForms> = inputs
+        .iter()
+        .zip(&keyed)
+        .map(|(i, k)| {
+            let a = &i.article;
+            let mut texts = vec![a.title.as_str()];
+            texts.extend(a.summary.as_deref());
+            for s in &a.signals {
+                texts.extend([s.signal.as_str(), s.change.as_str(), s.horizon.as_str()]);
+            }
+            ArticleForms {
+                concepts: k.iter().map(|(k, s)| (k.as_str(), s.as_str())).collect(),
+                texts,
+            }
+        })
+        .collect();
+    let align_time = |settings: &Settings| {
+        median(
+            (0..3)
+                .map(|_| {
+                    let started = Instant::now();
+                    let aligned = align::align(&forms, settings);
+                    let seconds = started.elapsed().as_secs_f64();
+                    assert!(aligned.groups() > 0);
+                    seconds
+                })
+                .collect(),
+        )
+    };
+    let on = align_time(&Settings::default());
+    let off = align_time(&Settings {
+        automatic: false,
+        vocabulary: None,
+    });
+    let collection = median(
+        (0..3)
             .map(|_| {
                 let inputs = inputs.clone();
                 let started = Instant::now();
-                let (c, _) = Collection::build_aligned(inputs, settings);
+                let (c, _) = Collection::build(inputs);
                 let seconds = started.elapsed().as_secs_f64();
                 drop(c);
                 seconds
             })
-            .collect();
-        runs.sort_by(f64::total_cmp);
-        runs[1]
-    };
-    let on = time(&Settings::default());
-    let off = time(&Settings {
-        automatic: false,
-        vocabulary: None,
-    });
+            .collect(),
+    );
     println!(
-        "{} articles: collection with alignment {on:.3} s, without the automatic rules {off:.3} s (median of 3)",
+        "{} articles: align {on:.3} s ({off:.3} s without the automatic rules); whole collection merge {collection:.3} s (median of 3)",
         inputs.len()
     );
 }

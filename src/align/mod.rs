@@ -43,6 +43,12 @@ use std::collections::{BTreeMap, HashMap};
 pub use settings::Settings;
 pub use vocabulary::Vocabulary;
 
+/// The key alignment works on: a label's normalised form (case, spacing and
+/// wrapping punctuation folded), as concepts are merged on before alignment.
+pub fn key(label: &str) -> String {
+    concept_key(label)
+}
+
 /// Fewest articles two forms must share to be joined by co-occurrence.
 pub const CO_OCCURRENCE_MIN: usize = 2;
 
