@@ -307,8 +307,8 @@ fn alignment_settings(
     opts: &BuildOptions,
 ) -> Result<(crate::align::Settings, bool), BuildError> {
     use crate::align::Settings;
-    // Unreadable saved settings realign from the options.
-    let saved = Settings::load(dir.path()).ok();
+    // Missing or unreadable saved settings realign from the options.
+    let saved = Settings::load_saved(dir.path()).ok().flatten();
     let settings = match &opts.vocabulary {
         Some(file) => {
             Settings::with_vocabulary_file(!opts.no_align, file).map_err(BuildError::Usage)?

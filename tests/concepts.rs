@@ -383,3 +383,84 @@ fn alignment_cost() {
         inputs.len()
     );
 }
+
+/// A sample file with its keywords replaced and a sentence added to its summary.
+fn rewritten(name: &str, keywords: &[&str], sentence: &str) -> String {
+    let text = std::fs::read_to_string(seeds().join(name)).unwrap();
+    let start = text.find("## Keywords").unwrap();
+    let end = start + text[start..].find("## Themes").unwrap();
+    let list: String = keywords.iter().map(|k| format!("* {k}\n")).collect();
+    let text = format!("{}## Keywords\n\n{list}\n{}", &text[..start], &text[end..]);
+    let summary = text.find("## Summary\n\n").unwrap() + "## Summary\n\n".len();
+    let para_end = summary + text[summary..].find('\n').unwrap();
+    format!("{} {sentence}{}", &text[..para_end], &text[para_end..])
+}
+
+#[test]
+fn incremental_builds_realign_the_whole_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("seeds");
+    std::fs::create_dir(&folder).unwrap();
+    let files = [
+        "001_5f187058da6feed4.txt",
+        "002_b063bc79639b0153.txt",
+        "003_a818df140f026ff7.txt",
+    ];
+    std::fs::write(
+        folder.join(files[0]),
+        rewritten(files[0], &["EV", "batteries"], ""),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join(files[1]),
+        rewritten(files[1], &["electric vehicles", "battery"], ""),
+    )
+    .unwrap();
+    let store = StoreDir::new(dir.path().join("store"));
+    let together = |c: &Collection| {
+        let group = |form: &str| {
+            let named = |k: &&signalgraph::model::Concept| {
+                k.label == form || k.alt_labels.iter().any(|a| a == form)
+            };
+            c.concepts.iter().find(named).unwrap().group
+        };
+        group("EV") == group("electric vehicles")
+    };
+    build_from(&store, &folder);
+    let c = load_collection(&store).unwrap().0;
+    assert!(!together(&c), "letters that fit are no evidence");
+    assert_eq!(group_of(&c, "batteries").len(), 1, "batteries = battery");
+    assert!(c.concepts.iter().any(|k| k.alt_labels == ["battery"]));
+    // A new article defines the abbreviation: the two forms merge.
+    std::fs::write(
+        folder.join(files[2]),
+        rewritten(
+            files[2],
+            &["charging"],
+            "Sales of electric vehicles (EVs) rose.",
+        ),
+    )
+    .unwrap();
+    build_from(&store, &folder);
+    let c = load_collection(&store).unwrap().0;
+    assert!(together(&c));
+    let (_, evidence) = &c.alignment.evidence[c
+        .alignment
+        .evidence
+        .iter()
+        .position(|(_, e)| e.rule == signalgraph::align::Rule::TextDefinition)
+        .unwrap()];
+    assert_eq!(
+        c.articles[evidence.articles[0] as usize].article.id,
+        "a818df140f026ff7"
+    );
+    // It goes: they part again.
+    std::fs::remove_file(folder.join(files[2])).unwrap();
+    let prune = BuildOptions {
+        paths: vec![folder.clone()],
+        prune: true,
+        ..Default::default()
+    };
+    build(&store, &prune, &NoProgress).unwrap();
+    assert!(!together(&load_collection(&store).unwrap().0));
+}

@@ -4,8 +4,9 @@
 //! off) and which vocabulary decides merges (`--vocabulary FILE.ttl`; without
 //! it the saved one is kept). The vocabulary's Turtle text and its content
 //! hash are saved, so every later command aligns the collection the same way,
-//! and a build with a changed vocabulary realigns (and saves) even when no
-//! seed file changed.
+//! and a build with changed settings realigns (and saves) even when no seed
+//! file changed; so does the first build of a store saved before alignment
+//! existed (it has no settings file).
 
 use super::vocabulary::Vocabulary;
 use crate::store::{write_atomically, StoreError};
@@ -66,10 +67,16 @@ impl Settings {
 
     /// The settings saved in a store; the defaults when none are saved.
     pub fn load(store: &Path) -> Result<Settings, StoreError> {
+        Ok(Settings::load_saved(store)?.unwrap_or_default())
+    }
+
+    /// The settings saved in a store, `None` when the store has none (a new
+    /// store, or one built before alignment existed).
+    pub fn load_saved(store: &Path) -> Result<Option<Settings>, StoreError> {
         let path = path_in(store);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::io(&path, e)),
         };
         let damaged = |reason: String| {
@@ -91,21 +98,15 @@ impl Settings {
                 Some(parsed)
             }
         };
-        Ok(Settings {
+        Ok(Some(Settings {
             automatic: saved.automatic,
             vocabulary,
-        })
+        }))
     }
 
-    /// Saves the settings in a store (atomically); the defaults remove the file.
+    /// Saves the settings in a store (atomically).
     pub fn save(&self, store: &Path) -> Result<(), StoreError> {
         let path = path_in(store);
-        if *self == Settings::default() {
-            return match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(&path, e)),
-                _ => Ok(()),
-            };
-        }
         let vocabulary = self.vocabulary.as_ref().map(|v| SavedVocabulary {
             hash: v.hash.clone(),
             turtle: v.turtle.clone(),

@@ -137,12 +137,13 @@ fn print_text(out: &mut impl Write, doc: &Value) -> std::io::Result<()> {
                 .flatten()
                 .filter_map(Value::as_str)
                 .collect();
+            let uses = k["uses"].as_u64().unwrap_or_default();
             write!(
                 out,
-                "  {} \"{}\" ({} uses)",
+                "  {} \"{}\" ({uses} use{})",
                 k["kind"].as_str().unwrap_or_default(),
                 k["label"].as_str().unwrap_or_default(),
-                k["uses"]
+                if uses == 1 { "" } else { "s" }
             )?;
             if !alts.is_empty() {
                 write!(out, ", also {}", alts.join(" | "))?;
