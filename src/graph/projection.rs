@@ -335,6 +335,17 @@ impl ProjectedGraph {
 /// sorted and deduplicated; linked concepts of different kinds count as one
 /// (their [`crate::model::Concept::meaning`]).
 pub fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
+    concepts_per_article(c, true)
+}
+
+/// [`article_concepts`] with a theme, keyword and driving force of one
+/// meaning kept apart: what concept bursts count, so a theme's steady use
+/// does not hide a burst of its keyword.
+pub fn article_concepts_by_kind(c: &Collection) -> Vec<Vec<ConceptId>> {
+    concepts_per_article(c, false)
+}
+
+fn concepts_per_article(c: &Collection, linked: bool) -> Vec<Vec<ConceptId>> {
     c.links
         .par_iter()
         .map(|l| {
@@ -344,7 +355,7 @@ pub fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
                 .chain(&l.keywords)
                 .copied()
                 .chain(l.signals.iter().filter_map(|s| s.driving_force))
-                .map(|id| c.concepts[id].meaning)
+                .map(|id| if linked { c.concepts[id].meaning } else { id })
                 .collect();
             ids.sort_unstable();
             ids.dedup();
