@@ -259,9 +259,10 @@ pub fn align(articles: &[ArticleForms<'_>], settings: &Settings) -> Aligned {
         pref_of_class = vocabulary_edges(v, &nodes, &mut joiner);
     }
     if settings.automatic {
-        label_definitions(articles, &nodes, &mut joiner);
+        let variants = variant_index(&nodes);
+        label_definitions(articles, &nodes, &variants, &mut joiner);
         spelling_edges(&nodes, &mut joiner);
-        text_definitions(articles, &nodes, &mut joiner);
+        text_definitions(articles, &nodes, &variants, &mut joiner);
         co_occurrence_edges(&nodes, &mut joiner);
     }
     finish(nodes, joiner, settings, &pref_of_class)
@@ -309,11 +310,16 @@ fn vocabulary_edges(v: &Vocabulary, nodes: &Nodes, joiner: &mut Joiner) -> Vec<S
 
 /// `Artificial Intelligence (AI)` as a label: the label, its long form and
 /// its short form are one concept.
-fn label_definitions(articles: &[ArticleForms], nodes: &Nodes, joiner: &mut Joiner) {
+fn label_definitions(
+    articles: &[ArticleForms],
+    nodes: &Nodes,
+    variants: &HashMap<String, u32>,
+    joiner: &mut Joiner,
+) {
     let mut surfaces: Vec<(&str, &str)> = articles
         .iter()
         .flat_map(|a| a.concepts.iter().copied())
-        .filter(|(key, surface)| key.ends_with(')') && surface.contains('('))
+        .filter(|(_, surface)| surface.contains('('))
         .collect();
     surfaces.sort_unstable();
     surfaces.dedup();
@@ -323,7 +329,7 @@ fn label_definitions(articles: &[ArticleForms], nodes: &Nodes, joiner: &mut Join
         };
         for d in abbreviation::definitions(surface) {
             for form in [&d.long, &d.short] {
-                if let Some(&m) = nodes.index.get(concept_key(form).as_str()) {
+                if let Some(m) = node_of(nodes, variants, form) {
                     joiner.join(
                         m,
                         n,
@@ -369,20 +375,30 @@ fn node_of(nodes: &Nodes, variants: &HashMap<String, u32>, form: &str) -> Option
         .or_else(|| variants.get(&spelling::variant_key(&key)).copied())
 }
 
-/// Definitions in the articles' texts join the two forms when both are concepts.
-fn text_definitions(articles: &[ArticleForms], nodes: &Nodes, joiner: &mut Joiner) {
+/// The first node (in key order) of each variant key.
+fn variant_index(nodes: &Nodes) -> HashMap<String, u32> {
     let mut variants: HashMap<String, u32> = HashMap::new();
     for (i, key) in nodes.keys.iter().enumerate() {
         variants
             .entry(spelling::variant_key(key))
             .or_insert(i as u32);
     }
+    variants
+}
+
+/// Definitions in the articles' texts join the two forms when both are concepts.
+fn text_definitions(
+    articles: &[ArticleForms],
+    nodes: &Nodes,
+    variants: &HashMap<String, u32>,
+    joiner: &mut Joiner,
+) {
     let mut found: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
         for text in a.texts.iter().filter(|t| t.contains('(')) {
             for d in abbreviation::definitions(text) {
-                let short = node_of(nodes, &variants, &d.short);
-                let long = node_of(nodes, &variants, &d.long);
+                let short = node_of(nodes, variants, &d.short);
+                let long = node_of(nodes, variants, &d.long);
                 if let (Some(s), Some(l)) = (short, long) {
                     let list = found.entry((l, s)).or_default();
                     if list.last() != Some(&(i as u32)) {
@@ -612,10 +628,11 @@ mod tests {
 
     #[test]
     fn labels_that_define_join_both_forms() {
+        // Concept keys lose the closing parenthesis (wrapping punctuation).
         let arts = vec![
             forms(
                 &[(
-                    "artificial intelligence (ai)",
+                    "artificial intelligence (ai",
                     "Artificial Intelligence (AI)",
                 )],
                 &[],
@@ -625,10 +642,26 @@ mod tests {
                 &[("artificial intelligence", "Artificial Intelligence")],
                 &[],
             ),
+            forms(
+                &[(
+                    "small modular reactors (smrs",
+                    "small modular reactors (SMRs)",
+                )],
+                &[],
+            ),
+            forms(
+                &[
+                    ("smr", "SMR"),
+                    ("small modular reactor", "small modular reactor"),
+                ],
+                &[],
+            ),
         ];
         let a = align(&arts, &Settings::default());
-        assert!(same(&a, "ai", "artificial intelligence (ai)"));
+        assert!(same(&a, "ai", "artificial intelligence (ai"));
         assert!(same(&a, "ai", "artificial intelligence"));
+        assert!(same(&a, "smr", "small modular reactors (smrs"));
+        assert!(same(&a, "small modular reactor", "smr"));
     }
 
     #[test]

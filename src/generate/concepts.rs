@@ -8,7 +8,8 @@
 //!
 //! - **spelling**: each carrier writes one of the forms (British or American,
 //!   singular or plural);
-//! - **definition**: a carrier writes the long or the short form, and some
+//! - **definition**: a carrier writes the long or the short form (or a
+//!   keyword that defines it: "Carbon Capture and Storage (CCS)"), and some
 //!   ([`DEFINE_RATE`]) also define it in their summary: "… electric vehicles (EVs) …";
 //! - **co-occurrence**: most carriers ([`BOTH_RATE`]) name both forms;
 //! - **none** (no evidence): the short form in one group, the long form in
@@ -113,8 +114,22 @@ const FAMILIES: &[Family] = &[
         &["climate modelling", "climate modeling"],
         Evidence::Spelling,
     ),
-    family(&["carbon capture and storage", "CCS"], Evidence::Definition),
-    family(&["small modular reactor", "SMR"], Evidence::Definition),
+    family(
+        &[
+            "carbon capture and storage",
+            "Carbon Capture and Storage (CCS)",
+            "CCS",
+        ],
+        Evidence::Definition,
+    ),
+    family(
+        &[
+            "small modular reactor",
+            "small modular reactors (SMRs)",
+            "SMR",
+        ],
+        Evidence::Definition,
+    ),
     family(&["large language model", "LLM"], Evidence::Definition),
     family(
         &["electric vehicle", "electric vehicles", "EV"],
