@@ -50,7 +50,7 @@ pub fn key(label: &str) -> String {
 }
 
 /// Fewest articles two forms must share to be joined by co-occurrence.
-pub const CO_OCCURRENCE_MIN: usize = 2;
+pub const CO_OCCURRENCE_MIN: usize = 3;
 
 /// Articles kept per piece of evidence (the count says how many there were).
 pub const EVIDENCE_ARTICLES: usize = 10;
@@ -602,6 +602,10 @@ mod tests {
     #[test]
     fn company_is_evidence_but_initials_alone_are_not() {
         let arts = vec![
+            forms(
+                &[("ev", "EV"), ("electric vehicles", "electric vehicles")],
+                &[],
+            ),
             forms(
                 &[("ev", "EV"), ("electric vehicles", "electric vehicles")],
                 &[],

@@ -14,8 +14,10 @@
 //! - **co-occurrence**: most carriers ([`BOTH_RATE`]) name both forms;
 //! - **none** (no evidence): the short form in one group, the long form in
 //!   another, never together and never defined; they must stay apart;
-//! - **decoy**: two forms that look alike ("university" and "universe", "EU"
-//!   and "electric utilities"), each in its own group; they must stay apart.
+//! - **decoy**: two forms that look alike ("university" and "universe",
+//!   "organic" and "organization"), each in its own group, or an initialism
+//!   and a phrase it fits ("EU" and "electric utilities") carried each on its
+//!   own by one group's articles, so they meet by chance; they must stay apart.
 //!
 //! - **native**: synonyms already in the generator's vocabulary (the theme
 //!   "Artificial Intelligence" and the keyword "AI"), not planted: merging
@@ -47,6 +49,9 @@ enum Evidence {
     CoOccurrence,
     None,
     Decoy,
+    /// A decoy whose forms live in one group, each carried on its own, so
+    /// they meet by chance (co-occurrence must not take that for evidence).
+    DecoyNear,
     /// Synonyms the generator's own vocabulary has (the theme "Artificial
     /// Intelligence" and the keyword "AI"): merging them is right, missing them is no error.
     Native,
@@ -59,7 +64,7 @@ impl Evidence {
             Evidence::Definition => "definition",
             Evidence::CoOccurrence => "co-occurrence",
             Evidence::None => "none",
-            Evidence::Decoy => "decoy",
+            Evidence::Decoy | Evidence::DecoyNear => "decoy",
             Evidence::Native => "native",
         }
     }
@@ -142,7 +147,8 @@ const FAMILIES: &[Family] = &[
     family(&["buy now pay later", "BNPL"], Evidence::None),
     family(&["universe", "university"], Evidence::Decoy),
     family(&["organic", "organization"], Evidence::Decoy),
-    family(&["EU", "electric utilities"], Evidence::Decoy),
+    family(&["EU", "electric utilities"], Evidence::DecoyNear),
+    family(&["ER", "energy retrofits"], Evidence::DecoyNear),
     family(&["economics", "economic"], Evidence::Decoy),
     family(&["Artificial Intelligence", "AI"], Evidence::Native),
 ];
@@ -181,6 +187,13 @@ pub(crate) fn carried(plan: &Plan, i: usize) -> Carried {
         let pick = rng.random_range(0..fam.forms.len());
         let both = rng.random_bool(BOTH_RATE);
         let define = rng.random_bool(DEFINE_RATE);
+        let also = rng.random_bool(CARRY_RATE);
+        if fam.evidence == Evidence::DecoyNear && group == first {
+            let (long, short) = (fam.forms[1], fam.forms[0]);
+            out.keywords.extend(carries.then_some(short));
+            out.keywords.extend(also.then_some(long));
+            continue;
+        }
         if !carries || (group != first && group != second) {
             continue;
         }
@@ -241,6 +254,7 @@ pub(crate) fn truth(plan: &Plan) -> Vec<VariantTruth> {
                 forms: fam.forms,
                 groups: match fam.evidence {
                     Evidence::Native => Vec::new(),
+                    Evidence::DecoyNear => vec![first],
                     e if e.merge() => vec![first],
                     _ => vec![first, second],
                 },
