@@ -26,6 +26,10 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Drop saved articles whose files are gone from the given folders.
     pub prune: bool,
+    /// Turn the automatic concept alignment rules off (`--no-align`).
+    pub no_align: bool,
+    /// A SKOS vocabulary (Turtle) that decides merges; `None` keeps the saved one.
+    pub vocabulary: Option<PathBuf>,
 }
 
 /// What a build did.
@@ -237,6 +241,7 @@ pub fn build(
         .or_else(|| previous.header.as_ref().map(|h| h.base_iri.clone()))
         .unwrap_or_else(|| store::vocab::DEFAULT_BASE_IRI.to_string());
     let iris = Iris::new(&base_iri).map_err(StoreError::from)?;
+    let (alignment, realign) = alignment_settings(dir, opts)?;
 
     let discovered = seed::discover(&opts.paths);
     if let Some(missing) = discovered.missing.first() {
@@ -263,9 +268,11 @@ pub fn build(
     sort_diagnostics(&mut report.diagnostics);
 
     if let Some(header) = unchanged_header(&previous, &base_iri, &entries, &report) {
-        return save_touched(dir, opts, header, &entries, &previous.entries, report);
+        if !realign {
+            return save_touched(dir, opts, header, &entries, &previous.entries, report);
+        }
     }
-    let (collection, entries) = merge(entries, &mut report);
+    let (collection, entries) = merge(entries, &mut report, &alignment);
     let mut stats = collection.stats();
     stats.triples = store::count_quads(&collection, &iris);
     stats.graphs = collection.articles.len() + 1;
@@ -287,6 +294,7 @@ pub fn build(
     }
     progress.start("saving", 1);
     dir.save(&Header { base_iri, stats }, &entries)?;
+    alignment.save(dir.path())?;
     report.saved = true;
     record_scan(dir, &previous.entries, &entries)?;
     // The entries are saved: free them before the projection needs memory.
@@ -294,6 +302,27 @@ pub fn build(
     crate::graph::stored::build_and_save(dir, &collection)?;
     progress.finish();
     Ok(report)
+}
+
+/// The alignment settings of this build, and whether they differ from the saved ones.
+fn alignment_settings(
+    dir: &StoreDir,
+    opts: &BuildOptions,
+) -> Result<(crate::align::Settings, bool), BuildError> {
+    use crate::align::Settings;
+    // Missing or unreadable saved settings realign from the options.
+    let saved = Settings::load_saved(dir.path()).ok().flatten();
+    let settings = match &opts.vocabulary {
+        Some(file) => {
+            Settings::with_vocabulary_file(!opts.no_align, file).map_err(BuildError::Usage)?
+        }
+        None => Settings {
+            automatic: !opts.no_align,
+            vocabulary: saved.as_ref().and_then(|s| s.vocabulary.clone()),
+        },
+    };
+    let changed = saved.as_ref() != Some(&settings);
+    Ok((settings, changed))
 }
 
 /// Notes this build in the store's list of scans with the articles it added.
@@ -539,7 +568,11 @@ fn save_touched(
 
 /// Merges the entries into the collection; duplicate ids are errors for the
 /// later file, whose entry is dropped.
-fn merge(entries: Vec<Entry>, report: &mut BuildReport) -> (Collection, Vec<Entry>) {
+fn merge(
+    entries: Vec<Entry>,
+    report: &mut BuildReport,
+    alignment: &crate::align::Settings,
+) -> (Collection, Vec<Entry>) {
     let inputs: Vec<Input> = entries
         .iter()
         .map(|e| Input {
@@ -547,7 +580,7 @@ fn merge(entries: Vec<Entry>, report: &mut BuildReport) -> (Collection, Vec<Entr
             article: e.article.clone(),
         })
         .collect();
-    let (collection, duplicates) = Collection::build(inputs);
+    let (collection, duplicates) = Collection::build_aligned(inputs, alignment);
     if duplicates.is_empty() {
         return (collection, entries);
     }
@@ -593,6 +626,7 @@ pub fn load_collection(dir: &StoreDir) -> Result<(Collection, Iris), StoreError>
         .load()?
         .ok_or_else(|| StoreError::Missing(dir.path().to_path_buf()))?;
     let iris = Iris::new(&saved.header.base_iri)?;
+    let alignment = crate::align::Settings::load(dir.path())?;
     let inputs = saved
         .entries
         .into_iter()
@@ -601,7 +635,7 @@ pub fn load_collection(dir: &StoreDir) -> Result<(Collection, Iris), StoreError>
             article: e.article,
         })
         .collect();
-    let (collection, _) = Collection::build(inputs);
+    let (collection, _) = Collection::build_aligned(inputs, &alignment);
     Ok((collection, iris))
 }
 

@@ -26,16 +26,42 @@ pub struct BuildArgs {
     /// Remove saved articles whose files are gone from the given folders.
     #[arg(long)]
     prune: bool,
+    #[command(flatten)]
+    align: AlignArgs,
+}
+
+/// How concepts are aligned (shared by `build` and `run`).
+#[derive(Args)]
+pub struct AlignArgs {
+    /// Turn the automatic concept alignment off (spelling, plural and
+    /// abbreviation merges); a vocabulary still applies.
+    #[arg(long)]
+    no_align: bool,
+    /// A SKOS vocabulary (Turtle) whose labels, exactMatch and broader decide
+    /// merges and add a hierarchy; kept in the store once given.
+    #[arg(long, value_name = "FILE.ttl")]
+    vocabulary: Option<PathBuf>,
+}
+
+impl AlignArgs {
+    /// Sets the alignment options of a build.
+    pub fn apply(&self, options: &mut BuildOptions) {
+        options.no_align = self.no_align;
+        options.vocabulary = self.vocabulary.clone();
+    }
 }
 
 impl From<&BuildArgs> for BuildOptions {
     fn from(args: &BuildArgs) -> BuildOptions {
-        BuildOptions {
+        let mut options = BuildOptions {
             paths: args.paths.clone(),
             base_iri: args.base_iri.clone(),
             strict: args.strict,
             prune: args.prune,
-        }
+            ..BuildOptions::default()
+        };
+        args.align.apply(&mut options);
+        options
     }
 }
 

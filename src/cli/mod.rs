@@ -10,6 +10,7 @@
 mod analyze;
 mod build;
 mod completions;
+mod concepts;
 mod export;
 #[cfg(feature = "generate")]
 mod generate;
@@ -80,6 +81,11 @@ enum Command {
         after_help = "Example:\n  signalgraph build seeds/\n  signalgraph --store kg build --prune --base-iri https://example.org/kg/ seeds/ more/"
     )]
     Build(build::BuildArgs),
+    /// List the concepts merged and linked by alignment, with the evidence for each.
+    #[command(
+        after_help = "Example:\n  signalgraph concepts\n  signalgraph concepts kg --json | jq '.groups[] | .concepts[].label'\n\nRules: vocabulary, label-definition, spelling, text-definition, co-occurrence\n(see README.md, \"Concepts\")."
+    )]
+    Concepts(concepts::ConceptsArgs),
     /// Count what the store holds.
     #[command(after_help = "Example:\n  signalgraph stats --json | jq .articles")]
     Stats(stats::StatsArgs),
@@ -206,6 +212,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(g, &dir, args),
         Command::Build(args) => build::run(g, &dir, args),
         Command::Stats(args) => stats::run(&dir, args),
+        Command::Concepts(args) => concepts::run(&dir, args),
         Command::Query(args) => query::run(g, &dir, args),
         Command::Export(args) => export::run(g, &dir, args),
         Command::Analyze(args) => analyze::run(g, &dir, args),

@@ -33,16 +33,20 @@ pub struct RunArgs {
     /// default quarters, or months for under 18 months of dates.
     #[arg(long, value_name = "WINDOW", value_parser = super::analyze::parse_window)]
     window: Option<Window>,
+    #[command(flatten)]
+    align: super::build::AlignArgs,
 }
 
 impl From<&RunArgs> for RunOptions {
     fn from(args: &RunArgs) -> RunOptions {
+        let mut build = BuildOptions {
+            paths: args.paths.clone(),
+            prune: args.prune,
+            ..BuildOptions::default()
+        };
+        args.align.apply(&mut build);
         RunOptions {
-            build: BuildOptions {
-                paths: args.paths.clone(),
-                prune: args.prune,
-                ..BuildOptions::default()
-            },
+            build,
             out: args.out.clone(),
             analyze: AnalyzeOptions {
                 seed: args.seed,

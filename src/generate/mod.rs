@@ -16,6 +16,10 @@
 //! - **Realistic shape.** Keywords, driving forces and publisher hosts follow
 //!   power laws over vocabularies that grow with the collection; keywords and
 //!   themes now and then appear in case/spacing variants (`AI`, `ai `, `Ai`).
+//! - **Concept variants** (`concepts.rs`): families of spellings, plurals
+//!   and abbreviations of one concept, planted as extra keywords of a group's
+//!   articles with the evidence a writer leaves (or none), and decoys that
+//!   look alike but must stay apart.
 //! - **Format variants.** ~1 % of files each carry a byte-order mark, CRLF line
 //!   endings, `-` bullets, a title without bold markers, an extra `Source quote`
 //!   column, an escaped pipe `\|` in a cell, or sections in another order. All
@@ -30,6 +34,8 @@
 //! { "article_count": N,
 //!   "assignments": { "<16-hex file id>": { "bridge_to": null | GROUP, "date": "YYYY-MM-DD",
 //!                    "file": "NNN_<id>.txt", "group": GROUP, "variants": ["crlf", ...] } },
+//!   "concept_variants": [ { "evidence": "spelling|definition|co-occurrence|none|decoy",
+//!                           "forms": [..], "groups": [GROUP, ..], "merge": true|false } ],
 //!   "dangling_links": LINKS,            // closest links to missing articles
 //!   "digest_url": "https://digest.example.org/p/", "format": "signalgraph-synthetic-truth/1",
 //!   "groups": [ { "driving_forces": [..], "id": 0, "keywords": [..owned..],
@@ -43,6 +49,7 @@
 //! `escaped_pipe`, `reordered_sections`. Files are numbered by issue date.
 
 mod calendar;
+mod concepts;
 mod groups;
 mod plan;
 mod prose;
@@ -275,6 +282,7 @@ struct Truth<'a> {
     article_count: usize,
     assignments: BTreeMap<String, Assignment>,
     bursts: Vec<BurstTruth<'a>>,
+    concept_variants: Vec<concepts::VariantTruth>,
     dangling_links: usize,
     digest_url: &'static str,
     events: Vec<EventTruth>,
@@ -353,6 +361,7 @@ fn write_truth(
             .collect(),
         dangling_links,
         digest_url: render::DIGEST_BASE,
+        concept_variants: concepts::truth(plan),
         events: event_truths(plan),
         format: "signalgraph-synthetic-truth/1",
         groups: group_truths(plan),

@@ -88,8 +88,16 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
 
     // Sections are rendered in the canonical order so the random stream (and thus
     // the content) does not depend on the order they are written in.
-    let summary = prose::summary(rng, &ctx).join("\n\n");
-    let keywords = keyword_lines(rng, plan, &article.keywords, bullet);
+    let mut summary = prose::summary(rng, &ctx).join("\n\n");
+    let mut keywords = keyword_lines(rng, plan, &article.keywords, bullet);
+    let carried = super::concepts::carried(plan, i);
+    for sentence in &carried.sentences {
+        summary.push(' ');
+        summary.push_str(sentence);
+    }
+    for form in &carried.keywords {
+        let _ = write!(keywords, "\n{bullet} {form}");
+    }
     let themes = theme_lines(rng, plan, &article.themes, bullet);
     let table = signal_table(rng, &ctx, flags);
     let (closest, dangling) = closest_lines(rng, plan, i, bullet);

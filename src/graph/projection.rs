@@ -16,7 +16,8 @@
 //!   articles, the rarest kind of evidence. Rare concepts count more, and a
 //!   theme every article carries counts almost nothing.
 //!
-//! - [`Projection::Concepts`]: one node per theme, keyword and driving force,
+//! - [`Projection::Concepts`]: one node per theme, keyword and driving force
+//!   (a theme, keyword and driving force linked by alignment are one node),
 //!   linked when they occur in the same article (its themes, keywords and the
 //!   driving forces of its signals), weighted by Salton's cosine
 //!   `co(c, d) / sqrt(df(c) · df(d))`, so a pair of rare concepts that always
@@ -331,8 +332,20 @@ impl ProjectedGraph {
 }
 
 /// For each article, its concepts (themes, keywords, signal driving forces),
-/// sorted and deduplicated.
+/// sorted and deduplicated; linked concepts of different kinds count as one
+/// (their [`crate::model::Concept::meaning`]).
 pub fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
+    concepts_per_article(c, true)
+}
+
+/// [`article_concepts`] with a theme, keyword and driving force of one
+/// meaning kept apart: what concept bursts count, so a theme's steady use
+/// does not hide a burst of its keyword.
+pub fn article_concepts_by_kind(c: &Collection) -> Vec<Vec<ConceptId>> {
+    concepts_per_article(c, false)
+}
+
+fn concepts_per_article(c: &Collection, linked: bool) -> Vec<Vec<ConceptId>> {
     c.links
         .par_iter()
         .map(|l| {
@@ -342,6 +355,7 @@ pub fn article_concepts(c: &Collection) -> Vec<Vec<ConceptId>> {
                 .chain(&l.keywords)
                 .copied()
                 .chain(l.signals.iter().filter_map(|s| s.driving_force))
+                .map(|id| if linked { c.concepts[id].meaning } else { id })
                 .collect();
             ids.sort_unstable();
             ids.dedup();
@@ -577,12 +591,18 @@ fn concepts(c: &Collection, options: &ProjectionOptions) -> UnGraph<NodeRef, Edg
     let concepts_of = article_concepts(c);
     let (lists, _) = postings(c, &concepts_of);
     let df: Vec<f64> = lists.iter().map(|l| l.len() as f64).collect();
+    // Linked concepts of other kinds are one node: the one that stands for them.
+    let nodes: Vec<ConceptId> = (0..n).filter(|&id| c.concepts[id].meaning == id).collect();
+    let mut position = vec![u32::MAX; n];
+    for (p, &id) in nodes.iter().enumerate() {
+        position[id] = p as u32;
+    }
 
-    let choices: Vec<Vec<(u32, f64, EdgeKind)>> = (0..n)
-        .into_par_iter()
+    let choices: Vec<Vec<(u32, f64, EdgeKind)>> = nodes
+        .par_iter()
         .map_init(
             || Scores::new(n),
-            |scores, id| {
+            |scores, &id| {
                 let list = &lists[id];
                 // A popular concept looks at a window of its articles only,
                 // spread evenly over its list so every period is seen.
@@ -601,13 +621,13 @@ fn concepts(c: &Collection, options: &ProjectionOptions) -> UnGraph<NodeRef, Edg
                     .into_iter()
                     .map(|(other, co)| {
                         let w = co / (df[id] * df[other as usize]).sqrt();
-                        (other, w, EdgeKind::CoOccurs)
+                        (position[other as usize], w, EdgeKind::CoOccurs)
                     })
                     .collect()
             },
         )
         .collect();
-    graph_from_choices((0..n).map(NodeRef::Concept).collect(), choices)
+    graph_from_choices(nodes.into_iter().map(NodeRef::Concept).collect(), choices)
 }
 
 fn full(c: &Collection) -> UnGraph<NodeRef, Edge, u32> {

@@ -9,12 +9,15 @@
 //! Everything here is a pure function of its input: the same articles always
 //! give the same collection, whatever order they came in.
 
+mod alignment;
 mod change;
 mod stats;
 
+pub use alignment::Alignment;
 pub use change::split_change;
 pub use stats::Stats;
 
+use crate::align::{self, Aligned, ArticleForms, Settings};
 use crate::normalize::concept_key;
 use crate::seed::{Article, Date, Diagnostic, Severity};
 use rayon::prelude::*;
@@ -86,6 +89,12 @@ pub struct Concept {
     pub alt_labels: Vec<String>,
     /// How many articles use it (for themes and keywords) or signals (driving forces).
     pub uses: u32,
+    /// Its alignment group (see [`Alignment`]): concepts of other kinds in the
+    /// same group are linked to it.
+    pub group: u32,
+    /// The concept that stands for it and the concepts it is linked to in
+    /// projections and names (itself when it is linked to none).
+    pub meaning: ConceptId,
 }
 
 /// Where a closest link points once resolved.
@@ -176,12 +185,15 @@ pub struct Collection {
     pub sources: Vec<String>,
     /// Sorted by date.
     pub digests: Vec<Digest>,
+    /// Which forms were merged and linked, and why.
+    pub alignment: Alignment,
 }
 
-/// A surface form with the key it merges on.
+/// A surface form with the key it merges on and its alignment group.
 struct Named {
     surface: String,
     key: String,
+    group: u32,
 }
 
 fn named(surface: &str) -> Option<Named> {
@@ -189,11 +201,12 @@ fn named(surface: &str) -> Option<Named> {
     (!key.is_empty()).then(|| Named {
         surface: crate::normalize::collapse_whitespace(surface),
         key,
+        group: 0,
     })
 }
 
-/// A concept by kind and key, borrowed from the articles while merging.
-type ConceptRef<'a> = (ConceptKind, &'a str);
+/// A concept by kind and alignment group.
+type ConceptRef = (ConceptKind, u32);
 
 /// The keys of one article's concepts, computed in parallel before merging.
 struct ArticleKeys {
@@ -209,7 +222,15 @@ impl Collection {
     /// Two inputs with the same article id keep the first in path order; the
     /// others come back as error diagnostics (they are not part of the
     /// collection).
-    pub fn build(mut inputs: Vec<Input>) -> (Collection, Vec<Diagnostic>) {
+    pub fn build(inputs: Vec<Input>) -> (Collection, Vec<Diagnostic>) {
+        Self::build_aligned(inputs, &Settings::default())
+    }
+
+    /// [`Collection::build`], aligning concepts with the given settings.
+    pub fn build_aligned(
+        mut inputs: Vec<Input>,
+        settings: &Settings,
+    ) -> (Collection, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         inputs.sort_by(|a, b| {
             (a.article.id.as_str(), a.file.path.as_str())
@@ -232,15 +253,25 @@ impl Collection {
                 _ => kept.push(input),
             }
         }
-        (Self::from_unique(kept), diagnostics)
+        (Self::from_unique(kept, settings), diagnostics)
     }
 
-    fn from_unique(articles: Vec<Input>) -> Collection {
-        let keys: Vec<ArticleKeys> = articles
+    fn from_unique(articles: Vec<Input>, settings: &Settings) -> Collection {
+        let mut keys: Vec<ArticleKeys> = articles
             .par_iter()
             .map(|input| ArticleKeys::of(&input.article))
             .collect();
-        let (concepts, concept_index) = merge_concepts(&keys);
+        let aligned = {
+            let forms: Vec<ArticleForms> = articles
+                .par_iter()
+                .zip(&keys)
+                .map(|(input, k)| k.forms(&input.article))
+                .collect();
+            align::align(&forms, settings)
+        };
+        keys.par_iter_mut().for_each(|k| k.set_groups(&aligned));
+        let (concepts, concept_index) = merge_concepts(&keys, &aligned);
+        let alignment = Alignment::of(&concepts, &aligned, settings);
         let hosts: Vec<Option<String>> = articles
             .iter()
             .map(|i| i.article.source_url.as_deref().and_then(host_of))
@@ -280,6 +311,7 @@ impl Collection {
             stubs,
             sources,
             digests,
+            alignment,
         }
     }
 
@@ -298,14 +330,43 @@ impl ArticleKeys {
             title_key: concept_key(&a.title),
         }
     }
+
+    /// What alignment reads of the article: its concepts and free texts.
+    fn forms<'a>(&'a self, a: &'a Article) -> ArticleForms<'a> {
+        let concepts = self
+            .themes
+            .iter()
+            .chain(&self.keywords)
+            .chain(self.driving_forces.iter().flatten())
+            .map(|n| (n.key.as_str(), n.surface.as_str()))
+            .collect();
+        let mut texts: Vec<&str> = vec![a.title.as_str()];
+        texts.extend(a.summary.as_deref());
+        for s in &a.signals {
+            texts.extend([s.signal.as_str(), s.change.as_str(), s.horizon.as_str()]);
+        }
+        ArticleForms { concepts, texts }
+    }
+
+    /// Looks up the alignment group of every concept.
+    fn set_groups(&mut self, aligned: &Aligned) {
+        let all = self
+            .themes
+            .iter_mut()
+            .chain(self.keywords.iter_mut())
+            .chain(self.driving_forces.iter_mut().flatten());
+        for n in all {
+            n.group = aligned.group_of(&n.key).unwrap_or_default();
+        }
+    }
 }
 
 /// Surface forms counted per concept, and how many articles use it (signals,
 /// for driving forces).
 #[derive(Default)]
 struct FormCounts<'a> {
-    forms: HashMap<ConceptRef<'a>, HashMap<&'a str, u32>>,
-    uses: HashMap<ConceptRef<'a>, u32>,
+    forms: HashMap<ConceptRef, HashMap<&'a str, u32>>,
+    uses: HashMap<ConceptRef, u32>,
 }
 
 fn count_forms(keys: &[ArticleKeys]) -> FormCounts<'_> {
@@ -320,17 +381,17 @@ fn count_forms(keys: &[ArticleKeys]) -> FormCounts<'_> {
             ),
         ];
         for (kind, names) in groups {
-            let mut seen_here: Vec<&str> = Vec::new();
+            let mut seen_here: Vec<u32> = Vec::new();
             for n in names {
                 *counts
                     .forms
-                    .entry((kind, n.key.as_str()))
+                    .entry((kind, n.group))
                     .or_default()
                     .entry(n.surface.as_str())
                     .or_insert(0) += 1;
-                if kind == ConceptKind::DrivingForce || !seen_here.contains(&n.key.as_str()) {
-                    seen_here.push(&n.key);
-                    *counts.uses.entry((kind, n.key.as_str())).or_insert(0) += 1;
+                if kind == ConceptKind::DrivingForce || !seen_here.contains(&n.group) {
+                    seen_here.push(n.group);
+                    *counts.uses.entry((kind, n.group)).or_insert(0) += 1;
                 }
             }
         }
@@ -338,36 +399,69 @@ fn count_forms(keys: &[ArticleKeys]) -> FormCounts<'_> {
     counts
 }
 
-/// The concepts, sorted by (kind, key), labelled with their most used surface
-/// form, and the position of each.
-fn merge_concepts(keys: &[ArticleKeys]) -> (Vec<Concept>, HashMap<ConceptRef<'_>, ConceptId>) {
+/// The concepts, sorted by (kind, key), labelled with their vocabulary's
+/// preferred label or else their most used surface form, and the position of
+/// each (kind, group). Links between kinds ([`Concept::meaning`]) are set here.
+fn merge_concepts(
+    keys: &[ArticleKeys],
+    aligned: &Aligned,
+) -> (Vec<Concept>, HashMap<ConceptRef, ConceptId>) {
     let FormCounts { forms, uses } = count_forms(keys);
-    let mut forms: Vec<(ConceptRef, HashMap<&str, u32>)> = forms.into_iter().collect();
-    forms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut concepts = Vec::with_capacity(forms.len());
-    let mut concept_index: HashMap<ConceptRef, ConceptId> = HashMap::with_capacity(forms.len());
-    for ((kind, key), surface_counts) in &forms {
-        let label = surface_counts
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map(|(s, _)| s.to_string())
-            .unwrap_or_default();
+    for ((kind, group), surface_counts) in &forms {
+        let preferred = aligned.pref_label[*group as usize]
+            .as_ref()
+            .filter(|p| aligned.group_of(&concept_key(p)) == Some(*group));
+        let label = match preferred {
+            Some(p) => p.clone(),
+            None => surface_counts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_default(),
+        };
         let mut alt_labels: Vec<String> = surface_counts
             .keys()
             .filter(|s| **s != label)
             .map(|s| s.to_string())
             .collect();
         alt_labels.sort_unstable();
-        concept_index.insert((*kind, *key), concepts.len());
         concepts.push(Concept {
             kind: *kind,
-            key: key.to_string(),
+            key: concept_key(&label),
             label,
             alt_labels,
-            uses: uses[&(*kind, *key)],
+            uses: uses[&(*kind, *group)],
+            group: *group,
+            meaning: 0,
         });
     }
+    concepts.sort_unstable_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    let concept_index: HashMap<ConceptRef, ConceptId> = concepts
+        .iter()
+        .enumerate()
+        .map(|(id, c)| ((c.kind, c.group), id))
+        .collect();
+    set_meanings(&mut concepts, aligned);
     (concepts, concept_index)
+}
+
+/// Each concept's meaning: of the linked concepts of its group, the most used
+/// (ties: the first in kind, key order).
+fn set_meanings(concepts: &mut [Concept], aligned: &Aligned) {
+    let mut best: HashMap<u32, ConceptId> = HashMap::new();
+    for (id, c) in concepts.iter().enumerate() {
+        if !aligned.linked[c.group as usize] {
+            continue;
+        }
+        let entry = best.entry(c.group).or_insert(id);
+        if c.uses > concepts[*entry].uses {
+            *entry = id;
+        }
+    }
+    for (id, c) in concepts.iter_mut().enumerate() {
+        c.meaning = best.get(&c.group).copied().unwrap_or(id);
+    }
 }
 
 /// One digest per date, with the digest URLs its articles give, sorted.
@@ -480,7 +574,7 @@ fn resolve_closest(articles: &[Input], keys: &[ArticleKeys]) -> (Vec<Vec<Pending
 
 /// Where each merged node sits, to link the articles to them.
 struct Positions<'a> {
-    concepts: HashMap<ConceptRef<'a>, ConceptId>,
+    concepts: HashMap<ConceptRef, ConceptId>,
     stubs: HashMap<&'a str, usize>,
     digests: HashMap<Date, usize>,
     /// Sorted.
@@ -497,7 +591,7 @@ impl Positions<'_> {
         pending: Vec<PendingLink>,
         host: Option<String>,
     ) -> ArticleLinks {
-        let lookup = |kind, n: &Named| self.concepts[&(kind, n.key.as_str())];
+        let lookup = |kind, n: &Named| self.concepts[&(kind, n.group)];
         let mut themes: Vec<ConceptId> = k
             .themes
             .iter()

@@ -165,6 +165,61 @@ fn signal_quads(e: &mut Emit, c: &Collection, index: usize, iris: &Iris, node: &
     }
 }
 
+/// What concept alignment did: `skos:exactMatch` between the linked concepts
+/// of a group, a note and an `sg:alignmentRule` for each merge a concept's
+/// forms took part in, and the vocabulary's `skos:broader`.
+fn alignment_quads(e: &mut Emit, c: &Collection, iris: &Iris) {
+    let iri = |id: usize| iris.concept(c.concepts[id].kind, &c.concepts[id].key);
+    let mut by_group: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (id, concept) in c.concepts.iter().enumerate() {
+        by_group.entry(concept.group).or_default().push(id);
+    }
+    for (group, ids) in by_group {
+        let evidence = c.alignment.evidence_of(group);
+        for &id in &ids {
+            let concept = &c.concepts[id];
+            let node = iri(id);
+            for &other in &ids {
+                if other != id && c.concepts[other].meaning == concept.meaning {
+                    e.link(&node, term::EXACT_MATCH, &iri(other));
+                }
+            }
+            if evidence.is_empty() {
+                continue;
+            }
+            let forms: Vec<String> = std::iter::once(&concept.label)
+                .chain(&concept.alt_labels)
+                .map(|l| crate::normalize::concept_key(l))
+                .collect();
+            let mut rules: Vec<&str> = Vec::new();
+            for (_, ev) in evidence {
+                if !forms.contains(&ev.a) && !forms.contains(&ev.b) {
+                    continue;
+                }
+                rules.push(ev.rule.name());
+                let note = format!(
+                    "\"{}\" and \"{}\" merged by {}: {} ({} article{})",
+                    ev.a,
+                    ev.b,
+                    ev.rule.name(),
+                    ev.rule.describe(),
+                    ev.article_count,
+                    if ev.article_count == 1 { "" } else { "s" }
+                );
+                e.text(&node, term::EDITORIAL_NOTE, &note);
+            }
+            rules.sort_unstable();
+            rules.dedup();
+            for rule in rules {
+                e.text(&node, term::ALIGNMENT_RULE, rule);
+            }
+        }
+    }
+    for &(narrow, wide) in &c.alignment.broader {
+        e.link(&iri(narrow), term::BROADER, &iri(wide));
+    }
+}
+
 /// The quads of the shared nodes (concepts, schemes, sources, digests, stubs)
 /// in the collection graph.
 pub fn collection_quads(c: &Collection, iris: &Iris, out: &mut Vec<Quad>) {
@@ -200,6 +255,7 @@ pub fn collection_quads(c: &Collection, iris: &Iris, out: &mut Vec<Quad>) {
         }
         e.text(&node, term::NORMALIZED_LABEL, &concept.key);
     }
+    alignment_quads(&mut e, c, iris);
     for host in &c.sources {
         let node = iris.source(host);
         e.typed(&node, term::SOURCE_CLASS);

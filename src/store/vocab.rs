@@ -101,6 +101,10 @@ pub mod term {
         IN_SCHEME = SKOS + "inScheme";
         PREF_LABEL = SKOS + "prefLabel";
         ALT_LABEL = SKOS + "altLabel";
+        EXACT_MATCH = SKOS + "exactMatch";
+        BROADER = SKOS + "broader";
+        EDITORIAL_NOTE = SKOS + "editorialNote";
+        ALIGNMENT_RULE = SG + "alignmentRule";
         WAS_DERIVED_FROM = PROV + "wasDerivedFrom";
         SIGNAL = SG + "Signal";
         THEME = SG + "Theme";

@@ -29,7 +29,8 @@ pub struct ConceptBurst {
 
 /// Every burst of every concept, strongest first (ties by concept, then
 /// start); `concepts_of[a]` are article `a`'s concepts
-/// ([`crate::graph::projection::article_concepts`]).
+/// ([`crate::graph::projection::article_concepts_by_kind`]: a keyword's
+/// burst is its own, not pooled with a theme of the same meaning).
 pub fn concept_bursts(
     c: &Collection,
     concepts_of: &[Vec<ConceptId>],

@@ -178,7 +178,11 @@ impl History {
             lineage,
             home,
             trends,
-            bursts: concept_bursts(collection, concepts_of, &BurstOptions::default()),
+            bursts: concept_bursts(
+                collection,
+                &crate::graph::projection::article_concepts_by_kind(collection),
+                &BurstOptions::default(),
+            ),
             scans: state.scans.clone(),
         }
     }
