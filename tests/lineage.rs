@@ -284,7 +284,7 @@ fn burst_score(bursts: &[ConceptBurst], labels: &[String], truth: &Value) -> Sco
     let reported = bursts.len();
     // A group whose rate changes over the period raises its vocabulary's
     // share (its own keywords, the common ones it uses more than others, its
-    // themes and driving forces) while it is dense: after its planted birth
+    // themes, driving forces and planted concept variants) while it is dense: after its planted birth
     // or the merge or split that started it, before the death, merge or split
     // that ended it, in the second half for a growing group and the first for
     // a declining one. A burst of that vocabulary inside that phase (give or
@@ -310,6 +310,17 @@ fn burst_score(bursts: &[ConceptBurst], labels: &[String], truth: &Value) -> Sco
                 .push((first, date));
         }
     }
+    // The concept variants planted into a group's articles are its words too.
+    let mut variants: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    for family in truth["concept_variants"].as_array().into_iter().flatten() {
+        for g in family["groups"].as_array().unwrap() {
+            let forms = family["forms"].as_array().unwrap();
+            variants
+                .entry(g.as_u64().unwrap())
+                .or_default()
+                .extend(forms.iter().map(|f| f.as_str().unwrap().to_lowercase()));
+        }
+    }
     let mut phases: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
     for (g, group) in truth["groups"].as_array().unwrap().iter().enumerate() {
         let spans = match (dense.get(&(g as u64)), group["trajectory"].as_str()) {
@@ -318,11 +329,12 @@ fn burst_score(bursts: &[ConceptBurst], labels: &[String], truth: &Value) -> Sco
             (None, Some("declining")) => vec![(first, middle)],
             _ => continue,
         };
-        for key in ["keywords", "shared_keywords", "themes", "driving_forces"] {
-            for word in group[key].as_array().unwrap() {
-                let word = word.as_str().unwrap().to_lowercase();
-                phases.entry(word).or_default().extend(&spans);
-            }
+        let own = ["keywords", "shared_keywords", "themes", "driving_forces"]
+            .iter()
+            .flat_map(|key| group[*key].as_array().unwrap())
+            .map(|word| word.as_str().unwrap().to_lowercase());
+        for word in own.chain(variants.get(&(g as u64)).into_iter().flatten().cloned()) {
+            phases.entry(word).or_default().extend(&spans);
         }
     }
     let organic = |r: usize| {
