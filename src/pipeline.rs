@@ -5,9 +5,9 @@
 //! (signal-level measures) with the given options, lays out the articles
 //! projection once for the graph exports and, up to `report::MAP_POINTS`
 //! articles, the report's map (a larger map gets the report's sampled
-//! layout, `report::layout`), writes every
-//! export format and the report (HTML, Markdown, JSON) into the output
-//! folder, keeps a copy of the HTML report in the store (`report.html`, which
+//! layout, `report::layout`), writes the chosen export formats
+//! ([`DEFAULT_FORMATS`] unless told otherwise) and the report (HTML,
+//! Markdown, JSON) into the output folder, keeps a copy of the HTML report in the store (`report.html`, which
 //! `signalgraph serve` shows) and saves the report model for later
 //! `signalgraph report` calls. The collection is loaded once, and the report
 //! is built from the analyses in memory, which equal what the store holds.
@@ -15,7 +15,7 @@
 use crate::analyze::stored::StoredAnalysis;
 use crate::analyze::{self, AnalyzeError, AnalyzeOptions, Measure};
 use crate::build::{self, BuildError, BuildOptions, BuildReport};
-use crate::export::{self, ExportError, ExportOptions, Format, Written};
+use crate::export::{self, ExportError, ExportOptions, Format, Prepared, Written};
 use crate::graph::{ProjectedGraph, Projection, ProjectionOptions};
 use crate::model::Collection;
 use crate::progress::Progress;
@@ -37,7 +37,20 @@ pub struct RunOptions {
     pub analyze: AnalyzeOptions,
     /// How sparse the weighted projections are.
     pub projection_options: ProjectionOptions,
+    /// The export formats to write ([`DEFAULT_FORMATS`], or `Format::ALL`).
+    pub formats: Vec<Format>,
+    /// gzip the RDF and CSV exports (`ExportOptions::compress`).
+    pub compress: bool,
 }
+
+/// What `run` exports unless told otherwise: the graph for Gephi (GraphML,
+/// GEXF), the Neo4j import folder and one RDF dataset file. N-Quads is the
+/// one RDF file: it keeps the named graphs, and a bulk loader reads it
+/// fastest (one statement per line, no prefixes or nesting to resolve, so a
+/// loader may cut it anywhere between lines and parse the pieces in
+/// parallel). Every other RDF serialisation holds the same statements.
+pub const DEFAULT_FORMATS: [Format; 4] =
+    [Format::NQuads, Format::GraphMl, Format::Gexf, Format::Neo4j];
 
 /// The steps of a run, in order (for progress displays).
 pub const STEPS: [&str; 6] = [
@@ -134,6 +147,8 @@ pub struct RunSummary {
 ///     out: "site".into(),
 ///     analyze: Default::default(),
 ///     projection_options: Default::default(),
+///     formats: signalgraph::pipeline::DEFAULT_FORMATS.to_vec(),
+///     compress: false,
 /// };
 /// let summary = signalgraph::run(&StoreDir::new(".signalgraph"), &options, &NoProgress)?;
 /// for written in &summary.exports {
@@ -164,35 +179,52 @@ pub fn run(
     let (full_done, full, full_analysis, _) =
         analyse(dir, &collection, &iris, Projection::Full, options, progress)?;
     let history = history.map(Arc::new);
+    // Shared with the exports, which need not build them or read their
+    // analyses back from the store.
+    let articles = Arc::new(Prepared {
+        graph: articles,
+        analysis: article_analysis,
+    });
+    let full = Arc::new(Prepared {
+        graph: full,
+        analysis: full_analysis,
+    });
 
     steps.next();
-    let positions = export::layout_of(&articles);
+    let positions = export::layout_of(&articles.graph);
 
     steps.next();
-    let exports = export_all(
-        dir,
-        &collection,
-        &iris,
-        options,
-        positions.clone(),
-        history.clone(),
-        progress,
-    )?;
+    let export_options = ExportOptions {
+        projection_options: options.projection_options,
+        layouts: [(Projection::Articles, positions.clone())]
+            .into_iter()
+            .collect(),
+        history: history.clone(),
+        prepared: [
+            (Projection::Articles, Arc::clone(&articles)),
+            (Projection::Full, Arc::clone(&full)),
+        ]
+        .into_iter()
+        .collect(),
+        compress: options.compress,
+        ..ExportOptions::default()
+    };
+    let exports = export_all(dir, &collection, &iris, options, &export_options, progress)?;
 
     steps.next();
     // Up to MAP_POINTS articles the map shows the exports' layout; above it,
     // the sampled layout `report` computes (report::layout).
-    let map_positions = if articles.node_count() <= report::MAP_POINTS {
+    let map_positions = if articles.graph.node_count() <= report::MAP_POINTS {
         positions
     } else {
-        report::layout::map_positions(&articles, &article_analysis)
+        report::layout::map_positions(&articles.graph, &articles.analysis)
     };
     let model = report::build(&report::Inputs {
         collection: &collection,
         iris: &iris,
-        articles: &articles,
-        article_analysis: &article_analysis,
-        full: Some((&full, &full_analysis)),
+        articles: &articles.graph,
+        article_analysis: &articles.analysis,
+        full: Some((&full.graph, &full.analysis)),
         positions: &map_positions,
         history: history.as_deref(),
         basis: report::Basis::LastScan,
@@ -294,15 +326,14 @@ fn analyse(
     Ok((done, graph, stored, analysis.trends.map(|t| t.history)))
 }
 
-/// Writes every export format into the output folder, the graph formats
-/// with the articles projection's layout.
+/// Writes the run's export formats into the output folder with
+/// `export_options` (the articles projection's layout, the analysed projections).
 fn export_all(
     dir: &StoreDir,
     collection: &Collection,
     iris: &Iris,
     options: &RunOptions,
-    positions: Vec<[f64; 2]>,
-    history: Option<Arc<History>>,
+    export_options: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, RunError> {
     std::fs::create_dir_all(&options.out).map_err(|source| RunError::Io {
@@ -314,20 +345,15 @@ fn export_all(
     crate::store::remove_stale_temps(&options.out, 2);
     let targets: Vec<(Format, PathBuf)> = Format::ALL
         .into_iter()
+        .filter(|f| options.formats.contains(f))
         .map(|f| (f, options.out.join(f.file_name())))
         .collect();
-    let export_options = ExportOptions {
-        projection_options: options.projection_options,
-        layouts: [(Projection::Articles, positions)].into_iter().collect(),
-        history,
-        ..ExportOptions::default()
-    };
     Ok(export::export_collection(
         dir,
         collection,
         iris,
         &targets,
-        &export_options,
+        export_options,
         progress,
     )?)
 }

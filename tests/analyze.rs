@@ -497,6 +497,8 @@ fn run_goes_on_when_measures_do_not_converge() {
         out: out.clone(),
         analyze: Default::default(),
         projection_options: ProjectionOptions::default(),
+        formats: pipeline::DEFAULT_FORMATS.to_vec(),
+        compress: false,
     };
     options.analyze.tolerance = 1e-300;
     let summary = pipeline::run(
@@ -510,12 +512,7 @@ fn run_goes_on_when_measures_do_not_converge() {
         assert!(skipped.contains(&Measure::Eigenvector), "{}", a.projection);
         assert!(a.clusters > 1, "{}", a.projection);
     }
-    for file in [
-        "graph.ttl",
-        "graph.gexf",
-        "neo4j/load.cypher",
-        "report.html",
-    ] {
+    for file in ["graph.nq", "graph.gexf", "neo4j/load.cypher", "report.html"] {
         assert!(out.join(file).exists(), "{file}");
     }
 }

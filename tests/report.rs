@@ -70,11 +70,10 @@ fn run_on_the_sample_writes_a_report_that_agrees_with_stats_and_analyze() {
         "report.html",
         "report.md",
         "report.json",
-        "graph.ttl",
+        "graph.nq",
         "graph.gexf",
         "graph.graphml",
         "neo4j/import.sh",
-        "csv/nodes.csv",
     ] {
         assert!(root.join("exports").join(name).exists(), "{name} missing");
     }

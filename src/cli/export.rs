@@ -15,7 +15,8 @@ use std::time::Instant;
 #[derive(Args)]
 pub struct ExportArgs {
     /// turtle, ntriples, nquads, trig, rdfxml, jsonld, graphml, gexf, neo4j
-    /// (a folder) or csv (a folder); default: from the extension of --out.
+    /// (a folder) or csv (a folder); default: from the extension of --out
+    /// (a final .gz is skipped: graph.nq.gz is compressed N-Quads).
     #[arg(long, conflicts_with = "all", value_parser = values::named(&Format::ALL, Format::name))]
     format: Option<Format>,
     /// Write every format into the folder --out (graph.ttl, …, graph.gexf, neo4j/, csv/).
@@ -32,6 +33,50 @@ pub struct ExportArgs {
     /// Skip the layout (GraphML, GEXF and CSV without positions).
     #[arg(long)]
     no_layout: bool,
+    /// gzip the RDF files and the CSV files of neo4j and csv (`.gz` added to
+    /// the names); implied by an --out ending in .gz.
+    #[arg(long)]
+    compress: bool,
+    /// Write N-Quads or N-Triples in chunks of at most SIZE (uncompressed:
+    /// 100MB, 1GB, 512MiB or bytes), NAME.part-0001.nq and so on, each a
+    /// valid file for bulk loaders that read files in parallel.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    split_size: Option<u64>,
+}
+
+/// A size in bytes: a number with an optional unit, decimal (kB, MB, GB,
+/// TB) or binary (KiB, MiB, GiB, TiB); at least one byte.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size: give a number and a unit, like 100MB or 1GB"))?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}`: use B, kB, MB, GB, TB, KiB, MiB, GiB or TiB"
+            ))
+        }
+    };
+    let bytes = (number * scale).round();
+    if bytes.is_finite() && (1.0..=1e18).contains(&bytes) {
+        Ok(bytes as u64)
+    } else {
+        Err(format!("`{s}` is out of range: give at least one byte"))
+    }
 }
 
 impl ExportArgs {
@@ -54,6 +99,20 @@ impl ExportArgs {
                 ))
             })?,
         };
+        if self.split_size.is_some() && !format.is_line_based() {
+            return Err(UsageError(format!(
+                "--split-size writes N-Quads or N-Triples, not {}",
+                format.name()
+            ))
+            .into());
+        }
+        if self.compress && !format.compresses() {
+            return Err(UsageError(format!(
+                "--compress compresses RDF, neo4j and csv, not {}",
+                format.name()
+            ))
+            .into());
+        }
         Ok(vec![(format, self.out.clone())])
     }
 
@@ -61,6 +120,9 @@ impl ExportArgs {
         ExportOptions {
             projection: self.projection,
             no_layout: self.no_layout,
+            compress: self.compress
+                || (!self.all && signalgraph::export::output::has_gz_extension(&self.out)),
+            split_size: self.split_size,
             ..Default::default()
         }
     }
@@ -118,4 +180,21 @@ pub fn print_written(w: &export::Written, verbose: bool) {
         w.bytes as f64 / 1e6,
         w.seconds
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_decimal_and_binary_units() {
+        assert_eq!(parse_size("100MB"), Ok(100_000_000));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size("1.5 kB"), Ok(1_500));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        for bad in ["", "MB", "0", "-1GB", "12 parsecs", "1e30GB"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -7,6 +7,7 @@ use super::{report::report_error, Global};
 use clap::Args;
 use signalgraph::analyze::AnalyzeOptions;
 use signalgraph::build::BuildOptions;
+use signalgraph::export::Format;
 use signalgraph::graph::ProjectionOptions;
 use signalgraph::pipeline::{self, AnalysisDone, RunError, RunOptions, RunSummary};
 use signalgraph::store::StoreDir;
@@ -35,6 +36,41 @@ pub struct RunArgs {
     window: Option<Window>,
     #[command(flatten)]
     align: super::build::AlignArgs,
+    /// The exports to write, comma-separated (names as `export --format`
+    /// takes them), or `all`; default: nquads,graphml,gexf,neo4j.
+    #[arg(long, value_name = "LIST", value_parser = parse_formats)]
+    formats: Option<Formats>,
+    /// gzip the RDF file and the Neo4j (and CSV) files: `graph.nq.gz`, `*.csv.gz`.
+    #[arg(long)]
+    compress: bool,
+}
+
+/// The export formats of `--formats`.
+#[derive(Clone, Debug)]
+pub struct Formats(Vec<Format>);
+
+/// `all`, or format names separated by commas.
+fn parse_formats(s: &str) -> Result<Formats, String> {
+    if s.trim() == "all" {
+        return Ok(Formats(Format::ALL.to_vec()));
+    }
+    let mut formats = Vec::new();
+    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let format = Format::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!(
+                "unknown format `{name}`: give all, or some of {}",
+                names.join(", ")
+            )
+        })?;
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    if formats.is_empty() {
+        return Err("give at least one format, or all".into());
+    }
+    Ok(Formats(formats))
 }
 
 impl From<&RunArgs> for RunOptions {
@@ -54,6 +90,11 @@ impl From<&RunArgs> for RunOptions {
                 ..AnalyzeOptions::default()
             },
             projection_options: ProjectionOptions::default(),
+            formats: args
+                .formats
+                .as_ref()
+                .map_or(pipeline::DEFAULT_FORMATS.to_vec(), |f| f.0.clone()),
+            compress: args.compress,
         }
     }
 }

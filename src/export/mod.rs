@@ -6,13 +6,17 @@
 //! ([`view::GraphView`]) with the analysis stored for it and, for GraphML and
 //! GEXF, a ForceAtlas2 layout. Every file is written to a temporary name and
 //! renamed ([`output`]: through symbolic links, directly to devices and
-//! FIFOs), and the same store always gives the same bytes.
+//! FIFOs), and the same store always gives the same bytes. RDF files and
+//! the CSV files of the Neo4j and CSV folders can be gzip-compressed
+//! ([`output::write_output_gz`]), and N-Triples and N-Quads written in
+//! chunks ([`split`]) for loaders that read several files at once.
 
 pub mod gexf;
 pub mod graphml;
 pub mod neo4j;
 pub mod output;
 pub mod rdf;
+pub mod split;
 pub mod table;
 pub mod view;
 mod xml;
@@ -30,7 +34,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use view::GraphView;
 
-pub use output::write_output;
+pub use output::{gz_path, write_output, write_output_gz};
 pub use rdf::write as write_rdf;
 
 /// An export format.
@@ -122,6 +126,11 @@ impl Format {
 
     /// The format a file name's extension stands for (files only).
     pub fn from_path(path: &Path) -> Option<Format> {
+        // `graph.nq.gz` is N-Quads, compressed.
+        let path = match output::has_gz_extension(path) {
+            true => Path::new(path.file_stem()?),
+            false => path,
+        };
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Format::ALL
             .into_iter()
@@ -137,6 +146,18 @@ impl Format {
     /// Whether the format keeps named graphs.
     pub fn keeps_graphs(self) -> bool {
         matches!(self, Format::NQuads | Format::TriG | Format::JsonLd)
+    }
+
+    /// Whether the format has one statement per line, so that it can be
+    /// written in chunks (`--split-size`).
+    pub fn is_line_based(self) -> bool {
+        matches!(self, Format::NTriples | Format::NQuads)
+    }
+
+    /// Whether `--compress` compresses the format (RDF, and the CSV files of
+    /// the folder formats; GraphML and GEXF stay as Gephi opens them).
+    pub fn compresses(self) -> bool {
+        !matches!(self, Format::GraphMl | Format::Gexf)
     }
 
     /// Whether the format is RDF (written from the dataset, not a projection).
@@ -218,6 +239,25 @@ pub struct ExportOptions {
     /// The store's trends through time computed beforehand (by `run`, from
     /// its analysis), used instead of reading `trends.bin` again.
     pub history: Option<Arc<History>>,
+    /// gzip the RDF files (`.gz` added to their names) and the CSV files of
+    /// the Neo4j and CSV folders (`.csv.gz`).
+    pub compress: bool,
+    /// Projections built and analysed beforehand (by `run`, which has just
+    /// analysed them), used instead of building them and reading their
+    /// analysis back from the store; they equal what the store holds.
+    pub prepared: BTreeMap<Projection, Arc<Prepared>>,
+    /// Write N-Triples and N-Quads in chunks of at most this many
+    /// (uncompressed) bytes, `NAME.part-0001.nq` and so on ([`split`]).
+    pub split_size: Option<u64>,
+}
+
+/// A projection with its analysis, ready to export.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The projection.
+    pub graph: ProjectedGraph,
+    /// Its analysis, as the store holds it.
+    pub analysis: stored::StoredAnalysis,
 }
 
 /// One export written.
@@ -297,32 +337,51 @@ pub fn export_collection(
         iris,
         history: history.as_deref(),
     };
-    let mut written = Vec::new();
-    // Graph formats first: the RDF dataset is the largest thing an export
-    // holds, and it is never freed (see `write_rdf_formats`), so it comes last.
-    for (&projection, graph) in &projections {
-        let formats: Vec<&(Format, PathBuf)> = targets
-            .iter()
-            .filter(|(f, _)| {
-                !f.is_rdf() && options.projection.unwrap_or(f.default_projection()) == projection
-            })
-            .collect();
-        if !formats.is_empty() {
-            written.extend(write_graph_formats(&source, graph, &formats, options)?);
+    let graph_formats = |projections: &BTreeMap<Projection, Graph>| {
+        let mut written = Vec::new();
+        for (&projection, graph) in projections {
+            let formats: Vec<&(Format, PathBuf)> = targets
+                .iter()
+                .filter(|(f, _)| {
+                    !f.is_rdf()
+                        && options.projection.unwrap_or(f.default_projection()) == projection
+                })
+                .collect();
+            if !formats.is_empty() {
+                written.extend(write_graph_formats(&source, graph, &formats, options)?);
+            }
         }
-    }
-    if targets.iter().any(|(f, _)| f.is_rdf()) {
-        let selected = options
-            .projection
-            .map(|p| selection_sets(&projections[&p], collection, iris));
+        Ok::<_, ExportError>(written)
+    };
+    let wants_rdf = targets.iter().any(|(f, _)| f.is_rdf());
+    let selected = options
+        .projection
+        .filter(|_| wants_rdf)
+        .map(|p| selection_sets(&projections[&p], collection, iris));
+    let rdf_formats = || match wants_rdf {
+        true => write_rdf_formats(&source, targets, selected.as_ref(), options, progress),
+        false => Ok(Vec::new()),
+    };
+    let mut written = if options.prepared.is_empty() {
+        // Graph formats first: the RDF dataset is the largest thing an export
+        // holds, and it is never freed (see `write_rdf_formats`), so it comes
+        // after the projections are freed.
+        let mut written = graph_formats(&projections)?;
         drop(projections);
-        written.extend(write_rdf_formats(
-            &source,
-            targets,
-            selected.as_ref(),
-            progress,
-        )?);
-    }
+        written.extend(rdf_formats()?);
+        written
+    } else {
+        // The caller keeps the projections anyway: the RDF dataset is opened
+        // and written on another thread while the graph formats are written.
+        let (graphs, rdf) = std::thread::scope(|scope| {
+            let rdf = scope.spawn(rdf_formats);
+            let graphs = graph_formats(&projections);
+            (graphs, rdf.join().expect("the RDF export does not panic"))
+        });
+        let mut written = graphs?;
+        written.extend(rdf?);
+        written
+    };
     written.sort_by_key(|w| w.format);
     Ok(written)
 }
@@ -342,23 +401,46 @@ fn shows_trends(format: Format, projection: Projection) -> bool {
     format == Format::Neo4j || (format == Format::Gexf && projection == Projection::Articles)
 }
 
+/// A projection to export: built here, or prepared by the caller.
+enum Graph {
+    Built(ProjectedGraph),
+    Prepared(Arc<Prepared>),
+}
+
+impl std::ops::Deref for Graph {
+    type Target = ProjectedGraph;
+    fn deref(&self) -> &ProjectedGraph {
+        match self {
+            Graph::Built(g) => g,
+            Graph::Prepared(p) => &p.graph,
+        }
+    }
+}
+
 /// Each projection the targets need, built once: the graph formats' own (or
 /// the one asked for), and for RDF the one asked for, if any.
 fn build_projections(
     collection: &Collection,
     targets: &[(Format, PathBuf)],
     options: &ExportOptions,
-) -> BTreeMap<Projection, ProjectedGraph> {
-    let mut projections: BTreeMap<Projection, ProjectedGraph> = BTreeMap::new();
+) -> BTreeMap<Projection, Graph> {
+    let mut projections: BTreeMap<Projection, Graph> = BTreeMap::new();
     for &(format, _) in targets {
         let wanted = match (format.is_rdf(), options.projection) {
             (true, p) => p,
             (false, p) => Some(p.unwrap_or(format.default_projection())),
         };
         if let Some(p) = wanted {
-            projections.entry(p).or_insert_with(|| {
-                ProjectedGraph::build(collection, p, &options.projection_options)
-            });
+            projections
+                .entry(p)
+                .or_insert_with(|| match options.prepared.get(&p) {
+                    Some(prepared) => Graph::Prepared(Arc::clone(prepared)),
+                    None => Graph::Built(ProjectedGraph::build(
+                        collection,
+                        p,
+                        &options.projection_options,
+                    )),
+                });
         }
     }
     projections
@@ -368,7 +450,7 @@ fn build_projections(
 /// with its stored analysis, laid out, and with the trend clusters for Neo4j.
 fn write_graph_formats(
     source: &Source,
-    graph: &ProjectedGraph,
+    graph: &Graph,
     formats: &[&(Format, PathBuf)],
     options: &ExportOptions,
 ) -> Result<Vec<Written>, ExportError> {
@@ -380,7 +462,10 @@ fn write_graph_formats(
     } = *source;
     let projection = graph.projection;
     let started = Instant::now();
-    let analysis = stored::load(dir, graph, collection, iris)?;
+    let analysis = match graph {
+        Graph::Prepared(p) => Some(p.analysis.clone()),
+        Graph::Built(g) => stored::load(dir, g, collection, iris)?,
+    };
     // Layout positions for the formats people look at; Neo4j leaves them out.
     let needs_layout = formats.iter().any(|(f, _)| *f != Format::Neo4j);
     let positions =
@@ -389,7 +474,7 @@ fn write_graph_formats(
             _ => layout_of(graph),
         });
     let trend = if formats.iter().any(|(f, _)| *f == Format::Neo4j) {
-        trend_clusters(dir, collection, iris, projection, graph, analysis.as_ref())?
+        trend_clusters(source, projection, graph, analysis.as_ref(), options)?
     } else {
         None
     };
@@ -407,8 +492,8 @@ fn write_graph_formats(
                     w,
                 )
             })?,
-            Format::Neo4j => neo4j::write(&view, trend.as_ref(), history, path)?,
-            Format::Csv => table::write(&view, path)?,
+            Format::Neo4j => neo4j::write(&view, trend.as_ref(), history, path, options.compress)?,
+            Format::Csv => table::write(&view, path, options.compress)?,
             _ => unreachable!("RDF formats are written by write_rdf_formats"),
         }
         written.push(Written {
@@ -435,6 +520,7 @@ fn write_rdf_formats(
     source: &Source,
     targets: &[(Format, PathBuf)],
     selected: Option<&(HashSet<String>, HashSet<String>)>,
+    options: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, ExportError> {
     let dataset = store::open_rdf(source.dir, source.collection, source.iris, progress)?;
@@ -447,16 +533,31 @@ fn write_rdf_formats(
     };
     let mut written = Vec::new();
     for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
+        if let Some(limit) = options.split_size.filter(|_| format.is_line_based()) {
+            let chunks = write_chunks(&dataset, *format, &selection, path, limit, options)?;
+            written.extend(chunks.into_iter().map(|c| Written {
+                format: *format,
+                path: c.path,
+                bytes: c.bytes,
+                items: c.lines,
+                edges: None,
+                merged: 0,
+                seconds: c.seconds,
+                prepare_seconds: 0.0,
+            }));
+            continue;
+        }
         let started = Instant::now();
         let mut items = 0;
-        write_output(path, |w| {
+        let path = gz_path(path, options.compress);
+        write_output_gz(&path, options.compress, |w| {
             items = rdf::write(&dataset, *format, &selection, w)?;
             Ok(())
         })?;
         written.push(Written {
             format: *format,
             path: path.clone(),
-            bytes: file_size(path),
+            bytes: file_size(&path),
             items,
             edges: None,
             merged: 0,
@@ -469,17 +570,40 @@ fn write_rdf_formats(
     Ok(written)
 }
 
+/// Writes `format` (line-based) in chunks of at most `limit` bytes named after `path`.
+fn write_chunks(
+    dataset: &store::FrozenDataset,
+    format: Format,
+    selection: &rdf::Selection,
+    path: &Path,
+    limit: u64,
+    options: &ExportOptions,
+) -> Result<Vec<split::Chunk>, ExportError> {
+    let blank =
+        rdf::blank_node_lines(dataset, format, selection).map_err(|e| ExportError::io(path, e))?;
+    let mut chunks = split::Chunks::new(path, limit, options.compress).hold_lines(blank);
+    let first = chunks.chunk_path(1);
+    let result = (|| {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut chunks);
+        rdf::write(dataset, format, selection, &mut buffered)?;
+        std::io::Write::flush(&mut buffered)
+    })();
+    result
+        .and_then(|()| chunks.finish())
+        .map_err(|e| ExportError::io(&first, e))
+}
+
 /// The trend clusters of the store with the report's names: from `analysis`
 /// when `graph` is the articles projection, else from the stored analysis of
 /// the articles projection (as the report reads it); `None` when not analysed.
 fn trend_clusters(
-    dir: &StoreDir,
-    collection: &Collection,
-    iris: &Iris,
+    source: &Source,
     projection: Projection,
     graph: &ProjectedGraph,
     analysis: Option<&stored::StoredAnalysis>,
+    options: &ExportOptions,
 ) -> Result<Option<neo4j::TrendClusters>, ExportError> {
+    let (dir, collection, iris) = (source.dir, source.collection, source.iris);
     let named = |graph: &ProjectedGraph, analysis: &stored::StoredAnalysis| {
         let (cluster_of, names) = crate::report::trend_clusters(collection, graph, analysis);
         neo4j::TrendClusters {
@@ -490,6 +614,9 @@ fn trend_clusters(
     };
     if projection == Projection::Articles {
         return Ok(analysis.map(|a| named(graph, a)));
+    }
+    if let Some(articles) = options.prepared.get(&Projection::Articles) {
+        return Ok(Some(named(&articles.graph, &articles.analysis)));
     }
     let options = stored::sidecar_options(dir, Projection::Articles).unwrap_or_default();
     let articles = ProjectedGraph::build(collection, Projection::Articles, &options);

@@ -128,9 +128,10 @@ pub fn write(
     trend: Option<&TrendClusters>,
     history: Option<&History>,
     dir: &Path,
+    gz: bool,
 ) -> Result<(), ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::io(dir, e))?;
-    let mut folder = Folder::new(view, dir);
+    let mut folder = Folder::new(view, dir, gz);
     folder.write_nodes()?;
     let nodes = ArticleNodes::of(view);
     folder.write_relationships(&nodes)?;
@@ -146,6 +147,8 @@ pub fn write(
 struct Folder<'a> {
     view: &'a GraphView<'a>,
     dir: &'a Path,
+    /// Whether the CSV files are gzip-compressed (`.csv.gz`).
+    gz: bool,
     /// Per node, its id in the files.
     keys: Vec<String>,
     /// Per node, its label.
@@ -181,16 +184,40 @@ impl ArticleNodes {
 type Groups = BTreeMap<(&'static str, Label, Label), Vec<Relationship>>;
 
 impl<'a> Folder<'a> {
-    fn new(view: &'a GraphView<'a>, dir: &'a Path) -> Folder<'a> {
+    fn new(view: &'a GraphView<'a>, dir: &'a Path, gz: bool) -> Folder<'a> {
         let n = view.node_count() as u32;
         Folder {
             view,
             dir,
+            gz,
             keys: (0..n).map(|i| view.key(i)).collect(),
             labels: (0..n).map(|i| Label::of(view, i)).collect(),
             node_files: Vec::new(),
             relationship_files: Vec::new(),
         }
+    }
+
+    /// The name of the CSV file `name` (`.gz` added when compressed).
+    fn file_name(&self, name: String) -> String {
+        if self.gz {
+            name + ".gz"
+        } else {
+            name
+        }
+    }
+
+    /// Writes the CSV file `name` of the folder.
+    fn write_csv(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut csv::Writer<&mut dyn std::io::Write>) -> Result<(), csv::Error>,
+    ) -> Result<(), ExportError> {
+        super::write_output_gz(&self.dir.join(name), self.gz, |w| {
+            let mut csv = csv::Writer::from_writer(w);
+            fill(&mut csv).map_err(std::io::Error::other)?;
+            csv.flush()
+        })?;
+        Ok(())
     }
 
     fn node_count(&self) -> u32 {
@@ -242,8 +269,8 @@ impl<'a> Folder<'a> {
                 (header, col.property.clone(), ty)
             })
             .collect();
-        let name = format!("nodes_{label_name}.csv");
-        write_csv(&self.dir.join(&name), |w| {
+        let name = self.file_name(format!("nodes_{label_name}.csv"));
+        self.write_csv(&name, |w| {
             let mut header = vec![format!("id:ID({label_name})"), ":LABEL".to_string()];
             header.extend(properties.iter().map(|p| p.0.clone()));
             w.write_record(&header)?;
@@ -352,8 +379,8 @@ impl<'a> Folder<'a> {
     ) -> Result<(), ExportError> {
         let (start, end) = (start.name(), end.name());
         let weighted = kind != EdgeKind::Closest.name();
-        let name = format!("rels_{kind}_{start}_{end}.csv");
-        write_csv(&self.dir.join(&name), |w| {
+        let name = self.file_name(format!("rels_{kind}_{start}_{end}.csv"));
+        self.write_csv(&name, |w| {
             let mut header = vec![
                 format!(":START_ID({start})"),
                 format!(":END_ID({end})"),
@@ -412,18 +439,4 @@ fn clean(value: &str, kind: ColumnType) -> String {
     } else {
         value.replace(ARRAY_DELIMITER, " ")
     }
-}
-
-fn write_csv(
-    path: &Path,
-    fill: impl FnOnce(
-        &mut csv::Writer<&mut std::io::BufWriter<&std::fs::File>>,
-    ) -> Result<(), csv::Error>,
-) -> Result<(), ExportError> {
-    super::write_output(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        fill(&mut csv).map_err(std::io::Error::other)?;
-        csv.flush()
-    })?;
-    Ok(())
 }

@@ -7,14 +7,15 @@ use super::view::{GraphView, Value};
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `nodes.csv` and `edges.csv` into `dir` (created if needed).
-pub fn write(view: &GraphView, dir: &Path) -> Result<(), super::ExportError> {
+/// Writes `nodes.csv` and `edges.csv` into `dir` (created if needed),
+/// `nodes.csv.gz` and `edges.csv.gz` when `gz`.
+pub fn write(view: &GraphView, dir: &Path, gz: bool) -> Result<(), super::ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| super::ExportError::io(dir, e))?;
-    let nodes = dir.join("nodes.csv");
-    super::write_output(&nodes, |w| write_nodes(view, w).map_err(csv_io))
+    let nodes = super::gz_path(&dir.join("nodes.csv"), gz);
+    super::write_output_gz(&nodes, gz, |w| write_nodes(view, w).map_err(csv_io))
         .map_err(super::ExportError::Store)?;
-    let edges = dir.join("edges.csv");
-    super::write_output(&edges, |w| write_edges(view, w).map_err(csv_io))
+    let edges = super::gz_path(&dir.join("edges.csv"), gz);
+    super::write_output_gz(&edges, gz, |w| write_edges(view, w).map_err(csv_io))
         .map_err(super::ExportError::Store)?;
     Ok(())
 }

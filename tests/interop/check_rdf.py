@@ -5,10 +5,16 @@ Dataset formats (N-Quads, TriG, JSON-LD) must hold `stats.triples` quads in
 triples of the union of those graphs (a triple stated in two graphs, such as a
 node's degree in two analysis graphs, is one triple there).
 
-usage: python check_rdf.py EXPORT_DIR STATS_JSON
+With LEAN_DIR (written by `export --compress` and `--split-size`), also loads
+LEAN_DIR/graph.nq.gz, and LEAN_DIR/split/graph.part-*.nq.gz each on its own
+and then together: each must hold what graph.nq holds.
+
+usage: python check_rdf.py EXPORT_DIR STATS_JSON [LEAN_DIR]
 Prints one line per format and a closing `rdflib: N passed, M failed`.
 """
 
+import glob
+import gzip
 import json
 import sys
 
@@ -58,8 +64,62 @@ def main() -> int:
               + f" (stats: {stats['triples']} quads, {stats['graphs']} graphs)")
         passed += ok
         failed += not ok
+    if len(sys.argv) > 3:
+        ok_gz, ok_split = check_lean(sys.argv[3], quads_of(union))
+        passed += ok_gz + ok_split
+        failed += (not ok_gz) + (not ok_split)
     print(f"rdflib: {passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def load_gz(path: str) -> list:
+    """The quads of a gzip-compressed N-Quads file."""
+    data = rdflib.Dataset()
+    with gzip.open(path, "rb") as f:
+        data.parse(f, format="nquads")
+    return quads_of(data)
+
+
+def quads_of(data) -> list:
+    """The quads of a dataset, each graph by its name."""
+    return [(s, p, o, getattr(g, "identifier", g)) for s, p, o, g in data.quads((None, None, None, None))]
+
+
+def blank(term):
+    return "_" if isinstance(term, rdflib.BNode) else term
+
+
+def shape(found: list) -> tuple:
+    """The quads with every blank node as `_` (each parse names them anew),
+    and how many distinct blank nodes there are (a blank node cut in two by a
+    split would count twice)."""
+    blanks = {t for q in found for t in q if isinstance(t, rdflib.BNode)}
+    return sorted(tuple(map(blank, q)) for q in found), len(blanks)
+
+
+def check_lean(folder: str, expected: list) -> tuple[bool, bool]:
+    """Whether graph.nq.gz, and the split chunks together, hold `expected`."""
+    want = shape(expected)
+    try:
+        whole = load_gz(f"{folder}/graph.nq.gz")
+        ok_gz = shape(whole) == want
+        print(f"{'ok  ' if ok_gz else 'FAIL'} graph.nq.gz: {len(whole)} quads (graph.nq: {len(expected)})")
+    except Exception as e:
+        print(f"FAIL graph.nq.gz: rdflib cannot read it: {e}")
+        ok_gz = False
+    chunks = sorted(glob.glob(f"{folder}/split/graph.part-*.nq.gz"))
+    together: list = []
+    try:
+        for chunk in chunks:
+            together += load_gz(chunk)  # each chunk parses on its own
+        ok_split = len(chunks) > 1 and shape(together) == want
+        print(f"{'ok  ' if ok_split else 'FAIL'} {len(chunks)} chunks graph.part-*.nq.gz, each parsed alone: "
+              f"{len(together)} quads and {shape(together)[1]} blank nodes together "
+              f"(graph.nq: {len(expected)}, {want[1]})")
+    except Exception as e:
+        print(f"FAIL split chunks: rdflib cannot read one: {e}")
+        ok_split = False
+    return ok_gz, ok_split
 
 
 if __name__ == "__main__":

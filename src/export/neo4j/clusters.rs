@@ -1,7 +1,7 @@
 //! The cluster files of the Neo4j folder: `nodes_Cluster.csv`, one
 //! `IN_CLUSTER` file per member label and `SUB_CLUSTER_OF` between levels.
 
-use super::{write_csv, Folder, Label, NodeFile, RelationshipFile, TrendClusters};
+use super::{Folder, Label, NodeFile, RelationshipFile, TrendClusters};
 use crate::analyze::stored::StoredAnalysis;
 use crate::export::ExportError;
 use crate::graph::Projection;
@@ -131,7 +131,7 @@ impl Folder<'_> {
     }
 
     fn write_cluster_nodes(&mut self, clusters: &[ClusterRow]) -> Result<(), ExportError> {
-        let name = "nodes_Cluster.csv".to_string();
+        let name = self.file_name("nodes_Cluster.csv".to_string());
         let properties = vec![
             ("projection".to_string(), "projection".to_string(), None),
             ("level:long".to_string(), "level".to_string(), Some("long")),
@@ -144,7 +144,7 @@ impl Folder<'_> {
             ),
             ("name".to_string(), "name".to_string(), None),
         ];
-        write_csv(&self.dir.join(&name), |w| {
+        self.write_csv(&name, |w| {
             let mut header = vec!["id:ID(Cluster)".to_string(), ":LABEL".to_string()];
             header.extend(properties.iter().map(|p| p.0.clone()));
             w.write_record(&header)?;
@@ -179,8 +179,8 @@ impl Folder<'_> {
             // Each node with its clusters, own projection's levels first.
             rows.sort_by_key(|&(node, _, _)| node);
             let label = label.name();
-            let name = format!("rels_IN_CLUSTER_{label}_Cluster.csv");
-            write_csv(&self.dir.join(&name), |w| {
+            let name = self.file_name(format!("rels_IN_CLUSTER_{label}_Cluster.csv"));
+            self.write_csv(&name, |w| {
                 w.write_record([
                     format!(":START_ID({label})"),
                     ":END_ID(Cluster)".to_string(),
@@ -215,8 +215,8 @@ impl Folder<'_> {
             return Ok(());
         };
         let own_projection = self.view.graph.projection.name();
-        let name = "rels_SUB_CLUSTER_OF_Cluster_Cluster.csv".to_string();
-        write_csv(&self.dir.join(&name), |w| {
+        let name = self.file_name("rels_SUB_CLUSTER_OF_Cluster_Cluster.csv".to_string());
+        self.write_csv(&name, |w| {
             w.write_record([":START_ID(Cluster)", ":END_ID(Cluster)", ":TYPE"])?;
             for (level, l) in analysis.levels.iter().enumerate().skip(1) {
                 for (index, &parent) in l.parents.iter().enumerate() {

@@ -76,6 +76,12 @@ fn load_cypher(nodes: &[NodeFile], relationships: &[RelationshipFile]) -> String
     s.push_str("// Needs Neo4j 5.23 or later (2025.x calendar versions included): it uses\n");
     s.push_str("// the variable scope clause `CALL (row) { ... }`, which replaced the\n");
     s.push_str("// importing `WITH` deprecated in 5.x. On Neo4j 5.0 to 5.22 use import.sh.\n");
+    if nodes.iter().any(|f| f.name.ends_with(".gz")) {
+        // LOAD CSV reads gzip over HTTP only; from local files, plain or ZIP.
+        s.push_str(
+            "// The files here are gzip-compressed: gunzip them into the import directory.\n",
+        );
+    }
     s.push_str("// Copy the CSV files into the database's import directory, then run:\n");
     s.push_str("//   cypher-shell -u neo4j -p PASSWORD -f load.cypher\n");
     s.push_str("// Written by `signalgraph export --format neo4j`.\n\n");
@@ -95,7 +101,7 @@ fn load_cypher(nodes: &[NodeFile], relationships: &[RelationshipFile]) -> String
         let _ = writeln!(
             s,
             "LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\nCALL (row) {{\n  MERGE (n:{label} {{id: row.`id:ID({label})`}})\n  SET {set}\n}} IN TRANSACTIONS OF 10000 ROWS;\n",
-            name = f.name,
+            name = f.name.trim_end_matches(".gz"),
             label = f.label,
             set = set.trim_start_matches(", "),
         );
@@ -113,7 +119,7 @@ fn load_cypher(nodes: &[NodeFile], relationships: &[RelationshipFile]) -> String
         let _ = writeln!(
             s,
             "LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\nCALL (row) {{\n  MATCH (a:{start} {{id: row.`:START_ID({start})`}})\n  MATCH (b:{end} {{id: row.`:END_ID({end})`}})\n  CREATE (a)-[:{kind}{props}]->(b)\n}} IN TRANSACTIONS OF 10000 ROWS;\n",
-            name = f.name,
+            name = f.name.trim_end_matches(".gz"),
             start = f.start,
             end = f.end,
             kind = f.kind,

@@ -16,7 +16,7 @@
 //!
 //! A file is written only when it has rows.
 
-use super::{write_csv, Folder, NodeFile, Property, RelationshipFile};
+use super::{Folder, NodeFile, Property, RelationshipFile};
 use crate::analyze::rdf::trends::activity_name;
 use crate::export::ExportError;
 use crate::trends::history::History;
@@ -65,7 +65,7 @@ impl Folder<'_> {
 
     fn write_trend_nodes(&mut self, history: &History) -> Result<(), ExportError> {
         let iris = self.view.iris;
-        let name = "nodes_Trend.csv".to_string();
+        let name = self.file_name("nodes_Trend.csv".to_string());
         let typed = |p: &str, t: &'static str| (format!("{p}:{t}"), p.to_string(), Some(t));
         let plain = |p: &str| (p.to_string(), p.to_string(), None);
         let properties: Vec<Property> = vec![
@@ -80,7 +80,7 @@ impl Folder<'_> {
             typed("articles", "long"),
         ];
         let window = |w: usize| history.spans[w].first_date().to_string();
-        write_csv(&self.dir.join(&name), |w| {
+        self.write_csv(&name, |w| {
             let mut header = vec!["id:ID(Trend)".to_string(), ":LABEL".to_string()];
             header.extend(properties.iter().map(|p| p.0.clone()));
             w.write_record(&header)?;
@@ -115,8 +115,8 @@ impl Folder<'_> {
     }
 
     fn write_in_trend(&mut self, members: &[(u32, u32)]) -> Result<(), ExportError> {
-        let name = "rels_IN_TREND_Article_Trend.csv".to_string();
-        write_csv(&self.dir.join(&name), |w| {
+        let name = self.file_name("rels_IN_TREND_Article_Trend.csv".to_string());
+        self.write_csv(&name, |w| {
             w.write_record([":START_ID(Article)", ":END_ID(Trend)", ":TYPE"])?;
             for (node, trend) in members {
                 w.write_record([
@@ -138,8 +138,8 @@ impl Folder<'_> {
     }
 
     fn write_trend_links(&mut self, kind: &str, rows: &[TrendLink]) -> Result<(), ExportError> {
-        let name = format!("rels_{kind}_Trend_Trend.csv");
-        write_csv(&self.dir.join(&name), |w| {
+        let name = self.file_name(format!("rels_{kind}_Trend_Trend.csv"));
+        self.write_csv(&name, |w| {
             w.write_record([":START_ID(Trend)", ":END_ID(Trend)", ":TYPE", "date:date"])?;
             for (from, to, date) in rows {
                 w.write_record([&from.to_string(), &to.to_string(), kind, date])?;
