@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{analyze_articles, build_from, generated};
+use common::{analyze_articles, build_from, generated, planted_groups};
 use serde_json::Value;
 use signalgraph::graph::projection::article_concepts;
 use signalgraph::model::Collection;
@@ -94,12 +94,7 @@ fn history_of(
     let done = analyze_articles(&dir);
     let truth: Value =
         serde_json::from_slice(&std::fs::read(generated.join("truth.json")).unwrap()).unwrap();
-    let group_of: BTreeMap<&str, u64> = truth["assignments"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(id, a)| (id.as_str(), a["group"].as_u64().unwrap()))
-        .collect();
+    let group_of: BTreeMap<&str, u64> = planted_groups(&truth);
     let groups = done
         .collection
         .articles

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{analyze_articles, build_from, generated, ok, seeds};
+use common::{analyze_articles, build_from, generated, ok, planted_groups, seeds};
 use serde_json::Value;
 use signalgraph::build::NoProgress;
 use signalgraph::generate::{generate, GenerateOptions};
@@ -715,12 +715,7 @@ fn status_score(articles: usize, seed: u64) -> (usize, usize) {
     let (model, _) = report::compute(&dir, &NoProgress).unwrap();
 
     let truth = json(&generated.join("truth.json"));
-    let group_of: BTreeMap<&str, u64> = truth["assignments"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(id, a)| (id.as_str(), a["group"].as_u64().unwrap()))
-        .collect();
+    let group_of: BTreeMap<&str, u64> = planted_groups(&truth);
     let trajectory: Vec<&str> = truth["groups"]
         .as_array()
         .unwrap()

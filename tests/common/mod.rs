@@ -9,6 +9,7 @@ use signalgraph::build::{build, BuildOptions, NoProgress};
 use signalgraph::generate::{generate, GenerateOptions};
 use signalgraph::graph::Projection;
 use signalgraph::store::StoreDir;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -91,4 +92,15 @@ pub fn analyze_articles(store: &StoreDir) -> StoreAnalysis {
         &Default::default(),
     )
     .expect("analyze")
+}
+
+/// Each article's planted group, by article id, from a generated
+/// collection's truth.json.
+pub fn planted_groups(truth: &serde_json::Value) -> BTreeMap<&str, u64> {
+    truth["assignments"]
+        .as_object()
+        .expect("assignments")
+        .iter()
+        .map(|(id, a)| (id.as_str(), a["group"].as_u64().expect("a group")))
+        .collect()
 }
