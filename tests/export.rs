@@ -109,6 +109,28 @@ fn every_format_parses_back_to_the_store() {
             );
         }
     }
+    // N-Quads is written straight from the store, TriG from the indexed
+    // dataset: the same statements, and N-Quads graph by graph, sorted.
+    let statements = |ext: &str, format: RdfFormat| -> Vec<String> {
+        let bytes = std::fs::read(tmp.path().join(format!("a/graph.{ext}"))).unwrap();
+        RdfParser::from_format(format)
+            .for_slice(&bytes)
+            .map(|q| q.unwrap().to_string())
+            .collect()
+    };
+    let nquads = statements("nq", RdfFormat::NQuads);
+    let trig: BTreeSet<String> = statements("trig", RdfFormat::TriG).into_iter().collect();
+    assert_eq!(nquads.iter().cloned().collect::<BTreeSet<_>>(), trig);
+    let text = std::fs::read_to_string(tmp.path().join("a/graph.nq")).unwrap();
+    let plain: Vec<&str> = text.lines().filter(|l| !l.contains("_:")).collect();
+    let mut sorted = plain.clone();
+    sorted.sort_by_key(|l| {
+        (
+            l.rsplit_once(" <").map(|(_, g)| g.to_string()),
+            l.to_string(),
+        )
+    });
+    assert_eq!(plain, sorted, "graph.nq is not sorted graph by graph");
 }
 
 #[test]

@@ -523,7 +523,18 @@ fn write_rdf_formats(
     options: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, ExportError> {
-    let dataset = store::open_rdf(source.dir, source.collection, source.iris, progress)?;
+    // N-Quads of everything is written straight from the store; the other
+    // targets need the indexed dataset, opened only when one is asked for.
+    let direct = |format: Format| format == Format::NQuads && selected.is_none();
+    let dataset = match targets.iter().any(|(f, _)| f.is_rdf() && !direct(*f)) {
+        true => Some(store::open_rdf(
+            source.dir,
+            source.collection,
+            source.iris,
+            progress,
+        )?),
+        false => None,
+    };
     let selection = match selected {
         Some((subjects, graphs)) => rdf::Selection::Subjects {
             iris: subjects,
@@ -533,8 +544,13 @@ fn write_rdf_formats(
     };
     let mut written = Vec::new();
     for (format, path) in targets.iter().filter(|(f, _)| f.is_rdf()) {
+        if direct(*format) {
+            written.extend(write_nquads_direct(source, path, options, progress)?);
+            continue;
+        }
+        let dataset = dataset.as_ref().expect("opened for the indexed formats");
         if let Some(limit) = options.split_size.filter(|_| format.is_line_based()) {
-            let chunks = write_chunks(&dataset, *format, &selection, path, limit, options)?;
+            let chunks = write_chunks(dataset, *format, &selection, path, limit, options)?;
             written.extend(chunks.into_iter().map(|c| Written {
                 format: *format,
                 path: c.path,
@@ -551,7 +567,7 @@ fn write_rdf_formats(
         let mut items = 0;
         let path = gz_path(path, options.compress);
         write_output_gz(&path, options.compress, |w| {
-            items = rdf::write(&dataset, *format, &selection, w)?;
+            items = rdf::write(dataset, *format, &selection, w)?;
             Ok(())
         })?;
         written.push(Written {
@@ -568,6 +584,84 @@ fn write_rdf_formats(
     // Freeing millions of terms one by one only delays the caller.
     std::mem::forget(dataset);
     Ok(written)
+}
+
+/// Writes the whole store as N-Quads to `path` in one pass
+/// ([`store::nquads`]), whole or in chunks (`--split-size`), the blank-node
+/// statements last (in the last chunk).
+fn write_nquads_direct(
+    source: &Source,
+    path: &Path,
+    options: &ExportOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<Written>, ExportError> {
+    let started = Instant::now();
+    let write = |out: &mut dyn std::io::Write| -> Result<u64, StoreError> {
+        let done =
+            store::nquads::write_nquads(source.dir, source.collection, source.iris, out, progress)?;
+        out.write_all(&done.blank)
+            .map_err(|e| StoreError::io(path, e))?;
+        Ok(done.quads + done.blank_quads)
+    };
+    if let Some(limit) = options.split_size {
+        let mut chunks = split::Chunks::new(path, limit, options.compress);
+        let first = chunks.chunk_path(1);
+        let result = (|| {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut chunks);
+            let done = store::nquads::write_nquads(
+                source.dir,
+                source.collection,
+                source.iris,
+                &mut buffered,
+                progress,
+            )?;
+            std::io::Write::flush(&mut buffered).map_err(|e| StoreError::io(&first, e))?;
+            drop(buffered);
+            Ok::<_, ExportError>(done)
+        })()?;
+        let chunks = chunks
+            .hold_text(result.blank, result.blank_quads)
+            .finish()
+            .map_err(|e| ExportError::io(&first, e))?;
+        return Ok(chunks
+            .into_iter()
+            .map(|c| Written {
+                format: Format::NQuads,
+                path: c.path,
+                bytes: c.bytes,
+                items: c.lines,
+                edges: None,
+                merged: 0,
+                seconds: c.seconds,
+                prepare_seconds: 0.0,
+            })
+            .collect());
+    }
+    let path = gz_path(path, options.compress);
+    let mut items = 0;
+    let mut failed = None;
+    write_output_gz(&path, options.compress, |w| match write(w) {
+        Ok(n) => {
+            items = n;
+            Ok(())
+        }
+        Err(e) => {
+            let message = e.to_string();
+            failed = Some(e);
+            Err(std::io::Error::other(message))
+        }
+    })
+    .map_err(|e| failed.take().unwrap_or(e))?;
+    Ok(vec![Written {
+        format: Format::NQuads,
+        path: path.clone(),
+        bytes: file_size(&path),
+        items,
+        edges: None,
+        merged: 0,
+        seconds: started.elapsed().as_secs_f64(),
+        prepare_seconds: 0.0,
+    }])
 }
 
 /// Writes `format` (line-based) in chunks of at most `limit` bytes named after `path`.

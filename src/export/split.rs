@@ -139,6 +139,14 @@ impl Chunks {
         self
     }
 
+    /// Holds back `lines` statements already rendered (`text`, whole lines)
+    /// and writes them together last, after any held by [`Chunks::hold_lines`].
+    pub fn hold_text(mut self, text: Vec<u8>, lines: u64) -> Chunks {
+        self.held.extend_from_slice(&text);
+        self.held_lines += lines;
+        self
+    }
+
     /// The file of chunk `index` (from 1).
     pub fn chunk_path(&self, index: usize) -> PathBuf {
         self.folder

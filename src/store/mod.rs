@@ -22,6 +22,7 @@
 pub mod dataset;
 pub mod iri;
 mod lock;
+pub mod nquads;
 pub mod rdf;
 mod snapshot;
 pub mod vocab;
