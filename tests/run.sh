@@ -48,7 +48,7 @@ mkdir -p "$work/lean/split"
 "${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_rdf.py "$work/exports" "$work/stats.json" "$work/lean"
 
 echo "== RDF exports read by Apache Jena; its union default graph against signalgraph's (10 queries)"
-bash tests/interop/jena.sh "$bin" "$work/store" "$work/exports"
+bash tests/interop/jena.sh "$bin" "$work/store" "$work/exports" "$work/lean"
 
 echo "== the Neo4j folder loaded into Kuzu (embedded Cypher) and compared with SPARQL"
 "$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_neo4j_kuzu.py "$bin" "$work/store" "$work/exports/neo4j"

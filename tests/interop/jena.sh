@@ -5,7 +5,9 @@
 #    Jena with its union default graph (tdb:unionDefaultGraph) and by
 #    `signalgraph query` on the same store; the answers must be equal.
 #
-#   bash tests/interop/jena.sh BIN STORE EXPORT_DIR
+#   bash tests/interop/jena.sh BIN STORE EXPORT_DIR [LEAN_DIR]
+#
+# LEAN_DIR holds graph.nq.gz and split/graph.part-*.nq.gz (compressed chunks).
 #
 # Installs Java and Jena with apt-get when missing (as root). Debian ships no
 # riot/arq scripts, so the command classes run with `java -cp` over the jars
@@ -83,6 +85,23 @@ for ext in ttl nt nq trig rdf jsonld; do
     check "riot reads graph.$ext" $r "${got:-?} $what (signalgraph: $want)"
 done
 [ "$ok" = 1 ] || echo "$counts" | grep -v '^\s*at ' | head -20
+
+# Compressed N-Quads, whole and split into chunks, as a bulk load gets them
+# (riot reads gzip by the .gz extension); each chunk is its own file.
+if [ -n "${4:-}" ]; then
+    lean="$4"
+    line="$(jena riotcmd.riot --strict --count "$lean/graph.nq.gz" 2>&1 | grep "graph.nq.gz :" || true)"
+    got="$(sed -E 's/.*= ([0-9,]+).*/\1/' <<< "$line" | tr -d ,)"
+    [ "$got" = "$quads" ] && r=1 || r=0
+    check "riot reads graph.nq.gz" $r "${got:-?} quads (signalgraph: $quads)"
+    total=0 files=0
+    while read -r n; do
+        total=$((total + n)) files=$((files + 1))
+    done < <(jena riotcmd.riot --strict --count "$lean"/split/graph.part-*.nq.gz 2>&1 |
+        grep "graph.part-.*\.nq\.gz :" | sed -E 's/.*= ([0-9,]+).*/\1/' | tr -d ,)
+    [ "$total" = "$quads" ] && [ "$files" -gt 1 ] && r=1 || r=0
+    check "riot reads each chunk graph.part-*.nq.gz" $r "$files chunks, $total quads (signalgraph: $quads)"
+fi
 
 # The same queries on Jena's union default graph and on signalgraph's.
 jena tdb2.tdbloader --loc "$work/tdb" "$exports/graph.trig" > "$work/load.log" 2>&1 ||
