@@ -173,6 +173,10 @@ struct Score {
     true_pairs: usize,
     found_pairs: usize,
     missed: Vec<(String, String)>,
+    /// Planted pairs of forms in different kinds (theme, keyword, driving
+    /// force), and how many of them are one concept (the same `meaning`).
+    cross_pairs: usize,
+    cross_linked: usize,
 }
 
 fn score(folder: &Path, store: &StoreDir) -> Score {
@@ -242,17 +246,60 @@ fn score(folder: &Path, store: &StoreDir) -> Score {
             }
         }
     }
+    // Cross-kind families: the concept of each form in its kind.
+    let meaning_of: BTreeMap<(String, &str), usize> = c
+        .concepts
+        .iter()
+        .flat_map(|k| {
+            std::iter::once(&k.label)
+                .chain(&k.alt_labels)
+                .map(move |form| ((key(form), k.kind.slug()), k.meaning))
+        })
+        .collect();
+    let (mut cross_pairs, mut cross_linked) = (0, 0);
+    for fam in truth["concept_variants"].as_array().unwrap() {
+        if fam["merge"] != true {
+            continue;
+        }
+        let written: Vec<(String, &str)> = fam["forms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(fam["kinds"].as_array().unwrap())
+            .map(|(f, k)| {
+                let kind = match k.as_str().unwrap() {
+                    "driving force" => "driving-force",
+                    other => other,
+                };
+                (key(f.as_str().unwrap()), kind)
+            })
+            .filter(|form| meaning_of.contains_key(form))
+            .collect();
+        for (i, a) in written.iter().enumerate() {
+            for b in &written[i + 1..] {
+                if a.1 != b.1 {
+                    cross_pairs += 1;
+                    if meaning_of[a] == meaning_of[b] {
+                        cross_linked += 1;
+                    }
+                }
+            }
+        }
+    }
     Score {
         merged_pairs,
         wrong_pairs,
         true_pairs,
         found_pairs,
         missed,
+        cross_pairs,
+        cross_linked,
     }
 }
 
 fn scored(articles: usize, seeds: &[u64]) {
     let (mut merged, mut wrong, mut truths, mut found) = (0, 0, 0, 0);
+    let (mut cross, mut linked) = (0, 0);
     for &seed in seeds {
         let dir = tempfile::tempdir().unwrap();
         let folder = generated(dir.path(), articles, seed);
@@ -272,11 +319,21 @@ fn scored(articles: usize, seeds: &[u64]) {
         wrong += s.wrong_pairs.len();
         truths += s.true_pairs;
         found += s.found_pairs;
+        cross += s.cross_pairs;
+        linked += s.cross_linked;
     }
     let precision = 1.0 - wrong as f64 / merged.max(1) as f64;
     let recall = found as f64 / truths.max(1) as f64;
     println!(
         "{articles} articles over seeds {seeds:?}: precision {precision:.3} ({wrong} wrong of {merged} merged pairs), recall {recall:.3} ({found} of {truths})"
+    );
+    println!(
+        "{articles} articles: {linked} of {cross} planted pairs across kinds (theme, keyword, driving force) are one concept"
+    );
+    assert!(cross > 0, "no cross-kind pair planted");
+    assert!(
+        linked as f64 >= 0.9 * cross as f64,
+        "{linked} of {cross} cross-kind pairs linked"
     );
     assert!(precision >= 0.98, "precision {precision}");
     assert!(recall >= 0.9, "recall {recall}");

@@ -23,7 +23,13 @@
 //!   "Artificial Intelligence" and the keyword "AI"), not planted: merging
 //!   them is right (`merge: null`), leaving them apart no error.
 //!
-//! `truth.json` lists the families under `concept_variants`.
+//! Most families are keywords. A few cross kinds: their first form is
+//! written as a theme (or as the driving force of one signal) and the others
+//! as keywords ("Critical Minerals" the theme, "critical mineral" the
+//! keyword), so the theme and the keyword must be linked as one concept.
+//!
+//! `truth.json` lists the families under `concept_variants`, each with the
+//! `kinds` its forms are written in.
 
 use super::plan::{stream, Plan};
 use rand::Rng;
@@ -78,14 +84,49 @@ impl Evidence {
     }
 }
 
-/// A family: its forms (for abbreviations: long form first, short form last) and its evidence.
+/// Where a carrier writes a form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Keyword,
+    Theme,
+    /// The driving force of the article's last signal.
+    Force,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Keyword => "keyword",
+            Kind::Theme => "theme",
+            Kind::Force => "driving force",
+        }
+    }
+}
+
+/// A family: its forms (for abbreviations: long form first, short form
+/// last), its evidence, and the kind its first form is written in (the
+/// others are keywords).
 struct Family {
     forms: &'static [&'static str],
     evidence: Evidence,
+    first: Kind,
 }
 
 const fn family(forms: &'static [&'static str], evidence: Evidence) -> Family {
-    Family { forms, evidence }
+    Family {
+        forms,
+        evidence,
+        first: Kind::Keyword,
+    }
+}
+
+/// A family whose first form is written as a theme or a driving force.
+const fn cross(forms: &'static [&'static str], evidence: Evidence, first: Kind) -> Family {
+    Family {
+        forms,
+        evidence,
+        first,
+    }
 }
 
 const FAMILIES: &[Family] = &[
@@ -151,6 +192,26 @@ const FAMILIES: &[Family] = &[
     family(&["ER", "energy retrofits"], Evidence::DecoyNear),
     family(&["economics", "economic"], Evidence::Decoy),
     family(&["Artificial Intelligence", "AI"], Evidence::Native),
+    cross(
+        &["Critical Minerals", "critical mineral", "critical minerals"],
+        Evidence::Spelling,
+        Kind::Theme,
+    ),
+    cross(
+        &["Labour Mobility", "labor mobility"],
+        Evidence::Spelling,
+        Kind::Force,
+    ),
+    cross(
+        &["Carbon Border Adjustment Mechanism", "CBAM"],
+        Evidence::Definition,
+        Kind::Theme,
+    ),
+    cross(
+        &["Direct Air Capture", "DAC"],
+        Evidence::CoOccurrence,
+        Kind::Theme,
+    ),
 ];
 
 /// What one article carries.
@@ -160,6 +221,21 @@ pub(crate) struct Carried {
     pub(crate) keywords: Vec<&'static str>,
     /// Sentences appended to the summary (definitions).
     pub(crate) sentences: Vec<String>,
+    /// Extra themes.
+    pub(crate) themes: Vec<&'static str>,
+    /// A driving force for the last signal.
+    pub(crate) force: Option<&'static str>,
+}
+
+impl Carried {
+    /// Writes form `k` of `fam` where the family writes it.
+    fn push(&mut self, fam: &Family, k: usize) {
+        match (k, fam.first) {
+            (0, Kind::Theme) => self.themes.push(fam.forms[0]),
+            (0, Kind::Force) => self.force = Some(fam.forms[0]),
+            _ => self.keywords.push(fam.forms[k]),
+        }
+    }
 }
 
 /// The group of each of a family's forms: most families live in one group;
@@ -199,18 +275,19 @@ pub(crate) fn carried(plan: &Plan, i: usize) -> Carried {
         }
         let (long, short) = (fam.forms[0], fam.forms[fam.forms.len() - 1]);
         match fam.evidence {
-            Evidence::Spelling if group == first => out.keywords.push(fam.forms[pick]),
+            Evidence::Spelling if group == first => out.push(fam, pick),
             Evidence::Definition if group == first => {
-                out.keywords.push(fam.forms[pick]);
+                out.push(fam, pick);
                 if define {
                     out.sentences.push(definition_sentence(long, short));
                 }
             }
             Evidence::CoOccurrence if group == first => {
                 if both {
-                    out.keywords.extend([long, short]);
+                    out.push(fam, 0);
+                    out.push(fam, fam.forms.len() - 1);
                 } else {
-                    out.keywords.push(fam.forms[pick]);
+                    out.push(fam, pick);
                 }
             }
             Evidence::None | Evidence::Decoy if groups > 1 => {
@@ -233,6 +310,8 @@ fn definition_sentence(long: &str, short: &str) -> String {
 pub(crate) struct VariantTruth {
     evidence: &'static str,
     forms: &'static [&'static str],
+    /// The kind of each form (theme, keyword, driving force).
+    kinds: Vec<&'static str>,
     groups: Vec<usize>,
     /// `null` for native synonyms: merging them is right, missing them no error.
     merge: Option<bool>,
@@ -252,6 +331,9 @@ pub(crate) fn truth(plan: &Plan) -> Vec<VariantTruth> {
             VariantTruth {
                 evidence: fam.evidence.name(),
                 forms: fam.forms,
+                kinds: (0..fam.forms.len())
+                    .map(|k| if k == 0 { fam.first } else { Kind::Keyword }.name())
+                    .collect(),
                 groups: match fam.evidence {
                     Evidence::Native => Vec::new(),
                     Evidence::DecoyNear => vec![first],

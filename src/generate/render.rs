@@ -64,10 +64,15 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
     let compact = date.compact();
 
     let signals = pick_count(rng, &[(3, 15), (4, 25), (5, 25), (6, 20), (7, 10), (8, 5)]);
-    let forces: Vec<&str> = pick_forces(rng, plan, i, signals)
+    let mut forces: Vec<&str> = pick_forces(rng, plan, i, signals)
         .iter()
         .map(|&f| vocab.forces[f as usize].as_str())
         .collect();
+    // Planted concept variants come from their own random stream.
+    let carried = super::concepts::carried(plan, i);
+    if let (Some(force), Some(last)) = (carried.force, forces.last_mut()) {
+        *last = force;
+    }
 
     let ctx = Context {
         entity: article.entity.map(|e| vocab.keyword(e).text.as_str()),
@@ -90,7 +95,6 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
     // the content) does not depend on the order they are written in.
     let mut summary = prose::summary(rng, &ctx).join("\n\n");
     let mut keywords = keyword_lines(rng, plan, &article.keywords, bullet);
-    let carried = super::concepts::carried(plan, i);
     for sentence in &carried.sentences {
         summary.push(' ');
         summary.push_str(sentence);
@@ -98,7 +102,23 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
     for form in &carried.keywords {
         let _ = write!(keywords, "\n{bullet} {form}");
     }
-    let themes = theme_lines(rng, plan, &article.themes, bullet);
+    let mut themes = theme_lines(rng, plan, &article.themes, bullet);
+    if !carried.themes.is_empty() {
+        // A carried theme takes the place of the last ones beyond the
+        // format's usual four (the primary theme stays).
+        let keep = MAX_THEMES
+            .saturating_sub(carried.themes.len())
+            .max(1)
+            .min(article.themes.len());
+        let mut lines: Vec<&str> = themes.lines().take(keep).collect();
+        let extra: Vec<String> = carried
+            .themes
+            .iter()
+            .map(|t| format!("{bullet} {t}"))
+            .collect();
+        lines.extend(extra.iter().map(String::as_str));
+        themes = lines.join("\n");
+    }
     let table = signal_table(rng, &ctx, flags);
     let (closest, dangling) = closest_lines(rng, plan, i, bullet);
 
@@ -257,6 +277,9 @@ fn keyword_lines(rng: &mut ChaCha8Rng, plan: &Plan, keywords: &[u32], bullet: ch
     }
     s
 }
+
+/// Most themes an article has (the seed format's usual range ends there).
+const MAX_THEMES: usize = 4;
 
 fn theme_lines(rng: &mut ChaCha8Rng, plan: &Plan, themes: &[u16], bullet: char) -> String {
     let mut s = String::with_capacity(themes.len() * 30);
