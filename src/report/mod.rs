@@ -28,6 +28,7 @@
 //! pictures), `html_time.rs` and `markdown_time.rs` (their sections); this
 //! file has the entry points and the format dispatch.
 
+pub mod brief;
 pub mod html;
 pub mod json;
 pub mod layout;
@@ -41,6 +42,7 @@ mod assemble;
 mod cache;
 pub mod changes;
 pub mod charts;
+mod html_cluster;
 mod html_time;
 mod markdown_time;
 mod model;
