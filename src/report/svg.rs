@@ -335,7 +335,7 @@ pub fn bars(counts: &[u32], quarters: &[String], fill: &str, class: &str, title:
 /// year tick under each first quarter. Wide charts scroll sideways on a
 /// phone rather than shrink below legibility.
 pub fn quarter_chart(counts: &[u32], quarters: &[String], fill: &str, title: &str) -> String {
-    const SLOT: f64 = 28.0;
+    const SLOT: f64 = 20.0;
     const PAD: f64 = 6.0;
     const TOP: f64 = 14.0;
     const BARS: f64 = 56.0;
@@ -348,9 +348,9 @@ pub fn quarter_chart(counts: &[u32], quarters: &[String], fill: &str, title: &st
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<div class="scroll"><svg class="qchart" viewBox="0 0 {width:.0} {height:.0}" style="max-width:{:.0}px;min-width:{:.0}px" role="img" xmlns="http://www.w3.org/2000/svg"><title>{}</title><g font-size="10" text-anchor="middle" fill="#3c4043">"##,
-        width * 1.7,
-        (width * 0.75).min(width * 1.7),
+        r##"<div class="scroll"><svg class="qchart" viewBox="0 0 {width:.0} {height:.0}" style="max-width:{:.0}px;min-width:{:.0}px" role="img" xmlns="http://www.w3.org/2000/svg"><title>{}</title><g font-size="11" text-anchor="middle" fill="#3c4043">"##,
+        width * 2.0,
+        width * 0.72,
         escape(title)
     );
     let show_counts = n <= 48;
@@ -388,7 +388,7 @@ pub fn quarter_chart(counts: &[u32], quarters: &[String], fill: &str, title: &st
     }
     let _ = write!(
         s,
-        r##"</g><path d="M{PAD:.1} {base:.1}H{:.1}" stroke="#9aa0a6" stroke-width="1"/><g font-size="10" fill="#5f6368">"##,
+        r##"</g><path d="M{PAD:.1} {base:.1}H{:.1}" stroke="#9aa0a6" stroke-width="1"/><g font-size="11" fill="#5f6368">"##,
         width - PAD
     );
     for (i, label) in quarters.iter().enumerate() {

@@ -304,10 +304,11 @@ fn reasons(p: &Prepared, x: &Candidate, facts: &ConceptFacts, median: f64) -> Ve
         .take(3)
         .map(|&id| {
             let n = facts.articles[id];
-            let first = facts.first[id].map_or_else(String::new, |d| format!(" since {d}"));
+            let first =
+                facts.first[id].map_or_else(String::new, |d| format!("first named on {d}; "));
             let kind = c.concepts[id].kind.slug().replace('-', " ");
             format!(
-                "{kind} “{}” ({} article{}{first})",
+                "{kind} “{}” ({first}{} article{} so far)",
                 c.concepts[id].label,
                 n,
                 if n == 1 { "" } else { "s" }
