@@ -280,7 +280,7 @@ pub fn legend(clusters: &[ClusterReport]) -> String {
             color(Some(k.cluster)),
             k.cluster,
             k.rank,
-            escape(&truncate(&k.name, 60))
+            escape(&k.name)
         );
     }
     let others = clusters
@@ -348,8 +348,8 @@ pub fn quarter_chart(counts: &[u32], quarters: &[String], fill: &str, title: &st
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<div class="scroll"><svg class="qchart" viewBox="0 0 {width:.0} {height:.0}" style="max-width:{:.0}px;min-width:{:.0}px" role="img" xmlns="http://www.w3.org/2000/svg"><title>{}</title><g font-size="11" text-anchor="middle" fill="#3c4043">"##,
-        width * 2.0,
+        r##"<div class="scroll"><svg class="qchart" viewBox="0 0 {width:.0} {height:.0}" style="max-width:{:.0}px;min-width:{:.0}px" role="img" xmlns="http://www.w3.org/2000/svg"><title>{}</title><g font-size="9" text-anchor="middle" fill="#3c4043">"##,
+        width * 1.5,
         width * 0.72,
         escape(title)
     );
