@@ -50,6 +50,7 @@ th{font-weight:600;background:var(--soft)}
 .status-growing{background:#ddf3e4;color:#11602d}
 .status-stable{background:#e3ecf9;color:#1c4587}
 .status-declining{background:#fdf0d5;color:#7a4a00}
+.status-dormant{background:#ede7f6;color:#4a2c7a}
 .status-unknown{background:#ececec;color:#444}
 .cluster{border:1px solid var(--line);border-radius:.6rem;padding:1rem;margin:1rem 0}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1.5rem}
