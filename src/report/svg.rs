@@ -168,30 +168,22 @@ fn label_size(text: &str) -> (f64, f64) {
     )
 }
 
-/// The map's labels where they cover neither each other nor the dots: the
-/// rank and first concept of each labelled cluster, largest first; a
-/// cluster whose label finds no room gets its rank alone, or nothing (the
-/// legend names it).
-fn map_labels(m: &ClusterMap, radius: f64, s: &mut String) {
+/// Where each label's box goes (`None`: not drawn), and whether it holds
+/// the rank alone: full labels first, then rank-only ones for those that
+/// found no room, around the full ones already placed.
+fn label_boxes(
+    m: &ClusterMap,
+    texts: &[[String; 2]],
+    radius: f64,
+) -> (Vec<Option<labels::Rect>>, Vec<bool>) {
     let dots: Vec<[f64; 2]> = m.points.iter().map(|p| [p.x, p.y]).collect();
-    let texts: Vec<[String; 2]> = m
-        .labels
-        .iter()
-        .map(|l| {
-            let first = l.name.split(" · ").next().unwrap_or("");
-            [
-                format!("{}. {}", l.rank, truncate(first, 24)),
-                l.rank.to_string(),
-            ]
-        })
-        .collect();
     let size = [m.size, m.size];
     // Full labels first, then rank-only labels for those that found no room,
     // around the full ones already placed.
     let full: Vec<Label> = m
         .labels
         .iter()
-        .zip(&texts)
+        .zip(texts)
         .map(|(l, t)| {
             let (w, h) = label_size(&t[0]);
             Label {
@@ -239,6 +231,26 @@ fn map_labels(m: &ClusterMap, radius: f64, s: &mut String) {
             short_placed[*i] = true;
         }
     }
+    (placed, short_placed)
+}
+
+/// The map's labels where they cover neither each other nor the dots: the
+/// rank and first concept of each labelled cluster, largest first; a
+/// cluster whose label finds no room gets its rank alone, or nothing (the
+/// legend names it).
+fn map_labels(m: &ClusterMap, radius: f64, s: &mut String) {
+    let texts: Vec<[String; 2]> = m
+        .labels
+        .iter()
+        .map(|l| {
+            let first = l.name.split(" · ").next().unwrap_or("");
+            [
+                format!("{}. {}", l.rank, truncate(first, 24)),
+                l.rank.to_string(),
+            ]
+        })
+        .collect();
+    let (placed, short_placed) = label_boxes(m, &texts, radius);
     for (i, b) in placed.iter().enumerate() {
         let Some(b) = b else {
             continue;

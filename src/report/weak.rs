@@ -163,42 +163,11 @@ pub(crate) fn weak_signals(p: &Prepared, graph: &ProjectedGraph) -> Vec<WeakSign
             1.0
         };
         let reach = (1 + reaches.len().min(MAX_REACH)) as f64 / (1 + MAX_REACH) as f64;
-        // The article's best signal: the one whose new concept scores most
-        // (its own driving force, else its article's), then betweenness.
-        let article_best = article_new
-            .iter()
-            .map(|&id| (0.5 * rarity(facts.articles[id]), id))
-            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
-        let best = p
-            .signals_of(a)
-            .map(|s| {
-                let force = c.links[a].signals[s.1]
-                    .driving_force
-                    .map(|id| c.concepts[id].meaning)
-                    .filter(|&id| is_new(id));
-                let own = force.map(|id| (rarity(facts.articles[id]), id));
-                let novelty = match (own, article_best) {
-                    (Some(x), Some(y)) if y.0 > x.0 => y.0,
-                    (Some(x), _) => x.0,
-                    (None, y) => y.map_or(0.0, |y| y.0),
-                };
-                (s, force, novelty)
-            })
-            .min_by(|x, y| {
-                y.2.total_cmp(&x.2)
-                    .then_with(|| p.by_betweenness(&x.0, &y.0))
-            });
-        let Some(((_, j), new_force, novelty)) = best else {
+        let Some((j, new_force, novelty, new_concepts)) =
+            best_signal(p, a, &article_new, &facts, &is_new)
+        else {
             continue;
         };
-        let mut rest: Vec<ConceptId> = article_new
-            .iter()
-            .copied()
-            .filter(|&id| Some(id) != new_force)
-            .collect();
-        rest.sort_by_key(|&id| (facts.articles[id], id));
-        let mut new_concepts: Vec<ConceptId> = new_force.into_iter().collect();
-        new_concepts.extend(rest);
         candidates.push(Candidate {
             article: a,
             signal: j,
@@ -209,6 +178,52 @@ pub(crate) fn weak_signals(p: &Prepared, graph: &ProjectedGraph) -> Vec<WeakSign
         });
     }
     select(p, candidates, &facts, median)
+}
+
+/// Article `a`'s best signal: the one whose new concept scores most (its
+/// own driving force, else one of `article_new`, its article's new
+/// concepts), then betweenness; with its new driving force, its novelty and
+/// all its new concepts (the driving force first, then the rarest).
+fn best_signal(
+    p: &Prepared,
+    a: usize,
+    article_new: &[ConceptId],
+    facts: &ConceptFacts,
+    is_new: &impl Fn(ConceptId) -> bool,
+) -> Option<(usize, Option<ConceptId>, f64, Vec<ConceptId>)> {
+    let c = p.collection;
+    let article_best = article_new
+        .iter()
+        .map(|&id| (0.5 * rarity(facts.articles[id]), id))
+        .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+    let ((_, j), new_force, novelty) = p
+        .signals_of(a)
+        .map(|s| {
+            let force = c.links[a].signals[s.1]
+                .driving_force
+                .map(|id| c.concepts[id].meaning)
+                .filter(|&id| is_new(id));
+            let own = force.map(|id| (rarity(facts.articles[id]), id));
+            let novelty = match (own, article_best) {
+                (Some(x), Some(y)) if y.0 > x.0 => y.0,
+                (Some(x), _) => x.0,
+                (None, y) => y.map_or(0.0, |y| y.0),
+            };
+            (s, force, novelty)
+        })
+        .min_by(|x, y| {
+            y.2.total_cmp(&x.2)
+                .then_with(|| p.by_betweenness(&x.0, &y.0))
+        })?;
+    let mut rest: Vec<ConceptId> = article_new
+        .iter()
+        .copied()
+        .filter(|&id| Some(id) != new_force)
+        .collect();
+    rest.sort_by_key(|&id| (facts.articles[id], id));
+    let mut new_concepts: Vec<ConceptId> = new_force.into_iter().collect();
+    new_concepts.extend(rest);
+    Some((j, new_force, novelty, new_concepts))
 }
 
 /// For each recent article, the clusters of the articles it links to.
