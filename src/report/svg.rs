@@ -452,6 +452,47 @@ mod tests {
         }
     }
 
+    /// CIELAB (D65) of an sRGB colour.
+    fn lab((r, g, b): (u8, u8, u8)) -> [f64; 3] {
+        let lin = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (lin(r), lin(g), lin(b));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        let (fx, fy, fz) = (f(x), f(y), f(z));
+        [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+    }
+
+    #[test]
+    fn the_palette_keeps_forty_clusters_and_the_grey_apart() {
+        let distance = |a: [f64; 3], b: [f64; 3]| {
+            ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+        };
+        let labs: Vec<[f64; 3]> = PALETTE.iter().map(|&c| lab(c)).collect();
+        for (i, a) in labs.iter().enumerate() {
+            for b in &labs[i + 1..] {
+                assert!(distance(*a, *b) > 24.0, "{i}: {a:?} and {b:?} too close");
+            }
+            assert!(distance(*a, lab(OTHER)) > 30.0, "{i} looks grey");
+        }
+        assert_eq!(color(Some(39)), "#ff1ea5");
+        assert_eq!(color(Some(40)), color(None));
+    }
+
     #[test]
     fn truncates_on_characters() {
         assert_eq!(truncate("déjà vu", 4), "déjà…");
