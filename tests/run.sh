@@ -70,8 +70,22 @@ run_store="$work/run-store"
 echo "== browser test of the HTML report (headless Chromium)"
 bash tests/browser/check_report.sh exports/report.html exports/report.png
 
+echo "== the report of a generated collection (5k articles): schema, then the browser"
+# An analyst's view of a larger store: 31 clusters, a sampled map, long
+# per-quarter charts. Its report and screenshots are CI artifacts too.
+"$bin" generate -q --articles 5000 --out "$work/gen5k"
+"$bin" --store "$work/gen5k-store" run -q "$work/gen5k" --out exports/generated-5k --formats graphml
+"$bin" --store "$work/gen5k-store" stats --json > "$work/gen5k-stats.json"
+"$bin" --store "$work/gen5k-store" analyze --json > "$work/gen5k-analyze.json"
+"$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_report.py exports/generated-5k/report.json \
+    docs/report.schema.json "$work/gen5k-stats.json" "$work/gen5k-analyze.json"
+bash tests/browser/check_report.sh exports/generated-5k/report.html exports/generated-5k/report.png
+
 echo "== status rule scored on generated collections (1k pooled over 4 seeds, 10k)"
 cargo test --release --test report -- --ignored --nocapture
+
+echo "== weak signals and briefs on a generated collection (5k)"
+cargo test --release --test report_reading -- --ignored --nocapture
 
 echo "== trend-id stability through a rescan (10k generated articles, 3 seeds)"
 cargo test --release --test trends -- --ignored --nocapture

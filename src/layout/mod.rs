@@ -4,9 +4,11 @@
 //! (Jacomy et al. 2014), its repulsion approximated by a Barnes–Hut quadtree,
 //! from a seeded start: the same graph, options and seed give the same
 //! positions, bit for bit, whatever the number of threads. [`normalize`]
-//! fits positions into a square, e.g. an SVG view box.
+//! fits positions into a square, e.g. an SVG view box. [`labels`] places
+//! labels on a drawing so that they cover neither each other nor its dots.
 
 mod forceatlas2;
+pub mod labels;
 mod quadtree;
 
 pub use forceatlas2::forceatlas2;

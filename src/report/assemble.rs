@@ -1,12 +1,11 @@
 //! Assembles the [`Report`] from the prepared facts: the collection and analysis facts with their notes, the timeline, each cluster, the map and the driving-force overview.
 
 use super::model::{
-    round6, AnalysisFacts, ArticleRef, BurstEntry, ClusterMap, ClusterReport, CollectionFacts,
-    Count, ForceOverview, LineageReport, MapLabel, MapPoint, Report, StatusRule, Term, Timeline,
-    FORMAT,
+    round6, AnalysisFacts, BurstEntry, ClusterMap, ClusterReport, CollectionFacts, Count,
+    ForceOverview, LineageReport, MapLabel, MapPoint, Report, StatusRule, Term, Timeline, FORMAT,
 };
 use super::prepare::{key, prepare, Prepared};
-use super::{changes, layout, links, over_time, trajectory, weak, Inputs, MAP_SIZE};
+use super::{brief, changes, layout, links, over_time, trajectory, weak, Inputs, MAP_SIZE};
 use crate::analyze::naming;
 use crate::graph::Projection;
 use crate::model::{Collection, ConceptId};
@@ -14,8 +13,8 @@ use crate::seed::Date;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
-/// Most clusters drawn with a label on the map.
-const MAP_LABELS: usize = 20;
+/// Most clusters drawn with a label on the map: those with a colour.
+const MAP_LABELS: usize = super::svg::PALETTE.len();
 /// Links are drawn on maps of at most this many articles.
 const MAP_EDGES_UP_TO: usize = 600;
 /// Entries per cluster in each top list.
@@ -41,15 +40,16 @@ pub fn build(inputs: &Inputs) -> Report {
         order.iter().enumerate().map(|(r, &k)| (k, r + 1)).collect();
 
     let pairs = links::cross_links(&p, inputs.articles);
+    let forms = brief::Forms::of(inputs.collection);
     let clusters: Vec<ClusterReport> = order
         .par_iter()
-        .map(|&k| cluster_report(&p, k, rank_of[&k], &timeline, &pairs))
+        .map(|&k| cluster_report(&p, k, rank_of[&k], &timeline, &pairs, &forms))
         .collect();
 
     let gaps = links::gaps(&p, &pairs);
-    let weak_signals = weak::weak_signals(&p);
+    let weak_signals = weak::weak_signals(&p, inputs.articles);
     if p.period.is_some() && weak_signals.is_empty() {
-        notes.push("No weak signals: no recent article bridges clusters with few links, and no small cluster is emerging or growing.".into());
+        notes.push("No weak signals: no recent signal brings a concept new to the collection with few links and reach across clusters.".into());
     }
 
     let lineage = inputs
@@ -282,6 +282,7 @@ fn cluster_report(
     rank: usize,
     timeline: &Timeline,
     pairs: &links::CrossLinks,
+    forms: &brief::Forms,
 ) -> ClusterReport {
     let c = p.collection;
     let members = &p.members[k as usize];
@@ -311,6 +312,7 @@ fn cluster_report(
         TOP,
     );
     let by_date = newest_first(c, members);
+    let ranked = representative(p, weights, members);
     ClusterReport {
         rank,
         cluster: k,
@@ -336,7 +338,8 @@ fn cluster_report(
         central_signals: central.iter().map(|&(a, j)| p.signal_ref(a, j)).collect(),
         driving_forces,
         themes,
-        representative_articles: representative(p, weights, members),
+        representative_articles: ranked.iter().take(TOP).map(|&a| p.article_ref(a)).collect(),
+        brief: brief::brief(p, forms, weights, &ranked),
         neighbours: links::neighbours(p, k, pairs),
         newest_articles: by_date
             .iter()
@@ -377,12 +380,9 @@ fn cluster_terms(c: &Collection, weights: &[naming::Weighted]) -> Vec<Term> {
         .collect()
 }
 
-/// The articles richest in the cluster's distinctive concepts (ties by PageRank).
-fn representative(
-    p: &Prepared,
-    weights: &[naming::Weighted],
-    members: &[usize],
-) -> Vec<ArticleRef> {
+/// The articles richest in the cluster's distinctive concepts (ties by
+/// PageRank): the representative articles and the brief's candidates.
+fn representative(p: &Prepared, weights: &[naming::Weighted], members: &[usize]) -> Vec<usize> {
     let mut by_concept: Vec<(ConceptId, f64)> =
         weights.iter().map(|w| (w.concept, w.score)).collect();
     by_concept.sort_unstable_by_key(|x| x.0);
@@ -396,14 +396,14 @@ fn representative(
             let s: f64 = p.concepts_of[a].iter().map(score_of).sum();
             (round6(s), a)
         }),
-        TOP,
+        TOP.max(brief::CANDIDATE_ARTICLES),
         |x, y| {
             y.0.total_cmp(&x.0)
                 .then(key(p.article_pagerank[y.1]).total_cmp(&key(p.article_pagerank[x.1])))
                 .then(x.1.cmp(&y.1))
         },
     );
-    best.iter().map(|&(_, a)| p.article_ref(a)).collect()
+    best.iter().map(|&(_, a)| a).collect()
 }
 
 /// `members` newest first, undated last, ties in collection order.

@@ -65,6 +65,10 @@ pub fn read_store_copy(dir: &StoreDir) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Bumped when the model gains content an older saved model lacks (2:
+/// cluster briefs, scored weak signals), so such a model is computed again.
+const MODEL_REVISION: u32 = 2;
+
 /// What a saved report model was computed from: the size and modification
 /// time of the store's collection and analysis files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +95,7 @@ impl Fingerprint {
         })
         .collect();
         Fingerprint {
-            format: FORMAT.to_string(),
+            format: format!("{FORMAT} model {MODEL_REVISION}"),
             version: env!("CARGO_PKG_VERSION").to_string(),
             files,
         }

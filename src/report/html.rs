@@ -5,11 +5,11 @@
 //! clusters on one page where they fit). Every label is escaped and only
 //! `http`/`https` source links become links.
 
-use super::html_time;
 use super::svg::{self, color, escape};
-use super::text::{gaps_of, lede, rank_of, safe_url, score, status_counts};
+use super::text::{lede, rank_of, safe_url, status_counts};
 use super::trajectory::Status;
-use super::{ArticleRef, ClusterReport, Report, SignalRef};
+use super::{html_cluster, html_time};
+use super::{ArticleRef, ClusterReport, Report};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -50,6 +50,7 @@ th{font-weight:600;background:var(--soft)}
 .status-growing{background:#ddf3e4;color:#11602d}
 .status-stable{background:#e3ecf9;color:#1c4587}
 .status-declining{background:#fdf0d5;color:#7a4a00}
+.status-dormant{background:#ede7f6;color:#4a2c7a}
 .status-unknown{background:#ececec;color:#444}
 .cluster{border:1px solid var(--line);border-radius:.6rem;padding:1rem;margin:1rem 0}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1.5rem}
@@ -57,6 +58,11 @@ th{font-weight:600;background:var(--soft)}
 svg.map{width:100%;max-width:46rem;height:auto;display:block;margin:0 auto;border:1px solid var(--line);border-radius:.5rem}
 svg.spark{width:6.5rem;height:1.6rem;display:block}
 svg.timeline{width:100%;height:3.5rem;display:block}
+svg.qchart{display:block;width:100%;height:auto;margin:.3rem 0}
+.brief{margin:.6rem 0;padding:.2rem 0 .2rem .9rem;border-left:3px solid var(--line)}
+.brief p{margin:.3rem 0}
+.cite{font-size:.85rem;color:var(--muted)}
+.legend{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.15rem 1rem;list-style:none;padding:0;margin:.6rem 0;font-size:.85rem}
 figure.chart{margin:.6rem 0}
 svg.chart{display:block;width:100%;height:auto;border:1px solid var(--line);border-radius:.5rem}
 svg.alluvial,svg.bursts{min-width:44rem}
@@ -102,7 +108,7 @@ fn page(r: &Report, s: &mut String) {
     map(r, s);
     forces(r, s);
     clusters(r, s);
-    weak_signals(r, s);
+    html_cluster::weak_signals(r, s);
     gaps(r, s);
     method(r, s);
     let _ = write!(
@@ -128,20 +134,20 @@ pub(super) fn swatch(cluster: u32) -> String {
     )
 }
 
+/// An article as cited: its title (a link to the news item when safe) and
+/// date; its id is in the tooltip.
 pub(super) fn article_link(a: &ArticleRef) -> String {
     let title = escape(&a.title);
+    let tip = format!("article {}", escape(&a.id));
     let head = match a.source_url.as_deref().and_then(safe_url) {
         Some(url) => format!(
-            "<a href=\"{}\" rel=\"noopener noreferrer\">{title}</a>",
+            "<a href=\"{}\" rel=\"noopener noreferrer\" title=\"{tip}\">{title}</a>",
             escape(url)
         ),
-        None => title,
+        None => format!("<span title=\"{tip}\">{title}</span>"),
     };
     let date = a.date.as_deref().unwrap_or("undated");
-    format!(
-        "{head} <span class=\"muted small\">{date} · <code>{}</code></span>",
-        escape(&a.id)
-    )
+    format!("{head} <span class=\"muted small\">{date}</span>")
 }
 
 fn fact(s: &mut String, name: &str, value: &str) {
@@ -161,14 +167,12 @@ fn overview(r: &Report, s: &mut String) {
     }
     if !r.timeline.quarters.is_empty() {
         s.push_str("<h4>Articles per quarter</h4>\n");
-        s.push_str(&svg::bars(
+        s.push_str(&svg::quarter_chart(
             &r.timeline.articles,
             &r.timeline.quarters,
             "#5f6368",
-            "timeline",
             "Articles per quarter in the whole collection",
         ));
-        axis(r, s);
     }
     let counts = status_counts(r);
     if !counts.is_empty() {
@@ -247,17 +251,6 @@ fn cluster_table(r: &Report, s: &mut String) {
     }
 }
 
-fn axis(r: &Report, s: &mut String) {
-    let first = r.timeline.quarters.first().map_or("", String::as_str);
-    let last = r.timeline.quarters.last().map_or("", String::as_str);
-    let _ = writeln!(
-        s,
-        "<div class=\"axis\"><span>{}</span><span>{}</span></div>",
-        escape(first),
-        escape(last)
-    );
-}
-
 fn map(r: &Report, s: &mut String) {
     s.push_str("<section id=\"map\">\n<h2>Cluster map</h2>\n");
     if r.map.points.is_empty() {
@@ -275,25 +268,11 @@ fn map(r: &Report, s: &mut String) {
     };
     let _ = writeln!(
         s,
-        "<p class=\"muted\">Articles placed by their links (ForceAtlas2 on the articles projection, seed 42) and coloured by cluster; labels mark the centroids of the {} largest clusters.{sampled}</p>",
-        r.map.labels.len()
+        "<p class=\"muted\">Articles placed by their links (ForceAtlas2 on the articles projection, seed 42) and coloured by cluster (the {} largest have colours of their own, the rest are grey); labels sit by their cluster's centre where they cover no article, and the legend names every colour.{sampled}</p>",
+        svg::PALETTE.len()
     );
     s.push_str(&svg::map(&r.map, &r.clusters));
-    let legend: Vec<String> = r
-        .map
-        .labels
-        .iter()
-        .map(|l| {
-            format!(
-                "{}<a href=\"#cluster-{}\">{}. {}</a>",
-                swatch(l.cluster),
-                l.cluster,
-                l.rank,
-                escape(&l.name)
-            )
-        })
-        .collect();
-    let _ = write!(s, "\n<p class=\"small\">{}</p>", legend.join(" · "));
+    s.push_str(&svg::legend(&r.clusters));
     s.push_str("\n</section>\n");
 }
 
@@ -359,7 +338,7 @@ fn clusters(r: &Report, s: &mut String) {
         s.push_str("<p class=\"note\">The analysis has no clusters.</p>\n");
     }
     for k in r.clusters.iter().filter(|k| is_detailed(k)) {
-        cluster(r, k, s);
+        html_cluster::cluster(r, k, s);
     }
     let others: Vec<&ClusterReport> = r.clusters.iter().filter(|k| !is_detailed(k)).collect();
     if !others.is_empty() {
@@ -369,14 +348,9 @@ fn clusters(r: &Report, s: &mut String) {
             others.len()
         );
         for k in others.iter().take(OTHER_ROWS) {
-            let ids: Vec<String> = k
-                .article_ids
-                .iter()
-                .take(5)
-                .map(|id| format!("<code>{}</code>", escape(id)))
-                .collect();
-            let more = if k.article_ids.len() > 5 {
-                format!(" and {} more", k.article_ids.len() - 5)
+            let titles: Vec<String> = k.newest_articles.iter().take(3).map(article_link).collect();
+            let more = if k.articles > 3 {
+                format!(" and {} more", k.articles - 3)
             } else {
                 String::new()
             };
@@ -389,228 +363,10 @@ fn clusters(r: &Report, s: &mut String) {
                 escape(&k.name),
                 status_badge(k.status),
                 k.articles,
-                ids.join(", ")
+                titles.join("<br>")
             );
         }
         s.push_str("</tbody></table></div>\n");
-    }
-    s.push_str("</section>\n");
-}
-
-fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
-    let dates = match (&k.first_date, &k.last_date) {
-        (Some(a), Some(b)) => format!("{a} – {b}"),
-        _ => "undated".to_string(),
-    };
-    let _ = writeln!(
-        s,
-        "<article class=\"cluster\" id=\"cluster-{}\">\n<h3>{}{}. {}</h3>\n<p>{} · {} · {} · {dates} · <span class=\"muted small\">cluster {} of the articles analysis</span></p>\n<p class=\"small\">{}</p>",
-        k.cluster,
-        swatch(k.cluster),
-        k.rank,
-        escape(&k.name),
-        status_badge(k.status),
-        counted(k.articles, "article"),
-        counted(k.signals, "signal"),
-        k.cluster,
-        escape(&k.status_reason)
-    );
-    if !r.timeline.quarters.is_empty() {
-        s.push_str(&svg::bars(
-            &k.quarters,
-            &r.timeline.quarters,
-            &color(Some(k.cluster)),
-            "timeline",
-            &format!("Articles per quarter in cluster {}", k.rank),
-        ));
-        axis(r, s);
-    }
-    html_time::trend_card(r, k, s);
-    cluster_concepts(k, s);
-    s.push_str("<h4>Most central signals</h4>\n");
-    signal_table(&k.central_signals, s, None);
-    s.push_str("<h4>Representative articles</h4>\n<ol>");
-    for a in &k.representative_articles {
-        let _ = write!(s, "<li>{}</li>", article_link(a));
-    }
-    s.push_str("</ol>\n");
-    cluster_neighbours(r, k, s);
-    cluster_gaps(r, k, s);
-    cluster_articles(k, s);
-    s.push_str("</article>\n");
-}
-
-/// A cluster's distinctive concepts, driving forces and themes, side by side.
-fn cluster_concepts(k: &ClusterReport, s: &mut String) {
-    s.push_str("<div class=\"cols\">\n<div><h4>Distinctive concepts</h4><ol>");
-    for t in &k.terms {
-        let _ = write!(
-            s,
-            "<li>{} <span class=\"muted small\">{} · {}</span></li>",
-            escape(&t.label),
-            escape(&t.kind),
-            counted(t.articles, "article")
-        );
-    }
-    s.push_str("</ol></div>\n<div><h4>Main driving forces</h4><ul>");
-    for f in &k.driving_forces {
-        let _ = write!(
-            s,
-            "<li>{} <span class=\"muted small\">{}</span></li>",
-            escape(&f.label),
-            counted(f.count, "signal")
-        );
-    }
-    if k.driving_forces.is_empty() {
-        s.push_str("<li class=\"muted\">none named</li>");
-    }
-    s.push_str("</ul><h4>Themes</h4><ul>");
-    for t in &k.themes {
-        let _ = write!(
-            s,
-            "<li>{} <span class=\"muted small\">{}</span></li>",
-            escape(&t.label),
-            counted(t.count, "article")
-        );
-    }
-    if k.themes.is_empty() {
-        s.push_str("<li class=\"muted\">none named</li>");
-    }
-    s.push_str("</ul></div>\n</div>\n");
-}
-
-/// The clusters `k` links to, with what bridges them.
-fn cluster_neighbours(r: &Report, k: &ClusterReport, s: &mut String) {
-    s.push_str("<h4>Neighbours</h4>\n");
-    if k.neighbours.is_empty() {
-        s.push_str("<p class=\"muted\">No links to other clusters.</p>\n");
-    } else {
-        s.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>Cluster</th><th class=\"num\">Links</th><th>Bridging concepts</th><th>Bridging signals</th><th>Bridging articles</th></tr></thead>\n<tbody>\n");
-        for n in &k.neighbours {
-            let concepts: Vec<String> = n.bridging_concepts.iter().map(|c| escape(c)).collect();
-            let signals: Vec<String> = n
-                .bridging_signals
-                .iter()
-                .map(|x| {
-                    format!(
-                        "{} <span class=\"muted small\">({}, betweenness {})</span>",
-                        escape(&x.text),
-                        escape(&x.article.id),
-                        score(x.betweenness)
-                    )
-                })
-                .collect();
-            let articles: Vec<String> = n.bridging_articles.iter().map(article_link).collect();
-            let _ = writeln!(
-                s,
-                "<tr><td>{}<a href=\"#cluster-{}\">{}. {}</a></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                swatch(n.cluster),
-                n.cluster,
-                rank_of(r, n.cluster),
-                escape(&n.name),
-                n.links,
-                concepts.join(", "),
-                signals.join("<br>"),
-                articles.join("<br>")
-            );
-        }
-        s.push_str("</tbody></table></div>\n");
-    }
-}
-
-/// The structural gaps `k` is part of, as one paragraph.
-fn cluster_gaps(r: &Report, k: &ClusterReport, s: &mut String) {
-    let gaps: Vec<String> = gaps_of(r, k.cluster)
-        .map(|(other, g)| {
-            let shared: Vec<String> = g.shared_concepts.iter().map(|c| escape(c)).collect();
-            format!(
-                "{}<a href=\"#cluster-{other}\">{}. {}</a> (similarity {:.2}, {} links; shared: {})",
-                swatch(other),
-                rank_of(r, other),
-                escape(&r.gaps_name(g, other)),
-                g.similarity,
-                g.links,
-                shared.join(", ")
-            )
-        })
-        .collect();
-    if !gaps.is_empty() {
-        let _ = writeln!(
-            s,
-            "<p><strong>Structural gaps.</strong> Alike in concepts but barely linked: {}.</p>",
-            gaps.join("; ")
-        );
-    }
-}
-
-/// The newest articles of `k`; the full list is in the JSON report.
-fn cluster_articles(k: &ClusterReport, s: &mut String) {
-    let _ = write!(
-        s,
-        "<h4>Articles ({}, newest first)</h4>\n<ul class=\"small\">",
-        k.articles
-    );
-    for a in &k.newest_articles {
-        let _ = write!(s, "<li>{}</li>", article_link(a));
-    }
-    s.push_str("</ul>\n");
-    if k.article_ids.len() > k.newest_articles.len() {
-        let _ = writeln!(
-            s,
-            "<p class=\"muted small\">and {} more (all listed in the JSON report).</p>",
-            k.article_ids.len() - k.newest_articles.len()
-        );
-    }
-}
-
-fn signal_table(signals: &[SignalRef], s: &mut String, reasons: Option<&[Vec<String>]>) {
-    if signals.is_empty() {
-        s.push_str("<p class=\"muted\">No signals.</p>\n");
-        return;
-    }
-    s.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>Signal</th><th>Change</th><th>In 10 years</th><th>Driving force</th><th>Article</th>");
-    if reasons.is_some() {
-        s.push_str("<th>Why flagged</th>");
-    } else {
-        s.push_str("<th class=\"num\">PageRank</th>");
-    }
-    s.push_str("</tr></thead>\n<tbody>\n");
-    for (i, x) in signals.iter().enumerate() {
-        let _ = write!(
-            s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            escape(&x.text),
-            escape(&x.change),
-            escape(&x.horizon),
-            escape(x.driving_force.as_deref().unwrap_or("–")),
-            article_link(&x.article)
-        );
-        match reasons {
-            Some(list) => {
-                let why: Vec<String> = list[i].iter().map(|w| escape(w)).collect();
-                let _ = writeln!(s, "<td class=\"small\">{}</td></tr>", why.join("<br>"));
-            }
-            None => {
-                let _ = writeln!(s, "<td class=\"num\">{}</td></tr>", score(x.pagerank));
-            }
-        }
-    }
-    s.push_str("</tbody></table></div>\n");
-}
-
-fn weak_signals(r: &Report, s: &mut String) {
-    s.push_str("<section id=\"weak-signals\">\n<h2>Weak signals</h2>\n");
-    let _ = writeln!(
-        s,
-        "<p class=\"muted\">Recent signals (since {}) whose article has few links but lies on the paths between clusters, or that belong to an emerging cluster or a growing one smaller than the median.</p>",
-        escape(r.status_rule.recent_since.as_deref().unwrap_or("–"))
-    );
-    if r.weak_signals.is_empty() {
-        s.push_str("<p class=\"note\">None found.</p>\n");
-    } else {
-        let signals: Vec<SignalRef> = r.weak_signals.iter().map(|w| w.signal.clone()).collect();
-        let reasons: Vec<Vec<String>> = r.weak_signals.iter().map(|w| w.reasons.clone()).collect();
-        signal_table(&signals, s, Some(&reasons));
     }
     s.push_str("</section>\n");
 }
@@ -640,7 +396,7 @@ fn gaps(r: &Report, s: &mut String) {
         let articles: Vec<String> = g.articles.iter().map(article_link).collect();
         let _ = writeln!(
             s,
-            "<tr><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"num small muted\">{:.2}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
             names.join("<br>"),
             g.similarity,
             g.links,
@@ -659,16 +415,18 @@ fn method(r: &Report, s: &mut String) {
     };
     let _ = writeln!(
         s,
-        "<section id=\"method\">\n<h2>How this report is made</h2>\n<p>Clusters are the level-0 clusters stored by <code>signalgraph analyze</code> for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. {}</p>\n<p><strong>Status rule.</strong> {}</p>\n</section>",
+        "<section id=\"method\">\n<h2>How this report is made</h2>\n<p>Clusters are the level-0 clusters stored by <code>signalgraph analyze</code> for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. {}</p>\n<p><strong>Status rule.</strong> {}</p>\n<p><strong>Weak signals.</strong> {}</p>\n<p><strong>Briefs.</strong> {}</p>\n</section>",
         r.analysis.clustered_articles,
         r.collection.articles,
         escape(signal_source),
-        escape(&r.status_rule.text)
+        escape(&r.status_rule.text),
+        escape(super::text::WEAK_RULE),
+        escape(super::text::BRIEF_RULE)
     );
 }
 
 /// `1 article`, `2 articles`.
-fn counted(n: impl std::fmt::Display, noun: &str) -> String {
+pub(super) fn counted(n: impl std::fmt::Display, noun: &str) -> String {
     if n.to_string() == "1" {
         format!("1 {noun}")
     } else {

@@ -250,7 +250,9 @@ pub(super) fn trend_card(r: &Report, k: &ClusterReport, s: &mut String) {
         swatch(k.cluster),
         escape(&facts.join(" · "))
     );
-    if t.windows.iter().any(|&n| n > 0) {
+    // Quarter windows are what the card's chart above already shows.
+    let drawn = r.lineage.window == "quarter" && !r.timeline.quarters.is_empty();
+    if t.windows.iter().any(|&n| n > 0) && !drawn {
         let labels: Vec<String> = r
             .lineage
             .windows

@@ -56,6 +56,10 @@ pub struct Neighbour {
     pub bridging_articles: Vec<ArticleRef>,
     /// Signals of those articles.
     pub bridging_signals: Vec<SignalRef>,
+    /// For each bridging signal, the articles across the boundary linked to
+    /// its article that name its driving force.
+    #[serde(default)]
+    pub bridging_signal_articles: Vec<u32>,
     /// Concepts both clusters name.
     pub bridging_concepts: Vec<String>,
 }
@@ -207,9 +211,10 @@ pub(crate) fn neighbours(p: &Prepared, k: u32, cross: &CrossLinks) -> Vec<Neighb
                 weight: round6(weight),
                 bridging_articles: articles.into_iter().map(|a| p.article_ref(a)).collect(),
                 bridging_signals: signals
-                    .into_iter()
+                    .iter()
                     .map(|(&(a, j), _)| p.signal_ref(a, j))
                     .collect(),
+                bridging_signal_articles: signals.iter().map(|(_, &n)| n).collect(),
                 bridging_concepts: concepts
                     .into_iter()
                     .map(|(id, _)| p.collection.concepts[id].label.clone())

@@ -6,7 +6,7 @@
 //! report; articles per quarter are drawn with block characters.
 
 use super::markdown_time;
-use super::text::{gaps_of, lede, rank_of, safe_url, score, status_counts};
+use super::text::{bridge_phrase, gaps_of, lede, rank_of, safe_url, short_name, status_counts};
 use super::trajectory::Status;
 use super::{ArticleRef, ClusterReport, Report, SignalRef};
 use std::fmt::Write as _;
@@ -37,6 +37,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Counts as numbers, `3 0 5`.
+pub fn counts(values: &[u32]) -> String {
+    values
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Counts as a line of block characters, scaled to the largest; `·` for none.
 pub fn sparkline(counts: &[u32]) -> String {
     const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -54,20 +63,19 @@ pub fn sparkline(counts: &[u32]) -> String {
         .collect()
 }
 
+/// An article as cited: its title (a link to the news item when safe, with
+/// the article's id as the link's title) and date.
 pub(super) fn article(a: &ArticleRef) -> String {
     let title = escape(&a.title);
     let head = match a.source_url.as_deref().and_then(safe_url) {
         Some(url) => format!(
-            "[{title}](<{}>)",
-            url.replace('<', "%3C").replace('>', "%3E")
+            "[{title}](<{}> \"article {}\")",
+            url.replace('<', "%3C").replace('>', "%3E"),
+            a.id.replace(['"', '\\'], "")
         ),
         None => title,
     };
-    format!(
-        "{head} ({}, `{}`)",
-        a.date.as_deref().unwrap_or("undated"),
-        a.id.replace('`', "")
-    )
+    format!("{head} ({})", a.date.as_deref().unwrap_or("undated"))
 }
 
 pub(super) fn status(s: Status) -> String {
@@ -100,11 +108,13 @@ fn document(r: &Report, s: &mut String) {
     gaps(r, s);
     let _ = writeln!(
         s,
-        "## How this report is made\n\nClusters are the level-0 clusters stored by `signalgraph analyze` for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. Signal measures come from the {} analysis.\n\n**Status rule.** {}",
+        "## How this report is made\n\nClusters are the level-0 clusters stored by `signalgraph analyze` for the articles projection ({} of {} articles clustered). Names are each cluster's three most distinctive concepts by c-TF-IDF. Central signals are ranked by PageRank; bridging articles by betweenness, bridging signals by the crossing links their driving force lies on, then betweenness. Signal measures come from the {} analysis.\n\n**Status rule.** {}\n\n**Weak signals.** {}\n\n**Briefs.** {}",
         r.analysis.clustered_articles,
         r.collection.articles,
         r.analysis.signal_measures,
-        escape(&r.status_rule.text)
+        escape(&r.status_rule.text),
+        escape(super::text::WEAK_RULE),
+        escape(super::text::BRIEF_RULE)
     );
 }
 
@@ -137,8 +147,9 @@ fn at_a_glance(r: &Report, s: &mut String) {
     if let (Some(first), Some(last)) = (r.timeline.quarters.first(), r.timeline.quarters.last()) {
         let _ = writeln!(
             s,
-            "Articles per quarter, {first} to {last}: `{}`\n",
-            sparkline(&r.timeline.articles)
+            "Articles per quarter, {first} to {last}: `{}` ({})\n",
+            sparkline(&r.timeline.articles),
+            counts(&r.timeline.articles)
         );
     }
     let counts = status_counts(r);
@@ -208,27 +219,30 @@ fn signal_table(signals: &[SignalRef], reasons: Option<&[Vec<String>]>, s: &mut 
         s.push_str("No signals.\n\n");
         return;
     }
-    let last = if reasons.is_some() {
-        "Why flagged"
+    let (head, rule) = if reasons.is_some() {
+        (" Why it is listed |", " --- |")
     } else {
-        "PageRank"
+        ("", "")
     };
     let _ = writeln!(
         s,
-        "| Signal | Change | In 10 years | Driving force | Article | {last} |\n| --- | --- | --- | --- | --- | --- |"
+        "| Signal | Change | In 10 years | Driving force | Article |{head}\n| --- | --- | --- | --- | --- |{rule}"
     );
     for (i, x) in signals.iter().enumerate() {
         let end = match reasons {
-            Some(list) => list[i]
-                .iter()
-                .map(|w| escape(w))
-                .collect::<Vec<_>>()
-                .join("; "),
-            None => score(x.pagerank),
+            Some(list) => format!(
+                " {} |",
+                list[i]
+                    .iter()
+                    .map(|w| escape(w))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            None => String::new(),
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {end} |",
+            "| {} | {} | {} | {} | {} |{end}",
             escape(&x.text),
             escape(&x.change),
             escape(&x.horizon),
@@ -242,28 +256,44 @@ fn signal_table(signals: &[SignalRef], reasons: Option<&[Vec<String>]>, s: &mut 
 fn cluster(r: &Report, k: &ClusterReport, s: &mut String) {
     let _ = writeln!(
         s,
-        "### {}. {}\n\n{} · {} articles · {} signals · {} · cluster {} of the articles analysis\n\n{}\n",
+        "### {}. {}\n\n{} · {} articles · {} signals · {}\n\n{}\n",
         k.rank,
         escape(&k.name),
         status(k.status),
         k.articles,
         k.signals,
         dates(&k.first_date, &k.last_date),
-        k.cluster,
         escape(&k.status_reason)
     );
+    for b in &k.brief {
+        let _ = writeln!(s, "> {} — {}\n>", escape(&b.text), article(&b.article));
+    }
+    if !k.brief.is_empty() {
+        // The last quote line's `>` continuation is not needed.
+        s.truncate(s.len() - 2);
+        s.push('\n');
+    }
     if let (Some(first), Some(last)) = (r.timeline.quarters.first(), r.timeline.quarters.last()) {
         let _ = writeln!(
             s,
-            "Articles per quarter, {first} to {last}: `{}`\n",
-            sparkline(&k.quarters)
+            "Articles per quarter, {first} to {last}: `{}` ({})\n",
+            sparkline(&k.quarters),
+            counts(&k.quarters)
         );
     }
     markdown_time::trend_card(r, k, s);
     let terms: Vec<String> = k
         .terms
         .iter()
-        .map(|t| format!("{} ({}, {})", escape(&t.label), t.kind, t.articles))
+        .map(|t| {
+            format!(
+                "{} ({}, {} article{})",
+                escape(&t.label),
+                t.kind.replace('-', " "),
+                t.articles,
+                if t.articles == 1 { "" } else { "s" }
+            )
+        })
         .collect();
     let forces: Vec<String> = k
         .driving_forces
@@ -311,18 +341,25 @@ fn cluster_neighbours(r: &Report, k: &ClusterReport, s: &mut String) {
     if k.neighbours.is_empty() {
         s.push_str("No links to other clusters.\n\n");
     } else {
-        s.push_str("| Cluster | Links | Bridging concepts | Bridging signals | Bridging articles |\n| --- | ---: | --- | --- | --- |\n");
+        s.push_str("| Cluster | Links | Shared concepts | Signals that bridge them | Articles that bridge them |\n| --- | ---: | --- | --- | --- |\n");
         for n in &k.neighbours {
             let concepts: Vec<String> = n.bridging_concepts.iter().map(|c| escape(c)).collect();
             let signals: Vec<String> = n
                 .bridging_signals
                 .iter()
-                .map(|x| {
+                .enumerate()
+                .map(|(i, x)| {
+                    let through = n.bridging_signal_articles.get(i).copied().unwrap_or(0);
                     format!(
-                        "{} (`{}`, betweenness {})",
+                        "“{}” in {}: {}",
                         escape(&x.text),
-                        x.article.id.replace('`', ""),
-                        score(x.betweenness)
+                        article(&x.article),
+                        escape(&bridge_phrase(
+                            &k.name,
+                            &n.name,
+                            through,
+                            x.driving_force.as_deref()
+                        ))
                     )
                 })
                 .collect();
@@ -348,11 +385,10 @@ fn cluster_gaps(r: &Report, k: &ClusterReport, s: &mut String) {
         .map(|(other, g)| {
             let shared: Vec<String> = g.shared_concepts.iter().map(|c| escape(c)).collect();
             format!(
-                "{}. {} (similarity {:.2}, {} links; shared: {})",
+                "{}. {} ({}; both name {})",
                 rank_of(r, other),
-                escape(&r.gaps_name(g, other)),
-                g.similarity,
-                g.links,
+                escape(short_name(&r.gaps_name(g, other))),
+                super::html_cluster::links_between(g.links),
                 shared.join(", ")
             )
         })
@@ -377,8 +413,9 @@ fn or_none(items: &[String]) -> String {
 fn weak(r: &Report, s: &mut String) {
     let _ = writeln!(
         s,
-        "## Weak signals\n\nRecent signals (since {}) whose article has few links but lies on the paths between clusters, or that belong to an emerging cluster or a growing one smaller than the median.\n",
-        r.status_rule.recent_since.as_deref().unwrap_or("–")
+        "## Weak signals\n\nRecent signals (since {}) that bring a concept new to the collection (no earlier article names it, and few do), from articles with few links, reaching across clusters; best first, at most {} per cluster. The score is explained under How this report is made.\n",
+        r.status_rule.recent_since.as_deref().unwrap_or("–"),
+        super::weak::PER_CLUSTER
     );
     if r.weak_signals.is_empty() {
         s.push_str("None found.\n\n");

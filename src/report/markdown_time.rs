@@ -197,7 +197,9 @@ pub(super) fn trend_card(r: &Report, k: &ClusterReport, s: &mut String) {
     if let Some(q) = &t.quadrant {
         facts.push(format!("{q} on the strategic diagram"));
     }
-    if t.windows.iter().any(|&n| n > 0) {
+    // Quarter windows are what the cluster's quarter line above already shows.
+    let shown = r.lineage.window == "quarter" && !r.timeline.quarters.is_empty();
+    if t.windows.iter().any(|&n| n > 0) && !shown {
         let counts: Vec<String> = t.windows.iter().map(u32::to_string).collect();
         facts.push(format!(
             "articles per {}: `{}` ({})",

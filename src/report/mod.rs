@@ -10,8 +10,9 @@
 //!
 //! The parts: [`naming`] (c-TF-IDF cluster names), [`trajectory`] (articles
 //! per quarter and the status rule), [`links`] (neighbours, bridging
-//! articles, signals and concepts, structural gaps), [`weak`] (weak signals)
-//! and [`svg`] (the pictures); [`layout`] places the map's articles (the
+//! articles, signals and concepts, structural gaps), [`weak`] (weak signals,
+//! ranked by a documented score of novelty, few links and reach), [`brief`]
+//! (each cluster's cited extractive brief) and [`svg`] (the pictures); [`layout`] places the map's articles (the
 //! exact layout of a small projection, a sampled stand-in graph for a large
 //! one). [`compute`] reads everything from a store;
 //! [`load_or_compute`] reuses the model a previous run saved in the store
@@ -21,13 +22,15 @@
 //! The files: `model.rs` (the serde types), `prepare.rs` (the per-article
 //! and per-signal facts computed once), `assemble.rs` (the [`Report`] built
 //! from them, phase by phase), `cache.rs` (the model and the HTML copy kept
-//! in the store), `text.rs` (wording the HTML and Markdown writers share);
+//! in the store), `text.rs` (wording the HTML and Markdown writers share),
+//! `html_cluster.rs` (the HTML cluster cards and signal tables);
 //! for trends through time, read from the store's [`History`]:
 //! `over_time.rs` (trend entries, lineage, bursts), [`changes`] (what
 //! changed, and its rule), [`charts`] (the lineage, burst and strategic
 //! pictures), `html_time.rs` and `markdown_time.rs` (their sections); this
 //! file has the entry points and the format dispatch.
 
+pub mod brief;
 pub mod html;
 pub mod json;
 pub mod layout;
@@ -41,6 +44,7 @@ mod assemble;
 mod cache;
 pub mod changes;
 pub mod charts;
+mod html_cluster;
 mod html_time;
 mod markdown_time;
 mod model;

@@ -358,12 +358,27 @@ pub struct ClusterReport {
     pub themes: Vec<Count>,
     /// Its most central articles.
     pub representative_articles: Vec<ArticleRef>,
+    /// Two or three sentences from its representative articles' summaries
+    /// that cover its distinctive concepts (see `report::brief`).
+    #[serde(default)]
+    pub brief: Vec<BriefSentence>,
     /// The clusters it links to most.
     pub neighbours: Vec<Neighbour>,
     /// The newest articles of the cluster (at most 30).
     pub newest_articles: Vec<ArticleRef>,
     /// Every article of the cluster, newest first (undated last).
     pub article_ids: Vec<String>,
+}
+
+/// A sentence of a cluster's brief, as its article's summary writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BriefSentence {
+    /// The sentence.
+    pub text: String,
+    /// The cluster's distinctive concepts it names.
+    pub concepts: Vec<String>,
+    /// The article whose summary it is from.
+    pub article: ArticleRef,
 }
 
 /// A concept and its c-TF-IDF weight in a cluster.

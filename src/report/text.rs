@@ -1,4 +1,4 @@
-//! The wording the HTML and Markdown writers share: the lede, scores, status counts, a cluster's gaps and rank, and which source URLs may become links.
+//! The wording the HTML and Markdown writers share: the lede, scores, status counts, a cluster's gaps and rank, how a signal bridges two clusters, and which source URLs may become links.
 
 use super::links::Gap;
 use super::trajectory::Status;
@@ -145,3 +145,44 @@ fn plural(n: usize) -> &'static str {
         "s"
     }
 }
+
+/// A cluster's name cut to its first concept, for running text.
+pub(crate) fn short_name(name: &str) -> &str {
+    name.split(" · ").next().unwrap_or(name)
+}
+
+/// How a bridging signal joins two clusters, in words: "links Energy
+/// Transition and Space Economy through 4 articles that also name Regulatory
+/// pressure".
+pub(crate) fn bridge_phrase(own: &str, other: &str, articles: u32, force: Option<&str>) -> String {
+    let through = match (articles, force) {
+        (0, _) | (_, None) => "through its article's links".to_string(),
+        (n, Some(f)) => format!(
+            "through {n} article{} that also name{} {f}",
+            plural(n as usize),
+            if n == 1 { "s" } else { "" }
+        ),
+    };
+    format!(
+        "links {} and {} {through}",
+        short_name(own),
+        short_name(other)
+    )
+}
+
+/// The numbers behind a signal, for a tooltip or small print.
+pub(crate) fn signal_numbers(x: &super::SignalRef) -> String {
+    format!(
+        "article {}, row {}; PageRank {}, betweenness {}",
+        x.article.id,
+        x.row,
+        score(x.pagerank),
+        score(x.betweenness)
+    )
+}
+
+/// How weak signals are chosen, in words (`report::weak`).
+pub(crate) const WEAK_RULE: &str = "A concept is new when no article before the recent part of the period names it and few articles do (at most 5, or 1 % of a large collection). Signals of recent articles that carry one are scored novelty × few links × reach: novelty is 1 / (1 + log10 n) for a new driving force of the signal named by n articles, half that for a new theme or keyword of its article; few links is the median number of links of an article over its article's (1 at or below the median); reach is (1 + the other clusters it links to or whose articles name its new concepts, at most 3) / 4. Signals scoring at least 0.2 are listed, best first: one per article, two per cluster and twelve in all. Being in an emerging cluster alone does not list a signal.";
+
+/// How a cluster's brief is made, in words (`report::brief`).
+pub(crate) const BRIEF_RULE: &str = "Each cluster's brief is two or three sentences copied from the summaries of its eight articles richest in its distinctive concepts: each next sentence is the one naming the most c-TF-IDF weight of the cluster's twelve most distinctive concepts not named by the sentences before, one per article. Each sentence cites its article; nothing is reworded.";

@@ -85,14 +85,14 @@ impl Status {
         }
     }
 
-    /// A one-character sign for tables: ✦ ↗ → ↘ ⏸ ?
+    /// A one-character sign for tables: ✦ ↗ → ↘ ‖ ? (in common fonts)
     pub fn symbol(self) -> &'static str {
         match self {
             Status::Emerging => "✦",
             Status::Growing => "↗",
             Status::Stable => "→",
             Status::Declining => "↘",
-            Status::Dormant => "⏸",
+            Status::Dormant => "‖",
             Status::Unknown => "?",
         }
     }

@@ -2,8 +2,12 @@
 // chromium) as a laptop and as a phone, and fails when the page logs a
 // console error, makes any request other than the file itself (data: URIs
 // are fine), needs a script to show its content, overflows a phone screen
-// sideways, cannot be printed, or renders blank. Saves a full-page
-// screenshot of each view and the printed PDF next to SCREENSHOT.
+// sideways, cannot be printed, or renders blank; and when the reading text
+// shows an article id (16 hex digits) or a measure name outside the method
+// section, when map labels overlap each other or cover an article's dot (as
+// the browser lays the text out), or when a per-quarter bar has no title.
+// Saves a full-page screenshot of each view, of the map and of the first
+// cluster card, and the printed PDF next to SCREENSHOT.
 //
 //   NODE_PATH=.../node_modules node check_report.cjs REPORT.html SCREENSHOT.png
 
@@ -63,18 +67,56 @@ async function view(browser, name, options, file) {
   });
   await context.route(/^(https?|wss?|ftp):/, (route) => route.abort());
   await page.goto(url, { waitUntil: "load", timeout: 60000 });
-  const facts = await page.evaluate(() => ({
+  const facts = await page.evaluate(() => {
+    function readability() {
+      // The reading text: everything but the method section and tooltips.
+      const main = document.querySelector("main");
+      const clone = main ? main.cloneNode(true) : document.createElement("main");
+      for (const m of clone.querySelectorAll("#method, title")) m.remove();
+      const text = clone.textContent;
+      const ids = (text.match(/\b[0-9a-f]{16}\b/g) || []).length;
+      const measures = (text.match(/betweenness|PageRank/g) || []).length;
+      // Map labels against each other and against the dots, in SVG units.
+      const svg = document.querySelector("svg.map");
+      let overlaps = 0, covered = 0, labels = 0;
+      if (svg) {
+        const boxes = [...svg.querySelectorAll("text.label")].map((t) => t.getBBox());
+        labels = boxes.length;
+        const dots = [...svg.querySelectorAll("circle")].map((c) => [c.cx.baseVal.value, c.cy.baseVal.value, c.r.baseVal.value]);
+        for (let i = 0; i < boxes.length; i++) {
+          const a = boxes[i];
+          for (let j = i + 1; j < boxes.length; j++) {
+            const b = boxes[j];
+            if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) overlaps++;
+          }
+          for (const [cx, cy, r] of dots) {
+            const nx = Math.min(Math.max(cx, a.x), a.x + a.width), ny = Math.min(Math.max(cy, a.y), a.y + a.height);
+            if ((cx - nx) ** 2 + (cy - ny) ** 2 < r * r) covered++;
+          }
+        }
+      }
+      const bars = [...document.querySelectorAll("svg.qchart rect")];
+      const untitled = bars.filter((b) => !b.querySelector("title")).length;
+      return { ids, measures, labels, overlaps, covered, bars: bars.length, untitled };
+    }
+    return ({
     text: document.body ? document.body.innerText.length : 0,
     clusters: document.querySelectorAll("[id^=cluster-]").length,
     svgs: document.querySelectorAll("svg").length,
     overflow: document.documentElement.scrollWidth - window.innerWidth,
     height: document.documentElement.scrollHeight,
-  })).catch(() => null);
+    ...readability(),
+  }); }).catch((e) => { problems.push(`${name}: cannot inspect the page: ${e.message}`); return null; });
   // The whole page, or its top 12,000 px: a tall viewport, which is much
   // quicker than a clipped full-page capture of a long report.
   const height = Math.min(facts ? facts.height : options.viewport.height, 12000);
   await page.setViewportSize({ width: options.viewport.width, height });
   const shot = await page.screenshot({ path: file, timeout: 120000 });
+  const base = file.replace(/\.png$/, "");
+  for (const [selector, suffix] of [["#map", "map"], ["article.cluster", "cluster"]]) {
+    const element = await page.$(selector);
+    if (element) await element.screenshot({ path: `${base}-${suffix}.png`, timeout: 60000 }).catch(() => {});
+  }
   const pdf = name === "laptop" ? await page.pdf({ format: "A4", printBackground: true }).catch((e) => {
     problems.push(`${name}: cannot print: ${e.message}`);
     return null;
@@ -96,7 +138,9 @@ async function view(browser, name, options, file) {
     const noScript = await view(browser, "laptop (no script)", { viewport: { width: 1280, height: 900 }, javaScriptEnabled: false }, screenshot);
     const laptop = await view(browser, "laptop", { viewport: { width: 1280, height: 900 } }, `${base}-laptop.png`);
     const phone = await view(browser, "phone", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, `${base}-phone.png`);
-    fs.unlinkSync(`${base}-laptop.png`);
+    for (const suffix of ["", "-map", "-cluster"]) {
+      if (fs.existsSync(`${base}-laptop${suffix}.png`)) fs.unlinkSync(`${base}-laptop${suffix}.png`);
+    }
     if (laptop.pdf) fs.writeFileSync(`${base}.pdf`, laptop.pdf);
 
     for (const [name, v] of [["laptop (no script)", noScript], ["phone", phone]]) {
@@ -109,7 +153,16 @@ async function view(browser, name, options, file) {
     if (f && f.svgs < 1) problems.push("laptop: no pictures");
     if (f && f.clusters < 1) problems.push("laptop: no cluster sections");
     if (phone.facts && phone.facts.overflow > 1) problems.push(`phone: the page is ${phone.facts.overflow} px wider than the screen`);
+    for (const [name, v] of [["laptop", laptop.facts], ["phone", phone.facts]]) {
+      if (!v) continue;
+      if (v.ids > 0) problems.push(`${name}: the reading text shows ${v.ids} article id(s)`);
+      if (v.measures > 0) problems.push(`${name}: the reading text names a measure (betweenness, PageRank) ${v.measures} time(s) outside the method section`);
+      if (v.overlaps > 0) problems.push(`${name}: ${v.overlaps} pair(s) of map labels overlap`);
+      if (v.covered > 0) problems.push(`${name}: map labels cover ${v.covered} article dot(s)`);
+      if (v.untitled > 0) problems.push(`${name}: ${v.untitled} per-quarter bar(s) without a title`);
+    }
     if (laptop.pdf && laptop.pdf.length < 10000) problems.push(`print: the PDF has only ${laptop.pdf.length} bytes`);
+    console.log(`browser: ${f && f.labels} map labels (${f && f.overlaps} overlapping, ${f && f.covered} dots covered), ${f && f.bars} quarter bars (${f && f.untitled} untitled), ${f && f.ids} ids and ${f && f.measures} measure names in the reading text`);
     console.log(`browser: laptop ${f && f.text} characters of text, ${f && f.svgs} pictures, ${f && f.clusters} cluster anchors, page ${f && f.height} px high; phone overflow ${phone.facts && phone.facts.overflow} px; PDF ${laptop.pdf ? laptop.pdf.length : 0} bytes`);
   } finally {
     await browser.close();
@@ -119,7 +172,7 @@ async function view(browser, name, options, file) {
     for (const p of problems) console.error(`browser: ${p}`);
     process.exit(1);
   }
-  console.log(`browser: ${report}: no console errors, no requests, not blank; screenshots ${screenshot}, ${screenshot.replace(/\.png$/, "")}-phone.png`);
+  console.log(`browser: ${report}: no console errors, no requests, not blank; screenshots ${screenshot}, ${screenshot.replace(/\.png$/, "")}-phone.png, -map.png, -cluster.png`);
 })().catch((e) => {
   console.error(`browser: ${e.stack || e}`);
   process.exit(1);

@@ -98,6 +98,17 @@ def main():
     check("bursts strongest first", all(a["weight"] >= b["weight"] for a, b in zip(report["bursts"], report["bursts"][1:])))
     check("trend events point at their events",
           all(t["id"] in events[i]["from"] + events[i]["to"] for t in report["trends"] for i in t["events"]))
+    check("each brief cites its own cluster's articles, one sentence per article",
+          all(set(b["article"]["id"] for b in k["brief"]) <= set(k["article_ids"]) and
+              len({b["article"]["id"] for b in k["brief"]}) == len(k["brief"]) for k in report["clusters"]))
+    weak = report["weak_signals"]
+    per_cluster = {}
+    for w in weak:
+        per_cluster[w["signal"]["cluster"]] = per_cluster.get(w["signal"]["cluster"], 0) + 1
+    check("weak signals best first, at most 2 per cluster, from recent articles",
+          all(a["score"] >= b["score"] for a, b in zip(weak, weak[1:])) and
+          all(n <= 2 for n in per_cluster.values()) and
+          all((w["signal"]["article"]["date"] or "") >= (report["status_rule"]["recent_since"] or "") for w in weak))
     since = report["since"]
     if since is not None:
         check("since indexes are in range",
