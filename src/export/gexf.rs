@@ -17,27 +17,13 @@
 use super::view::{Column, ColumnType, GraphView, Value};
 use super::xml;
 use crate::graph::NodeRef;
+use crate::layout::palette::PALETTE;
 use crate::trends::history::History;
 use std::io::{self, Write};
 
-/// Distinct, readable colours for the largest clusters (cluster 0 first);
-/// further clusters get hues spaced by the golden angle.
-const PALETTE: [(u8, u8, u8); 12] = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-    (227, 119, 194),
-    (188, 189, 34),
-    (23, 190, 207),
-    (127, 127, 127),
-    (174, 199, 232),
-    (255, 187, 120),
-];
-
-/// The colour of cluster `c` (grey for nodes without a cluster).
+/// The colour of cluster `c`: the report map's for the 40 largest (cluster
+/// 0 first), hues spaced by the golden angle beyond, grey for nodes without
+/// a cluster.
 pub fn cluster_color(c: Option<u32>) -> (u8, u8, u8) {
     match c {
         None => (190, 190, 190),

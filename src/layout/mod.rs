@@ -5,10 +5,12 @@
 //! from a seeded start: the same graph, options and seed give the same
 //! positions, bit for bit, whatever the number of threads. [`normalize`]
 //! fits positions into a square, e.g. an SVG view box. [`labels`] places
-//! labels on a drawing so that they cover neither each other nor its dots.
+//! labels on a drawing so that they cover neither each other nor its dots;
+//! [`palette`] colours the clusters.
 
 mod forceatlas2;
 pub mod labels;
+pub mod palette;
 mod quadtree;
 
 pub use forceatlas2::forceatlas2;

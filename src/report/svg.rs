@@ -3,59 +3,15 @@
 //! Every number is written with a fixed number of decimals and every label
 //! escaped, so the same report always gives the same bytes. Clusters are
 //! numbered by size, and the [`PALETTE`] gives the 40 largest colours that
-//! stay apart (the first five are those of the GEXF export); the rest share
-//! a grey. Map labels are placed by [`crate::layout::labels`] so they cover
+//! stay apart (the GEXF export colours them alike); the rest share a grey. Map labels are placed by [`crate::layout::labels`] so they cover
 //! neither each other nor the dots; a legend names every coloured cluster.
 
 use super::{ClusterMap, ClusterReport};
 use crate::layout::labels::{self, Label};
 use std::fmt::Write;
 
-/// Forty colours for the 40 largest clusters, chosen greedily for the
-/// largest least distance in CIELAB among mid-light, saturated colours
-/// (none grey, so "other" stays apart): neighbours on the map differ.
-pub const PALETTE: [(u8, u8, u8); 40] = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (105, 0, 255),
-    (120, 90, 45),
-    (255, 0, 210),
-    (90, 210, 195),
-    (210, 195, 0),
-    (255, 165, 180),
-    (195, 0, 105),
-    (0, 75, 225),
-    (180, 195, 120),
-    (30, 105, 75),
-    (240, 165, 105),
-    (150, 15, 195),
-    (150, 75, 90),
-    (255, 120, 210),
-    (0, 210, 0),
-    (0, 135, 255),
-    (75, 105, 0),
-    (0, 195, 240),
-    (180, 180, 240),
-    (165, 75, 0),
-    (150, 210, 0),
-    (165, 135, 15),
-    (210, 120, 255),
-    (0, 180, 120),
-    (255, 105, 120),
-    (165, 30, 150),
-    (225, 0, 255),
-    (255, 0, 0),
-    (0, 135, 150),
-    (240, 165, 0),
-    (135, 165, 30),
-    (255, 0, 90),
-    (240, 165, 225),
-    (165, 75, 135),
-    (255, 30, 165),
-];
+/// The cluster colours (shared with the GEXF export).
+pub use crate::layout::palette::PALETTE;
 
 /// The colour of clusters beyond the palette, and of articles without one.
 pub const OTHER: (u8, u8, u8) = (190, 190, 190);
