@@ -43,9 +43,13 @@ pub struct PushArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4, value_parser = numbers::count::<usize>(1, 64))]
     concurrency: usize,
-    /// Graphs per request with --protocol update (a request also closes at 20000 triples).
+    /// Graphs per request with --protocol update, at most.
     #[arg(long, default_value_t = push::protocol::DEFAULT_BATCH_SIZE, value_parser = numbers::count::<usize>(1, 100_000))]
     batch_size: usize,
+    /// With --protocol update, a request takes no further graph once it holds this many
+    /// triples (Virtuoso 7 slows down on larger updates and refuses about 5000).
+    #[arg(long, default_value_t = push::protocol::DEFAULT_BATCH_TRIPLES, value_parser = numbers::count::<u64>(1, 100_000_000))]
+    batch_triples: u64,
     /// Seconds one request may take (connect, send, answer).
     #[arg(long, default_value_t = 120.0, value_parser = numbers::float(0.0, 86_400.0, true))]
     timeout: f64,
@@ -83,6 +87,7 @@ impl PushArgs {
             dry_run: self.dry_run,
             concurrency: self.concurrency,
             batch_size: self.batch_size,
+            batch_triples: self.batch_triples,
             timeout: Duration::from_secs_f64(self.timeout),
             retries: self.retries,
             credentials,

@@ -63,6 +63,80 @@ pub fn ntriples(dataset: &FrozenDataset, iri: &str, prefix: &str) -> (String, u6
     (lines.concat(), triples, blank)
 }
 
+/// A graph cut for SPARQL Update: the triples without blank nodes (sorted
+/// lines), and the triples with blank nodes grouped so that the triples of
+/// one blank node are in one group (the connected parts of the blank nodes;
+/// a group can be one `INSERT { … } WHERE {}`, whose labels stay inside it).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct UpdateParts {
+    /// Lines of the triples without blank nodes, sorted.
+    pub plain: Vec<String>,
+    /// Lines of the triples with blank nodes, one list per connected part.
+    pub blank_groups: Vec<Vec<String>>,
+}
+
+/// The triples of graph `iri` cut into [`UpdateParts`], blank node labels
+/// prefixed with `prefix`.
+pub fn update_parts(dataset: &FrozenDataset, iri: &str, prefix: &str) -> UpdateParts {
+    let graph = GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(iri));
+    let mut parts = UpdateParts::default();
+    // Union-find over the blank node labels of the graph.
+    let mut ids: std::collections::HashMap<String, usize> = Default::default();
+    let mut parent: Vec<usize> = Vec::new();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut blank_lines: Vec<(usize, String)> = Vec::new();
+    for q in dataset.quads_for_pattern(None, None, None, Some(graph)) {
+        let mut blank = false;
+        let text = line(q, prefix, &mut blank);
+        if !blank {
+            parts.plain.push(text);
+            continue;
+        }
+        let mut id = |label: &str| {
+            let next = parent.len();
+            let i = *ids.entry(label.to_string()).or_insert(next);
+            if i == next {
+                parent.push(next);
+            }
+            i
+        };
+        let s = match q.subject {
+            NamedOrBlankNodeRef::BlankNode(b) => Some(id(b.as_str())),
+            _ => None,
+        };
+        let o = match q.object {
+            TermRef::BlankNode(b) => Some(id(b.as_str())),
+            _ => None,
+        };
+        let first = s.or(o).unwrap_or(0);
+        if let (Some(s), Some(o)) = (s, o) {
+            let (rs, ro) = (root(&mut parent, s), root(&mut parent, o));
+            parent[rs.max(ro)] = rs.min(ro);
+        }
+        blank_lines.push((first, text));
+    }
+    parts.plain.sort_unstable();
+    let mut groups: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    for (node, text) in blank_lines {
+        let r = root(&mut parent, node);
+        groups.entry(r).or_default().push(text);
+    }
+    parts.blank_groups = groups
+        .into_values()
+        .map(|mut g| {
+            g.sort_unstable();
+            g
+        })
+        .collect();
+    parts
+}
+
 fn line(q: QuadRef<'_>, prefix: &str, blank: &mut bool) -> String {
     let mut out = String::with_capacity(128);
     match q.subject {
@@ -130,6 +204,24 @@ mod tests {
         );
         let (body, _, _) = ntriples(&one, "http://ex.org/g2", "r3");
         assert_eq!(body, "_:r3x <http://ex.org/p> <http://ex.org/o> .\n");
+        let mut b = FrozenDataset::builder();
+        let (x, y, z) = (
+            BlankNode::new_unchecked("x"),
+            BlankNode::new_unchecked("y"),
+            BlankNode::new_unchecked("z"),
+        );
+        b.add(vec![
+            Quad::new(n("a"), n("p"), x.clone(), n("g")),
+            Quad::new(x.clone(), n("p"), y.clone(), n("g")),
+            Quad::new(y, n("q"), n("o"), n("g")),
+            Quad::new(z, n("p"), n("o"), n("g")),
+            Quad::new(n("a"), n("p"), n("b"), n("g")),
+        ]);
+        let parts = update_parts(&b.finish(), "http://ex.org/g", "k");
+        assert_eq!(parts.plain.len(), 1);
+        let sizes: Vec<usize> = parts.blank_groups.iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![3, 1]);
+        assert!(parts.blank_groups[1][0].starts_with("_:kz "));
         let g2 = local_graphs(&two);
         assert_eq!(g1[0].hash, g2[0].hash);
         assert_ne!(g1[1].hash, g2[1].hash);

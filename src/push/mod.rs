@@ -25,7 +25,7 @@ pub use protocol::Protocol;
 use crate::progress::Progress;
 use crate::store::{FrozenDataset, StoreDir};
 use serde::Serialize;
-use state::{PushState, PENDING};
+use state::PushState;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -44,8 +44,10 @@ pub struct PushOptions {
     pub dry_run: bool,
     /// Requests in flight at once.
     pub concurrency: usize,
-    /// Graphs per SPARQL Update request.
+    /// Graphs per SPARQL Update request, at most.
     pub batch_size: usize,
+    /// Triples after which a SPARQL Update request takes no further graph.
+    pub batch_triples: u64,
     /// Timeout of one request.
     pub timeout: Duration,
     /// Retries of a request that failed on the connection, with 429 or 5xx.
@@ -63,6 +65,7 @@ impl Default for PushOptions {
             dry_run: false,
             concurrency: 4,
             batch_size: protocol::DEFAULT_BATCH_SIZE,
+            batch_triples: protocol::DEFAULT_BATCH_TRIPLES,
             timeout: Duration::from_secs(120),
             retries: 3,
             credentials: None,
@@ -228,15 +231,7 @@ pub fn push(
         report.seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
-    // Graphs about to be replaced are pending until the server answers.
-    let mut tracker = send::Tracker::new(state, path);
-    for &i in &plan.send {
-        tracker
-            .state
-            .graphs
-            .insert(local[i].iri.clone(), PENDING.to_string());
-    }
-    tracker.save()?;
+    let tracker = send::Tracker::new(state, path);
     let client = client::Client::new(client::ClientOptions {
         timeout: options.timeout,
         retries: options.retries,
@@ -249,12 +244,14 @@ pub fn push(
         &plan.send,
         &plan.delete,
         options.batch_size,
+        options.batch_triples,
     );
     let ctx = send::Context {
         dataset,
         graphs: &local,
         client: &client,
         endpoint: &options.url,
+        batch_triples: options.batch_triples,
     };
     let tracker = Mutex::new(tracker);
     let outcome = send::execute(&ctx, &jobs, options.concurrency, &tracker, progress)?;

@@ -2,8 +2,8 @@
 
 use super::client::{Client, HttpError};
 use super::graphs::LocalGraph;
-use super::protocol::{request, Job};
-use super::state::PushState;
+use super::protocol::{requests, Job};
+use super::state::{PushState, PENDING};
 use super::{Failure, PushError};
 use crate::progress::Progress;
 use crate::store::FrozenDataset;
@@ -14,6 +14,12 @@ use std::time::{Duration, Instant};
 
 /// How often the state is saved while a push runs.
 const SAVE_EVERY: Duration = Duration::from_secs(3);
+
+/// The most jobs whose graphs are marked pending (and saved) at once, ahead
+/// of their requests. The window starts at one job and doubles, so a push
+/// refused at once (server down, wrong password) marks one graph in vain,
+/// and a long one saves the state once per this many jobs, not per request.
+const MARK_AHEAD: usize = 64;
 
 /// Failed requests after which a push stops trying the rest.
 const MAX_FAILURES: usize = 10;
@@ -28,6 +34,8 @@ pub(super) struct Context<'a> {
     pub client: &'a Client,
     /// The endpoint URL.
     pub endpoint: &'a str,
+    /// Triples per SPARQL Update request.
+    pub batch_triples: u64,
 }
 
 /// The push state and where it is saved.
@@ -38,6 +46,8 @@ pub(super) struct Tracker {
     pub path: PathBuf,
     last_save: Instant,
     dirty: bool,
+    /// Jobs before this index have their graphs marked pending.
+    marked: usize,
 }
 
 impl Tracker {
@@ -48,7 +58,37 @@ impl Tracker {
             path,
             last_save: Instant::now(),
             dirty: false,
+            marked: 0,
         }
+    }
+
+    /// Makes sure job `index` is marked: the graphs a job replaces are
+    /// recorded as [`PENDING`] and saved before its request goes out, so a
+    /// push that dies in the middle of it leaves them to be sent again.
+    fn mark_through(
+        &mut self,
+        index: usize,
+        jobs: &[Job],
+        graphs: &[LocalGraph],
+    ) -> Result<(), PushError> {
+        if index < self.marked {
+            return Ok(());
+        }
+        let end = (index + self.marked.clamp(1, MARK_AHEAD)).min(jobs.len());
+        for job in &jobs[self.marked..end] {
+            let sends: &[usize] = match job {
+                Job::Put(i) => std::slice::from_ref(i),
+                Job::Update { send, .. } => send,
+                Job::Delete(_) => &[],
+            };
+            for &i in sends {
+                self.state
+                    .graphs
+                    .insert(graphs[i].iri.clone(), PENDING.to_string());
+            }
+        }
+        self.marked = end;
+        self.save()
     }
 
     /// Saves the state now.
@@ -106,21 +146,46 @@ pub(super) fn execute(
         for _ in 0..concurrency.max(1).min(jobs.len().max(1)) {
             scope.spawn(|| {
                 while !stop.load(Ordering::SeqCst) {
-                    let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) else {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(job) = jobs.get(index) else {
                         break;
                     };
-                    let req = request(job, ctx.endpoint, ctx.dataset, ctx.graphs);
-                    let result = ctx.client.send(
-                        req.method,
-                        &req.url,
-                        req.content_type,
-                        &req.body,
-                        if matches!(job, Job::Delete(_)) {
-                            &[404]
-                        } else {
-                            &[]
-                        },
-                    );
+                    let marked = tracker
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .mark_through(index, jobs, ctx.graphs);
+                    if let Err(e) = marked {
+                        stop.store(true, Ordering::SeqCst);
+                        *save_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                        break;
+                    }
+                    let mut triples = 0;
+                    let also_ok: &[u16] = if matches!(job, Job::Delete(_)) {
+                        &[404]
+                    } else {
+                        &[]
+                    };
+                    let mut result = Ok(());
+                    for req in requests(
+                        job,
+                        ctx.endpoint,
+                        ctx.dataset,
+                        ctx.graphs,
+                        ctx.batch_triples,
+                    ) {
+                        let sent = ctx.client.send(
+                            req.method,
+                            &req.url,
+                            req.content_type,
+                            &req.body,
+                            also_ok,
+                        );
+                        if let Err(e) = sent {
+                            result = Err(e);
+                            break;
+                        }
+                        triples += req.triples;
+                    }
                     match result {
                         Ok(_) => {
                             let saved = record(ctx, job, tracker);
@@ -132,7 +197,7 @@ pub(super) fn execute(
                             };
                             o.sent += sent;
                             o.deleted += deleted;
-                            o.triples_sent += req.triples;
+                            o.triples_sent += triples;
                             if let Err(e) = saved {
                                 stop.store(true, Ordering::SeqCst);
                                 *save_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);

@@ -3,9 +3,10 @@
 //! The file is `<store>/push/<first 16 hex digits of BLAKE3(url)>.json`,
 //! written atomically (temporary file, fsync, rename). A graph is recorded
 //! only once the server acknowledged it; a graph about to be replaced is
-//! first recorded as pending (an empty hash, which matches no content), so
-//! a push that is killed half-way leaves a state from which the next push
-//! resends exactly what may differ. No credentials are ever written here.
+//! first recorded as pending (an empty hash, which matches no content;
+//! `send` marks up to the next 64 jobs at a time), so a push that is killed
+//! half-way leaves a state from which the next push resends what may
+//! differ. No credentials are ever written here.
 
 use super::PushError;
 use crate::store::{write_atomically, StoreDir};
