@@ -8,7 +8,7 @@
 //! [`export`](mod@export) writes it in RDF and graph formats, [`report`] writes the
 //! trend-cluster report, [`pipeline`] runs all of it in one go, [`query`]
 //! answers SPARQL over the opened store, [`serve`](mod@serve) makes it a SPARQL 1.1
-//! endpoint, and `generate` (feature `generate`, on by default) writes
+//! endpoint, [`push`](mod@push) sends it to a remote SPARQL store, and `generate` (feature `generate`, on by default) writes
 //! synthetic collections for tests and benchmarks. [`align`] holds the rules
 //! that will merge spelling variants of a concept (not applied yet).
 //!
@@ -26,6 +26,7 @@
 //! - [`report::compute`] and [`report::write_file`] make the trend-cluster report;
 //! - [`run_query`] answers a SPARQL query over an opened store ([`ResultFormat`]);
 //! - [`serve()`] runs the SPARQL 1.1 endpoint ([`ServeOptions`]);
+//! - [`push()`] sends the named graphs to a remote SPARQL store, incrementally ([`PushOptions`]);
 //! - [`read_bytes`] parses one seed file without a store.
 //!
 //! The modules stay public for what lies below these: the graph algorithms

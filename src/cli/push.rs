@@ -1,7 +1,7 @@
 //! The `push` command: the store's named graphs to a remote SPARQL store, incrementally.
 
 use super::progress::Bar;
-use super::{lock_store, numbers, open_store, values, Global, UsageError};
+use super::{lock_store, numbers, values, Global, UsageError};
 use clap::Args;
 use signalgraph::push::{self, AuthMode, Credentials, Protocol, PushOptions, PushReport};
 use signalgraph::store::StoreDir;
@@ -103,9 +103,8 @@ pub fn run(g: &Global, dir: &StoreDir, args: &PushArgs) -> anyhow::Result<ExitCo
     } else {
         Some(lock_store(g, dir)?)
     };
-    let (dataset, _) = open_store(g, dir)?;
     let bar = Bar::new(g.quiet);
-    let report = push::push(dir, &dataset, &options, &bar)?;
+    let report = push::push(dir, &options, &bar)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;

@@ -5,9 +5,11 @@
 //! hash of those bytes. Bodies are written when a graph is sent, not kept:
 //! at 100k articles they would weigh more than the dataset.
 
-use crate::store::FrozenDataset;
-use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNodeRef, QuadRef, TermRef};
+use crate::model::Collection;
+use crate::store::{self, rdf, Iris, StoreDir, StoreError};
+use oxigraph::model::{GraphName, NamedOrBlankNodeRef, Quad, QuadRef, TermRef};
 use rayon::prelude::*;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 
 /// One named graph of the store.
@@ -23,40 +25,139 @@ pub struct LocalGraph {
     pub blank_nodes: bool,
 }
 
-/// Every named graph of the dataset with an IRI (blank-node graph names and
-/// the default graph are not pushed; the store has neither), sorted by IRI,
-/// hashed in parallel.
-pub fn local_graphs(dataset: &FrozenDataset) -> Vec<LocalGraph> {
-    let iris: Vec<String> = dataset
-        .named_graphs()
-        .filter_map(|g| match g {
-            NamedOrBlankNodeRef::NamedNode(n) => Some(n.as_str().to_string()),
-            NamedOrBlankNodeRef::BlankNode(_) => None,
-        })
-        .collect();
-    iris.into_par_iter()
-        .map(|iri| {
-            let (body, triples, blank_nodes) = ntriples(dataset, &iri, "");
-            LocalGraph {
-                hash: blake3::hash(body.as_bytes()).to_hex().to_string(),
-                iri,
-                triples,
-                blank_nodes,
-            }
-        })
-        .collect()
+/// The named graphs of a store, minted from the saved collection as
+/// `open_rdf` mints them but without building the indexed dataset, which a
+/// push does not need (at 10k articles opening it is most of the time of a
+/// push with little to send). Article graphs are minted again when asked
+/// for; the collection, ontology and extra graphs are held.
+pub struct StoreGraphs {
+    collection: Collection,
+    iris: Iris,
+    /// Sorted by IRI.
+    graphs: Vec<Source>,
 }
 
-/// The triples of graph `iri` as sorted N-Triples lines, with `prefix` put
-/// in front of every blank node label (SPARQL Update requests keep the
+/// Where a graph's quads come from.
+struct Source {
+    iri: String,
+    /// The article whose minted quads (those in this graph) belong to it.
+    article: Option<usize>,
+    /// Quads of the graph from elsewhere (collection, ontology, graph files).
+    held: Vec<Quad>,
+}
+
+impl StoreGraphs {
+    /// Reads the store's collection and graph files.
+    pub fn open(dir: &StoreDir) -> Result<StoreGraphs, StoreError> {
+        let (collection, iris) = crate::build::load_collection(dir)?;
+        let mut held: BTreeMap<String, Vec<Quad>> = BTreeMap::new();
+        let mut hold = |quads: Vec<Quad>| {
+            for q in quads {
+                if let GraphName::NamedNode(g) = &q.graph_name {
+                    held.entry(g.as_str().to_string()).or_default().push(q);
+                }
+            }
+        };
+        let mut shared = Vec::new();
+        rdf::collection_quads(&collection, &iris, &mut shared);
+        hold(shared);
+        hold(store::ontology_quads(&iris)?);
+        for path in dir.graph_files()? {
+            hold(store::read_graph_file(&path)?);
+        }
+        // Each article's own graph; a quad it mints elsewhere is held there.
+        let minted: Vec<(String, Vec<Quad>)> = (0..collection.articles.len())
+            .into_par_iter()
+            .map(|i| {
+                let mut quads = Vec::new();
+                rdf::article_quads(&collection, i, &iris, &mut quads);
+                let own = match quads.first().map(|q| &q.graph_name) {
+                    Some(GraphName::NamedNode(g)) => g.as_str().to_string(),
+                    _ => String::new(),
+                };
+                let elsewhere = quads
+                    .into_iter()
+                    .filter(
+                        |q| !matches!(&q.graph_name, GraphName::NamedNode(g) if g.as_str() == own),
+                    )
+                    .collect();
+                (own, elsewhere)
+            })
+            .collect();
+        let mut by_iri: BTreeMap<String, Source> = BTreeMap::new();
+        for (i, (own, elsewhere)) in minted.into_iter().enumerate() {
+            hold(elsewhere);
+            if !own.is_empty() {
+                by_iri.insert(
+                    own.clone(),
+                    Source {
+                        iri: own,
+                        article: Some(i),
+                        held: Vec::new(),
+                    },
+                );
+            }
+        }
+        for (iri, quads) in held {
+            by_iri
+                .entry(iri.clone())
+                .or_insert_with(|| Source {
+                    iri,
+                    article: None,
+                    held: Vec::new(),
+                })
+                .held = quads;
+        }
+        Ok(StoreGraphs {
+            collection,
+            iris,
+            graphs: by_iri.into_values().collect(),
+        })
+    }
+
+    /// The quads of graph `index` (in [`local_graphs`](Self::local_graphs)'
+    /// order), each once.
+    pub fn quads(&self, index: usize) -> Vec<Quad> {
+        let source = &self.graphs[index];
+        let mut quads = Vec::new();
+        if let Some(i) = source.article {
+            rdf::article_quads(&self.collection, i, &self.iris, &mut quads);
+            quads.retain(
+                |q| matches!(&q.graph_name, GraphName::NamedNode(g) if g.as_str() == source.iri),
+            );
+        }
+        quads.extend(source.held.iter().cloned());
+        let mut seen = HashSet::with_capacity(quads.len());
+        quads.retain(|q| seen.insert(q.clone()));
+        quads
+    }
+
+    /// Every named graph with its hash, sorted by IRI, hashed in parallel.
+    pub fn local_graphs(&self) -> Vec<LocalGraph> {
+        (0..self.graphs.len())
+            .into_par_iter()
+            .map(|i| {
+                let (body, triples, blank_nodes) = ntriples(&self.quads(i), "");
+                LocalGraph {
+                    iri: self.graphs[i].iri.clone(),
+                    hash: blake3::hash(body.as_bytes()).to_hex().to_string(),
+                    triples,
+                    blank_nodes,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The triples of a graph's quads as sorted N-Triples lines, with `prefix`
+/// put in front of every blank node label (SPARQL Update requests keep the
 /// labels of their graphs apart with it), the number of triples, and
 /// whether there is a blank node.
-pub fn ntriples(dataset: &FrozenDataset, iri: &str, prefix: &str) -> (String, u64, bool) {
-    let graph = GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(iri));
+pub fn ntriples(quads: &[Quad], prefix: &str) -> (String, u64, bool) {
     let mut blank = false;
-    let mut lines: Vec<String> = dataset
-        .quads_for_pattern(None, None, None, Some(graph))
-        .map(|q| line(q, prefix, &mut blank))
+    let mut lines: Vec<String> = quads
+        .iter()
+        .map(|q| line(q.as_ref(), prefix, &mut blank))
         .collect();
     lines.sort_unstable();
     let triples = lines.len() as u64;
@@ -75,10 +176,9 @@ pub struct UpdateParts {
     pub blank_groups: Vec<Vec<String>>,
 }
 
-/// The triples of graph `iri` cut into [`UpdateParts`], blank node labels
-/// prefixed with `prefix`.
-pub fn update_parts(dataset: &FrozenDataset, iri: &str, prefix: &str) -> UpdateParts {
-    let graph = GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(iri));
+/// A graph's quads cut into [`UpdateParts`], blank node labels prefixed
+/// with `prefix`.
+pub fn update_parts(quads: &[Quad], prefix: &str) -> UpdateParts {
     let mut parts = UpdateParts::default();
     // Union-find over the blank node labels of the graph.
     let mut ids: std::collections::HashMap<String, usize> = Default::default();
@@ -91,7 +191,7 @@ pub fn update_parts(dataset: &FrozenDataset, iri: &str, prefix: &str) -> UpdateP
         i
     }
     let mut blank_lines: Vec<(usize, String)> = Vec::new();
-    for q in dataset.quads_for_pattern(None, None, None, Some(graph)) {
+    for q in quads.iter().map(Quad::as_ref) {
         let mut blank = false;
         let text = line(q, prefix, &mut blank);
         if !blank {
@@ -165,65 +265,103 @@ fn line(q: QuadRef<'_>, prefix: &str, blank: &mut bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxigraph::model::{BlankNode, Literal, NamedNode, Quad};
+    use crate::store::{open_rdf, FrozenDataset};
+    use oxigraph::model::{BlankNode, GraphNameRef, Literal, NamedNode, NamedNodeRef};
 
     #[test]
-    fn bodies_are_sorted_and_hashes_follow_content() {
+    fn bodies_are_sorted_with_prefixed_blank_nodes() {
         let n = |s: &str| NamedNode::new_unchecked(format!("http://ex.org/{s}"));
-        let build = |extra: bool| {
-            let mut b = FrozenDataset::builder();
-            let mut quads = vec![
-                Quad::new(
-                    n("z"),
-                    n("p"),
-                    Literal::new_simple_literal("a \"q\"\n"),
-                    n("g1"),
-                ),
-                Quad::new(n("a"), n("p"), n("o"), n("g1")),
-                Quad::new(BlankNode::new_unchecked("x"), n("p"), n("o"), n("g2")),
-            ];
-            if extra {
-                quads.push(Quad::new(n("b"), n("p"), n("o"), n("g2")));
-            }
-            b.add(quads);
-            b.finish()
-        };
-        let (one, two) = (build(false), build(true));
-        let g1 = local_graphs(&one);
-        assert_eq!(g1.len(), 2);
-        assert_eq!(
-            (g1[0].iri.as_str(), g1[0].triples, g1[0].blank_nodes),
-            ("http://ex.org/g1", 2, false)
-        );
-        assert!(g1[1].blank_nodes);
-        let (body, _, _) = ntriples(&one, "http://ex.org/g1", "");
+        let quads = [
+            Quad::new(
+                n("z"),
+                n("p"),
+                Literal::new_simple_literal("a \"q\"\n"),
+                n("g"),
+            ),
+            Quad::new(n("a"), n("p"), n("o"), n("g")),
+        ];
+        let (body, triples, blank) = ntriples(&quads, "");
+        assert_eq!((triples, blank), (2, false));
         assert_eq!(
             body,
             "<http://ex.org/a> <http://ex.org/p> <http://ex.org/o> .\n\
              <http://ex.org/z> <http://ex.org/p> \"a \\\"q\\\"\\n\" .\n"
         );
-        let (body, _, _) = ntriples(&one, "http://ex.org/g2", "r3");
-        assert_eq!(body, "_:r3x <http://ex.org/p> <http://ex.org/o> .\n");
-        let mut b = FrozenDataset::builder();
+        let b = [Quad::new(
+            BlankNode::new_unchecked("x"),
+            n("p"),
+            n("o"),
+            n("g"),
+        )];
+        assert_eq!(
+            ntriples(&b, "r3").0,
+            "_:r3x <http://ex.org/p> <http://ex.org/o> .\n"
+        );
+
         let (x, y, z) = (
             BlankNode::new_unchecked("x"),
             BlankNode::new_unchecked("y"),
             BlankNode::new_unchecked("z"),
         );
-        b.add(vec![
+        let quads = [
             Quad::new(n("a"), n("p"), x.clone(), n("g")),
             Quad::new(x.clone(), n("p"), y.clone(), n("g")),
             Quad::new(y, n("q"), n("o"), n("g")),
             Quad::new(z, n("p"), n("o"), n("g")),
             Quad::new(n("a"), n("p"), n("b"), n("g")),
-        ]);
-        let parts = update_parts(&b.finish(), "http://ex.org/g", "k");
+        ];
+        let parts = update_parts(&quads, "k");
         assert_eq!(parts.plain.len(), 1);
         let sizes: Vec<usize> = parts.blank_groups.iter().map(Vec::len).collect();
         assert_eq!(sizes, vec![3, 1]);
         assert!(parts.blank_groups[1][0].starts_with("_:kz "));
-        let g2 = local_graphs(&two);
-        assert_eq!(g1[0].hash, g2[0].hash);
-        assert_ne!(g1[1].hash, g2[1].hash);
+    }
+
+    /// The graphs minted for a push are the graphs `open_rdf` gives SPARQL,
+    /// quad for quad, on the sample collection.
+    #[test]
+    fn store_graphs_match_the_opened_dataset() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = StoreDir::new(tmp.path().join("store"));
+        let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let options = crate::BuildOptions {
+            paths: vec![seeds],
+            ..Default::default()
+        };
+        crate::build(&dir, &options, &crate::NoProgress).unwrap();
+        let graphs = StoreGraphs::open(&dir).unwrap();
+        let (collection, iris) = crate::build::load_collection(&dir).unwrap();
+        let dataset: FrozenDataset =
+            open_rdf(&dir, &collection, &iris, &crate::NoProgress).unwrap();
+        let local = graphs.local_graphs();
+        let named: Vec<String> = dataset
+            .named_graphs()
+            .map(|g| match g {
+                NamedOrBlankNodeRef::NamedNode(n) => n.as_str().to_string(),
+                NamedOrBlankNodeRef::BlankNode(b) => b.to_string(),
+            })
+            .collect();
+        let ours: Vec<String> = local.iter().map(|g| g.iri.clone()).collect();
+        assert_eq!(ours, named);
+        assert!(local.len() > 40);
+        for (i, g) in local.iter().enumerate() {
+            let from_dataset: Vec<Quad> = dataset
+                .quads_for_pattern(
+                    None,
+                    None,
+                    None,
+                    Some(GraphNameRef::NamedNode(NamedNodeRef::new_unchecked(&g.iri))),
+                )
+                .map(|q| q.into_owned())
+                .collect();
+            assert_eq!(
+                ntriples(&graphs.quads(i), ""),
+                ntriples(&from_dataset, ""),
+                "{}",
+                g.iri
+            );
+        }
+        // Hashes are stable from one open to the next.
+        assert_eq!(StoreGraphs::open(&dir).unwrap().local_graphs(), local);
     }
 }

@@ -23,7 +23,7 @@ pub use client::{AuthMode, Credentials};
 pub use protocol::Protocol;
 
 use crate::progress::Progress;
-use crate::store::{FrozenDataset, StoreDir};
+use crate::store::{StoreDir, StoreError};
 use serde::Serialize;
 use state::PushState;
 use std::path::{Path, PathBuf};
@@ -129,6 +129,9 @@ impl PushReport {
 /// Why a push could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
+    /// The store cannot be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
     /// The URL is not one to push to.
     #[error("{0}")]
     Url(String),
@@ -175,20 +178,22 @@ pub fn check_url(url: &str) -> Result<(), PushError> {
     Ok(())
 }
 
-/// Pushes the named graphs of `dataset` (opened from the store `dir`) to the endpoint.
+/// Pushes the named graphs of the store `dir` to the endpoint.
 ///
 /// Failed requests do not make this an `Err`: they are in the report
 /// (`complete()` is false) and the state keeps what was acknowledged. `Err`
-/// is for a bad URL and a state file that cannot be read or written.
+/// is for a bad URL, a store or a state file that cannot be read or written.
 pub fn push(
     dir: &StoreDir,
-    dataset: &FrozenDataset,
     options: &PushOptions,
     progress: &dyn Progress,
 ) -> Result<PushReport, PushError> {
     let started = Instant::now();
     check_url(&options.url)?;
-    let local = graphs::local_graphs(dataset);
+    progress.start("hashing", 0);
+    let store = graphs::StoreGraphs::open(dir)?;
+    let local = store.local_graphs();
+    progress.finish();
     let path = state::state_path(dir, &options.url);
     let state = match PushState::read(&path, &options.url) {
         Err(_) if options.full => PushState {
@@ -247,7 +252,7 @@ pub fn push(
         options.batch_triples,
     );
     let ctx = send::Context {
-        dataset,
+        store: &store,
         graphs: &local,
         client: &client,
         endpoint: &options.url,

@@ -27,8 +27,7 @@
 //! graphs 1.6 s, 4500 in 5 graphs 12 s) and it refuses a request of about
 //! 5000 triples ("Maximum size (32767) of a code vector exceeded").
 
-use super::graphs::{ntriples, update_parts, LocalGraph};
-use crate::store::FrozenDataset;
+use super::graphs::{ntriples, update_parts, LocalGraph, StoreGraphs};
 use ureq::http::Method;
 
 /// The default number of triples after which an update batch takes no further graph.
@@ -162,13 +161,13 @@ pub struct HttpRequest {
 pub fn requests(
     job: &Job,
     endpoint: &str,
-    dataset: &FrozenDataset,
+    store: &StoreGraphs,
     graphs: &[LocalGraph],
     batch_triples: u64,
 ) -> Vec<HttpRequest> {
     match job {
         Job::Put(i) => {
-            let (body, triples, _) = ntriples(dataset, &graphs[*i].iri, "");
+            let (body, triples, _) = ntriples(&store.quads(*i), "");
             vec![HttpRequest {
                 method: Method::PUT,
                 url: graph_url(endpoint, &graphs[*i].iri),
@@ -185,7 +184,7 @@ pub fn requests(
             triples: 0,
         }],
         Job::Update { send, delete } => {
-            let ops = update_operations(send, delete, dataset, graphs, batch_triples);
+            let ops = update_operations(send, delete, store, graphs, batch_triples);
             let update = |ops: &[(String, u64)]| HttpRequest {
                 method: Method::POST,
                 url: endpoint.to_string(),
@@ -219,7 +218,7 @@ pub fn requests(
 fn update_operations(
     send: &[usize],
     delete: &[String],
-    dataset: &FrozenDataset,
+    store: &StoreGraphs,
     graphs: &[LocalGraph],
     batch_triples: u64,
 ) -> Vec<(String, u64)> {
@@ -230,7 +229,7 @@ fn update_operations(
     }
     for (k, &i) in send.iter().enumerate() {
         let iri = &graphs[i].iri;
-        let parts = update_parts(dataset, iri, &format!("g{k}x"));
+        let parts = update_parts(&store.quads(i), &format!("g{k}x"));
         ops.push((format!("DROP SILENT GRAPH <{iri}>"), 0));
         for lines in parts.plain.chunks(chunk) {
             let op = format!("INSERT DATA {{ GRAPH <{iri}> {{\n{}}} }}", lines.concat());

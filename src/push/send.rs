@@ -1,12 +1,11 @@
 //! Runs a push's jobs on a few worker threads and records each acknowledged graph in the push state, saved every few seconds.
 
 use super::client::{Client, HttpError};
-use super::graphs::LocalGraph;
+use super::graphs::{LocalGraph, StoreGraphs};
 use super::protocol::{requests, Job};
 use super::state::{PushState, PENDING};
 use super::{Failure, PushError};
 use crate::progress::Progress;
-use crate::store::FrozenDataset;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -26,8 +25,8 @@ const MAX_FAILURES: usize = 10;
 
 /// What the jobs need.
 pub(super) struct Context<'a> {
-    /// The store's dataset.
-    pub dataset: &'a FrozenDataset,
+    /// The store's graphs.
+    pub store: &'a StoreGraphs,
     /// The local graphs the jobs point into.
     pub graphs: &'a [LocalGraph],
     /// The HTTP client.
@@ -166,13 +165,8 @@ pub(super) fn execute(
                         &[]
                     };
                     let mut result = Ok(());
-                    for req in requests(
-                        job,
-                        ctx.endpoint,
-                        ctx.dataset,
-                        ctx.graphs,
-                        ctx.batch_triples,
-                    ) {
+                    for req in requests(job, ctx.endpoint, ctx.store, ctx.graphs, ctx.batch_triples)
+                    {
                         let sent = ctx.client.send(
                             req.method,
                             &req.url,

@@ -178,7 +178,7 @@ echo "== a push killed half-way"
 "$bin" --store "$store" push -q --full --concurrency 1 --user dba "$gsp" > /dev/null 2>&1 &
 pid=$!
 # Killed once it has marked the graphs it is about to send as pending.
-state="$(ls "$store"/push/*.json | head -1)"
+state="$(grep -l "\"endpoint\":\"$gsp\"" "$store"/push/*.json)"
 for _ in $(seq 1 200); do grep -q '""' "$state" && break; sleep 0.01; done
 kill -KILL "$pid" 2> /dev/null || true
 wait "$pid" 2> /dev/null || true
