@@ -9,7 +9,7 @@ use crate::model::Collection;
 use crate::store::{self, rdf, Iris, StoreDir, StoreError};
 use oxigraph::model::{GraphName, NamedOrBlankNodeRef, Quad, QuadRef, TermRef};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// One named graph of the store.
@@ -65,38 +65,19 @@ impl StoreGraphs {
         for path in dir.graph_files()? {
             hold(store::read_graph_file(&path)?);
         }
-        // Each article's own graph; a quad it mints elsewhere is held there.
-        let minted: Vec<(String, Vec<Quad>)> = (0..collection.articles.len())
-            .into_par_iter()
-            .map(|i| {
-                let mut quads = Vec::new();
-                rdf::article_quads(&collection, i, &iris, &mut quads);
-                let own = match quads.first().map(|q| &q.graph_name) {
-                    Some(GraphName::NamedNode(g)) => g.as_str().to_string(),
-                    _ => String::new(),
-                };
-                let elsewhere = quads
-                    .into_iter()
-                    .filter(
-                        |q| !matches!(&q.graph_name, GraphName::NamedNode(g) if g.as_str() == own),
-                    )
-                    .collect();
-                (own, elsewhere)
-            })
-            .collect();
+        // Each article's quads are all in its own graph (`rdf::article_quads`;
+        // the unit test below checks the graphs against `open_rdf`'s).
         let mut by_iri: BTreeMap<String, Source> = BTreeMap::new();
-        for (i, (own, elsewhere)) in minted.into_iter().enumerate() {
-            hold(elsewhere);
-            if !own.is_empty() {
-                by_iri.insert(
-                    own.clone(),
-                    Source {
-                        iri: own,
-                        article: Some(i),
-                        held: Vec::new(),
-                    },
-                );
-            }
+        for (i, input) in collection.articles.iter().enumerate() {
+            let iri = iris.article_graph(&input.article.id).as_str().to_string();
+            by_iri.insert(
+                iri.clone(),
+                Source {
+                    iri,
+                    article: Some(i),
+                    held: Vec::new(),
+                },
+            );
         }
         for (iri, quads) in held {
             by_iri
@@ -115,21 +96,20 @@ impl StoreGraphs {
         })
     }
 
-    /// The quads of graph `index` (in [`local_graphs`](Self::local_graphs)'
-    /// order), each once.
-    pub fn quads(&self, index: usize) -> Vec<Quad> {
+    /// Calls `f` with the quads of graph `index` (in
+    /// [`local_graphs`](Self::local_graphs)' order); a quad may come twice
+    /// (the bodies drop repeated lines).
+    pub fn with_quads<R>(&self, index: usize, f: impl FnOnce(&[Quad]) -> R) -> R {
         let source = &self.graphs[index];
-        let mut quads = Vec::new();
-        if let Some(i) = source.article {
-            rdf::article_quads(&self.collection, i, &self.iris, &mut quads);
-            quads.retain(
-                |q| matches!(&q.graph_name, GraphName::NamedNode(g) if g.as_str() == source.iri),
-            );
+        match source.article {
+            None => f(&source.held),
+            Some(i) => {
+                let mut quads = Vec::new();
+                rdf::article_quads(&self.collection, i, &self.iris, &mut quads);
+                quads.extend(source.held.iter().cloned());
+                f(&quads)
+            }
         }
-        quads.extend(source.held.iter().cloned());
-        let mut seen = HashSet::with_capacity(quads.len());
-        quads.retain(|q| seen.insert(q.clone()));
-        quads
     }
 
     /// Every named graph with its hash, sorted by IRI, hashed in parallel.
@@ -137,7 +117,7 @@ impl StoreGraphs {
         (0..self.graphs.len())
             .into_par_iter()
             .map(|i| {
-                let (body, triples, blank_nodes) = ntriples(&self.quads(i), "");
+                let (body, triples, blank_nodes) = self.with_quads(i, |q| ntriples(q, ""));
                 LocalGraph {
                     iri: self.graphs[i].iri.clone(),
                     hash: blake3::hash(body.as_bytes()).to_hex().to_string(),
@@ -160,6 +140,7 @@ pub fn ntriples(quads: &[Quad], prefix: &str) -> (String, u64, bool) {
         .map(|q| line(q.as_ref(), prefix, &mut blank))
         .collect();
     lines.sort_unstable();
+    lines.dedup();
     let triples = lines.len() as u64;
     (lines.concat(), triples, blank)
 }
@@ -222,6 +203,7 @@ pub fn update_parts(quads: &[Quad], prefix: &str) -> UpdateParts {
         blank_lines.push((first, text));
     }
     parts.plain.sort_unstable();
+    parts.plain.dedup();
     let mut groups: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
     for (node, text) in blank_lines {
         let r = root(&mut parent, node);
@@ -231,6 +213,7 @@ pub fn update_parts(quads: &[Quad], prefix: &str) -> UpdateParts {
         .into_values()
         .map(|mut g| {
             g.sort_unstable();
+            g.dedup();
             g
         })
         .collect();
@@ -354,12 +337,8 @@ mod tests {
                 )
                 .map(|q| q.into_owned())
                 .collect();
-            assert_eq!(
-                ntriples(&graphs.quads(i), ""),
-                ntriples(&from_dataset, ""),
-                "{}",
-                g.iri
-            );
+            let ours = graphs.with_quads(i, |q| ntriples(q, ""));
+            assert_eq!(ours, ntriples(&from_dataset, ""), "{}", g.iri);
         }
         // Hashes are stable from one open to the next.
         assert_eq!(StoreGraphs::open(&dir).unwrap().local_graphs(), local);

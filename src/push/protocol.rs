@@ -167,7 +167,7 @@ pub fn requests(
 ) -> Vec<HttpRequest> {
     match job {
         Job::Put(i) => {
-            let (body, triples, _) = ntriples(&store.quads(*i), "");
+            let (body, triples, _) = store.with_quads(*i, |q| ntriples(q, ""));
             vec![HttpRequest {
                 method: Method::PUT,
                 url: graph_url(endpoint, &graphs[*i].iri),
@@ -229,7 +229,7 @@ fn update_operations(
     }
     for (k, &i) in send.iter().enumerate() {
         let iri = &graphs[i].iri;
-        let parts = update_parts(&store.quads(i), &format!("g{k}x"));
+        let parts = store.with_quads(i, |q| update_parts(q, &format!("g{k}x")));
         ops.push((format!("DROP SILENT GRAPH <{iri}>"), 0));
         for lines in parts.plain.chunks(chunk) {
             let op = format!("INSERT DATA {{ GRAPH <{iri}> {{\n{}}} }}", lines.concat());
