@@ -126,6 +126,10 @@ pub(super) struct Outcome {
 /// a failure is recorded and the rest goes on, unless the failure says
 /// every request will fail (server unreachable, credentials refused) or
 /// [`MAX_FAILURES`] requests failed.
+///
+/// It is one function of about 90 lines because the worker loop shares the
+/// job counter, the stop flag, the outcome and the first save error with the
+/// thread scope; split up, each piece would take all of them as arguments.
 pub(super) fn execute(
     ctx: &Context<'_>,
     jobs: &[Job],
