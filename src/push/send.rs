@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 const SAVE_EVERY: Duration = Duration::from_secs(3);
 
 /// The most jobs whose graphs are marked pending (and saved) at once, ahead
-/// of their requests. The window starts at one job and doubles, so a push
-/// refused at once (server down, wrong password) marks one graph in vain,
-/// and a long one saves the state once per this many jobs, not per request.
+/// of their requests. Until the server has acknowledged a job the window is
+/// one job, so a push refused at once (server down, wrong password) marks
+/// one graph per worker in vain; then it is this many, so a push saves the
+/// state once per this many jobs, not per request.
 const MARK_AHEAD: usize = 64;
 
 /// Failed requests after which a push stops trying the rest.
@@ -47,6 +48,8 @@ pub(super) struct Tracker {
     dirty: bool,
     /// Jobs before this index have their graphs marked pending.
     marked: usize,
+    /// Whether the server has acknowledged a job.
+    acknowledged: bool,
 }
 
 impl Tracker {
@@ -58,6 +61,7 @@ impl Tracker {
             last_save: Instant::now(),
             dirty: false,
             marked: 0,
+            acknowledged: false,
         }
     }
 
@@ -73,7 +77,8 @@ impl Tracker {
         if index < self.marked {
             return Ok(());
         }
-        let end = (index + self.marked.clamp(1, MARK_AHEAD)).min(jobs.len());
+        let window = if self.acknowledged { MARK_AHEAD } else { 1 };
+        let end = (index + window).min(jobs.len());
         for job in &jobs[self.marked..end] {
             let sends: &[usize] = match job {
                 Job::Put(i) => std::slice::from_ref(i),
@@ -243,6 +248,7 @@ fn record(ctx: &Context<'_>, job: &Job, tracker: &Mutex<Tracker>) -> Result<(), 
         }
     }
     t.dirty = true;
+    t.acknowledged = true;
     t.save_if_due()
 }
 

@@ -4,7 +4,8 @@
 //! written atomically (temporary file, fsync, rename). A graph is recorded
 //! only once the server acknowledged it; a graph about to be replaced is
 //! first recorded as pending (an empty hash, which matches no content;
-//! `send` marks up to the next 64 jobs at a time), so a push that is killed
+//! `send` marks one job at a time until the server has acknowledged one,
+//! then the next 64), so a push that is killed
 //! half-way leaves a state from which the next push resends what may
 //! differ. No credentials are ever written here.
 
