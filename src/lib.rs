@@ -8,7 +8,7 @@
 //! [`export`](mod@export) writes it in RDF and graph formats, [`report`] writes the
 //! trend-cluster report, [`pipeline`] runs all of it in one go, [`query`]
 //! answers SPARQL over the opened store, [`serve`](mod@serve) makes it a SPARQL 1.1
-//! endpoint, and `generate` (feature `generate`, on by default) writes
+//! endpoint, [`push`](mod@push) sends it to a remote SPARQL store, and `generate` (feature `generate`, on by default) writes
 //! synthetic collections for tests and benchmarks. [`align`] holds the rules
 //! that will merge spelling variants of a concept (not applied yet).
 //!
@@ -26,6 +26,7 @@
 //! - [`report::compute`] and [`report::write_file`] make the trend-cluster report;
 //! - [`run_query`] answers a SPARQL query over an opened store ([`ResultFormat`]);
 //! - [`serve()`] runs the SPARQL 1.1 endpoint ([`ServeOptions`]);
+//! - [`push()`] sends the named graphs to a remote SPARQL store, incrementally ([`PushOptions`]);
 //! - [`read_bytes`] parses one seed file without a store.
 //!
 //! The modules stay public for what lies below these: the graph algorithms
@@ -113,6 +114,7 @@ pub mod model;
 pub(crate) mod normalize;
 pub mod pipeline;
 pub mod progress;
+pub mod push;
 pub mod query;
 pub mod report;
 pub mod seed;
@@ -127,6 +129,7 @@ pub use export::{export, ExportOptions, Format as ExportFormat};
 pub use generate::{generate, GenerateOptions};
 pub use pipeline::{run, RunOptions, RunSummary};
 pub use progress::{NoProgress, Progress};
+pub use push::{push, PushOptions, PushReport};
 pub use query::{run as run_query, ResultFormat};
 pub use report::ReportFormat;
 pub use seed::read_bytes;

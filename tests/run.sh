@@ -5,7 +5,8 @@
 # graph answers queries as signalgraph's does), the Neo4j folder loaded into
 # Kuzu, GraphML/GEXF/CSV/Neo4j exports loaded by
 # networkx and igraph, the SPARQL endpoint queried by SPARQLWrapper and
-# rdflib's SPARQLStore, the report's JSON schema with jsonschema, the HTML
+# rdflib's SPARQLStore, `push` into Virtuoso and its answers against
+# signalgraph's, the report's JSON schema with jsonschema, the HTML
 # report in headless Chromium), and the status rule's score on generated
 # collections.
 set -euo pipefail
@@ -57,6 +58,9 @@ echo "== graph exports of the sample loaded by networkx and igraph"
 "$SIGNALGRAPH_INTEROP_PYTHON" tests/interop/check_graphs.py "$work/exports" "$work/analyze.json"
 echo "== the SPARQL endpoint queried by SPARQLWrapper and rdflib's SPARQLStore (same venv)"
 "${SIGNALGRAPH_VENV:-$HOME/.cache/signalgraph-venv}/bin/python" tests/interop/check_serve.py "$bin" "$work/store"
+
+echo "== push to a real Virtuoso (Graph Store Protocol and SPARQL Update, Digest auth), incremental, compared with signalgraph's answers"
+bash tests/interop/push_virtuoso.sh "$bin"
 
 echo "== run on the sample: report checked against its schema, stats and analyze"
 # `run` writes into the repository's exports/ (git-ignored): the CI artifacts.

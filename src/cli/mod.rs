@@ -16,6 +16,7 @@ mod export;
 mod generate;
 mod numbers;
 mod progress;
+mod push;
 mod query;
 mod report;
 mod run;
@@ -109,6 +110,11 @@ enum Command {
         after_help = "Example:\n  signalgraph serve\n  signalgraph --store kg serve --bind 127.0.0.1:8080 --timeout 10 --cors https://yasgui.org\n  curl http://127.0.0.1:7878/sparql --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3'\n\nRoutes: /sparql (SPARQL 1.1 Protocol; without a query, the service description), / (query page),\n/report (the store's report.html). Stops cleanly on Ctrl+C or SIGTERM. A line per request goes to stderr."
     )]
     Serve(serve::ServeArgs),
+    /// Send the store's named graphs to a SPARQL store (Graph Store Protocol or SPARQL Update), incrementally.
+    #[command(
+        after_help = "Example:\n  SIGNALGRAPH_PASSWORD=dba signalgraph push --user dba http://127.0.0.1:8890/sparql-graph-crud-auth\n  signalgraph push --protocol update --user dba http://127.0.0.1:8890/sparql-auth\n  signalgraph push --dry-run http://localhost:7878/store\n\nOnly graphs changed since the last push to the same URL are sent, graphs gone are deleted\n(the store remembers each URL's graphs in <store>/push/). --full resends everything.\nExit status: 0 the endpoint holds what the store holds; 1 it could not be brought there\n(the next push sends the rest); 2 usage error."
+    )]
+    Push(push::PushArgs),
     /// Write the trend-cluster report of the store: HTML, Markdown or JSON.
     #[command(
         after_help = "Example:\n  signalgraph report --out report.html\n  signalgraph report --format md --out trends.md\n  signalgraph report --format json --out - | jq '.clusters[] | {name, status}'\n\nThe store needs an analysis of the articles projection (`signalgraph analyze`\nor `signalgraph run`). An HTML report is also kept in the store as report.html."
@@ -217,6 +223,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(g, &dir, args),
         Command::Analyze(args) => analyze::run(g, &dir, args),
         Command::Serve(args) => serve::run(g, &dir, args),
+        Command::Push(args) => push::run(g, &dir, args),
         Command::Report(args) => report::run(g, &dir, args),
         #[cfg(feature = "generate")]
         Command::Generate(args) => generate::run(g, args),
