@@ -551,16 +551,7 @@ fn write_rdf_formats(
         let dataset = dataset.as_ref().expect("opened for the indexed formats");
         if let Some(limit) = options.split_size.filter(|_| format.is_line_based()) {
             let chunks = write_chunks(dataset, *format, &selection, path, limit, options)?;
-            written.extend(chunks.into_iter().map(|c| Written {
-                format: *format,
-                path: c.path,
-                bytes: c.bytes,
-                items: c.lines,
-                edges: None,
-                merged: 0,
-                seconds: c.seconds,
-                prepare_seconds: 0.0,
-            }));
+            written.extend(chunks_written(*format, chunks));
             continue;
         }
         let started = Instant::now();
@@ -623,19 +614,7 @@ fn write_nquads_direct(
             .hold_text(result.blank, result.blank_quads)
             .finish()
             .map_err(|e| ExportError::io(&first, e))?;
-        return Ok(chunks
-            .into_iter()
-            .map(|c| Written {
-                format: Format::NQuads,
-                path: c.path,
-                bytes: c.bytes,
-                items: c.lines,
-                edges: None,
-                merged: 0,
-                seconds: c.seconds,
-                prepare_seconds: 0.0,
-            })
-            .collect());
+        return Ok(chunks_written(Format::NQuads, chunks).collect());
     }
     let path = gz_path(path, options.compress);
     let mut items = 0;
@@ -662,6 +641,20 @@ fn write_nquads_direct(
         seconds: started.elapsed().as_secs_f64(),
         prepare_seconds: 0.0,
     }])
+}
+
+/// What was written, one entry per chunk.
+fn chunks_written(format: Format, chunks: Vec<split::Chunk>) -> impl Iterator<Item = Written> {
+    chunks.into_iter().map(move |c| Written {
+        format,
+        path: c.path,
+        bytes: c.bytes,
+        items: c.lines,
+        edges: None,
+        merged: 0,
+        seconds: c.seconds,
+        prepare_seconds: 0.0,
+    })
 }
 
 /// Writes `format` (line-based) in chunks of at most `limit` bytes named after `path`.
