@@ -331,5 +331,15 @@ fn query_error(e: &QueryError, options: &Options) -> Response<Body> {
         ),
         e => e.to_string(),
     };
-    text(status, &format!("{message}{flag}"))
+    let mut response = text(status, &format!("{message}{flag}"));
+    // A query held to the room the server's budget left when it started may
+    // fit once the others are done: the client may retry, as after a refusal.
+    if let QueryError::Stopped(Stop::Memory(max)) = e {
+        if options.max_query_memory.is_none_or(|own| *max < own) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+    }
+    response
 }
