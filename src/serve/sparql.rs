@@ -99,11 +99,7 @@ async fn read_request(
 /// A slot among the queries evaluated at once and a place under the memory
 /// budget, or a 503 with `Retry-After` (no queueing).
 fn admit(state: &Arc<State>) -> Result<(OwnedSemaphorePermit, Admitted), Box<Response<Body>>> {
-    let retry = |mut r: Response<Body>| {
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        Box::new(r)
-    };
+    let retry = |r: Response<Body>| Box::new(retry_after(r));
     let Ok(permit) = Arc::clone(&state.slots).try_acquire_owned() else {
         return Err(retry(text(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -234,16 +230,13 @@ impl State {
             Err(QueryError::Stopped(Stop::Cancelled))
                 if admitted.over_budget.load(Ordering::Relaxed) =>
             {
-                let mut r = text(
+                retry_after(text(
                     StatusCode::SERVICE_UNAVAILABLE,
                     &format!(
                         "query stopped: the server went over its memory budget of {} MiB (the server's --max-memory) and this query had run the longest; retry later",
                         self.queries.max().unwrap_or(0) >> 20
                     ),
-                );
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                r
+                ))
             }
             Err(e) => query_error(&e, options),
         }
@@ -304,25 +297,31 @@ async fn read_body(
 }
 
 /// The status and message of a failed query.
+///
+/// A query held to its share of the room the server's budget left when it
+/// started may fit once the others are done, so that 503 carries
+/// `Retry-After`, as a refusal does.
 fn query_error(e: &QueryError, options: &Options) -> Response<Body> {
-    let (status, flag) = match e {
+    let unavailable = StatusCode::SERVICE_UNAVAILABLE;
+    let (status, flag, retry) = match e {
         QueryError::Syntax(_)
         | QueryError::Update
         | QueryError::Unsupported(_)
-        | QueryError::Format(_) => (StatusCode::BAD_REQUEST, ""),
-        QueryError::Stopped(stop) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            match stop {
-                Stop::Timeout(_) => " (the server's --timeout)",
-                Stop::Memory(max) if options.max_query_memory.is_none_or(|own| *max < own) => {
-                    " (its share of the room left under the server's --max-memory when it started)"
-                }
-                Stop::Memory(_) => " (the server's --max-query-memory)",
-                Stop::Output(_) => " (the server's --max-result-size)",
-                Stop::Cancelled => "",
-            },
-        ),
-        QueryError::Evaluation(_) | QueryError::Io(_) => (StatusCode::INTERNAL_SERVER_ERROR, ""),
+        | QueryError::Format(_) => (StatusCode::BAD_REQUEST, "", false),
+        QueryError::Stopped(stop) => match stop {
+            Stop::Timeout(_) => (unavailable, " (the server's --timeout)", false),
+            Stop::Memory(max) if options.max_query_memory.is_none_or(|own| *max < own) => (
+                unavailable,
+                " (its share of the room left under the server's --max-memory when it started)",
+                true,
+            ),
+            Stop::Memory(_) => (unavailable, " (the server's --max-query-memory)", false),
+            Stop::Output(_) => (unavailable, " (the server's --max-result-size)", false),
+            Stop::Cancelled => (unavailable, "", false),
+        },
+        QueryError::Evaluation(_) | QueryError::Io(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "", false)
+        }
     };
     let message = match e {
         QueryError::Stopped(Stop::Timeout(_)) => format!(
@@ -331,15 +330,17 @@ fn query_error(e: &QueryError, options: &Options) -> Response<Body> {
         ),
         e => e.to_string(),
     };
-    let mut response = text(status, &format!("{message}{flag}"));
-    // A query held to the room the server's budget left when it started may
-    // fit once the others are done: the client may retry, as after a refusal.
-    if let QueryError::Stopped(Stop::Memory(max)) = e {
-        if options.max_query_memory.is_none_or(|own| *max < own) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        }
+    let response = text(status, &format!("{message}{flag}"));
+    match retry {
+        true => retry_after(response),
+        false => response,
     }
+}
+
+/// `response` telling the client to retry in a second.
+fn retry_after(mut response: Response<Body>) -> Response<Body> {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     response
 }
