@@ -561,16 +561,7 @@ fn write_rdf_formats(
             items = rdf::write(dataset, *format, &selection, w)?;
             Ok(())
         })?;
-        written.push(Written {
-            format: *format,
-            path: path.clone(),
-            bytes: file_size(&path),
-            items,
-            edges: None,
-            merged: 0,
-            seconds: started.elapsed().as_secs_f64(),
-            prepare_seconds: 0.0,
-        });
+        written.push(file_written(*format, &path, items, started));
     }
     // Freeing millions of terms one by one only delays the caller.
     std::mem::forget(dataset);
@@ -587,60 +578,55 @@ fn write_nquads_direct(
     progress: &dyn Progress,
 ) -> Result<Vec<Written>, ExportError> {
     let started = Instant::now();
-    let write = |out: &mut dyn std::io::Write| -> Result<u64, StoreError> {
-        let done =
-            store::nquads::write_nquads(source.dir, source.collection, source.iris, out, progress)?;
-        out.write_all(&done.blank)
-            .map_err(|e| StoreError::io(path, e))?;
-        Ok(done.quads + done.blank_quads)
+    let write = |out: &mut dyn std::io::Write| {
+        store::nquads::write_nquads(source.dir, source.collection, source.iris, out, progress)
     };
     if let Some(limit) = options.split_size {
         let mut chunks = split::Chunks::new(path, limit, options.compress);
         let first = chunks.chunk_path(1);
-        let result = (|| {
+        let done = {
             let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut chunks);
-            let done = store::nquads::write_nquads(
-                source.dir,
-                source.collection,
-                source.iris,
-                &mut buffered,
-                progress,
-            )?;
+            let done = write(&mut buffered)?;
             std::io::Write::flush(&mut buffered).map_err(|e| StoreError::io(&first, e))?;
-            drop(buffered);
-            Ok::<_, ExportError>(done)
-        })()?;
+            done
+        };
         let chunks = chunks
-            .hold_text(result.blank, result.blank_quads)
+            .hold_text(done.blank, done.blank_quads)
             .finish()
             .map_err(|e| ExportError::io(&first, e))?;
         return Ok(chunks_written(Format::NQuads, chunks).collect());
     }
     let path = gz_path(path, options.compress);
     let mut items = 0;
+    // A store error (a damaged graph file) passes through the output's
+    // io::Result as it is, not as an error writing the output.
     let mut failed = None;
-    write_output_gz(&path, options.compress, |w| match write(w) {
-        Ok(n) => {
-            items = n;
-            Ok(())
-        }
-        Err(e) => {
+    write_output_gz(&path, options.compress, |w| {
+        let done = write(w).map_err(|e| {
             let message = e.to_string();
             failed = Some(e);
-            Err(std::io::Error::other(message))
-        }
+            std::io::Error::other(message)
+        })?;
+        w.write_all(&done.blank)?;
+        items = done.quads + done.blank_quads;
+        Ok(())
     })
     .map_err(|e| failed.take().unwrap_or(e))?;
-    Ok(vec![Written {
-        format: Format::NQuads,
-        path: path.clone(),
-        bytes: file_size(&path),
+    Ok(vec![file_written(Format::NQuads, &path, items, started)])
+}
+
+/// What was written into one file, `items` statements since `started`.
+fn file_written(format: Format, path: &Path, items: u64, started: Instant) -> Written {
+    Written {
+        format,
+        path: path.to_path_buf(),
+        bytes: file_size(path),
         items,
         edges: None,
         merged: 0,
         seconds: started.elapsed().as_secs_f64(),
         prepare_seconds: 0.0,
-    }])
+    }
 }
 
 /// What was written, one entry per chunk.

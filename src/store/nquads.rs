@@ -150,7 +150,7 @@ pub fn write_nquads(
     out: &mut dyn Write,
     progress: &dyn Progress,
 ) -> Result<Written, StoreError> {
-    let mut others = other_graphs(dir, c, iris)?;
+    let others = other_graphs(dir, c, iris)?;
     let mut articles: Vec<(GraphKey, usize)> = (0..c.articles.len())
         .into_par_iter()
         .map(|i| {
@@ -159,20 +159,6 @@ pub fn write_nquads(
         })
         .collect();
     articles.par_sort_unstable();
-    // A graph that is both an article's and another's (none today) gets the
-    // other quads with the article's.
-    let mut extra: BTreeMap<usize, Vec<Quad>> = BTreeMap::new();
-    for (key, i) in &articles {
-        match others.remove(key) {
-            Some(Other::Quads(quads)) => {
-                extra.insert(*i, quads);
-            }
-            Some(Other::File(path)) => {
-                extra.insert(*i, read_graph_file(&path)?);
-            }
-            None => {}
-        }
-    }
     let segments = segments(&articles, others.keys().cloned().collect());
     let render = |segment: &Segment| -> Result<Vec<Lines>, StoreError> {
         Ok(match segment {
@@ -181,9 +167,6 @@ pub fn write_nquads(
                 .map_init(Vec::new, |buf, &i| {
                     buf.clear();
                     rdf::article_quads(c, i, iris, buf);
-                    if let Some(more) = extra.get(&i) {
-                        buf.extend(more.iter().cloned());
-                    }
                     Lines::of_quads(buf)
                 })
                 .collect(),
@@ -313,7 +296,8 @@ fn first_graph(path: &Path) -> Result<Option<GraphKey>, StoreError> {
 
 /// The output in segments: the article graphs (sorted by IRI) in runs of
 /// at most [`BATCH`], and the other graphs (`others`, sorted) between them
-/// where their keys fall.
+/// where their keys fall (after an article graph of the same IRI, which no
+/// store has: its lines would then come in two sorted runs, side by side).
 fn segments(articles: &[(GraphKey, usize)], others: Vec<GraphKey>) -> Vec<Segment> {
     let mut segments = Vec::new();
     let mut run = Vec::new();
