@@ -77,9 +77,12 @@ counts="$counts
 $(jena riotcmd.riot --strict --count --syntax=JSONLD10 "$exports/graph.jsonld" 2>&1)" || ok=0
 quads="$("$bin" --store "$store" query --format csv 'SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }' | tail -1 | tr -d '\r')"
 triples="$("$bin" --store "$store" query --format csv 'SELECT (COUNT(*) AS ?n) { ?s ?p ?o }' | tail -1 | tr -d '\r')"
+# The statement count of each riot --count line whose file matches PATTERN.
+riot_counts() { # PATTERN (reads riot's output)
+    grep "$1 :" | sed -E 's/.*= ([0-9,]+).*/\1/' | tr -d , || true
+}
 for ext in ttl nt nq trig rdf jsonld; do
-    line="$(grep "graph.$ext :" <<< "$counts" || true)"
-    got="$(sed -E 's/.*= ([0-9,]+).*/\1/' <<< "$line" | tr -d ,)"
+    got="$(riot_counts "graph.$ext" <<< "$counts")"
     case $ext in nq | trig | jsonld) want=$quads what=quads ;; *) want=$triples what=triples ;; esac
     [ "$ok" = 1 ] && [ "$got" = "$want" ] && r=1 || r=0
     check "riot reads graph.$ext" $r "${got:-?} $what (signalgraph: $want)"
@@ -90,15 +93,14 @@ done
 # (riot reads gzip by the .gz extension); each chunk is its own file.
 if [ -n "${4:-}" ]; then
     lean="$4"
-    line="$(jena riotcmd.riot --strict --count "$lean/graph.nq.gz" 2>&1 | grep "graph.nq.gz :" || true)"
-    got="$(sed -E 's/.*= ([0-9,]+).*/\1/' <<< "$line" | tr -d ,)"
+    got="$(jena riotcmd.riot --strict --count "$lean/graph.nq.gz" 2>&1 | riot_counts "graph.nq.gz")"
     [ "$got" = "$quads" ] && r=1 || r=0
     check "riot reads graph.nq.gz" $r "${got:-?} quads (signalgraph: $quads)"
     total=0 files=0
     while read -r n; do
         total=$((total + n)) files=$((files + 1))
     done < <(jena riotcmd.riot --strict --count "$lean"/split/graph.part-*.nq.gz 2>&1 |
-        grep "graph.part-.*\.nq\.gz :" | sed -E 's/.*= ([0-9,]+).*/\1/' | tr -d ,)
+        riot_counts "graph.part-.*\.nq\.gz")
     [ "$total" = "$quads" ] && [ "$files" -gt 1 ] && r=1 || r=0
     check "riot reads each chunk graph.part-*.nq.gz" $r "$files chunks, $total quads (signalgraph: $quads)"
 fi
