@@ -266,13 +266,7 @@ fn score(folder: &Path, store: &StoreDir) -> Score {
             .unwrap()
             .iter()
             .zip(fam["kinds"].as_array().unwrap())
-            .map(|(f, k)| {
-                let kind = match k.as_str().unwrap() {
-                    "driving force" => "driving-force",
-                    other => other,
-                };
-                (key(f.as_str().unwrap()), kind)
-            })
+            .map(|(f, k)| (key(f.as_str().unwrap()), k.as_str().unwrap()))
             .filter(|form| meaning_of.contains_key(form))
             .collect();
         for (i, a) in written.iter().enumerate() {

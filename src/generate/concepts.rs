@@ -32,6 +32,7 @@
 //! `kinds` its forms are written in.
 
 use super::plan::{stream, Plan};
+use crate::model::ConceptKind;
 use rand::Rng;
 use serde::Serialize;
 
@@ -84,44 +85,25 @@ impl Evidence {
     }
 }
 
-/// Where a carrier writes a form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Keyword,
-    Theme,
-    /// The driving force of the article's last signal.
-    Force,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Keyword => "keyword",
-            Kind::Theme => "theme",
-            Kind::Force => "driving force",
-        }
-    }
-}
-
 /// A family: its forms (for abbreviations: long form first, short form
 /// last), its evidence, and the kind its first form is written in (the
 /// others are keywords).
 struct Family {
     forms: &'static [&'static str],
     evidence: Evidence,
-    first: Kind,
+    first: ConceptKind,
 }
 
 const fn family(forms: &'static [&'static str], evidence: Evidence) -> Family {
     Family {
         forms,
         evidence,
-        first: Kind::Keyword,
+        first: ConceptKind::Keyword,
     }
 }
 
 /// A family whose first form is written as a theme or a driving force.
-const fn cross(forms: &'static [&'static str], evidence: Evidence, first: Kind) -> Family {
+const fn cross(forms: &'static [&'static str], evidence: Evidence, first: ConceptKind) -> Family {
     Family {
         forms,
         evidence,
@@ -195,22 +177,22 @@ const FAMILIES: &[Family] = &[
     cross(
         &["Critical Minerals", "critical mineral", "critical minerals"],
         Evidence::Spelling,
-        Kind::Theme,
+        ConceptKind::Theme,
     ),
     cross(
         &["Labour Mobility", "labor mobility"],
         Evidence::Spelling,
-        Kind::Force,
+        ConceptKind::DrivingForce,
     ),
     cross(
         &["Carbon Border Adjustment Mechanism", "CBAM"],
         Evidence::Definition,
-        Kind::Theme,
+        ConceptKind::Theme,
     ),
     cross(
         &["Direct Air Capture", "DAC"],
         Evidence::CoOccurrence,
-        Kind::Theme,
+        ConceptKind::Theme,
     ),
 ];
 
@@ -231,8 +213,8 @@ impl Carried {
     /// Writes form `k` of `fam` where the family writes it.
     fn push(&mut self, fam: &Family, k: usize) {
         match (k, fam.first) {
-            (0, Kind::Theme) => self.themes.push(fam.forms[0]),
-            (0, Kind::Force) => self.force = Some(fam.forms[0]),
+            (0, ConceptKind::Theme) => self.themes.push(fam.forms[0]),
+            (0, ConceptKind::DrivingForce) => self.force = Some(fam.forms[0]),
             _ => self.keywords.push(fam.forms[k]),
         }
     }
@@ -332,7 +314,14 @@ pub(crate) fn truth(plan: &Plan) -> Vec<VariantTruth> {
                 evidence: fam.evidence.name(),
                 forms: fam.forms,
                 kinds: (0..fam.forms.len())
-                    .map(|k| if k == 0 { fam.first } else { Kind::Keyword }.name())
+                    .map(|k| {
+                        if k == 0 {
+                            fam.first
+                        } else {
+                            ConceptKind::Keyword
+                        }
+                        .slug()
+                    })
                     .collect(),
                 groups: match fam.evidence {
                     Evidence::Native => Vec::new(),

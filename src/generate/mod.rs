@@ -35,7 +35,7 @@
 //!   "assignments": { "<16-hex file id>": { "bridge_to": null | GROUP, "date": "YYYY-MM-DD",
 //!                    "file": "NNN_<id>.txt", "group": GROUP, "variants": ["crlf", ...] } },
 //!   "concept_variants": [ { "evidence": "spelling|definition|co-occurrence|none|decoy|native",
-//!                           "forms": [..], "kinds": ["theme|keyword|driving force", ..],
+//!                           "forms": [..], "kinds": ["theme|keyword|driving-force", ..],
 //!                           "groups": [GROUP, ..], "merge": true|false|null } ],
 //!   "dangling_links": LINKS,            // closest links to missing articles
 //!   "digest_url": "https://digest.example.org/p/", "format": "signalgraph-synthetic-truth/1",
