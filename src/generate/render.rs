@@ -110,14 +110,12 @@ pub(crate) fn render(plan: &Plan, i: usize) -> Rendered {
             .saturating_sub(carried.themes.len())
             .max(1)
             .min(article.themes.len());
-        let mut lines: Vec<&str> = themes.lines().take(keep).collect();
-        let extra: Vec<String> = carried
-            .themes
-            .iter()
-            .map(|t| format!("{bullet} {t}"))
-            .collect();
-        lines.extend(extra.iter().map(String::as_str));
-        themes = lines.join("\n");
+        if let Some((end, _)) = themes.match_indices('\n').nth(keep - 1) {
+            themes.truncate(end);
+        }
+        for theme in &carried.themes {
+            let _ = write!(themes, "\n{bullet} {theme}");
+        }
     }
     let table = signal_table(rng, &ctx, flags);
     let (closest, dangling) = closest_lines(rng, plan, i, bullet);
