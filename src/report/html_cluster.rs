@@ -6,7 +6,7 @@
 use super::html::{article_link, counted, status_badge, swatch};
 use super::svg::{self, color, escape};
 use super::text::{bridge_phrase, gaps_of, rank_of, short_name, signal_numbers};
-use super::{ClusterReport, Report, SignalRef};
+use super::{ClusterReport, Count, Report, SignalRef};
 use std::fmt::Write as _;
 
 /// One cluster's card.
@@ -82,30 +82,25 @@ fn cluster_concepts(k: &ClusterReport, s: &mut String) {
         );
     }
     s.push_str("</ol></div>\n<div><h4>Main driving forces</h4><ul>");
-    for f in &k.driving_forces {
-        let _ = write!(
-            s,
-            "<li>{} <span class=\"muted small\">{}</span></li>",
-            escape(&f.label),
-            counted(f.count, "signal")
-        );
-    }
-    if k.driving_forces.is_empty() {
-        s.push_str("<li class=\"muted\">none named</li>");
-    }
+    counted_items(&k.driving_forces, "signal", s);
     s.push_str("</ul><h4>Themes</h4><ul>");
-    for t in &k.themes {
+    counted_items(&k.themes, "article", s);
+    s.push_str("</ul></div>\n</div>\n");
+}
+
+/// List items of labels with their counts of `unit`, or "none named".
+fn counted_items(items: &[Count], unit: &str, s: &mut String) {
+    for item in items {
         let _ = write!(
             s,
             "<li>{} <span class=\"muted small\">{}</span></li>",
-            escape(&t.label),
-            counted(t.count, "article")
+            escape(&item.label),
+            counted(item.count, unit)
         );
     }
-    if k.themes.is_empty() {
+    if items.is_empty() {
         s.push_str("<li class=\"muted\">none named</li>");
     }
-    s.push_str("</ul></div>\n</div>\n");
 }
 
 /// The clusters `k` links to, with what bridges them.

@@ -107,13 +107,7 @@ impl CrossLinks {
 /// Collects the links of the articles projection that cross between clusters.
 pub(crate) fn cross_links(p: &Prepared, graph: &ProjectedGraph) -> CrossLinks {
     let mut pairs: BTreeMap<(u32, u32), Pair> = BTreeMap::new();
-    for e in graph.graph.raw_edges() {
-        let (Some(a), Some(b)) = (
-            p.article_at[e.source().index()],
-            p.article_at[e.target().index()],
-        ) else {
-            continue;
-        };
+    for (a, b, weight) in p.article_links(graph) {
         let (Some(x), Some(y)) = (p.cluster_of[a], p.cluster_of[b]) else {
             continue;
         };
@@ -121,7 +115,7 @@ pub(crate) fn cross_links(p: &Prepared, graph: &ProjectedGraph) -> CrossLinks {
             continue;
         }
         let pair = pairs.entry((x.min(y), x.max(y))).or_default();
-        pair.weight += e.weight.weight;
+        pair.weight += weight;
         pair.edges.push(if x < y { (a, b) } else { (b, a) });
     }
     let mut by_cluster = vec![Vec::new(); p.clusters];

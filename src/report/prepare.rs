@@ -43,6 +43,21 @@ pub(crate) struct Prepared<'a> {
 }
 
 impl Prepared<'_> {
+    /// The links of `graph` (the articles projection) between two read
+    /// articles: `(article, article, weight)`, as article indices.
+    pub(crate) fn article_links<'g>(
+        &'g self,
+        graph: &'g ProjectedGraph,
+    ) -> impl Iterator<Item = (usize, usize, f64)> + 'g {
+        graph.graph.raw_edges().iter().filter_map(|e| {
+            Some((
+                self.article_at[e.source().index()]?,
+                self.article_at[e.target().index()]?,
+                e.weight.weight,
+            ))
+        })
+    }
+
     pub(crate) fn article_ref(&self, a: usize) -> ArticleRef {
         let article = &self.collection.articles[a].article;
         ArticleRef {

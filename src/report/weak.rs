@@ -233,13 +233,7 @@ fn linked_clusters(
     recent: &impl Fn(usize) -> bool,
 ) -> Vec<BTreeSet<u32>> {
     let mut linked = vec![BTreeSet::new(); p.collection.articles.len()];
-    for e in graph.graph.raw_edges() {
-        let (Some(a), Some(b)) = (
-            p.article_at[e.source().index()],
-            p.article_at[e.target().index()],
-        ) else {
-            continue;
-        };
+    for (a, b, _) in p.article_links(graph) {
         for (x, y) in [(a, b), (b, a)] {
             if recent(x) {
                 if let Some(k) = p.cluster_of[y] {
