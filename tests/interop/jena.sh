@@ -60,16 +60,8 @@ for name in commons-cli commons-codec commons-compress commons-csv commons-io co
 done
 jena() { java -cp "$cp" "$@"; }
 
-passed=0 failed=0
-check() { # NAME OK DETAIL
-    if [ "$2" = 1 ]; then
-        passed=$((passed + 1))
-        echo "ok   $1: $3"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: $3"
-    fi
-}
+# shellcheck source=check.sh
+source "$here/check.sh"
 
 # Every RDF export, parsed strictly; the counts printed by riot.
 counts="$(jena riotcmd.riot --strict --count "$exports"/graph.{ttl,nt,nq,trig,rdf} 2>&1)" && ok=1 || ok=0

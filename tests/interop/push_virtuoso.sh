@@ -38,16 +38,8 @@ store="$work/store"
 sg() { "$bin" --store "$store" "$@"; }
 base="https://w3id.org/signalgraph/"
 
-passed=0 failed=0
-check() { # NAME OK DETAIL
-    if [ "$2" = 1 ]; then
-        passed=$((passed + 1))
-        echo "ok   $1: $3"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: $3"
-    fi
-}
+# shellcheck source=check.sh
+source "$here/check.sh"
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$@"; }
 
 # The seeds: the sample, and an article whose title, signal and keyword hold
