@@ -6,8 +6,9 @@
 //! at 100k articles they would weigh more than the dataset.
 
 use crate::model::Collection;
+use crate::store::nquads::{self, GraphKey, Other};
 use crate::store::{self, rdf, Iris, StoreDir, StoreError};
-use oxigraph::model::{GraphName, NamedOrBlankNodeRef, Quad, QuadRef, TermRef};
+use oxigraph::model::{Quad, QuadRef, TermRef};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -25,11 +26,23 @@ pub struct LocalGraph {
     pub blank_nodes: bool,
 }
 
+/// A graph's triples as N-Triples: sorted, deduplicated lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Body {
+    /// The lines.
+    pub text: String,
+    /// How many.
+    pub triples: u64,
+    /// Whether one mentions a blank node.
+    pub blank_nodes: bool,
+}
+
 /// The named graphs of a store, minted from the saved collection as
 /// `open_rdf` mints them but without building the indexed dataset, which a
 /// push does not need (at 10k articles opening it is most of the time of a
 /// push with little to send). Article graphs are minted again when asked
-/// for; the collection, ontology and extra graphs are held.
+/// for; the collection and ontology graphs are held; a graph file of one
+/// graph (an analysis graph) is read as lines when asked for, never parsed.
 pub struct StoreGraphs {
     collection: Collection,
     iris: Iris,
@@ -37,57 +50,47 @@ pub struct StoreGraphs {
     graphs: Vec<Source>,
 }
 
-/// Where a graph's quads come from.
+/// Where a graph's statements come from.
 struct Source {
     iri: String,
     /// The article whose minted quads (those in this graph) belong to it.
     article: Option<usize>,
-    /// Quads of the graph from elsewhere (collection, ontology, graph files).
-    held: Vec<Quad>,
+    /// Statements of the graph from elsewhere (collection, ontology, graph files).
+    other: Option<Other>,
 }
 
 impl StoreGraphs {
-    /// Reads the store's collection and graph files.
+    /// Reads the store's collection and checks its graph files.
     pub fn open(dir: &StoreDir) -> Result<StoreGraphs, StoreError> {
         let (collection, iris) = crate::build::load_collection(dir)?;
-        let mut held: BTreeMap<String, Vec<Quad>> = BTreeMap::new();
-        let mut hold = |quads: Vec<Quad>| {
-            for q in quads {
-                if let GraphName::NamedNode(g) = &q.graph_name {
-                    held.entry(g.as_str().to_string()).or_default().push(q);
-                }
-            }
-        };
-        let mut shared = Vec::new();
-        rdf::collection_quads(&collection, &iris, &mut shared);
-        hold(shared);
-        hold(store::ontology_quads(&iris)?);
-        for path in dir.graph_files()? {
-            hold(store::read_graph_file(&path)?);
-        }
         // Each article's quads are all in its own graph (`rdf::article_quads`;
         // the unit test below checks the graphs against `open_rdf`'s).
         let mut by_iri: BTreeMap<String, Source> = BTreeMap::new();
         for (i, input) in collection.articles.iter().enumerate() {
-            let iri = iris.article_graph(&input.article.id).as_str().to_string();
+            let iri = iris.article_graph(&input.article.id).into_string();
             by_iri.insert(
                 iri.clone(),
                 Source {
                     iri,
                     article: Some(i),
-                    held: Vec::new(),
+                    other: None,
                 },
             );
         }
-        for (iri, quads) in held {
+        for (key, other) in nquads::other_graphs(dir, &collection, &iris)? {
+            // The default graph, and graphs named by a blank node, are not pushed.
+            let GraphKey::Named(iri) = key else { continue };
+            if iri.starts_with("_:") {
+                continue;
+            }
             by_iri
                 .entry(iri.clone())
                 .or_insert_with(|| Source {
                     iri,
                     article: None,
-                    held: Vec::new(),
+                    other: None,
                 })
-                .held = quads;
+                .other = Some(other);
         }
         Ok(StoreGraphs {
             collection,
@@ -96,49 +99,53 @@ impl StoreGraphs {
         })
     }
 
-    /// Calls `f` with the quads of graph `index` (in
-    /// [`local_graphs`](Self::local_graphs)' order); a quad may come twice
-    /// (the bodies drop repeated lines).
-    pub fn with_quads<R>(&self, index: usize, f: impl FnOnce(&[Quad]) -> R) -> R {
+    /// The N-Triples of graph `index` (in [`local_graphs`](Self::local_graphs)' order).
+    pub fn body(&self, index: usize) -> Result<Body, StoreError> {
         let source = &self.graphs[index];
-        match source.article {
-            None => f(&source.held),
-            Some(i) => {
+        let (text, triples, blank_nodes) = match (source.article, &source.other) {
+            (None, Some(Other::File(path))) => nquads::graph_file_triples(path, &source.iri)?,
+            (article, other) => {
                 let mut quads = Vec::new();
-                rdf::article_quads(&self.collection, i, &self.iris, &mut quads);
-                quads.extend(source.held.iter().cloned());
-                f(&quads)
+                if let Some(i) = article {
+                    rdf::article_quads(&self.collection, i, &self.iris, &mut quads);
+                }
+                match other {
+                    Some(Other::Quads(held)) => quads.extend(held.iter().cloned()),
+                    Some(Other::File(path)) => quads.extend(store::read_graph_file(path)?),
+                    None => {}
+                }
+                ntriples(&quads)
             }
-        }
+        };
+        Ok(Body {
+            text,
+            triples,
+            blank_nodes,
+        })
     }
 
     /// Every named graph with its hash, sorted by IRI, hashed in parallel.
-    pub fn local_graphs(&self) -> Vec<LocalGraph> {
+    pub fn local_graphs(&self) -> Result<Vec<LocalGraph>, StoreError> {
         (0..self.graphs.len())
             .into_par_iter()
             .map(|i| {
-                let (body, triples, blank_nodes) = self.with_quads(i, |q| ntriples(q, ""));
-                LocalGraph {
+                let body = self.body(i)?;
+                Ok(LocalGraph {
                     iri: self.graphs[i].iri.clone(),
-                    hash: blake3::hash(body.as_bytes()).to_hex().to_string(),
-                    triples,
-                    blank_nodes,
-                }
+                    hash: blake3::hash(body.text.as_bytes()).to_hex().to_string(),
+                    triples: body.triples,
+                    blank_nodes: body.blank_nodes,
+                })
             })
             .collect()
     }
 }
 
-/// The triples of a graph's quads as sorted N-Triples lines, with `prefix`
-/// put in front of every blank node label (SPARQL Update requests keep the
-/// labels of their graphs apart with it), the number of triples, and
-/// whether there is a blank node.
-pub fn ntriples(quads: &[Quad], prefix: &str) -> (String, u64, bool) {
+/// The triples of a graph's quads as sorted N-Triples lines, the number of
+/// triples, and whether there is a blank node.
+pub fn ntriples(quads: &[Quad]) -> (String, u64, bool) {
     let mut blank = false;
-    let mut lines: Vec<String> = quads
-        .iter()
-        .map(|q| line(q.as_ref(), prefix, &mut blank))
-        .collect();
+    let mut lines: Vec<String> = quads.iter().map(|q| line(q.as_ref(), &mut blank)).collect();
     lines.sort_unstable();
     lines.dedup();
     let triples = lines.len() as u64;
@@ -157,9 +164,9 @@ pub struct UpdateParts {
     pub blank_groups: Vec<Vec<String>>,
 }
 
-/// A graph's quads cut into [`UpdateParts`], blank node labels prefixed
-/// with `prefix`.
-pub fn update_parts(quads: &[Quad], prefix: &str) -> UpdateParts {
+/// A graph's N-Triples `body` cut into [`UpdateParts`], blank node labels
+/// prefixed with `prefix`.
+pub fn update_parts(body: &str, prefix: &str) -> UpdateParts {
     let mut parts = UpdateParts::default();
     // Union-find over the blank node labels of the graph.
     let mut ids: std::collections::HashMap<String, usize> = Default::default();
@@ -172,13 +179,21 @@ pub fn update_parts(quads: &[Quad], prefix: &str) -> UpdateParts {
         i
     }
     let mut blank_lines: Vec<(usize, String)> = Vec::new();
-    for q in quads.iter().map(Quad::as_ref) {
-        let mut blank = false;
-        let text = line(q, prefix, &mut blank);
-        if !blank {
-            parts.plain.push(text);
+    for text in body.split_inclusive('\n') {
+        if !nquads::mentions_blank(text) {
+            parts.plain.push(text.to_string());
             continue;
         }
+        let (subject, rest) = text.split_once(' ').unwrap_or((text, ""));
+        let triple = rest.trim_end().strip_suffix(" .").unwrap_or(rest);
+        let (predicate, object) = triple.split_once(' ').unwrap_or((triple, ""));
+        let label = |term: &str| {
+            // A blank node object is one token; a literal holds a quote.
+            term.strip_prefix("_:")
+                .filter(|l| !l.contains(['"', ' ']))
+                .map(str::to_string)
+        };
+        let (s, o) = (label(subject), label(object));
         let mut id = |label: &str| {
             let next = parent.len();
             let i = *ids.entry(label.to_string()).or_insert(next);
@@ -187,23 +202,20 @@ pub fn update_parts(quads: &[Quad], prefix: &str) -> UpdateParts {
             }
             i
         };
-        let s = match q.subject {
-            NamedOrBlankNodeRef::BlankNode(b) => Some(id(b.as_str())),
-            _ => None,
-        };
-        let o = match q.object {
-            TermRef::BlankNode(b) => Some(id(b.as_str())),
-            _ => None,
-        };
-        let first = s.or(o).unwrap_or(0);
-        if let (Some(s), Some(o)) = (s, o) {
-            let (rs, ro) = (root(&mut parent, s), root(&mut parent, o));
+        let si = s.as_deref().map(&mut id);
+        let oi = o.as_deref().map(&mut id);
+        let first = si.or(oi).unwrap_or(0);
+        if let (Some(si), Some(oi)) = (si, oi) {
+            let (rs, ro) = (root(&mut parent, si), root(&mut parent, oi));
             parent[rs.max(ro)] = rs.min(ro);
         }
-        blank_lines.push((first, text));
+        let term = |t: &str, l: &Option<String>| match l {
+            Some(l) => format!("_:{prefix}{l}"),
+            None => t.to_string(),
+        };
+        let line = format!("{} {predicate} {} .\n", term(subject, &s), term(object, &o));
+        blank_lines.push((first, line));
     }
-    parts.plain.sort_unstable();
-    parts.plain.dedup();
     let mut groups: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
     for (node, text) in blank_lines {
         let r = root(&mut parent, node);
@@ -220,28 +232,12 @@ pub fn update_parts(quads: &[Quad], prefix: &str) -> UpdateParts {
     parts
 }
 
-fn line(q: QuadRef<'_>, prefix: &str, blank: &mut bool) -> String {
+fn line(q: QuadRef<'_>, blank: &mut bool) -> String {
     let mut out = String::with_capacity(128);
-    match q.subject {
-        NamedOrBlankNodeRef::BlankNode(b) => {
-            *blank = true;
-            let _ = write!(out, "_:{prefix}{}", b.as_str());
-        }
-        s => {
-            let _ = write!(out, "{s}");
-        }
+    if q.subject.is_blank_node() || matches!(q.object, TermRef::BlankNode(_)) {
+        *blank = true;
     }
-    let _ = write!(out, " {} ", q.predicate);
-    match q.object {
-        TermRef::BlankNode(b) => {
-            *blank = true;
-            let _ = write!(out, "_:{prefix}{}", b.as_str());
-        }
-        o => {
-            let _ = write!(out, "{o}");
-        }
-    }
-    out.push_str(" .\n");
+    let _ = writeln!(out, "{} {} {} .", q.subject, q.predicate, q.object);
     out
 }
 
@@ -249,7 +245,9 @@ fn line(q: QuadRef<'_>, prefix: &str, blank: &mut bool) -> String {
 mod tests {
     use super::*;
     use crate::store::{open_rdf, FrozenDataset};
-    use oxigraph::model::{BlankNode, GraphNameRef, Literal, NamedNode, NamedNodeRef};
+    use oxigraph::model::{
+        BlankNode, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNodeRef,
+    };
 
     #[test]
     fn bodies_are_sorted_with_prefixed_blank_nodes() {
@@ -263,7 +261,7 @@ mod tests {
             ),
             Quad::new(n("a"), n("p"), n("o"), n("g")),
         ];
-        let (body, triples, blank) = ntriples(&quads, "");
+        let (body, triples, blank) = ntriples(&quads);
         assert_eq!((triples, blank), (2, false));
         assert_eq!(
             body,
@@ -276,9 +274,13 @@ mod tests {
             n("o"),
             n("g"),
         )];
+        let (body, _, blank) = ntriples(&b);
+        assert!(blank);
         assert_eq!(
-            ntriples(&b, "r3").0,
-            "_:r3x <http://ex.org/p> <http://ex.org/o> .\n"
+            update_parts(&body, "r3").blank_groups,
+            vec![vec![
+                "_:r3x <http://ex.org/p> <http://ex.org/o> .\n".to_string()
+            ]]
         );
 
         let (x, y, z) = (
@@ -292,9 +294,11 @@ mod tests {
             Quad::new(y, n("q"), n("o"), n("g")),
             Quad::new(z, n("p"), n("o"), n("g")),
             Quad::new(n("a"), n("p"), n("b"), n("g")),
+            // A literal that looks like a blank node label is not one.
+            Quad::new(n("a"), n("p"), Literal::new_simple_literal("_:x"), n("g")),
         ];
-        let parts = update_parts(&quads, "k");
-        assert_eq!(parts.plain.len(), 1);
+        let parts = update_parts(&ntriples(&quads).0, "k");
+        assert_eq!(parts.plain.len(), 2);
         let sizes: Vec<usize> = parts.blank_groups.iter().map(Vec::len).collect();
         assert_eq!(sizes, vec![3, 1]);
         assert!(parts.blank_groups[1][0].starts_with("_:kz "));
@@ -312,11 +316,19 @@ mod tests {
             ..Default::default()
         };
         crate::build(&dir, &options, &crate::NoProgress).unwrap();
+        // The analysis graphs come from graph files.
+        crate::analyze::analyze_store(
+            &dir,
+            crate::graph::Projection::Articles,
+            &Default::default(),
+            &Default::default(),
+        )
+        .unwrap();
         let graphs = StoreGraphs::open(&dir).unwrap();
         let (collection, iris) = crate::build::load_collection(&dir).unwrap();
         let dataset: FrozenDataset =
             open_rdf(&dir, &collection, &iris, &crate::NoProgress).unwrap();
-        let local = graphs.local_graphs();
+        let local = graphs.local_graphs().unwrap();
         let named: Vec<String> = dataset
             .named_graphs()
             .map(|g| match g {
@@ -337,10 +349,19 @@ mod tests {
                 )
                 .map(|q| q.into_owned())
                 .collect();
-            let ours = graphs.with_quads(i, |q| ntriples(q, ""));
-            assert_eq!(ours, ntriples(&from_dataset, ""), "{}", g.iri);
+            let ours = graphs.body(i).unwrap();
+            assert_eq!(
+                (ours.text, ours.triples, ours.blank_nodes),
+                ntriples(&from_dataset),
+                "{}",
+                g.iri
+            );
         }
         // Hashes are stable from one open to the next.
-        assert_eq!(StoreGraphs::open(&dir).unwrap().local_graphs(), local);
+        assert!(local.iter().any(|g| g.iri.contains("/analysis/")));
+        assert_eq!(
+            StoreGraphs::open(&dir).unwrap().local_graphs().unwrap(),
+            local
+        );
     }
 }

@@ -192,7 +192,7 @@ pub fn push(
     check_url(&options.url)?;
     progress.start("hashing", 0);
     let store = graphs::StoreGraphs::open(dir)?;
-    let local = store.local_graphs();
+    let local = store.local_graphs()?;
     progress.finish();
     let path = state::state_path(dir, &options.url);
     let state = match PushState::read(&path, &options.url) {

@@ -27,7 +27,8 @@
 //! graphs 1.6 s, 4500 in 5 graphs 12 s) and it refuses a request of about
 //! 5000 triples ("Maximum size (32767) of a code vector exceeded").
 
-use super::graphs::{ntriples, update_parts, LocalGraph, StoreGraphs};
+use super::graphs::{update_parts, LocalGraph, StoreGraphs};
+use crate::store::StoreError;
 use ureq::http::Method;
 
 /// The default number of triples after which an update batch takes no further graph.
@@ -164,16 +165,16 @@ pub fn requests(
     store: &StoreGraphs,
     graphs: &[LocalGraph],
     batch_triples: u64,
-) -> Vec<HttpRequest> {
-    match job {
+) -> Result<Vec<HttpRequest>, StoreError> {
+    Ok(match job {
         Job::Put(i) => {
-            let (body, triples, _) = store.with_quads(*i, |q| ntriples(q, ""));
+            let body = store.body(*i)?;
             vec![HttpRequest {
                 method: Method::PUT,
                 url: graph_url(endpoint, &graphs[*i].iri),
                 content_type: Some("application/n-triples"),
-                body: body.into_bytes(),
-                triples,
+                body: body.text.into_bytes(),
+                triples: body.triples,
             }]
         }
         Job::Delete(iri) => vec![HttpRequest {
@@ -184,7 +185,7 @@ pub fn requests(
             triples: 0,
         }],
         Job::Update { send, delete } => {
-            let ops = update_operations(send, delete, store, graphs, batch_triples);
+            let ops = update_operations(send, delete, store, graphs, batch_triples)?;
             let update = |ops: &[(String, u64)]| HttpRequest {
                 method: Method::POST,
                 url: endpoint.to_string(),
@@ -211,7 +212,7 @@ pub fn requests(
             out.push(update(&ops[start..]));
             out
         }
-    }
+    })
 }
 
 /// The operations of an update job with the triples each holds.
@@ -221,7 +222,7 @@ fn update_operations(
     store: &StoreGraphs,
     graphs: &[LocalGraph],
     batch_triples: u64,
-) -> Vec<(String, u64)> {
+) -> Result<Vec<(String, u64)>, StoreError> {
     let chunk = (batch_triples as usize).clamp(1, INSERT_CHUNK);
     let mut ops = Vec::new();
     for iri in delete {
@@ -229,7 +230,7 @@ fn update_operations(
     }
     for (k, &i) in send.iter().enumerate() {
         let iri = &graphs[i].iri;
-        let parts = store.with_quads(i, |q| update_parts(q, &format!("g{k}x")));
+        let parts = update_parts(&store.body(i)?.text, &format!("g{k}x"));
         ops.push((format!("DROP SILENT GRAPH <{iri}>"), 0));
         for lines in parts.plain.chunks(chunk) {
             let op = format!("INSERT DATA {{ GRAPH <{iri}> {{\n{}}} }}", lines.concat());
@@ -243,7 +244,7 @@ fn update_operations(
             ops.push((op, group.len() as u64));
         }
     }
-    ops
+    Ok(ops)
 }
 
 /// `endpoint?graph=IRI` (or `&graph=` when the endpoint has a query already).

@@ -173,9 +173,19 @@ pub(super) fn execute(
                     } else {
                         &[]
                     };
+                    let built =
+                        requests(job, ctx.endpoint, ctx.store, ctx.graphs, ctx.batch_triples);
+                    let built = match built {
+                        Ok(built) => built,
+                        Err(e) => {
+                            // The store cannot be read: no use trying the other graphs.
+                            stop.store(true, Ordering::SeqCst);
+                            *save_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.into());
+                            break;
+                        }
+                    };
                     let mut result = Ok(());
-                    for req in requests(job, ctx.endpoint, ctx.store, ctx.graphs, ctx.batch_triples)
-                    {
+                    for req in built {
                         let sent = ctx.client.send(
                             req.method,
                             &req.url,

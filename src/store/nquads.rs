@@ -45,7 +45,7 @@ pub struct Written {
 /// A graph of the output, in output order: named graphs by IRI, then the
 /// default graph.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum GraphKey {
+pub(crate) enum GraphKey {
     Named(String),
     Default,
 }
@@ -61,7 +61,7 @@ impl GraphKey {
 }
 
 /// Where the statements of a graph other than an article's come from.
-enum Other {
+pub(crate) enum Other {
     /// Minted or parsed.
     Quads(Vec<Quad>),
     /// A sealed graph file that holds this graph only.
@@ -117,7 +117,7 @@ impl Lines {
 /// between terms) mentions a blank node: its subject or object starts with
 /// `_:`, or its last term does and holds no quote (a literal ends in `"`,
 /// a language tag or a datatype after one; a blank node label has none).
-fn mentions_blank(line: &str) -> bool {
+pub(crate) fn mentions_blank(line: &str) -> bool {
     let mut terms = line.trim_end().splitn(3, ' ');
     let subject = terms.next().unwrap_or_default();
     let _predicate = terms.next();
@@ -229,7 +229,7 @@ pub fn write_nquads(
 /// The graphs that are not an article's: the collection's and the
 /// ontology's (minted), and the extra graph files (each checked against its
 /// seal; parsed only when it holds several graphs or shares one).
-fn other_graphs(
+pub(crate) fn other_graphs(
     dir: &StoreDir,
     c: &Collection,
     iris: &Iris,
@@ -276,6 +276,45 @@ fn other_graphs(
         }
     }
     Ok(others)
+}
+
+/// The statements of a graph file that holds graph `iri` only (checked
+/// by [`other_graphs`]) as N-Triples: the lines without their graph term,
+/// sorted and deduplicated, their number, and whether one mentions a blank
+/// node. The same bytes as the triples parsed and written again, without
+/// parsing: sorting the lines before or after ` .` is appended gives one
+/// order, as a complete triple is never a prefix of another but where the
+/// longer one goes on with a character above the space (`@`, `^`, `-`, a
+/// label's next character).
+pub(crate) fn graph_file_triples(
+    path: &Path,
+    iri: &str,
+) -> Result<(String, u64, bool), StoreError> {
+    let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
+    let suffix = format!(" <{iri}> .");
+    let mut lines = Vec::new();
+    // The last line is the seal.
+    let statements = text.lines().count().saturating_sub(1);
+    for line in text.lines().take(statements) {
+        match line.strip_suffix(&suffix) {
+            Some(triple) => lines.push(triple),
+            None => {
+                return Err(StoreError::Graph {
+                    path: path.to_path_buf(),
+                    message: format!("a statement outside graph <{iri}>: {line}"),
+                })
+            }
+        }
+    }
+    lines.par_sort_unstable();
+    lines.dedup();
+    let blank = lines.par_iter().any(|l| mentions_blank(l));
+    let mut body = String::with_capacity(text.len());
+    for line in &lines {
+        body.push_str(line);
+        body.push_str(" .\n");
+    }
+    Ok((body, lines.len() as u64, blank))
 }
 
 /// The graph of a graph file's first statement (`None` when it has none).
