@@ -1,4 +1,4 @@
-//! The HTTP client of a push: one blocking agent (ureq, rustls for https) shared by the worker threads, with authentication, timeouts and retries.
+//! The HTTP client of a push: a blocking ureq agent (rustls for https) shared by the worker threads, with authentication, timeouts, retries and extra CA certificates.
 //!
 //! Authentication answers the server's challenge: with `Auto`, the first
 //! request goes without credentials and the 401's `WWW-Authenticate` picks
@@ -113,21 +113,6 @@ impl CaCerts {
             file: path.to_path_buf(),
             certs,
         })
-    }
-
-    /// The file the certificates came from.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
-    /// How many certificates the file holds.
-    pub fn len(&self) -> usize {
-        self.certs.len()
-    }
-
-    /// Whether there are none (never, for certificates read from a file).
-    pub fn is_empty(&self) -> bool {
-        self.certs.is_empty()
     }
 }
 
@@ -505,7 +490,7 @@ mod tests {
         let path = Path::new("ca.pem");
         let both = format!("a comment\n{CERT}{KEY}{CERT}");
         let certs = CaCerts::parse(path, both.as_bytes()).unwrap();
-        assert_eq!((certs.len(), certs.file()), (2, path));
+        assert_eq!((certs.certs.len(), certs.file.as_path()), (2, path));
         for text in [KEY, "", "not PEM at all\n"] {
             let e = CaCerts::parse(path, text.as_bytes()).unwrap_err();
             assert!(e.contains("ca.pem: holds no PEM certificate"), "{e}");
