@@ -16,8 +16,9 @@ const PASSWORD_VAR: &str = "SIGNALGRAPH_PASSWORD";
 #[derive(Args)]
 pub struct PushArgs {
     /// The endpoint that receives the writes: the Graph Store Protocol endpoint
-    /// (e.g. http://127.0.0.1:8890/sparql-graph-crud-auth), or with --protocol
-    /// update the SPARQL Update endpoint (e.g. http://127.0.0.1:8890/sparql-auth).
+    /// (e.g. Virtuoso's http://127.0.0.1:8890/sparql-graph-crud-auth, Oxigraph's
+    /// http://127.0.0.1:7878/store), or with --protocol update the SPARQL Update
+    /// endpoint (e.g. http://127.0.0.1:8890/sparql-auth, http://127.0.0.1:7878/update).
     url: String,
     /// gsp: PUT/DELETE ?graph=IRI (SPARQL 1.1 Graph Store Protocol); update: DROP SILENT
     /// GRAPH + INSERT DATA, --batch-size graphs per request (SPARQL 1.1 Update).

@@ -2,12 +2,14 @@
 # `signalgraph push` against a real Oxigraph server (PyPI's `oxigraph`, the
 # version pinned in requirements.txt, in the interop venv) with a throw-away
 # location on 127.0.0.1:
-#  - a store of the sample seeds plus a seed with a hostile title is pushed
-#    with the Graph Store Protocol (/store); SPARQL on Oxigraph (/query) then
-#    answers as `signalgraph query` does (push_common.sh's queries);
+#  - a dry run sends nothing; a store of the sample seeds plus a seed with a
+#    hostile title is pushed with the Graph Store Protocol (/store); SPARQL
+#    on Oxigraph (/query) then answers as `signalgraph query` does
+#    (push_common.sh's queries);
 #  - a second push sends nothing; two seeds edited, one deleted, one added:
 #    the next push sends those article graphs (plus collection/analysis
-#    graphs that changed) and deletes the one gone, and the answers match;
+#    graphs that changed) and deletes the one gone (which the test removed
+#    first, so Oxigraph answers 404), and the answers match;
 #  - a push while the server is stopped fails (exit 1) and the next one
 #    converges;
 #  - `--protocol update` (/update) brings a fresh server to the same
@@ -19,12 +21,19 @@
 #    certificate; an unreadable --ca-cert file is a usage error naming it.
 #
 #   bash tests/interop/push_oxigraph.sh BIN
+#
+# Installs openssl with apt-get when it is missing (as root).
 set -euo pipefail
 bin="$1"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 py="$(bash "$here/venv.sh")"
 oxigraph="$(dirname "$py")/oxigraph"
+if ! command -v openssl > /dev/null; then
+    echo "push_oxigraph.sh: installing openssl" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >&2
+fi
 work="$(mktemp -d)"
 OXIGRAPH_PID="" PROXY_PID=""
 stop() { # PID: ends a server this script started
@@ -71,6 +80,9 @@ echo "== first push (Graph Store Protocol)"
 oxigraph_start "$work/db-gsp"
 gsp="$http/store"
 graphs="$(store_graphs)"
+sg push -q --dry-run --json "$gsp" > "$work/dry.json"
+check "dry run sends nothing" "$([ "$(remote_graphs "$http/query")" = 0 ] && [ "$(json "$work/dry.json" graphs_sent)" = "$graphs" ] && echo 1 || echo 0)" \
+    "would send $(json "$work/dry.json" graphs_sent) of $graphs graphs; Oxigraph holds $(remote_graphs "$http/query")"
 sg push -q --json "$gsp" > "$work/push1.json" && rc=0 || rc=$?
 check "first push" "$([ $rc = 0 ] && [ "$(json "$work/push1.json" graphs_sent)" = "$graphs" ] && echo 1 || echo 0)" \
     "exit $rc, sent $(json "$work/push1.json" graphs_sent) of $graphs graphs, $(json "$work/push1.json" triples_sent) triples"
