@@ -390,7 +390,7 @@ impl Client {
             let text = transport_text(&e, uri);
             if is_certificate_error(&e) {
                 HttpError::Certificate(format!(
-                    "{text} (the server's certificate is not signed by a trusted CA: give the CA's certificate with --ca-cert FILE)"
+                    "{text} (the server's certificate is not trusted; if a private CA signed it, give the CA's certificate with --ca-cert FILE)"
                 ))
             } else {
                 HttpError::Transport(text)
@@ -422,9 +422,7 @@ impl Client {
             challenges,
         ))
     }
-}
 
-impl Client {
     /// Runs a request on the agent whose trust fits the server: with extra CA
     /// certificates, their agent until a server certificate fails its check
     /// there, then the built-in roots' agent.
