@@ -61,6 +61,8 @@ echo "== the SPARQL endpoint queried by SPARQLWrapper and rdflib's SPARQLStore (
 
 echo "== push to a real Virtuoso (Graph Store Protocol and SPARQL Update, Digest auth), incremental, compared with signalgraph's answers"
 bash tests/interop/push_virtuoso.sh "$bin"
+echo "== push to a real Oxigraph server (PyPI), and over https through a TLS proxy with a throw-away CA (--ca-cert)"
+bash tests/interop/push_oxigraph.sh "$bin"
 
 echo "== run on the sample: report checked against its schema, stats and analyze"
 # `run` writes into the repository's exports/ (git-ignored): the CI artifacts.

@@ -3,9 +3,10 @@
 use super::progress::Bar;
 use super::{lock_store, numbers, values, Global, UsageError};
 use clap::Args;
-use signalgraph::push::{self, AuthMode, Credentials, Protocol, PushOptions, PushReport};
+use signalgraph::push::{self, AuthMode, CaCerts, Credentials, Protocol, PushOptions, PushReport};
 use signalgraph::store::StoreDir;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,8 +16,9 @@ const PASSWORD_VAR: &str = "SIGNALGRAPH_PASSWORD";
 #[derive(Args)]
 pub struct PushArgs {
     /// The endpoint that receives the writes: the Graph Store Protocol endpoint
-    /// (e.g. http://127.0.0.1:8890/sparql-graph-crud-auth), or with --protocol
-    /// update the SPARQL Update endpoint (e.g. http://127.0.0.1:8890/sparql-auth).
+    /// (e.g. Virtuoso's http://127.0.0.1:8890/sparql-graph-crud-auth, Oxigraph's
+    /// http://127.0.0.1:7878/store), or with --protocol update the SPARQL Update
+    /// endpoint (e.g. http://127.0.0.1:8890/sparql-auth, http://127.0.0.1:7878/update).
     url: String,
     /// gsp: PUT/DELETE ?graph=IRI (SPARQL 1.1 Graph Store Protocol); update: DROP SILENT
     /// GRAPH + INSERT DATA, --batch-size graphs per request (SPARQL 1.1 Update).
@@ -40,6 +42,10 @@ pub struct PushArgs {
     /// basic: Basic with every request; digest: Digest only.
     #[arg(long, default_value = "auto", value_parser = ["auto", "basic", "digest"])]
     auth: String,
+    /// A PEM file of one or more CA certificates to trust for an https URL, besides the
+    /// built-in roots (for a server whose certificate a private CA signed).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 4, value_parser = numbers::count::<usize>(1, 64))]
     concurrency: usize,
@@ -80,6 +86,10 @@ impl PushArgs {
             }
         };
         push::check_url(&self.url).map_err(|e| UsageError(e.to_string()))?;
+        let ca_certs = match &self.ca_cert {
+            None => None,
+            Some(path) => Some(CaCerts::read(path).map_err(UsageError)?),
+        };
         Ok(PushOptions {
             url: self.url.clone(),
             protocol: self.protocol,
@@ -91,6 +101,7 @@ impl PushArgs {
             timeout: Duration::from_secs_f64(self.timeout),
             retries: self.retries,
             credentials,
+            ca_certs,
         })
     }
 }

@@ -1,4 +1,4 @@
-//! The HTTP client of a push: one blocking agent (ureq, rustls for https) shared by the worker threads, with authentication, timeouts and retries.
+//! The HTTP client of a push: a blocking ureq agent (rustls for https) shared by the worker threads, with authentication, timeouts, retries and extra CA certificates.
 //!
 //! Authentication answers the server's challenge: with `Auto`, the first
 //! request goes without credentials and the 401's `WWW-Authenticate` picks
@@ -11,14 +11,24 @@
 //!
 //! Retries: connection errors, timeouts, 429 and 5xx are tried again
 //! `retries` times, after 0.5 s, 1 s, 2 s, … (at most 8 s; a 429's or 503's
-//! `Retry-After` in seconds, up to 30 s, when longer).
+//! `Retry-After` in seconds, up to 30 s, when longer). A server certificate
+//! that fails its check is not retried: it is a [`HttpError::Certificate`].
+//!
+//! Trust for https: the built-in (Mozilla) roots, and with [`CaCerts`]
+//! (`--ca-cert`) the certificates of a PEM file besides them. ureq takes
+//! either its built-in roots or a list of certificates, not both, so a
+//! client with extra CA certificates has a second agent that trusts just
+//! those: it is tried first, and once a server's certificate fails its check
+//! there, the built-in roots' agent serves every later request.
 
 use super::digest::{self, Challenge, DigestChallenge};
 use std::io::Read;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-use ureq::http::{Method, Request, Uri};
+use ureq::http::{Method, Request, Response, Uri};
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 /// How the client proves who it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -53,6 +63,59 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// CA certificates trusted for https besides the built-in roots, read from a PEM file.
+#[derive(Clone)]
+pub struct CaCerts {
+    file: PathBuf,
+    certs: Vec<Certificate<'static>>,
+}
+
+impl std::fmt::Debug for CaCerts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaCerts")
+            .field("file", &self.file)
+            .field("certificates", &self.certs.len())
+            .finish()
+    }
+}
+
+impl CaCerts {
+    /// The certificates of the PEM file `path` (other PEM items, such as a
+    /// key, are skipped); an error naming the file when it cannot be read,
+    /// is not PEM, or holds no certificate.
+    pub fn read(path: &Path) -> Result<CaCerts, String> {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("CA certificate file {}: {e}", path.display()))?;
+        CaCerts::parse(path, &pem)
+    }
+
+    fn parse(path: &Path, pem: &[u8]) -> Result<CaCerts, String> {
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            match item {
+                Ok(PemItem::Certificate(cert)) => certs.push(cert),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(format!(
+                        "CA certificate file {}: not a PEM file ({e})",
+                        path.display()
+                    ))
+                }
+            }
+        }
+        if certs.is_empty() {
+            return Err(format!(
+                "CA certificate file {}: holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                path.display()
+            ));
+        }
+        Ok(CaCerts {
+            file: path.to_path_buf(),
+            certs,
+        })
+    }
+}
+
 /// Settings of the client.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
@@ -64,6 +127,8 @@ pub struct ClientOptions {
     pub credentials: Option<Credentials>,
     /// Connections kept open to the host (the push's concurrency).
     pub connections: usize,
+    /// CA certificates trusted besides the built-in roots.
+    pub ca_certs: Option<CaCerts>,
 }
 
 /// A response with a status the caller looks at.
@@ -81,6 +146,9 @@ pub enum HttpError {
     /// No answer at all (connection refused or reset, timeout, TLS), after every retry.
     #[error("{0}")]
     Transport(String),
+    /// The server's TLS certificate failed its check (not retried).
+    #[error("{0}")]
+    Certificate(String),
     /// The server answered with this status (after every retry for 429 and 5xx).
     #[error("HTTP {status}{}", message_suffix(.message))]
     Status {
@@ -109,6 +177,7 @@ impl HttpError {
         matches!(
             self,
             HttpError::Transport(_)
+                | HttpError::Certificate(_)
                 | HttpError::Auth(_)
                 | HttpError::Status {
                     status: 401 | 403,
@@ -128,6 +197,10 @@ enum Known {
 /// The shared HTTP client.
 pub struct Client {
     agent: ureq::Agent,
+    /// With extra CA certificates: the agent that trusts just those.
+    ca_agent: Option<ureq::Agent>,
+    /// Whether a server certificate failed its check with `ca_agent`.
+    ca_refused: AtomicBool,
     options: ClientOptions,
     known: Mutex<Known>,
     /// Requests made with the current Digest nonce.
@@ -137,20 +210,30 @@ pub struct Client {
 impl Client {
     /// A client with these settings.
     pub fn new(options: ClientOptions) -> Client {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(options.timeout))
-            .timeout_connect(Some(options.timeout.min(Duration::from_secs(10))))
-            .max_idle_connections_per_host(options.connections.max(1))
-            .user_agent(concat!("signalgraph/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let agent = |roots: RootCerts| {
+            let config = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .timeout_global(Some(options.timeout))
+                .timeout_connect(Some(options.timeout.min(Duration::from_secs(10))))
+                .max_idle_connections_per_host(options.connections.max(1))
+                .user_agent(concat!("signalgraph/", env!("CARGO_PKG_VERSION")))
+                .tls_config(TlsConfig::builder().root_certs(roots).build())
+                .build();
+            ureq::Agent::new_with_config(config)
+        };
+        let ca_agent = options
+            .ca_certs
+            .as_ref()
+            .map(|ca| agent(RootCerts::new_with_certs(&ca.certs)));
         let known = match options.credentials.as_ref().map(|c| c.mode) {
             Some(AuthMode::Basic) => Known::Basic,
             _ => Known::Nothing,
         };
         Client {
-            agent: ureq::Agent::new_with_config(config),
+            agent: agent(RootCerts::WebPki),
+            ca_agent,
+            ca_refused: AtomicBool::new(false),
             options,
             known: Mutex::new(known),
             nc: AtomicU32::new(0),
@@ -291,20 +374,28 @@ impl Client {
         body: &[u8],
         authorization: Option<String>,
     ) -> Result<(Reply, Option<Duration>, Vec<String>), HttpError> {
-        let mut request = Request::builder().method(method.clone()).uri(uri.clone());
-        if let Some(ct) = content_type {
-            request = request.header("Content-Type", ct);
-        }
-        if let Some(a) = authorization {
-            request = request.header("Authorization", a);
-        }
-        let request = request
-            .body(body)
-            .map_err(|e| HttpError::Transport(e.to_string()))?;
-        let mut response = self
-            .agent
-            .run(request)
-            .map_err(|e| HttpError::Transport(transport_text(&e, uri)))?;
+        let request = || {
+            let mut request = Request::builder().method(method.clone()).uri(uri.clone());
+            if let Some(ct) = content_type {
+                request = request.header("Content-Type", ct);
+            }
+            if let Some(a) = &authorization {
+                request = request.header("Authorization", a);
+            }
+            request
+                .body(body)
+                .map_err(|e| HttpError::Transport(e.to_string()))
+        };
+        let mut response = self.run(request)?.map_err(|e| {
+            let text = transport_text(&e, uri);
+            if is_certificate_error(&e) {
+                HttpError::Certificate(format!(
+                    "{text} (the server's certificate is not trusted; if a private CA signed it, give the CA's certificate with --ca-cert FILE)"
+                ))
+            } else {
+                HttpError::Transport(text)
+            }
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers();
         let after = headers
@@ -331,6 +422,38 @@ impl Client {
             challenges,
         ))
     }
+
+    /// Runs a request on the agent whose trust fits the server: with extra CA
+    /// certificates, their agent until a server certificate fails its check
+    /// there, then the built-in roots' agent.
+    fn run<'b>(
+        &self,
+        request: impl Fn() -> Result<Request<&'b [u8]>, HttpError>,
+    ) -> Result<Result<Response<ureq::Body>, ureq::Error>, HttpError> {
+        if let Some(ca_agent) = &self.ca_agent {
+            if !self.ca_refused.load(Ordering::SeqCst) {
+                match ca_agent.run(request()?) {
+                    Err(e) if is_certificate_error(&e) => {
+                        self.ca_refused.store(true, Ordering::SeqCst)
+                    }
+                    other => return Ok(other),
+                }
+            }
+        }
+        Ok(self.agent.run(request()?))
+    }
+}
+
+/// Whether a request failed on the server's TLS certificate.
+fn is_certificate_error(e: &ureq::Error) -> bool {
+    // rustls reports it as its own error, or inside an I/O error when the
+    // handshake runs as the request is written.
+    let text = match e {
+        ureq::Error::Rustls(inner) => inner.to_string(),
+        ureq::Error::Io(inner) => inner.to_string(),
+        _ => return false,
+    };
+    text.contains("certificate")
 }
 
 fn transport_text(e: &ureq::Error, uri: &Uri) -> String {
@@ -349,5 +472,44 @@ fn shorten(body: &str) -> String {
         format!("{cut}…")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // parse_pem reads the PEM framing only: a body of any DER will do here.
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n";
+    const KEY: &str = "-----BEGIN PRIVATE KEY-----\nMAMCAQE=\n-----END PRIVATE KEY-----\n";
+
+    #[test]
+    fn ca_certs_from_pem() {
+        let path = Path::new("ca.pem");
+        let both = format!("a comment\n{CERT}{KEY}{CERT}");
+        let certs = CaCerts::parse(path, both.as_bytes()).unwrap();
+        assert_eq!((certs.certs.len(), certs.file.as_path()), (2, path));
+        for text in [KEY, "", "not PEM at all\n"] {
+            let e = CaCerts::parse(path, text.as_bytes()).unwrap_err();
+            assert!(e.contains("ca.pem: holds no PEM certificate"), "{e}");
+        }
+        let e = CaCerts::read(Path::new("/nonexistent/ca.pem")).unwrap_err();
+        assert!(
+            e.starts_with("CA certificate file /nonexistent/ca.pem: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn certificate_errors_are_told_apart() {
+        let io = |text: &str| {
+            ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, text))
+        };
+        assert!(is_certificate_error(&io(
+            "invalid peer certificate: UnknownIssuer"
+        )));
+        assert!(!is_certificate_error(&io("connection refused")));
+        assert!(!is_certificate_error(&ureq::Error::HostNotFound));
+        assert!(HttpError::Certificate(String::new()).is_fatal());
     }
 }

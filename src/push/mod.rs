@@ -19,7 +19,7 @@ pub mod protocol;
 mod send;
 pub mod state;
 
-pub use client::{AuthMode, Credentials};
+pub use client::{AuthMode, CaCerts, Credentials};
 pub use protocol::Protocol;
 
 use crate::progress::Progress;
@@ -54,6 +54,8 @@ pub struct PushOptions {
     pub retries: u32,
     /// Who to authenticate as.
     pub credentials: Option<Credentials>,
+    /// CA certificates trusted for https besides the built-in roots.
+    pub ca_certs: Option<CaCerts>,
 }
 
 impl Default for PushOptions {
@@ -69,6 +71,7 @@ impl Default for PushOptions {
             timeout: Duration::from_secs(120),
             retries: 3,
             credentials: None,
+            ca_certs: None,
         }
     }
 }
@@ -242,6 +245,7 @@ pub fn push(
         retries: options.retries,
         credentials: options.credentials.clone(),
         connections: options.concurrency,
+        ca_certs: options.ca_certs.clone(),
     });
     let jobs = protocol::jobs(
         options.protocol,

@@ -265,6 +265,7 @@ fn record(ctx: &Context<'_>, job: &Job, tracker: &Mutex<Tracker>) -> Result<(), 
 fn stop_reason(e: &HttpError) -> String {
     match e {
         HttpError::Transport(_) => "the endpoint cannot be reached".into(),
+        HttpError::Certificate(_) => "the endpoint's TLS certificate is not trusted".into(),
         HttpError::Auth(_)
         | HttpError::Status {
             status: 401 | 403, ..
