@@ -9,7 +9,9 @@
 #  4. 1 % of the seed files are edited (a sentence added to the summary) and
 #     the store rebuilt: the incremental push is timed after `build` alone and
 #     again after `analyze` (which rewrites the analysis graphs);
-#  5. a third fresh Virtuoso gets a full push with --protocol update.
+#  5. a third fresh Virtuoso gets the same graphs PUT by a minimal client
+#     (benches/gsp_floor.py: the least time the protocol takes);
+#  6. a fourth fresh Virtuoso gets a full push with --protocol update.
 # Prints one line per measure and the ratios.
 #
 #   bash benches/push_virtuoso.sh BIN [ARTICLES]
@@ -84,6 +86,15 @@ python3 -c "print(f'incremental / full: {100 * $inc1 / $full:.1f} % (build only)
 t0=$(now)
 sg push -q --json --user dba "$gsp" > "$work/none.json"
 echo "push with nothing to send: $(secs "$t0" "$(now)") s wall (opening the store included), $(field "$work/none.json" graphs_sent) graphs"
+virtuoso_stop
+
+echo "== the same graphs PUT by a minimal client (benches/gsp_floor.py)"
+virtuoso_start "$work/db-floor"
+virtuoso_isql 'GRANT SPARQL_UPDATE TO "SPARQL";' > /dev/null
+t0=$(now)
+python3 "$root/benches/gsp_floor.py" "$work/load/graph.nq" "http://127.0.0.1:$VIRTUOSO_HTTP/sparql-graph-crud" 4
+floor=$(secs "$t0" "$(now)")
+echo "minimal client: $floor s; ratio to bulk load $(python3 -c "print(f'{$floor / $bulk:.2f}')"), full push / minimal client $(python3 -c "print(f'{$full / $floor:.2f}')")"
 virtuoso_stop
 
 if [ "${PUSH_BENCH_UPDATE:-1}" = 1 ]; then
