@@ -79,17 +79,7 @@ push_build
 echo "== first push (Graph Store Protocol)"
 oxigraph_start "$work/db-gsp"
 gsp="$http/store"
-graphs="$(store_graphs)"
-sg push -q --dry-run --json "$gsp" > "$work/dry.json"
-check "dry run sends nothing" "$([ "$(remote_graphs "$http/query")" = 0 ] && [ "$(json "$work/dry.json" graphs_sent)" = "$graphs" ] && echo 1 || echo 0)" \
-    "would send $(json "$work/dry.json" graphs_sent) of $graphs graphs; Oxigraph holds $(remote_graphs "$http/query")"
-sg push -q --json "$gsp" > "$work/push1.json" && rc=0 || rc=$?
-check "first push" "$([ $rc = 0 ] && [ "$(json "$work/push1.json" graphs_sent)" = "$graphs" ] && echo 1 || echo 0)" \
-    "exit $rc, sent $(json "$work/push1.json" graphs_sent) of $graphs graphs, $(json "$work/push1.json" triples_sent) triples"
-compare_all "after the first push" "$http/query"
-sg push -q --json "$gsp" > "$work/push2.json" && rc=0 || rc=$?
-check "second push sends nothing" "$([ $rc = 0 ] && [ "$(json "$work/push2.json" graphs_sent)" = 0 ] && [ "$(json "$work/push2.json" graphs_unchanged)" = "$graphs" ] && echo 1 || echo 0)" \
-    "exit $rc, sent $(json "$work/push2.json" graphs_sent), unchanged $(json "$work/push2.json" graphs_unchanged)"
+check_first_pushes Oxigraph "$gsp" "$http/query"
 
 echo "== two seeds edited, one deleted, one added"
 push_edit_seeds
@@ -103,40 +93,15 @@ status="$(delete_gone)"
 status2="$(delete_gone)"
 check "Oxigraph's answers to DELETE" "$([ "$status" = 204 ] && [ "$status2" = 404 ] && echo 1 || echo 0)" \
     "$status, then $status2 for the graph gone"
-sg push -q --json "$gsp" > "$work/push3.json" && rc=0 || rc=$?
-want_sent="$(grep -c '^send' "$work/plan.txt")"
-check "incremental push" "$([ $rc = 0 ] && [ "$(json "$work/push3.json" graphs_sent)" = "$want_sent" ] && [ "$(json "$work/push3.json" graphs_deleted)" = 1 ] && echo 1 || echo 0)" \
-    "exit $rc, sent $(json "$work/push3.json" graphs_sent), deleted $(json "$work/push3.json" graphs_deleted), unchanged $(json "$work/push3.json" graphs_unchanged)"
-compare_all "after the edits" "$http/query"
+check_incremental_push "$gsp" "$http/query"
 
 echo "== server down, then back"
-sed -i 's/^Edited for the push test\./Edited again./' "${edited[0]}"
-push_build
-oxigraph_stop
-sg push -q --json --retries 1 "$gsp" > "$work/down.json" 2> "$work/err" && rc=0 || rc=$?
-check "push while the server is stopped" "$([ $rc = 1 ] && [ "$(json "$work/down.json" graphs_sent)" = 0 ] && echo 1 || echo 0)" \
-    "exit $rc: $(head -1 "$work/err")"
-oxigraph_restart
-sg push -q --json "$gsp" > "$work/back.json" && rc=0 || rc=$?
-check "next push converges" "$([ $rc = 0 ] && [ "$(json "$work/back.json" graphs_sent)" -ge 1 ] && echo 1 || echo 0)" \
-    "exit $rc, sent $(json "$work/back.json" graphs_sent)"
-compare_all "after the server came back" "$http/query"
+check_down_then_back "$gsp" "$http/query" oxigraph_stop oxigraph_restart
 oxigraph_stop
 
 echo "== SPARQL Update protocol, to a fresh server"
 oxigraph_start "$work/db-update"
-graphs="$(store_graphs)"
-sg push -q --json --protocol update "$http/update" > "$work/upd1.json" && rc=0 || rc=$?
-check "update push, in full" "$([ $rc = 0 ] && [ "$(json "$work/upd1.json" graphs_sent)" = "$graphs" ] && [ "$(json "$work/upd1.json" graphs_unchanged)" = 0 ] && echo 1 || echo 0)" \
-    "exit $rc, sent $(json "$work/upd1.json" graphs_sent) graphs, $(json "$work/upd1.json" triples_sent) triples"
-compare_all "after an update push" "$http/query"
-rm "${edited[1]}"
-sed -i 's/^Edited again\./Edited a third time./' "${edited[0]}"
-push_build
-sg push -q --json --protocol update --batch-size 2 "$http/update" > "$work/upd2.json" && rc=0 || rc=$?
-check "update push, incremental" "$([ $rc = 0 ] && [ "$(json "$work/upd2.json" graphs_deleted)" = 1 ] && [ "$(json "$work/upd2.json" graphs_unchanged)" -gt 40 ] && echo 1 || echo 0)" \
-    "exit $rc, sent $(json "$work/upd2.json" graphs_sent), deleted $(json "$work/upd2.json" graphs_deleted), unchanged $(json "$work/upd2.json" graphs_unchanged)"
-compare_all "after an incremental update push" "$http/query"
+check_update_pushes "$http/update" "$http/query"
 oxigraph_stop
 
 echo "== https through a TLS proxy, with a throw-away CA"
