@@ -189,6 +189,36 @@ fn score(articles: usize, seed: u64) -> (Score, Score) {
             .filter(|r| planted.iter().any(|p| matches(p, r)))
             .count(),
     };
+    if std::env::var_os("LINEAGE_TRENDS").is_some() {
+        let mut by_trend: BTreeMap<u32, BTreeMap<u64, usize>> = BTreeMap::new();
+        for (a, g) in groups.iter().enumerate() {
+            let t = window[a].and_then(|w| history.lineage.trend_at[w][a]);
+            if let (Some(t), Some(g)) = (t, g) {
+                *by_trend.entry(t).or_default().entry(*g).or_default() += 1;
+            }
+        }
+        for (t, counts) in by_trend {
+            let mut counts: Vec<_> = counts.into_iter().collect();
+            counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+            counts.truncate(4);
+            let seen = history.lineage.seen.get(&t);
+            let mut per = vec![0; history.spans.len()];
+            for (a, w) in window.iter().enumerate() {
+                if let Some(w) = *w {
+                    if history.lineage.trend_at[w][a] == Some(t) {
+                        per[w] += 1;
+                    }
+                }
+            }
+            println!("  trend {t}: groups {counts:?} seen {seen:?} per window {per:?}");
+        }
+        for p in &planted {
+            println!(
+                "  planted {:?} at window {}: {:?} -> {:?}",
+                p.kind, p.window, p.from, p.to
+            );
+        }
+    }
     for r in &reported {
         let mark = if planted.iter().any(|p| matches(p, r)) {
             "explained"
@@ -419,14 +449,17 @@ fn report(label: &str, events: Score, bursts: Score) {
 #[ignore = "scoring run; tests/run.sh runs it with --ignored"]
 fn planted_lineage_and_bursts_are_found_at_1k() {
     let (mut events, mut bursts) = (Score::default(), Score::default());
-    for seed in 1..=10 {
+    let seeds: Vec<u64> = std::env::var("LINEAGE_SEEDS")
+        .map(|v| v.split(',').map(|x| x.parse().unwrap()).collect())
+        .unwrap_or((1..=10).collect());
+    for seed in seeds {
         let (e, b) = score(1_000, seed);
         report(&format!("1k articles, seed {seed}"), e, b);
         events.add(e);
         bursts.add(b);
     }
     report("1k articles, seeds 1-10 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.6, 0.75), (0.9, 0.85));
+    assert_floors(&events, &bursts, (0.68, 0.8), (0.9, 0.85));
 }
 
 /// Regression floors, a little under what was measured when they were set
@@ -466,5 +499,5 @@ fn planted_lineage_and_bursts_are_found_at_10k() {
         bursts.add(b);
     }
     report("10k articles, seeds 7-8 pooled", events, bursts);
-    assert_floors(&events, &bursts, (0.65, 0.9), (0.9, 0.85));
+    assert_floors(&events, &bursts, (0.7, 0.95), (0.9, 0.85));
 }

@@ -7,8 +7,9 @@
 //! `w` and `w+1` hold at least [`ONSET_SHARE`] of its articles (and at
 //! least [`MIN_TREND`]), so a few early strays do not date it; its *end* is
 //! the last window holding one of its articles, but for one article after
-//! more than [`DORMANT_AFTER`] silent windows and before the last ones: a
-//! stray that Leiden put with it. A trend is *new* when its
+//! more than [`DORMANT_AFTER`] silent windows, before the last ones or of a
+//! trend of at least [`BUSY_RATE`] articles a window: a stray that Leiden
+//! put with it. A trend is *new* when its
 //! onset comes after the first two windows (one quiet window at the start of
 //! a collection is chance, not absence) and its rate before the onset is at
 //! most [`BIRTH_RATE_RATIO`] of its rate after (a growing trend has an onset
@@ -21,10 +22,11 @@
 //! windows before it, and their profile is at least [`PARENT_SIMILARITY`]
 //! like that of `Y`'s first articles (dated in `w` and `w+1`). A trend `X`
 //! that falls silent *hands on* to a trend `Y` that goes on when the
-//! articles `Y` publishes in the two windows after `X`'s end are at least
-//! [`PARENT_SIMILARITY`] like `X`'s last two windows, and at least
-//! [`HEIR_GAIN`] more than `Y`'s own articles of those last two windows were
-//! (a neighbour that was always alike inherits nothing). Then:
+//! articles `Y` publishes in the [`HEIR_WINDOWS`] windows after `X`'s end
+//! are at least [`PARENT_SIMILARITY`] like `X`'s last [`HEIR_WINDOWS`]
+//! windows, and at least [`HEIR_GAIN`] more than `Y`'s own articles of
+//! those last windows were (a neighbour that was always alike inherits
+//! nothing). Then:
 //! * **merge**: two or more trends that fall silent are parents of one new
 //!   trend, or one that falls silent hands on to one that goes on (the two
 //!   flow into the latter), seen at the new trend's onset or the window after
@@ -63,6 +65,15 @@ pub const PARENT_SIMILARITY: f64 = 0.3;
 /// How much closer to a silent trend the articles of a trend that goes on
 /// must come after its end than before, for the silent one to have flowed into it.
 pub const HEIR_GAIN: f64 = 0.2;
+/// Windows on each side of a silent trend's end whose articles the heir
+/// test compares. At 2, the profiles of a few articles each were too noisy
+/// on 1k-article collections: planted merges into a trend that goes on were
+/// read as deaths (BENCHMARKS.md).
+pub const HEIR_WINDOWS: usize = 4;
+/// Mean articles per window from which a trend is busy: one article of it
+/// after more than [`DORMANT_AFTER`] silent windows is a stray even in the
+/// last windows.
+pub const BUSY_RATE: f64 = 4.0;
 /// Silent windows after which a trend is dormant (and its death recorded).
 pub const DORMANT_AFTER: usize = 2;
 /// Silent windows after which a trend has ended.
@@ -346,9 +357,11 @@ impl Life {
             .map_or(first, |w| if counts[w] == 0 { w + 1 } else { w });
         let mut end = counts.iter().rposition(|&n| n > 0).unwrap_or(0);
         // One article after more than DORMANT_AFTER silent windows is a
-        // stray, not the trend going on, unless it is recent: a trend with an
-        // article in the last windows is active, not dead.
-        if counts[end] == 1 && end + DORMANT_AFTER < windows {
+        // stray, not the trend going on, unless it is recent and the trend
+        // small: a small trend with an article in the last windows is
+        // active, not dead; for a busy one, one article is noise.
+        let busy = f64::from(total) / (end + 1) as f64 >= BUSY_RATE;
+        if counts[end] == 1 && (end + DORMANT_AFTER < windows || busy) {
             if let Some(body) = counts[..end].iter().rposition(|&n| n > 0) {
                 if end - body > DORMANT_AFTER && body >= onset {
                     end = body;
@@ -565,12 +578,13 @@ fn events(
             if y == x || onset > end || y_end <= end {
                 continue;
             }
-            let late = profiles.of(&in_windows(x, end.saturating_sub(1), end));
-            let before = cosine(
+            let from = (end + 1).saturating_sub(HEIR_WINDOWS);
+            let late = profiles.of(&in_windows(x, from, end));
+            let before = cosine(&late, &profiles.of(&in_windows(y, from, end)));
+            let after = cosine(
                 &late,
-                &profiles.of(&in_windows(y, end.saturating_sub(1), end)),
+                &profiles.of(&in_windows(y, end + 1, end + HEIR_WINDOWS)),
             );
-            let after = cosine(&late, &profiles.of(&in_windows(y, end + 1, end + 2)));
             let gain = after - before;
             if after >= PARENT_SIMILARITY
                 && gain >= HEIR_GAIN
@@ -645,4 +659,26 @@ pub(super) fn inherit(
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_late_article_of_a_busy_trend_is_a_stray() {
+        // A busy trend (about 20 a window) that stopped at window 9, with
+        // one article in the last window: it ended at 9.
+        let mut busy = vec![20; 10];
+        busy.extend([0; 9]);
+        busy.push(1);
+        let life = Life::of(&busy);
+        assert_eq!((life.onset, life.end), (0, 9));
+        // A small trend with the same shape is still active.
+        let mut small = vec![1; 10];
+        small.extend([0; 9]);
+        small.push(1);
+        assert_eq!(Life::of(&small).end, 19);
+        // Before the last windows, one article is a stray whatever the size.
+        let mut early = vec![1; 10];
+        early.extend([0, 0, 0, 1, 0, 0, 0]);
+        assert_eq!(Life::of(&early).end, 9);
+    }
+}
