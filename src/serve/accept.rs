@@ -21,6 +21,12 @@ use tokio::net::{TcpListener, TcpStream};
 /// client's connection attempt is then dropped and retried a second later.
 const LISTEN_BACKLOG: u32 = 4096;
 
+/// Longest a closed connection is read from for its client's last bytes ([`linger`]).
+const LINGER: Duration = Duration::from_secs(2);
+/// Most bytes read from a closed connection ([`linger`]); a client that
+/// sends more gets a reset.
+const LINGER_BYTES: usize = 4 << 20;
+
 pub(super) fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
@@ -118,6 +124,8 @@ fn serve_connection(
     remote: SocketAddr,
 ) {
     let _ = stream.set_nodelay(true);
+    // A second handle on the socket, for the lingering close once hyper is done with it.
+    let second = second_handle(&stream);
     let io = TokioIo::new(StallGuard::new(stream, state.options.io_timeout));
     let st = Arc::clone(state);
     let entry = Arc::new(connections.open());
@@ -131,12 +139,64 @@ fn serve_connection(
         .keep_alive(true);
     let connection = graceful.watch(builder.serve_connection(io, service));
     tokio::spawn(async move {
-        tokio::select! {
-            _ = connection => {}
+        let finished = tokio::select! {
+            _ = connection => true,
             // Closed to make room: dropping the connection closes the socket.
-            _ = entry.close.notified() => {}
+            _ = entry.close.notified() => false,
+        };
+        drop(entry);
+        if let (true, Some(second)) = (finished, second) {
+            linger(second).await;
         }
     });
+}
+
+/// A second handle on the socket of `stream` (`None` where it cannot be
+/// made: the close is then abrupt).
+fn second_handle(stream: &TcpStream) -> Option<std::net::TcpStream> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        stream
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(std::net::TcpStream::from)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = stream;
+        None
+    }
+}
+
+/// Closes a connection hyper is done with gently: no more writes, then what
+/// the client still sends (a request body the server refused without
+/// reading it) is read and dropped until the client closes, for at most
+/// [`LINGER`] and [`LINGER_BYTES`]. Closing a socket with unread bytes
+/// sends a reset, which can reach the client before it has read the answer
+/// (a `413` for a body over `--max-body`), and the answer is lost.
+async fn linger(second: std::net::TcpStream) {
+    let _ = second.shutdown(std::net::Shutdown::Write);
+    let Ok(stream) = TcpStream::from_std(second) else {
+        return;
+    };
+    let mut buf = [0u8; 16 << 10];
+    let mut left = LINGER_BYTES;
+    let _ = tokio::time::timeout(LINGER, async {
+        while left > 0 {
+            if stream.readable().await.is_err() {
+                break;
+            }
+            match stream.try_read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => left = left.saturating_sub(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(_) => break,
+            }
+        }
+    })
+    .await;
 }
 
 /// Lets requests in flight finish within the grace period, then cancels
