@@ -223,9 +223,9 @@ fn finish(
             .push(("trends", started.elapsed().as_secs_f64()));
     }
     let writing = Instant::now();
-    let quads = rdf::analysis_quads(&analysis, graph, collection, iris);
-    dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;
-    drop(quads);
+    dir.write_graph_from(&format!("analysis-{}", projection.name()), |emit| {
+        rdf::each_analysis_quad(&analysis, graph, collection, iris, emit)
+    })?;
     stored::save_sidecar(dir, graph, &analysis, projection_options)?;
     analysis
         .timings
