@@ -63,7 +63,7 @@ pub fn analyze_store(
 ) -> Result<StoreAnalysis, AnalyzeError> {
     let started = Instant::now();
     let articles = projection == Projection::Articles;
-    let ((loaded, load_seconds), early) = std::thread::scope(|s| {
+    let ((loaded, mut load_seconds), early) = std::thread::scope(|s| {
         let loader = s.spawn(|| {
             let loaded = load(dir, articles);
             (loaded, started.elapsed().as_secs_f64())
@@ -98,8 +98,10 @@ pub fn analyze_store(
         _ => {
             if partial {
                 // A partial collection cannot be projected: load the whole one.
+                let reload = Instant::now();
                 (collection, iris) = crate::build::load_collection(dir)?;
                 (load_step, partial) = ("load", false);
+                load_seconds += reload.elapsed().as_secs_f64();
             }
             analyze_projection(
                 dir,
