@@ -300,6 +300,7 @@ pub fn build(
     // The entries are saved: free them before the projection needs memory.
     drop((entries, previous));
     crate::graph::stored::build_and_save(dir, &collection)?;
+    crate::graph::article_index::save(dir, &collection)?;
     progress.finish();
     Ok(report)
 }
@@ -557,9 +558,16 @@ fn save_touched(
     if touched {
         let before = dir.collection_stamp()?;
         dir.save(header, entries)?;
-        if !crate::graph::stored::restamp(dir, &before)? {
+        let projection = crate::graph::stored::restamp(dir, &before)?;
+        let index = crate::graph::article_index::restamp(dir, &before)?;
+        if !(projection && index) {
             let (collection, _) = crate::build::load_collection(dir)?;
-            crate::graph::stored::build_and_save(dir, &collection)?;
+            if !projection {
+                crate::graph::stored::build_and_save(dir, &collection)?;
+            }
+            if !index {
+                crate::graph::article_index::save(dir, &collection)?;
+            }
         }
     }
     report.saved = touched;

@@ -540,3 +540,58 @@ fn a_damaged_trend_state_is_set_aside_and_rewritten() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// The summary of `analyze --json` without its timings.
+fn summary_of(o: &Output) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v.as_object_mut().unwrap().remove("timings_seconds");
+    v
+}
+
+/// `analyze` of the articles projection reads the store's article index
+/// instead of the collection when it is current, and gives what loading the
+/// collection gives: the same summary, analysis graph and trends. Without
+/// the index (or with a stale one) it loads the collection and writes the
+/// index again.
+#[test]
+fn the_article_index_gives_what_the_collection_gives() {
+    let (_fast_dir, fast) = own_store();
+    let (_slow_dir, slow) = own_store();
+    let index = fast.join("articles-index.bin");
+    let built = std::fs::read(&index).expect("build keeps the article index");
+    std::fs::remove_file(slow.join("articles-index.bin")).unwrap();
+    let args = [
+        "-v", "analyze", "--json", "--method", "louvain", "--window", "month",
+    ];
+    let (a, b) = (run(&fast, &args), run(&slow, &args));
+    assert!(a.status.success() && b.status.success());
+    let (fast_err, slow_err) = (
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr),
+    );
+    assert!(fast_err.contains("load index:"), "{fast_err}");
+    assert!(!slow_err.contains("load index:"), "{slow_err}");
+    assert!(slow_err.contains("load:"), "{slow_err}");
+    assert_eq!(summary_of(&a), summary_of(&b));
+    for file in ["graphs/analysis-articles.nq", "trends.bin"] {
+        assert!(
+            std::fs::read(fast.join(file)).unwrap() == std::fs::read(slow.join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+    // The slow path kept the index for the next analysis.
+    assert!(std::fs::read(slow.join("articles-index.bin")).unwrap() == built);
+    let again = run(&slow, &args);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("load index:"));
+    assert_eq!(summary_of(&again), summary_of(&a));
+
+    // A damaged index is not used, and is written again.
+    let mut damaged = built.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 1;
+    std::fs::write(&index, &damaged).unwrap();
+    let c = run(&fast, &args);
+    assert!(!String::from_utf8_lossy(&c.stderr).contains("load index:"));
+    assert_eq!(summary_of(&c), summary_of(&a));
+    assert!(std::fs::read(&index).unwrap() == built);
+}

@@ -4,7 +4,8 @@
 //! [`analyze_projection`] does the same for a collection already loaded
 //! (`run`). The articles projection comes from the store when it keeps it
 //! current ([`crate::graph::stored`]); `analyze_store` then analyses it while
-//! the collection loads on another thread.
+//! the store's article index ([`crate::graph::article_index`]) loads on
+//! another thread, and never loads the collection when that is current.
 
 use super::{analyze, rdf, stored, Analysis, AnalyzeError, AnalyzeOptions};
 use crate::graph::stored::Source;
@@ -16,8 +17,13 @@ use std::time::Instant;
 
 /// A projection of a store with its analysis, as written into the store.
 pub struct StoreAnalysis {
-    /// The collection loaded from the store.
+    /// The collection loaded from the store, or, when `partial`, the
+    /// partial collection of its article index
+    /// ([`crate::graph::article_index`]: articles' ids, titles, dates and
+    /// concepts, and the concepts; nothing else).
     pub collection: Collection,
+    /// Whether `collection` is the article index's partial collection.
+    pub partial: bool,
     /// The store's IRIs.
     pub iris: Iris,
     /// The projection that was analysed.
@@ -28,12 +34,16 @@ pub struct StoreAnalysis {
 
 /// Loads the store in `dir`, analyses `projection` of it and writes the
 /// results into its analysis graph `{base}graph/analysis/{projection}`
-/// (replacing the previous ones). The timings start with `load`.
+/// (replacing the previous ones). The timings start with `load` (or `load
+/// index`).
 ///
 /// The stored articles projection ([`crate::graph::stored`]) needs no
 /// collection, so when the store keeps it current it is read and analysed
-/// while the collection loads on another thread; the trends and the
-/// writing wait for both. The results are the same either way.
+/// while, on another thread, the article index is read (a partial
+/// collection: what the trends, the writing and the summary read) or, when
+/// that is not current, the collection is loaded; the trends and the
+/// writing wait for both. When the projection must be built, the whole
+/// collection is loaded. The results are the same either way.
 ///
 /// ```no_run
 /// use signalgraph::analyze::{analyze_store, AnalyzeOptions, Method};
@@ -52,12 +62,13 @@ pub fn analyze_store(
     options: &AnalyzeOptions,
 ) -> Result<StoreAnalysis, AnalyzeError> {
     let started = Instant::now();
-    let ((loaded, load_seconds), early) = std::thread::scope(|s| {
+    let articles = projection == Projection::Articles;
+    let ((loaded, mut load_seconds), early) = std::thread::scope(|s| {
         let loader = s.spawn(|| {
-            let loaded = crate::build::load_collection(dir);
+            let loaded = load(dir, articles);
             (loaded, started.elapsed().as_secs_f64())
         });
-        let early = (projection == Projection::Articles)
+        let early = articles
             .then(|| analyze_stored(dir, projection_options, options))
             .flatten();
         let loaded = loader
@@ -65,7 +76,8 @@ pub fn analyze_store(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (loaded, early)
     });
-    let (collection, iris) = loaded?;
+    let (mut collection, mut iris, mut partial) = loaded?;
+    let mut load_step = if partial { "load index" } else { "load" };
     let (graph, mut analysis) = match early {
         // The file was current when read, so its nodes are this collection's
         // articles; the count is checked all the same.
@@ -83,22 +95,49 @@ pub fn analyze_store(
             )?;
             (graph, analysis)
         }
-        _ => analyze_projection(
-            dir,
-            &collection,
-            &iris,
-            projection,
-            projection_options,
-            options,
-        )?,
+        _ => {
+            if partial {
+                // A partial collection cannot be projected: load the whole one.
+                let reload = Instant::now();
+                (collection, iris) = crate::build::load_collection(dir)?;
+                (load_step, partial) = ("load", false);
+                load_seconds += reload.elapsed().as_secs_f64();
+            }
+            analyze_projection(
+                dir,
+                &collection,
+                &iris,
+                projection,
+                projection_options,
+                options,
+            )?
+        }
     };
-    analysis.timings.insert(0, ("load", load_seconds));
+    analysis.timings.insert(0, (load_step, load_seconds));
     Ok(StoreAnalysis {
         collection,
+        partial,
         iris,
         graph,
         analysis,
     })
+}
+
+/// The store's article index ([`crate::graph::article_index`]) as a partial
+/// collection when `articles` and it is current (`true` last), else the
+/// whole collection, from which the index is then written again (a store
+/// built before it existed gets it, as it gets the stored projection).
+fn load(dir: &StoreDir, articles: bool) -> Result<(Collection, Iris, bool), AnalyzeError> {
+    if articles {
+        if let Ok((collection, iris)) = crate::graph::article_index::load(dir) {
+            return Ok((collection, iris, true));
+        }
+    }
+    let (collection, iris) = crate::build::load_collection(dir)?;
+    if articles {
+        crate::graph::article_index::save(dir, &collection)?;
+    }
+    Ok((collection, iris, false))
 }
 
 /// The stored articles projection, when current, with its analysis
@@ -186,9 +225,9 @@ fn finish(
             .push(("trends", started.elapsed().as_secs_f64()));
     }
     let writing = Instant::now();
-    let quads = rdf::analysis_quads(&analysis, graph, collection, iris);
-    dir.write_graph(&format!("analysis-{}", projection.name()), &quads)?;
-    drop(quads);
+    dir.write_graph_from(&format!("analysis-{}", projection.name()), |emit| {
+        rdf::each_analysis_quad(&analysis, graph, collection, iris, emit)
+    })?;
     stored::save_sidecar(dir, graph, &analysis, projection_options)?;
     analysis
         .timings

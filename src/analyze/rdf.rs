@@ -17,7 +17,10 @@ use crate::model::Collection;
 use crate::store::iri::Iris;
 use crate::store::vocab::term;
 use oxigraph::model::vocab::xsd;
-use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
+use oxigraph::model::{
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef,
+};
+use std::io;
 
 /// The predicate a measure is written with.
 pub fn predicate(m: Measure) -> &'static str {
@@ -53,10 +56,29 @@ pub fn analysis_quads(
     c: &Collection,
     iris: &Iris,
 ) -> Vec<Quad> {
-    let name = graph.projection.name();
-    let g = GraphName::NamedNode(iris.analysis_graph(name));
-    let p = |iri: &str| NamedNode::new_unchecked(iri);
     let mut out = Vec::new();
+    each_analysis_quad(analysis, graph, c, iris, &mut |q| {
+        out.push(q.into_owned());
+        Ok(())
+    })
+    .expect("collecting cannot fail");
+    out
+}
+
+/// Hands the quads [`analysis_quads`] gives, in its order, to `emit` one at a
+/// time (for [`crate::store::StoreDir::write_graph_from`]); stops at the
+/// first error `emit` returns.
+pub fn each_analysis_quad(
+    analysis: &Analysis,
+    graph: &ProjectedGraph,
+    c: &Collection,
+    iris: &Iris,
+    emit: &mut dyn FnMut(QuadRef<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let name = graph.projection.name();
+    let g = iris.analysis_graph(name);
+    let g = GraphNameRef::NamedNode(g.as_ref());
+    let p = |iri: &'static str| NamedNodeRef::new_unchecked(iri);
 
     let clusters: Vec<Vec<NamedNode>> = analysis
         .levels
@@ -68,45 +90,37 @@ pub fn analysis_quads(
                 .collect()
         })
         .collect();
+    let projection = Literal::new_simple_literal(name);
     for (level, l) in analysis.levels.iter().enumerate() {
+        let modularity = Literal::from(l.modularity);
         for (i, size) in l.sizes().into_iter().enumerate() {
-            let cluster = &clusters[level][i];
-            let mut fact = |pred: &str, o: Term| {
-                out.push(Quad::new(cluster.clone(), p(pred), o, g.clone()));
-            };
-            fact(term::RDF_TYPE, p(term::CLUSTER).into());
-            fact(term::LEVEL, integer(level));
-            fact(term::CLUSTER_SIZE, integer(size));
-            fact(term::MODULARITY, Literal::from(l.modularity).into());
-            fact(term::PROJECTION, Literal::new_simple_literal(name).into());
+            let cluster = clusters[level][i].as_ref();
+            let mut fact =
+                |pred: &'static str, o: TermRef<'_>| emit(QuadRef::new(cluster, p(pred), o, g));
+            fact(term::RDF_TYPE, p(term::CLUSTER).into())?;
+            fact(term::LEVEL, integer(level).as_ref())?;
+            fact(term::CLUSTER_SIZE, integer(size).as_ref())?;
+            fact(term::MODULARITY, modularity.as_ref().into())?;
+            fact(term::PROJECTION, projection.as_ref().into())?;
             if level > 0 {
-                let parent = clusters[level - 1][l.parents[i] as usize].clone();
-                fact(term::SUB_CLUSTER_OF, parent.into());
+                let parent = clusters[level - 1][l.parents[i] as usize].as_ref();
+                fact(term::SUB_CLUSTER_OF, parent.into())?;
             }
         }
     }
     for node in 0..analysis.node_count {
         let subject = graph.node(node as u32).iri(c, iris);
         for (m, scores) in &analysis.measures {
-            out.push(Quad::new(
-                subject.clone(),
-                p(predicate(*m)),
-                literal(*m, scores[node]),
-                g.clone(),
-            ));
+            let value = literal(*m, scores[node]);
+            emit(QuadRef::new(&subject, p(predicate(*m)), &value, g))?;
         }
         for (level, l) in analysis.levels.iter().enumerate() {
-            let cluster = clusters[level][l.membership[node] as usize].clone();
-            out.push(Quad::new(
-                subject.clone(),
-                p(term::MEMBER_OF),
-                cluster,
-                g.clone(),
-            ));
+            let cluster = clusters[level][l.membership[node] as usize].as_ref();
+            emit(QuadRef::new(&subject, p(term::MEMBER_OF), cluster, g))?;
         }
     }
     if let Some(tracked) = &analysis.trends {
-        trends::trend_quads(&tracked.history, c, iris, &g, &mut out);
+        trends::each_trend_quad(&tracked.history, c, iris, g, emit)?;
     }
-    out
+    Ok(())
 }

@@ -1,7 +1,11 @@
 //! The `analyze` command: options, and the glue from store or edge list to summary.
 //!
-//! After analysing a store's projection it also refreshes the saved report
-//! model (`report::refresh`), so `report` right after `analyze` is quick.
+//! After analysing a store's projection from the whole collection it also
+//! refreshes the saved report model (`report::refresh`), so `report` right
+//! after it is quick. An analysis of the articles projection from the
+//! store's article index has no collection to refresh it from: it leaves
+//! the model stale, and the next `report` computes it (`run` writes it with
+//! its reports).
 
 use super::{numbers, values, Global, UsageError};
 use anyhow::Context;
@@ -172,8 +176,16 @@ fn usage(e: AnalyzeError) -> anyhow::Error {
 /// Rebuilds the saved report model from the analysis just written, so the
 /// next `report` need not read the store; its time is the `report model`
 /// step. A model that cannot be rebuilt is left to `report` (a note with
-/// -v, a warning when saving failed): the analysis itself is done.
+/// -v, a warning when saving failed): the analysis itself is done. Not
+/// after an analysis from the article index: loading the whole collection
+/// for the model would cost more than the analysis.
 fn refresh_report(g: &Global, dir: &StoreDir, stored: &mut analyze::StoreAnalysis) {
+    if stored.partial {
+        if g.verbose {
+            eprintln!("report model not refreshed: the analysis read the article index, not the collection; `signalgraph report` computes it");
+        }
+        return;
+    }
     let started = Instant::now();
     let refreshed = report::refresh(
         dir,

@@ -1,5 +1,6 @@
-//! Graph views for analysis: the CSR layout the algorithms read, the projections, and the articles projection kept in the store.
+//! Graph views for analysis: the CSR layout the algorithms read, the projections, and what the store keeps for analyses (the articles projection and the article index).
 
+pub mod article_index;
 pub mod csr;
 pub mod edgelist;
 

@@ -209,7 +209,12 @@ pub fn compute_with(
     // The articles projection as the analysis saw it (its sidecar records the
     // options; without one, the defaults `analyze` uses).
     let options = stored::sidecar_options(dir, Projection::Articles).unwrap_or_default();
-    let articles = ProjectedGraph::build(&collection, Projection::Articles, &options);
+    // Read from the store when it keeps it for these options (the same
+    // graph, edge for edge); built, not written back, otherwise.
+    let articles = match crate::graph::stored::load(dir, &options) {
+        Ok(graph) if graph.node_count() == collection.articles.len() => graph,
+        _ => ProjectedGraph::build(&collection, Projection::Articles, &options),
+    };
     let article_analysis = stored::load(dir, &articles, &collection, &iris)?
         .ok_or_else(|| ReportError::NoAnalysis(dir.path().to_path_buf()))?;
     progress.advance(1);

@@ -35,7 +35,7 @@ pub use snapshot::{write_atomically, Entry, Header, Modified};
 use crate::model::{Collection, Stats};
 use crate::progress::Progress;
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::Quad;
+use oxigraph::model::{GraphName, Quad, QuadRef};
 use rayon::prelude::*;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -207,24 +207,43 @@ impl StoreDir {
     /// Replaces (or creates) one extra named graph file atomically; its last
     /// line is its seal ([`verify_graph_file`]).
     pub fn write_graph(&self, name: &str, quads: &[Quad]) -> Result<(), StoreError> {
+        self.write_graph_from(name, |emit| quads.iter().try_for_each(|q| emit(q.as_ref())))
+    }
+
+    /// Writes the extra graph file `name` as [`write_graph`](Self::write_graph)
+    /// does, from the quads `quads` hands to its argument one at a time, so
+    /// they need not be held.
+    pub fn write_graph_from(
+        &self,
+        name: &str,
+        quads: impl FnOnce(&mut dyn FnMut(QuadRef<'_>) -> io::Result<()>) -> io::Result<()>,
+    ) -> Result<(), StoreError> {
         let dir = self.graphs_dir();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
         let path = self.graph_file(name);
-        let graphs: std::collections::HashSet<_> = quads.iter().map(|q| &q.graph_name).collect();
         snapshot::write_atomically(&path, |w| {
-            let mut hashed = Hashing {
-                inner: &mut *w,
-                hasher: blake3::Hasher::new(),
-            };
-            for q in quads {
-                writeln!(hashed, "{q} .")?;
-            }
-            let hash = hashed.hasher.finalize();
+            let mut hasher = blake3::Hasher::new();
+            let mut graphs: std::collections::HashSet<GraphName> = Default::default();
+            let mut last: Option<GraphName> = None;
+            let (mut count, mut line) = (0usize, String::new());
+            quads(&mut |q| {
+                use std::fmt::Write as _;
+                if last.as_ref().map(GraphName::as_ref) != Some(q.graph_name) {
+                    let graph = q.graph_name.into_owned();
+                    graphs.insert(graph.clone());
+                    last = Some(graph);
+                }
+                line.clear();
+                writeln!(line, "{q} .").map_err(io::Error::other)?;
+                hasher.update(line.as_bytes());
+                count += 1;
+                w.write_all(line.as_bytes())
+            })?;
             writeln!(
                 w,
                 "{SEAL}{} quads={} graphs={}",
-                hash.to_hex(),
-                quads.len(),
+                hasher.finalize().to_hex(),
+                count,
                 graphs.len()
             )
         })
@@ -290,24 +309,6 @@ pub struct SetAside {
 /// byte before that line and what they hold. N-Quads readers skip it as a
 /// comment; a file cut short loses it, a changed byte breaks the hash.
 const SEAL: &str = "# signalgraph blake3=";
-
-/// A writer that hashes what passes through it.
-struct Hashing<W> {
-    inner: W,
-    hasher: blake3::Hasher,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
 
 /// What the seal of a graph file says it holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

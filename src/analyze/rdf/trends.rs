@@ -23,7 +23,10 @@ use crate::store::vocab::term;
 use crate::trends::history::History;
 use crate::trends::lineage::{Activity, Event, EventKind};
 use oxigraph::model::vocab::xsd;
-use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
+use oxigraph::model::{
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term,
+};
+use std::io;
 
 /// An activity's name in the exports: `active`, `dormant` or `ended`.
 pub fn activity_name(a: Activity) -> &'static str {
@@ -58,9 +61,11 @@ fn date(d: impl std::fmt::Display) -> Term {
 }
 
 /// Writes the quads of one history into one graph.
-struct Writer<'a> {
-    graph: GraphName,
-    out: &'a mut Vec<Quad>,
+struct Writer<'a, 'e> {
+    graph: GraphNameRef<'a>,
+    emit: &'e mut dyn FnMut(QuadRef<'_>) -> io::Result<()>,
+    /// The first error `emit` gave; nothing is emitted after it.
+    error: Option<io::Error>,
     history: &'a History,
     c: &'a Collection,
     iris: &'a Iris,
@@ -81,10 +86,27 @@ pub fn trend_quads(
     graph: &GraphName,
     out: &mut Vec<Quad>,
 ) {
+    each_trend_quad(history, c, iris, graph.as_ref(), &mut |q| {
+        out.push(q.into_owned());
+        Ok(())
+    })
+    .expect("collecting cannot fail");
+}
+
+/// Hands the quads [`trend_quads`] gives, in its order, to `emit` one at a
+/// time; stops at the first error `emit` returns.
+pub fn each_trend_quad(
+    history: &History,
+    c: &Collection,
+    iris: &Iris,
+    graph: GraphNameRef<'_>,
+    emit: &mut dyn FnMut(QuadRef<'_>) -> io::Result<()>,
+) -> io::Result<()> {
     let kind = history.window.to_string();
     let mut w = Writer {
-        graph: graph.clone(),
-        out,
+        graph,
+        emit,
+        error: None,
         history,
         c,
         iris,
@@ -98,16 +120,16 @@ pub fn trend_quads(
     w.trends();
     w.events();
     w.bursts();
+    w.error.map_or(Ok(()), Err)
 }
 
-impl Writer<'_> {
+impl Writer<'_, '_> {
     fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
-        self.out.push(Quad::new(
-            s.clone(),
-            NamedNode::new_unchecked(p),
-            o.into(),
-            self.graph.clone(),
-        ));
+        if self.error.is_none() {
+            let o = o.into();
+            let quad = QuadRef::new(s, NamedNodeRef::new_unchecked(p), &o, self.graph);
+            self.error = (self.emit)(quad).err();
+        }
     }
 
     fn article(&self, a: u32) -> NamedNode {
