@@ -364,6 +364,12 @@ fn analyze_keeps_the_report_model_fresh() {
         std::fs::read(root.join(".signalgraph/report-cache.json")).unwrap(),
         before
     );
+    // A fast analyze (from the article index) cannot write the report
+    // again: the store's copy of the previous one goes, so `serve` does not
+    // show it as the new analysis's.
+    assert!(root.join(".signalgraph/report.html").exists());
+    ok(signalgraph(root, &["-q", "analyze", "--resolution", "1.5"]));
+    assert!(!root.join(".signalgraph/report.html").exists());
     // Without an articles analysis there is no model, and analyze still succeeds.
     let fresh = tempfile::tempdir().unwrap();
     ok(signalgraph(

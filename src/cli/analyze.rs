@@ -178,11 +178,19 @@ fn usage(e: AnalyzeError) -> anyhow::Error {
 /// step. A model that cannot be rebuilt is left to `report` (a note with
 /// -v, a warning when saving failed): the analysis itself is done. Not
 /// after an analysis from the article index: loading the whole collection
-/// for the model would cost more than the analysis.
+/// for the model would cost more than the analysis; the store's HTML copy,
+/// which showed the previous analysis, is removed then.
 fn refresh_report(g: &Global, dir: &StoreDir, stored: &mut analyze::StoreAnalysis) {
     if stored.partial {
+        // The store's HTML copy shows the previous analysis: `serve` must
+        // not show it as this one's.
+        let copy = report::store_copy(dir);
+        let removed = std::fs::remove_file(&copy).is_ok();
         if g.verbose {
             eprintln!("report model not refreshed: the analysis read the article index, not the collection; `signalgraph report` computes it");
+            if removed {
+                eprintln!("{} removed: it showed the previous analysis", copy.display());
+            }
         }
         return;
     }
