@@ -189,7 +189,10 @@ fn refresh_report(g: &Global, dir: &StoreDir, stored: &mut analyze::StoreAnalysi
         if g.verbose {
             eprintln!("report model not refreshed: the analysis read the article index, not the collection; `signalgraph report` computes it");
             if removed {
-                eprintln!("{} removed: it showed the previous analysis", copy.display());
+                eprintln!(
+                    "{} removed: it showed the previous analysis",
+                    copy.display()
+                );
             }
         }
         return;
