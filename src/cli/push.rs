@@ -30,6 +30,11 @@ pub struct PushArgs {
     /// Say what would be sent and deleted (one line per graph); send nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Send nothing: record every graph of the store as the endpoint holding it, after
+    /// the store's own bulk loader read this store's export (`export --format nquads`);
+    /// later pushes send only what changes.
+    #[arg(long, conflicts_with_all = ["dry_run", "full"])]
+    record_only: bool,
     /// Print the outcome as JSON on stdout (graphs_sent, graphs_deleted, graphs_unchanged,
     /// triples_sent, seconds, …).
     #[arg(long)]
@@ -95,6 +100,7 @@ impl PushArgs {
             protocol: self.protocol,
             full: self.full,
             dry_run: self.dry_run,
+            record_only: self.record_only,
             concurrency: self.concurrency,
             batch_size: self.batch_size,
             batch_triples: self.batch_triples,
@@ -135,7 +141,14 @@ pub fn run(g: &Global, dir: &StoreDir, args: &PushArgs) -> anyhow::Result<ExitCo
         eprintln!("error: push stopped: {why}");
     }
     if !g.quiet {
-        eprintln!("{}", summary(&report));
+        if args.record_only {
+            eprintln!(
+                "recorded {} graphs as held by {}; sent nothing",
+                report.graphs_unchanged, report.endpoint
+            );
+        } else {
+            eprintln!("{}", summary(&report));
+        }
     }
     Ok(if report.complete() || report.dry_run {
         ExitCode::SUCCESS

@@ -42,6 +42,9 @@ pub struct PushOptions {
     pub full: bool,
     /// Plan only: say what would be sent and deleted, send nothing.
     pub dry_run: bool,
+    /// Send nothing; record every graph as the endpoint holding it (after
+    /// the store's bulk loader read this store's export).
+    pub record_only: bool,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// Graphs per SPARQL Update request, at most.
@@ -65,6 +68,7 @@ impl Default for PushOptions {
             protocol: Protocol::GraphStore,
             full: false,
             dry_run: false,
+            record_only: false,
             concurrency: 4,
             batch_size: protocol::DEFAULT_BATCH_SIZE,
             batch_triples: protocol::DEFAULT_BATCH_TRIPLES,
@@ -205,6 +209,32 @@ pub fn push(
         },
         other => other?,
     };
+    if options.record_only {
+        let recorded = PushState {
+            endpoint: options.url.clone(),
+            graphs: local
+                .iter()
+                .map(|g| (g.iri.clone(), g.hash.clone()))
+                .collect(),
+        };
+        recorded.write(&path)?;
+        return Ok(PushReport {
+            graphs_sent: 0,
+            graphs_deleted: 0,
+            graphs_unchanged: local.len(),
+            triples_sent: 0,
+            seconds: started.elapsed().as_secs_f64(),
+            graphs_pending: 0,
+            failures: Vec::new(),
+            stopped: None,
+            dry_run: false,
+            protocol: options.protocol.name(),
+            endpoint: options.url.clone(),
+            state_file: path,
+            would_send: Vec::new(),
+            would_delete: Vec::new(),
+        });
+    }
     let plan = plan::plan(&local, &state.graphs, options.full);
     let mut report = PushReport {
         graphs_sent: 0,
