@@ -24,6 +24,7 @@
 //! `u32` length and UTF-8 bytes; then the BLAKE3 hash of everything before
 //! it. A file that is stale, damaged or of another version is not used.
 
+use super::stored::stamp_of;
 use crate::model::{ArticleLinks, Collection, Concept, ConceptKind, Input, SeedFile};
 use crate::seed::{Article, Date};
 use crate::store::{write_atomically, CollectionStamp, Iris, StoreDir, StoreError};
@@ -107,30 +108,8 @@ pub fn load(dir: &StoreDir) -> Result<(Collection, Iris), String> {
     Ok((collection, iris))
 }
 
-/// Checks the magic, the length and the checksum.
 fn check(bytes: &[u8]) -> Result<(), String> {
-    if !bytes.starts_with(MAGIC) {
-        return Err(if bytes.starts_with(&MAGIC[..7]) {
-            "written by another version of signalgraph".into()
-        } else {
-            "not an article index".into()
-        });
-    }
-    if bytes.len() < HEAD_BYTES + 32 {
-        return Err("truncated".into());
-    }
-    let body = bytes.len() - 32;
-    if blake3::hash(&bytes[..body]).as_bytes() != &bytes[body..] {
-        return Err("checksum mismatch".into());
-    }
-    Ok(())
-}
-
-fn stamp_of(bytes: &[u8]) -> CollectionStamp {
-    CollectionStamp {
-        len: u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes")),
-        body: bytes[16..48].try_into().expect("32 bytes"),
-    }
+    super::stored::check_file(bytes, MAGIC, HEAD_BYTES, "an article index")
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {

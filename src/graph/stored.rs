@@ -168,16 +168,28 @@ fn read_u32(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
 }
 
-/// Checks the magic, the length and the checksum.
 fn check(bytes: &[u8]) -> Result<(), String> {
-    if !bytes.starts_with(MAGIC) {
-        return Err(if bytes.starts_with(&MAGIC[..7]) {
+    check_file(bytes, MAGIC, HEAD_BYTES, "a stored projection")
+}
+
+/// Checks a file the store keeps beside the collection (the stored
+/// projection, the article index): its `magic` (8 bytes, the last the
+/// format's version), at least `head` bytes before the checksum, and the
+/// BLAKE3 checksum of everything before it in its last 32 bytes.
+pub(crate) fn check_file(
+    bytes: &[u8],
+    magic: &[u8; 8],
+    head: usize,
+    what: &str,
+) -> Result<(), String> {
+    if !bytes.starts_with(magic) {
+        return Err(if bytes.starts_with(&magic[..7]) {
             "written by another version of signalgraph".into()
         } else {
-            "not a stored projection".into()
+            format!("not {what}")
         });
     }
-    if bytes.len() < HEAD_BYTES + 32 {
+    if bytes.len() < head + 32 {
         return Err("truncated".into());
     }
     let body = bytes.len() - 32;
@@ -187,8 +199,8 @@ fn check(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The collection stamp of a checked file.
-fn stamp_of(bytes: &[u8]) -> CollectionStamp {
+/// The collection stamp of a file [`check_file`] checked (after its magic).
+pub(crate) fn stamp_of(bytes: &[u8]) -> CollectionStamp {
     CollectionStamp {
         len: read_u64(bytes, 8),
         body: bytes[16..48].try_into().expect("32 bytes"),
