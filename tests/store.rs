@@ -294,6 +294,8 @@ fn the_stored_projection_follows_the_collection() {
         before[64..before.len() - 32]
     );
     assert_eq!(shape(&stored_projection(&dir).unwrap()), shape(&kept));
+    // The article index is stamped again too: analyze reads it, not the collection.
+    assert!(analyze_verbose(&store_dir).contains("load index:"));
 
     // New articles: the projection is built again from the changed collection.
     let second = GenerateOptions {

@@ -63,21 +63,7 @@ pub fn save(dir: &StoreDir, collection: &Collection) -> Result<(), StoreError> {
 /// was current for `before` (a save that changed only modification times);
 /// returns whether it is current now.
 pub fn restamp(dir: &StoreDir, before: &CollectionStamp) -> Result<bool, StoreError> {
-    let file = path(dir);
-    let Ok(mut bytes) = std::fs::read(&file) else {
-        return Ok(false);
-    };
-    if check(&bytes).is_err() || stamp_of(&bytes) != *before {
-        return Ok(false);
-    }
-    let now = dir.collection_stamp()?;
-    bytes[8..16].copy_from_slice(&now.len.to_le_bytes());
-    bytes[16..48].copy_from_slice(&now.body);
-    let body = bytes.len() - 32;
-    let hash = blake3::hash(&bytes[..body]);
-    bytes[body..].copy_from_slice(hash.as_bytes());
-    write_atomically(&file, |w| w.write_all(&bytes))?;
-    Ok(true)
+    super::stored::restamp_file(dir, &path(dir), before, check)
 }
 
 /// The partial collection of the index (see the module documentation) and

@@ -78,8 +78,17 @@ pub fn build_and_save(dir: &StoreDir, collection: &Collection) -> Result<(), Sto
 /// changed no article, only modification times); otherwise leaves it to be
 /// rebuilt. Returns whether it is current now.
 pub fn restamp(dir: &StoreDir, before: &CollectionStamp) -> Result<bool, StoreError> {
-    let file = path(dir);
-    let Ok(mut bytes) = std::fs::read(&file) else {
+    restamp_file(dir, &path(dir), before, check)
+}
+
+/// [`restamp`] for any file [`check_file`] checks (with `check`).
+pub(crate) fn restamp_file(
+    dir: &StoreDir,
+    file: &std::path::Path,
+    before: &CollectionStamp,
+    check: fn(&[u8]) -> Result<(), String>,
+) -> Result<bool, StoreError> {
+    let Ok(mut bytes) = std::fs::read(file) else {
         return Ok(false);
     };
     if check(&bytes).is_err() || stamp_of(&bytes) != *before {
@@ -91,7 +100,7 @@ pub fn restamp(dir: &StoreDir, before: &CollectionStamp) -> Result<bool, StoreEr
     let body = bytes.len() - 32;
     let hash = blake3::hash(&bytes[..body]);
     bytes[body..].copy_from_slice(hash.as_bytes());
-    write_atomically(&file, |w| w.write_all(&bytes))?;
+    write_atomically(file, |w| w.write_all(&bytes))?;
     Ok(true)
 }
 
