@@ -71,14 +71,7 @@ pub fn restamp(dir: &StoreDir, before: &CollectionStamp) -> Result<bool, StoreEr
 /// alignment settings saved in `dir`; else why not.
 pub fn load(dir: &StoreDir) -> Result<(Collection, Iris), String> {
     let file = path(dir);
-    let bytes = match std::fs::read(&file) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!("{} is missing", file.display()))
-        }
-        Err(e) => return Err(format!("{}: {e}", file.display())),
-    };
-    check(&bytes).map_err(|why| format!("{}: {why}", file.display()))?;
+    let bytes = super::stored::read_checked(&file, check)?;
     let now = dir.collection_stamp().map_err(|e| e.to_string())?;
     let alignment = alignment_hash(dir).map_err(|e| e.to_string())?;
     if stamp_of(&bytes) != now || bytes[48..80] != alignment {

@@ -81,6 +81,23 @@ pub fn restamp(dir: &StoreDir, before: &CollectionStamp) -> Result<bool, StoreEr
     restamp_file(dir, &path(dir), before, check)
 }
 
+/// The bytes of `file` once `check` passed; else why not (missing,
+/// unreadable, damaged), naming the file.
+pub(crate) fn read_checked(
+    file: &std::path::Path,
+    check: fn(&[u8]) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("{} is missing", file.display()))
+        }
+        Err(e) => return Err(format!("{}: {e}", file.display())),
+    };
+    check(&bytes).map_err(|why| format!("{}: {why}", file.display()))?;
+    Ok(bytes)
+}
+
 /// [`restamp`] for any file [`check_file`] checks (with `check`).
 pub(crate) fn restamp_file(
     dir: &StoreDir,
@@ -144,14 +161,7 @@ fn is_default(options: &ProjectionOptions) -> bool {
 /// saved in `dir` and for `options`; else why not.
 pub fn load(dir: &StoreDir, options: &ProjectionOptions) -> Result<ProjectedGraph, String> {
     let file = path(dir);
-    let bytes = match std::fs::read(&file) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!("{} is missing", file.display()))
-        }
-        Err(e) => return Err(format!("{}: {e}", file.display())),
-    };
-    check(&bytes).map_err(|why| format!("{}: {why}", file.display()))?;
+    let bytes = read_checked(&file, check)?;
     let now = dir.collection_stamp().map_err(|e| e.to_string())?;
     if stamp_of(&bytes) != now {
         return Err(format!(
