@@ -77,7 +77,6 @@ pub fn analyze_store(
         (loaded, early)
     });
     let (mut collection, mut iris, mut partial) = loaded?;
-    let mut load_step = if partial { "load index" } else { "load" };
     let (graph, mut analysis) = match early {
         // The file was current when read, so its nodes are this collection's
         // articles; the count is checked all the same.
@@ -100,7 +99,7 @@ pub fn analyze_store(
                 // A partial collection cannot be projected: load the whole one.
                 let reload = Instant::now();
                 (collection, iris) = crate::build::load_collection(dir)?;
-                (load_step, partial) = ("load", false);
+                partial = false;
                 load_seconds += reload.elapsed().as_secs_f64();
             }
             analyze_projection(
@@ -113,6 +112,7 @@ pub fn analyze_store(
             )?
         }
     };
+    let load_step = if partial { "load index" } else { "load" };
     analysis.timings.insert(0, (load_step, load_seconds));
     Ok(StoreAnalysis {
         collection,

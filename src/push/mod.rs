@@ -209,32 +209,6 @@ pub fn push(
         },
         other => other?,
     };
-    if options.record_only {
-        let recorded = PushState {
-            endpoint: options.url.clone(),
-            graphs: local
-                .iter()
-                .map(|g| (g.iri.clone(), g.hash.clone()))
-                .collect(),
-        };
-        recorded.write(&path)?;
-        return Ok(PushReport {
-            graphs_sent: 0,
-            graphs_deleted: 0,
-            graphs_unchanged: local.len(),
-            triples_sent: 0,
-            seconds: started.elapsed().as_secs_f64(),
-            graphs_pending: 0,
-            failures: Vec::new(),
-            stopped: None,
-            dry_run: false,
-            protocol: options.protocol.name(),
-            endpoint: options.url.clone(),
-            state_file: path,
-            would_send: Vec::new(),
-            would_delete: Vec::new(),
-        });
-    }
     let plan = plan::plan(&local, &state.graphs, options.full);
     let mut report = PushReport {
         graphs_sent: 0,
@@ -252,6 +226,20 @@ pub fn push(
         would_send: Vec::new(),
         would_delete: Vec::new(),
     };
+    if options.record_only {
+        PushState {
+            endpoint: options.url.clone(),
+            graphs: local
+                .iter()
+                .map(|g| (g.iri.clone(), g.hash.clone()))
+                .collect(),
+        }
+        .write(&path)?;
+        report.graphs_unchanged = local.len();
+        report.graphs_pending = 0;
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
     if options.dry_run {
         report.graphs_sent = plan.send.len();
         report.graphs_deleted = plan.delete.len();

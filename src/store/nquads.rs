@@ -292,19 +292,15 @@ pub(crate) fn graph_file_triples(
 ) -> Result<(String, u64, bool), StoreError> {
     let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
     let suffix = format!(" <{iri}> .");
-    let mut lines = Vec::new();
-    // The last line is the seal.
-    let statements = text.lines().count().saturating_sub(1);
-    for line in text.lines().take(statements) {
-        match line.strip_suffix(&suffix) {
-            Some(triple) => lines.push(triple),
-            None => {
-                return Err(StoreError::Graph {
-                    path: path.to_path_buf(),
-                    message: format!("a statement outside graph <{iri}>: {line}"),
-                })
-            }
-        }
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.pop(); // the seal
+    for line in &mut lines {
+        *line = line
+            .strip_suffix(&suffix)
+            .ok_or_else(|| StoreError::Graph {
+                path: path.to_path_buf(),
+                message: format!("a statement outside graph <{iri}>: {line}"),
+            })?;
     }
     lines.par_sort_unstable();
     lines.dedup();
