@@ -368,15 +368,9 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
     let mut levels = vec![numbered(g, &top, &[])];
     timed(options.method.name(), started);
 
-    if let Some(limit) = options.max_cluster_size {
+    if options.max_cluster_size.is_some() {
         let started = Instant::now();
-        loop {
-            let last = levels.last().expect("level 0 exists");
-            let Some(next) = split_level(g, last, limit, options)? else {
-                break;
-            };
-            levels.push(next);
-        }
+        split_levels(g, &mut levels, options)?;
         timed("split", started);
     }
 
@@ -511,6 +505,28 @@ fn detect(g: &Csr, options: &AnalyzeOptions) -> Result<(Vec<u32>, Vec<f64>), Ana
 /// Renumbers a membership by cluster size (largest first, ties by smallest
 /// member) and computes its modularity.
 fn numbered(g: &Csr, membership: &[u32], parents_of: &[u32]) -> Level {
+    let (membership, rank) = by_size(membership);
+    let count = rank.iter().filter(|&&r| r != u32::MAX).count();
+    let mut parents = vec![0u32; count];
+    if !parents_of.is_empty() {
+        for (node, &c) in membership.iter().enumerate() {
+            parents[c as usize] = parents_of[node];
+        }
+    } else {
+        parents.clear();
+    }
+    let modularity = modularity_of(g, &membership);
+    Level {
+        membership,
+        count,
+        parents,
+        modularity,
+    }
+}
+
+/// `membership` renumbered by cluster size, largest first (ties by first
+/// node), and each old number's new one (`u32::MAX` for numbers unused).
+pub(crate) fn by_size(membership: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let count = membership
         .iter()
         .map(|&c| c as usize + 1)
@@ -524,25 +540,46 @@ fn numbered(g: &Csr, membership: &[u32], parents_of: &[u32]) -> Level {
     }
     let mut order: Vec<usize> = (0..count).filter(|&c| size[c] > 0).collect();
     order.sort_by_key(|&c| (std::cmp::Reverse(size[c]), first[c]));
-    let mut rank = vec![0u32; count];
+    let mut rank = vec![u32::MAX; count];
     for (r, &c) in order.iter().enumerate() {
         rank[c] = r as u32;
     }
-    let membership: Vec<u32> = membership.iter().map(|&c| rank[c as usize]).collect();
-    let mut parents = vec![0u32; order.len()];
-    if !parents_of.is_empty() {
-        for (node, &c) in membership.iter().enumerate() {
-            parents[c as usize] = parents_of[node];
-        }
-    } else {
-        parents.clear();
-    }
+    let membership = membership.iter().map(|&c| rank[c as usize]).collect();
+    (membership, rank)
+}
+
+/// The level of the clusters `membership` (already numbered by size) of `g`.
+pub(crate) fn level_of(g: &Csr, membership: Vec<u32>) -> Level {
+    let count = membership
+        .iter()
+        .map(|&c| c as usize + 1)
+        .max()
+        .unwrap_or(0);
     let modularity = modularity_of(g, &membership);
     Level {
         membership,
-        count: order.len(),
-        parents,
+        count,
+        parents: Vec::new(),
         modularity,
+    }
+}
+
+/// Adds levels below the last of `levels` while clusters larger than
+/// `options.max_cluster_size` split.
+pub(crate) fn split_levels(
+    g: &Csr,
+    levels: &mut Vec<Level>,
+    options: &AnalyzeOptions,
+) -> Result<(), AnalyzeError> {
+    let Some(limit) = options.max_cluster_size else {
+        return Ok(());
+    };
+    loop {
+        let last = levels.last().expect("level 0 exists");
+        let Some(next) = split_level(g, last, limit, options)? else {
+            return Ok(());
+        };
+        levels.push(next);
     }
 }
 

@@ -1,15 +1,19 @@
 //! Trend lineage through time windows: when each trend starts and stops, and the events between trends: birth, death, merge, split.
 //!
-//! A trend is a level-0 cluster of the whole articles projection, so an
-//! article belongs to one trend for good and a trend's identity does not
-//! depend on how a window happens to be cut. Time enters through the
-//! articles' dates: a trend's *onset* is the first window `w` where windows
-//! `w` and `w+1` hold at least [`ONSET_SHARE`] of its articles (and at
-//! least [`MIN_TREND`]), so a few early strays do not date it; its *end* is
-//! the last window holding one of its articles, but for one article after
-//! more than [`DORMANT_AFTER`] silent windows, before the last ones or of a
-//! trend of at least [`BUSY_RATE`] articles a window: a stray that Leiden
-//! put with it. A trend is *new* when its
+//! A trend is a level-0 cluster of the whole articles projection, cut at
+//! its merges and splits ([`super::refine`]), so an article belongs to one
+//! trend for good and a trend's identity does not depend on how a window
+//! happens to be cut. Time enters through the articles' dates: a trend's
+//! *onset* is the first window `w` where windows `w` and `w+1` hold at
+//! least [`ONSET_SHARE`] of its articles (and at least [`MIN_TREND`]), or
+//! the window after when `w` holds a lone article, so a few early strays
+//! do not date it (a trend cut at a change point begins at its first
+//! article); its *end* is the last window holding one of its articles, but
+//! for strays that Leiden put with it after more than [`DORMANT_AFTER`]
+//! silent windows: one article before the last windows or of a trend of at
+//! least [`BUSY_RATE`] articles a window, or up to [`STRAY_TAIL`] articles
+//! where the trend's recent rate would have given [`STRAY_RATIO`] times
+//! as many. A trend is *new* when its
 //! onset comes after the first two windows (one quiet window at the start of
 //! a collection is chance, not absence) and its rate before the onset is at
 //! most [`BIRTH_RATE_RATIO`] of its rate after (a growing trend has an onset
@@ -18,10 +22,13 @@
 //! Trends pass on to each other what they are about: a group of articles
 //! has a *profile*, its concepts weighted by inverse document frequency,
 //! and two profiles compare by cosine. A trend `Y` with onset `w` has
-//! *parent* `X` when `X` started before `w`, has articles in the two
-//! windows before it, and their profile is at least [`PARENT_SIMILARITY`]
-//! like that of `Y`'s first articles (dated in `w` and `w+1`). A trend `X`
-//! that falls silent *hands on* to a trend `Y` that goes on when the
+//! *parent* `X` when `X` started before `w` and ended at most two windows
+//! before it, and its articles of the [`HEIR_WINDOWS`] windows before `w`
+//! are at least [`PARENT_SIMILARITY`] like `Y`'s first articles (dated in
+//! the [`HEIR_WINDOWS`] windows from `w`); the parts a cluster was cut into
+//! are parents of the part they flowed into. A trend `X`
+//! that falls silent *hands on* to a trend `Y` that published before its
+//! end and goes on when the
 //! articles `Y` publishes in the [`HEIR_WINDOWS`] windows after `X`'s end
 //! are at least [`PARENT_SIMILARITY`] like `X`'s last [`HEIR_WINDOWS`]
 //! windows, and at least [`HEIR_GAIN`] more than `Y`'s own articles of
@@ -66,10 +73,17 @@ pub const PARENT_SIMILARITY: f64 = 0.3;
 /// must come after its end than before, for the silent one to have flowed into it.
 pub const HEIR_GAIN: f64 = 0.2;
 /// Windows on each side of a silent trend's end whose articles the heir
-/// test compares. At 2, the profiles of a few articles each were too noisy
+/// test compares, and of a new trend's onset for the parent test. At 2, the profiles of a few articles each were too noisy
 /// on 1k-article collections: planted merges into a trend that goes on were
 /// read as deaths (BENCHMARKS.md).
 pub const HEIR_WINDOWS: usize = 4;
+/// Most articles after a trend's silence that can be strays ([`STRAY_RATIO`]).
+pub const STRAY_TAIL: u32 = 2;
+/// How many more articles than [`STRAY_TAIL`] (or fewer) the trend's rate
+/// in its last two windows before a silence of more than [`DORMANT_AFTER`]
+/// windows would have given over the silence and the tail, for the tail
+/// to be strays.
+pub const STRAY_RATIO: f64 = 4.0;
 /// Mean articles per window from which a trend is busy: one article of it
 /// after more than [`DORMANT_AFTER`] silent windows is a stray even in the
 /// last windows.
@@ -178,10 +192,18 @@ pub fn detect(
     window_of: &[Option<usize>],
     windows: usize,
     next_id: u32,
+    cut_parents: &BTreeMap<u32, Vec<u32>>,
 ) -> Lineage {
-    let timing = Timing::of(trend_of, window_of, windows);
+    let timing = Timing::of(trend_of, window_of, windows, cut_parents);
     let profiles = Profiles::new(concepts_of);
-    let (events, continues) = events(&profiles, trend_of, window_of, &timing, windows);
+    let (events, continues) = events(
+        &profiles,
+        trend_of,
+        window_of,
+        &timing,
+        windows,
+        cut_parents,
+    );
     let became = successors(&events, &continues, &timing);
     let trend_at = trend_views(trend_of, window_of, windows, &became);
     let mut lineage = Lineage::new(trend_at, events, window_of, next_id);
@@ -298,7 +320,12 @@ struct Timing {
 }
 
 impl Timing {
-    fn of(trend_of: &[Option<u32>], window_of: &[Option<usize>], windows: usize) -> Timing {
+    fn of(
+        trend_of: &[Option<u32>],
+        window_of: &[Option<usize>],
+        windows: usize,
+        cut_parents: &BTreeMap<u32, Vec<u32>>,
+    ) -> Timing {
         let mut counts: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         for (t, w) in trend_of.iter().zip(window_of) {
             if let (Some(t), Some(w)) = (*t, *w) {
@@ -309,7 +336,13 @@ impl Timing {
         let span = counts
             .into_iter()
             .map(|(t, c)| {
-                let life = Life::of(&c);
+                let mut life = Life::of(&c);
+                if cut_parents.contains_key(&t) {
+                    // A trend cut from a cluster at its change point
+                    // begins there, however few its first articles.
+                    life.onset = c.iter().position(|&n| n > 0).unwrap_or(0);
+                    life.born = life.onset >= 2;
+                }
                 if life.born {
                     new.insert(t);
                 }
@@ -355,6 +388,12 @@ impl Life {
         let onset = (0..windows)
             .find(|&w| counts[w] + counts.get(w + 1).copied().unwrap_or(0) >= needed)
             .map_or(first, |w| if counts[w] == 0 { w + 1 } else { w });
+        // A lone first article before the others is a stray.
+        let onset = if counts[onset] == 1 && counts.get(onset + 1).is_some_and(|&n| n >= 2) {
+            onset + 1
+        } else {
+            onset
+        };
         let mut end = counts.iter().rposition(|&n| n > 0).unwrap_or(0);
         // One article after more than DORMANT_AFTER silent windows is a
         // stray, not the trend going on, unless it is recent and the trend
@@ -366,6 +405,27 @@ impl Life {
                 if end - body > DORMANT_AFTER && body >= onset {
                     end = body;
                 }
+            }
+        }
+        // At most STRAY_TAIL articles after more than DORMANT_AFTER silent
+        // windows, where the trend's recent rate would have given at least
+        // STRAY_RATIO times as many, are strays.
+        let mut tail = 0;
+        for body in (onset..end).rev() {
+            tail += counts[body + 1];
+            if tail > STRAY_TAIL {
+                break;
+            }
+            if counts[body] == 0 {
+                continue;
+            }
+            let recent = f64::from(counts[body] + counts[body.saturating_sub(1)]) / 2.0;
+            let silence = counts[body + 1..].iter().take_while(|&&n| n == 0).count();
+            if silence > DORMANT_AFTER
+                && recent * (end - body) as f64 >= STRAY_RATIO * f64::from(tail)
+            {
+                end = body;
+                break;
             }
         }
         let before: u32 = counts[..onset].iter().sum();
@@ -437,6 +497,7 @@ fn events(
     window_of: &[Option<usize>],
     timing: &Timing,
     windows: usize,
+    cut_parents: &BTreeMap<u32, Vec<u32>>,
 ) -> (Vec<Event>, Vec<(u32, u32, usize)>) {
     let mut continues = Vec::new();
     let mut by_trend: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
@@ -460,8 +521,8 @@ fn events(
         if !timing.born(y) {
             continue;
         }
-        let early = profiles.of(&in_windows(y, onset, onset + 1));
-        let found: Vec<u32> = timing
+        let early = profiles.of(&in_windows(y, onset, onset + HEIR_WINDOWS - 1));
+        let mut found: Vec<u32> = timing
             .span
             .iter()
             .filter(|&(&x, &(x_onset, x_end))| {
@@ -470,13 +531,38 @@ fn events(
                     && x_end + 2 >= onset
                     && cosine(
                         &early,
-                        &profiles.of(&in_windows(x, onset.saturating_sub(2), onset - 1)),
+                        &profiles.of(&in_windows(
+                            x,
+                            onset.saturating_sub(HEIR_WINDOWS),
+                            onset - 1,
+                        )),
                     ) >= PARENT_SIMILARITY
             })
             .map(|(&x, _)| x)
             .collect();
+        if let Some(cut) = cut_parents.get(&y) {
+            found.extend(cut.iter().filter(|x| timing.span.contains_key(x)));
+            found.sort_unstable();
+            found.dedup();
+        }
         parents.insert(y, found);
     }
+    // A parent of another parent of Y already flowed into Y through it.
+    let through: BTreeMap<u32, Vec<u32>> = parents
+        .iter()
+        .map(|(&y, xs)| {
+            let kept = xs
+                .iter()
+                .copied()
+                .filter(|x| {
+                    !xs.iter()
+                        .any(|z| parents.get(z).is_some_and(|p| p.contains(x)))
+                })
+                .collect();
+            (y, kept)
+        })
+        .collect();
+    let parents = through;
     let mut children: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (&y, xs) in &parents {
         for &x in xs {
@@ -574,8 +660,11 @@ fn events(
             continue;
         }
         let mut heir: Option<(u32, f64)> = None;
-        for (&y, &(onset, y_end)) in &timing.span {
-            if y == x || onset > end || y_end <= end {
+        for (&y, &(_, y_end)) in &timing.span {
+            // Y published before X's end (its onset may come later: a
+            // trend that grew when X flowed into it).
+            let started = in_windows(y, 0, end).len() >= MIN_TREND as usize;
+            if y == x || !started || y_end <= end {
                 continue;
             }
             let from = (end + 1).saturating_sub(HEIR_WINDOWS);
@@ -663,7 +752,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_late_article_of_a_busy_trend_is_a_stray() {
+    fn a_few_late_articles_after_a_long_silence_are_strays() {
         // A busy trend (about 20 a window) that stopped at window 9, with
         // one article in the last window: it ended at 9.
         let mut busy = vec![20; 10];
@@ -671,11 +760,26 @@ mod tests {
         busy.push(1);
         let life = Life::of(&busy);
         assert_eq!((life.onset, life.end), (0, 9));
-        // A small trend with the same shape is still active.
+        // So is one of a trend of one article a window: nine silent
+        // windows at that rate are no chance.
         let mut small = vec![1; 10];
         small.extend([0; 9]);
         small.push(1);
-        assert_eq!(Life::of(&small).end, 19);
+        assert_eq!(Life::of(&small).end, 9);
+        // A slow trend (one article in three windows) with an article in
+        // the last window after three silent ones is still active.
+        let slow = [1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1];
+        assert_eq!(Life::of(&slow).end, 16);
+        // Two articles long after a trend of three a window stopped are
+        // strays too; five are not.
+        let mut two = vec![3; 10];
+        two.extend([0; 6]);
+        two.extend([1, 0, 1]);
+        assert_eq!(Life::of(&two).end, 9);
+        let mut five = vec![3; 10];
+        five.extend([0; 6]);
+        five.extend([2, 1, 2]);
+        assert_eq!(Life::of(&five).end, 18);
         // Before the last windows, one article is a stray whatever the size.
         let mut early = vec![1; 10];
         early.extend([0, 0, 0, 1, 0, 0, 0]);

@@ -13,6 +13,7 @@ pub mod concept_bursts;
 pub mod history;
 pub mod lineage;
 pub mod matching;
+pub mod refine;
 pub mod state;
 pub mod strategic;
 pub mod track;

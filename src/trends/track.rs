@@ -1,7 +1,10 @@
 //! Follows the trends of a store's articles projection from one analysis to the next, and keeps them in `<store>/trends.bin`.
 //!
-//! After an analysis of the articles projection: each level-0 cluster of at
-//! least [`super::lineage::MIN_TREND`] articles is a trend, with the id of
+//! After an analysis of the articles projection, the level-0 clusters that
+//! hold a merge or a split are cut at their change point
+//! ([`super::refine`]; the analysis takes the cut clusters as its level 0).
+//! Each cluster of at least [`super::lineage::MIN_TREND`] articles is then
+//! a trend, with the id of
 //! the previous analysis's trend it continues (a [`super::matching`] of the
 //! clusters to the articles' earlier trends) or a new one from the state's
 //! counter (never given twice); then the windows, the lineage
@@ -10,9 +13,11 @@
 use super::history::History;
 use super::lineage::{detect, drop_noise, inherit};
 use super::matching::MatchRule;
+use super::refine::{refine, Cut, CutKind};
 use super::state::{StateError, TrendState, WindowTrends, NO_TREND};
 use super::strategic::{place, Placement};
 use super::windows::{window_of, Span, Window};
+use crate::analyze::by_size;
 use crate::analyze::community::CommunityError;
 use crate::graph::projection::article_concepts;
 use crate::graph::{Csr, NodeRef, ProjectedGraph};
@@ -31,6 +36,9 @@ pub fn state_path(dir: &StoreDir) -> PathBuf {
 /// The trends after one analysis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tracked {
+    /// The level-0 clusters with merges and splits cut out
+    /// ([`super::refine`]), numbered by size, largest first.
+    pub clusters: Vec<u32>,
     /// The trends through the windows, over the collection's articles.
     pub history: History,
     /// The trend of each level-0 cluster of the analysis (`None` for
@@ -56,7 +64,8 @@ pub enum TrackError {
 
 /// Follows the trends of `graph` (the articles projection of `collection`,
 /// as `csr`) whose clusters are `clusters` (level 0), saves the state and
-/// returns what it found. `window` `None` picks [`Window::auto`].
+/// returns what it found, with the clusters cut at merges and splits.
+/// `window` `None` picks [`Window::auto`].
 pub fn track(
     dir: &StoreDir,
     collection: &Collection,
@@ -73,13 +82,6 @@ pub fn track(
         .iter()
         .map(|d| d.and_then(|d| window_of(&spans, d)))
         .collect();
-    let previous = previous_trends(&earlier, &ids);
-    let mut next_id = earlier.next_id;
-    let cluster_trends = name_clusters(clusters, &previous, &mut next_id);
-    let trend_of: Vec<Option<u32>> = clusters
-        .iter()
-        .map(|&c| cluster_trends[c as usize])
-        .collect();
     let concepts = article_concepts(collection);
     let concepts_of: Vec<&[ConceptId]> = (0..csr.node_count() as u32)
         .map(|u| match graph.node(u) {
@@ -87,8 +89,27 @@ pub fn track(
             _ => &[],
         })
         .collect();
-    let lineage = detect(&concepts_of, &trend_of, &windows_of, spans.len(), next_id);
-    let placements = placements(csr, clusters, &cluster_trends);
+    let refined = refine(&concepts_of, clusters, &windows_of, spans.len());
+    let (clusters, rank) = by_size(&refined.membership);
+    let previous = previous_trends(&earlier, &ids);
+    let mut next_id = earlier.next_id;
+    let cluster_trends = name_clusters(&clusters, &previous, &mut next_id);
+    let trend_of: Vec<Option<u32>> = clusters
+        .iter()
+        .map(|&c| cluster_trends[c as usize])
+        .collect();
+    let trend = |c: u32| cluster_trends[rank[c as usize] as usize];
+    let cut_parents = cut_parents(&refined.cuts, trend);
+
+    let lineage = detect(
+        &concepts_of,
+        &trend_of,
+        &windows_of,
+        spans.len(),
+        next_id,
+        &cut_parents,
+    );
+    let placements = placements(csr, &clusters, &cluster_trends);
     let state = TrendState {
         next_id,
         window: window.to_string(),
@@ -105,7 +126,7 @@ pub fn track(
             .iter()
             .map(|t| t.unwrap_or(NO_TREND))
             .collect(),
-        article_clusters: clusters.to_vec(),
+        article_clusters: clusters.clone(),
         placements: cluster_trends
             .iter()
             .zip(&placements)
@@ -118,11 +139,35 @@ pub fn track(
     write_atomically(&path, |w| state.write(w))?;
     let history = History::from_state(&state, collection, &concepts);
     Ok(Tracked {
+        clusters,
         history,
         cluster_trends,
         placements,
         warning,
     })
+}
+
+/// The parents of each trend cut from a cluster ([`super::refine`]): a
+/// merge's mixed side has the two parts as parents, a split's parts have
+/// the mixed side; `trend` gives a cut's cluster's trend, if it is one.
+fn cut_parents(cuts: &[Cut], trend: impl Fn(u32) -> Option<u32>) -> BTreeMap<u32, Vec<u32>> {
+    let mut parents: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for cut in cuts {
+        let parts: Vec<u32> = cut.parts.iter().filter_map(|&p| trend(p)).collect();
+        let Some(mixed) = trend(cut.mixed) else {
+            continue;
+        };
+        match cut.kind {
+            CutKind::Merge => parents.entry(mixed).or_default().extend(parts),
+            CutKind::Stop => {}
+            CutKind::Split => {
+                for part in parts {
+                    parents.entry(part).or_default().push(mixed);
+                }
+            }
+        }
+    }
+    parents
 }
 
 /// The strategic-diagram place of each cluster that is a trend, the
