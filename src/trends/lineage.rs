@@ -55,7 +55,6 @@
 
 use super::matching::{match_trends, MatchRule, Overlap};
 use crate::model::ConceptId;
-use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fewest articles of a trend; smaller clusters are noise.
@@ -439,19 +438,64 @@ impl Life {
     }
 }
 
+/// Each trend's dated nodes, ordered by window, to take those of a run of
+/// windows as a slice.
+struct ByWindow {
+    /// Per trend: the nodes' windows (ascending) and the nodes.
+    trends: BTreeMap<u32, (Vec<usize>, Vec<usize>)>,
+}
+
+impl ByWindow {
+    fn of(trend_of: &[Option<u32>], window_of: &[Option<usize>]) -> ByWindow {
+        let mut pairs: BTreeMap<u32, Vec<(usize, usize)>> = BTreeMap::new();
+        for (u, t) in trend_of.iter().enumerate() {
+            if let (Some(t), Some(w)) = (*t, window_of[u]) {
+                pairs.entry(t).or_default().push((w, u));
+            }
+        }
+        let trends = pairs
+            .into_iter()
+            .map(|(t, mut p)| {
+                p.sort_unstable();
+                (t, p.into_iter().unzip())
+            })
+            .collect();
+        ByWindow { trends }
+    }
+
+    /// The nodes of trend `t` dated in windows `from..=to`.
+    fn nodes(&self, t: u32, from: usize, to: usize) -> &[usize] {
+        self.trends.get(&t).map_or(&[], |(windows, nodes)| {
+            let start = windows.partition_point(|&w| w < from);
+            let end = windows.partition_point(|&w| w <= to);
+            &nodes[start..end.max(start)]
+        })
+    }
+}
+
+/// A group's profile: concepts (ascending) with their summed weights.
+type Profile = Vec<(ConceptId, f64)>;
+
 /// The nodes' concepts weighted by inverse document frequency, to compare
 /// groups of articles by what they are about.
 struct Profiles<'a> {
     concepts_of: &'a [&'a [ConceptId]],
-    idf: HashMap<ConceptId, f64>,
+    /// Per concept id.
+    idf: Vec<f64>,
 }
 
 impl<'a> Profiles<'a> {
     fn new(concepts_of: &'a [&'a [ConceptId]]) -> Profiles<'a> {
-        let mut df: HashMap<ConceptId, u32> = HashMap::new();
+        let size = concepts_of
+            .iter()
+            .flat_map(|ids| ids.iter())
+            .map(|&c| c + 1)
+            .max()
+            .unwrap_or(0);
+        let mut df = vec![0u32; size];
         for &ids in concepts_of {
             for &c in ids {
-                *df.entry(c).or_default() += 1;
+                df[c] += 1;
             }
         }
         let n = concepts_of
@@ -461,27 +505,44 @@ impl<'a> Profiles<'a> {
             .max(1) as f64;
         let idf = df
             .into_iter()
-            .map(|(c, d)| (c, (n / f64::from(d)).ln()))
+            .map(|d| if d == 0 { 0.0 } else { (n / f64::from(d)).ln() })
             .collect();
         Profiles { concepts_of, idf }
     }
 
     /// The nodes' summed concept vector.
-    fn of(&self, nodes: &[usize]) -> BTreeMap<ConceptId, f64> {
-        let mut v: BTreeMap<ConceptId, f64> = BTreeMap::new();
-        for &u in nodes {
-            for c in self.concepts_of[u] {
-                *v.entry(*c).or_default() += self.idf[c];
+    fn of(&self, nodes: &[usize]) -> Profile {
+        let mut named: Vec<ConceptId> = nodes
+            .iter()
+            .flat_map(|&u| self.concepts_of[u].iter().copied())
+            .collect();
+        named.sort_unstable();
+        let mut v: Profile = Vec::new();
+        for c in named {
+            match v.last_mut() {
+                Some((last, w)) if *last == c => *w += self.idf[c],
+                _ => v.push((c, self.idf[c])),
             }
         }
         v
     }
 }
 
-/// Cosine similarity of two sparse vectors (0 when either is empty).
-fn cosine(a: &BTreeMap<ConceptId, f64>, b: &BTreeMap<ConceptId, f64>) -> f64 {
-    let dot: f64 = a.iter().filter_map(|(c, x)| Some(x * b.get(c)?)).sum();
-    let norm = |v: &BTreeMap<ConceptId, f64>| v.values().map(|x| x * x).sum::<f64>().sqrt();
+/// Cosine similarity of two profiles (0 when either is empty).
+fn cosine(a: &Profile, b: &Profile) -> f64 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let norm = |v: &Profile| v.iter().map(|x| x.1 * x.1).sum::<f64>().sqrt();
     let denominator = norm(a) * norm(b);
     if denominator > 0.0 {
         dot / denominator
@@ -500,28 +561,15 @@ fn events(
     cut_parents: &BTreeMap<u32, Vec<u32>>,
 ) -> (Vec<Event>, Vec<(u32, u32, usize)>) {
     let mut continues = Vec::new();
-    let mut by_trend: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (u, t) in trend_of.iter().enumerate() {
-        if let (Some(t), Some(_)) = (*t, window_of[u]) {
-            by_trend.entry(t).or_default().push(u);
-        }
-    }
-    let in_windows = |t: u32, from: usize, to: usize| -> Vec<usize> {
-        by_trend.get(&t).map_or_else(Vec::new, |nodes| {
-            nodes
-                .iter()
-                .copied()
-                .filter(|&u| window_of[u].is_some_and(|w| (from..=to).contains(&w)))
-                .collect()
-        })
-    };
+    let by_trend = &ByWindow::of(trend_of, window_of);
+    let in_windows = move |t: u32, from: usize, to: usize| by_trend.nodes(t, from, to);
     // Parents of every new trend.
     let mut parents: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (&y, &(onset, _)) in &timing.span {
         if !timing.born(y) {
             continue;
         }
-        let early = profiles.of(&in_windows(y, onset, onset + HEIR_WINDOWS - 1));
+        let early = profiles.of(in_windows(y, onset, onset + HEIR_WINDOWS - 1));
         let mut found: Vec<u32> = timing
             .span
             .iter()
@@ -531,11 +579,7 @@ fn events(
                     && x_end + 2 >= onset
                     && cosine(
                         &early,
-                        &profiles.of(&in_windows(
-                            x,
-                            onset.saturating_sub(HEIR_WINDOWS),
-                            onset - 1,
-                        )),
+                        &profiles.of(in_windows(x, onset.saturating_sub(HEIR_WINDOWS), onset - 1)),
                     ) >= PARENT_SIMILARITY
             })
             .map(|(&x, _)| x)
@@ -579,7 +623,7 @@ fn events(
         let mut out: Vec<u32> = parts
             .iter()
             .flat_map(|&(t, w)| in_windows(t, w, w))
-            .map(|u| u as u32)
+            .map(|&u| u as u32)
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -660,6 +704,8 @@ fn events(
             continue;
         }
         let mut heir: Option<(u32, f64)> = None;
+        let from = (end + 1).saturating_sub(HEIR_WINDOWS);
+        let late = profiles.of(in_windows(x, from, end));
         for (&y, &(_, y_end)) in &timing.span {
             // Y published before X's end (its onset may come later: a
             // trend that grew when X flowed into it).
@@ -667,12 +713,10 @@ fn events(
             if y == x || !started || y_end <= end {
                 continue;
             }
-            let from = (end + 1).saturating_sub(HEIR_WINDOWS);
-            let late = profiles.of(&in_windows(x, from, end));
-            let before = cosine(&late, &profiles.of(&in_windows(y, from, end)));
+            let before = cosine(&late, &profiles.of(in_windows(y, from, end)));
             let after = cosine(
                 &late,
-                &profiles.of(&in_windows(y, end + 1, end + HEIR_WINDOWS)),
+                &profiles.of(in_windows(y, end + 1, end + HEIR_WINDOWS)),
             );
             let gain = after - before;
             if after >= PARENT_SIMILARITY
