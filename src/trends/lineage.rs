@@ -486,27 +486,7 @@ struct Profiles<'a> {
 
 impl<'a> Profiles<'a> {
     fn new(concepts_of: &'a [&'a [ConceptId]]) -> Profiles<'a> {
-        let size = concepts_of
-            .iter()
-            .flat_map(|ids| ids.iter())
-            .map(|&c| c + 1)
-            .max()
-            .unwrap_or(0);
-        let mut df = vec![0u32; size];
-        for &ids in concepts_of {
-            for &c in ids {
-                df[c] += 1;
-            }
-        }
-        let n = concepts_of
-            .iter()
-            .filter(|ids| !ids.is_empty())
-            .count()
-            .max(1) as f64;
-        let idf = df
-            .into_iter()
-            .map(|d| if d == 0 { 0.0 } else { (n / f64::from(d)).ln() })
-            .collect();
+        let idf = super::refine::idf(concepts_of);
         Profiles { concepts_of, idf }
     }
 

@@ -159,8 +159,9 @@ pub fn refine(
     Refined { membership, cuts }
 }
 
-/// Each concept's inverse document frequency over the nodes with concepts.
-fn idf(concepts_of: &[&[ConceptId]]) -> Vec<f64> {
+/// Each concept's inverse document frequency over the nodes with concepts
+/// (indexed by concept id; 0 for a concept no node names).
+pub(super) fn idf(concepts_of: &[&[ConceptId]]) -> Vec<f64> {
     let size = concepts_of
         .iter()
         .flat_map(|cs| cs.iter())
