@@ -218,14 +218,12 @@ fn finish(
     if projection == Projection::Articles {
         let started = Instant::now();
         let clusters = &analysis.levels[0].membership;
-        let mut tracked = track(dir, collection, graph, csr, clusters, options.window)?;
-        if tracked.clusters != analysis.levels[0].membership {
+        let (tracked, cut) = track(dir, collection, graph, csr, clusters, options.window)?;
+        if cut != analysis.levels[0].membership {
             // The clusters cut at merges and splits are the analysis's level 0.
-            let clusters = std::mem::take(&mut tracked.clusters);
             analysis.levels.truncate(1);
-            analysis.levels[0] = super::level_of(csr, clusters);
+            analysis.levels[0] = super::level_of(csr, cut);
             super::split_levels(csr, &mut analysis.levels, options)?;
-            tracked.clusters = analysis.levels[0].membership.clone();
         }
         analysis.trends = Some(tracked);
         analysis

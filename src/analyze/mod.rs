@@ -505,23 +505,14 @@ fn detect(g: &Csr, options: &AnalyzeOptions) -> Result<(Vec<u32>, Vec<f64>), Ana
 /// Renumbers a membership by cluster size (largest first, ties by smallest
 /// member) and computes its modularity.
 fn numbered(g: &Csr, membership: &[u32], parents_of: &[u32]) -> Level {
-    let (membership, rank) = by_size(membership);
-    let count = rank.iter().filter(|&&r| r != u32::MAX).count();
-    let mut parents = vec![0u32; count];
+    let mut level = level_of(g, by_size(membership).0);
     if !parents_of.is_empty() {
-        for (node, &c) in membership.iter().enumerate() {
-            parents[c as usize] = parents_of[node];
+        level.parents = vec![0u32; level.count];
+        for (node, &c) in level.membership.iter().enumerate() {
+            level.parents[c as usize] = parents_of[node];
         }
-    } else {
-        parents.clear();
     }
-    let modularity = modularity_of(g, &membership);
-    Level {
-        membership,
-        count,
-        parents,
-        modularity,
-    }
+    level
 }
 
 /// `membership` renumbered by cluster size, largest first (ties by first

@@ -39,8 +39,8 @@
 //!    (its death then shows; it flowed into nothing).
 //!
 //! A cluster that stays one topic has no such gap (its two-means parts mix
-//! through its whole life) and no such boundary, so it is left whole. The thresholds were chosen
-//! on generated collections (BENCHMARKS.md, "Merges and splits inside a
+//! through its whole life) and no such boundary, so it is left whole. The
+//! thresholds were chosen on generated collections (BENCHMARKS.md, "Merges and splits inside a
 //! cluster"). O(i · n · k) for n articles of k concepts each and at most
 //! [`ITERATIONS`] rounds of two-means, the clusters in parallel.
 
@@ -128,7 +128,7 @@ pub fn refine(
         }
     }
     let idf = idf(concepts_of);
-    let found: Vec<(u32, Split)> = members
+    let found: Vec<(u32, ChangePoint)> = members
         .par_iter()
         .enumerate()
         .filter(|(_, nodes)| nodes.len() >= MIN_ARTICLES)
@@ -141,19 +141,19 @@ pub fn refine(
     let mut membership = clusters.to_vec();
     let mut cuts = Vec::with_capacity(found.len());
     let mut next = count as u32;
-    for (c, split) in found {
-        let parts: Vec<u32> = (next..next + split.parts).collect();
-        next += split.parts;
-        for (&u, side) in members[c as usize].iter().zip(&split.side) {
+    for (c, point) in found {
+        let parts: Vec<u32> = (next..next + point.parts).collect();
+        next += point.parts;
+        for (&u, side) in members[c as usize].iter().zip(&point.side) {
             if let Some(side) = side {
                 membership[u] = parts[usize::from(*side)];
             }
         }
         cuts.push(Cut {
-            kind: split.kind,
+            kind: point.kind,
             mixed: c,
             parts,
-            boundary: split.boundary,
+            boundary: point.boundary,
         });
     }
     Refined { membership, cuts }
@@ -356,7 +356,7 @@ fn boundary(windows_of: &[usize], margin: &[f64], windows: usize) -> Option<(f64
 }
 
 /// A change point found in one cluster.
-struct Split {
+struct ChangePoint {
     kind: CutKind,
     boundary: usize,
     /// How many parts are cut off (1 or 2).
@@ -367,23 +367,26 @@ struct Split {
 
 /// The merge or split in one cluster's articles (`vectors`, dated in
 /// windows `windows_of`), if it holds one.
-fn change_point(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Option<Split> {
+fn change_point(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Option<ChangePoint> {
     let all: Vec<usize> = (0..vectors.rows.len()).collect();
     let whole = two_means(vectors, &all);
-    two_parts(vectors, &whole, windows_of, windows)
+    let sided: Vec<(bool, f64)> = vectors.rows.iter().map(|r| side_of(r, &whole)).collect();
+    two_parts(vectors, &sided, windows_of, windows)
         .or_else(|| drift(vectors, windows_of, windows))
-        .or_else(|| stopped_part(vectors, &whole, windows_of, windows))
+        .or_else(|| stopped_part(&sided, windows_of, windows))
 }
 
-/// A merge or a split: two parts on the high-margin side of the boundary.
+/// A merge or a split: two parts on the high-margin side of the boundary
+/// (`sided`: each article's side and margin in the whole cluster's
+/// two-means).
 fn two_parts(
     vectors: &Vectors,
-    whole: &[Centroid; 2],
+    sided: &[(bool, f64)],
     windows_of: &[usize],
     windows: usize,
-) -> Option<Split> {
+) -> Option<ChangePoint> {
     let all: Vec<usize> = (0..vectors.rows.len()).collect();
-    let margin: Vec<f64> = vectors.rows.iter().map(|r| side_of(r, whole).1).collect();
+    let margin: Vec<f64> = sided.iter().map(|x| x.1).collect();
     let (gap, b) = boundary(windows_of, &margin, windows)?;
     if gap.abs() < MIN_GAP {
         return None;
@@ -411,7 +414,7 @@ fn two_parts(
     if (smaller as f64) < MIN_PART * high.len() as f64 || smaller < MIN_PIECE || mixed < MIN_PIECE {
         return None;
     }
-    Some(Split {
+    Some(ChangePoint {
         kind,
         boundary: b,
         parts: 2,
@@ -425,10 +428,10 @@ fn two_parts(
 /// each side, the share of articles closer to the centroid of their own
 /// side than to the other's (leaving the article out of its own), the best
 /// of which must be at least [`MIN_PURITY`].
-fn drift(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Option<Split> {
+fn drift(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Option<ChangePoint> {
     let total = windows_of.len();
     let least = DRIFT_SIDE * total as f64;
-    let mut best: Option<(f64, usize)> = None;
+    let mut best: Option<(f64, usize, usize)> = None;
     for b in 1..windows {
         let early = windows_of.iter().filter(|&&w| w < b).count();
         if (early as f64) < least || ((total - early) as f64) < least {
@@ -456,16 +459,15 @@ fn drift(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Option<Spli
         // Balanced: a small side's share counts as much as a large one's.
         let purity =
             (placed[0] as f64 / early as f64 + placed[1] as f64 / (total - early) as f64) / 2.0;
-        if best.is_none_or(|(p, _)| purity > p) {
-            best = Some((purity, b));
+        if best.is_none_or(|(p, _, _)| purity > p) {
+            best = Some((purity, b, early));
         }
     }
-    let (purity, b) = best?;
-    let early = windows_of.iter().filter(|&&w| w < b).count();
+    let (purity, b, early) = best?;
     if purity < MIN_PURITY || early < MIN_PIECE || total - early < MIN_PIECE {
         return None;
     }
-    Some(Split {
+    Some(ChangePoint {
         kind: CutKind::Merge,
         boundary: b,
         parts: 1,
@@ -482,12 +484,10 @@ fn drift(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Option<Spli
 /// a window more than `DORMANT_AFTER + 1` windows before the last, while
 /// the other published at least `1 - STOP_SHARE` of its own after it.
 fn stopped_part(
-    vectors: &Vectors,
-    whole: &[Centroid; 2],
+    sided: &[(bool, f64)],
     windows_of: &[usize],
     windows: usize,
-) -> Option<Split> {
-    let sided: Vec<(bool, f64)> = vectors.rows.iter().map(|r| side_of(r, whole)).collect();
+) -> Option<ChangePoint> {
     let side: Vec<bool> = sided.iter().map(|x| x.0).collect();
     let mean_margin = sided.iter().map(|x| x.1).sum::<f64>() / sided.len() as f64;
     if mean_margin < STOP_MARGIN {
@@ -515,7 +515,7 @@ fn stopped_part(
         let later: usize = count[end + 1..].iter().map(|c| c[other]).sum();
         let quiet = DORMANT_AFTER + 1;
         if end + quiet + 1 < windows && later as f64 >= (1.0 - STOP_SHARE) * others as f64 {
-            return Some(Split {
+            return Some(ChangePoint {
                 kind: CutKind::Stop,
                 boundary: end + 1,
                 parts: 1,

@@ -36,9 +36,6 @@ pub fn state_path(dir: &StoreDir) -> PathBuf {
 /// The trends after one analysis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tracked {
-    /// The level-0 clusters with merges and splits cut out
-    /// ([`super::refine`]), numbered by size, largest first.
-    pub clusters: Vec<u32>,
     /// The trends through the windows, over the collection's articles.
     pub history: History,
     /// The trend of each level-0 cluster of the analysis (`None` for
@@ -64,7 +61,8 @@ pub enum TrackError {
 
 /// Follows the trends of `graph` (the articles projection of `collection`,
 /// as `csr`) whose clusters are `clusters` (level 0), saves the state and
-/// returns what it found, with the clusters cut at merges and splits.
+/// returns what it found, with the level-0 clusters cut at merges and
+/// splits ([`super::refine`], numbered by size, largest first).
 /// `window` `None` picks [`Window::auto`].
 pub fn track(
     dir: &StoreDir,
@@ -73,7 +71,7 @@ pub fn track(
     csr: &Csr,
     clusters: &[u32],
     window: Option<Window>,
-) -> Result<Tracked, TrackError> {
+) -> Result<(Tracked, Vec<u32>), TrackError> {
     let path = state_path(dir);
     let (earlier, warning) = read_earlier(&path);
     let (dates, ids) = dates_and_ids(collection, graph, csr.node_count());
@@ -100,7 +98,6 @@ pub fn track(
         .collect();
     let trend = |c: u32| cluster_trends[rank[c as usize] as usize];
     let cut_parents = cut_parents(&refined.cuts, trend);
-
     let lineage = detect(
         &concepts_of,
         &trend_of,
@@ -138,13 +135,13 @@ pub fn track(
     };
     write_atomically(&path, |w| state.write(w))?;
     let history = History::from_state(&state, collection, &concepts);
-    Ok(Tracked {
-        clusters,
+    let tracked = Tracked {
         history,
         cluster_trends,
         placements,
         warning,
-    })
+    };
+    Ok((tracked, clusters))
 }
 
 /// The parents of each trend cut from a cluster ([`super::refine`]): a
