@@ -225,7 +225,10 @@ impl StoreDir {
             let mut hasher = blake3::Hasher::new();
             let mut graphs: std::collections::HashSet<GraphName> = Default::default();
             let mut last: Option<GraphName> = None;
-            let (mut count, mut line) = (0usize, String::new());
+            // Lines are hashed and written in blocks: BLAKE3 hashes a long
+            // input several chunks at a time, a line at a time one by one.
+            const BLOCK: usize = 1 << 16;
+            let (mut count, mut block) = (0usize, String::with_capacity(BLOCK + 1024));
             quads(&mut |q| {
                 use std::fmt::Write as _;
                 if last.as_ref().map(GraphName::as_ref) != Some(q.graph_name) {
@@ -233,12 +236,17 @@ impl StoreDir {
                     graphs.insert(graph.clone());
                     last = Some(graph);
                 }
-                line.clear();
-                writeln!(line, "{q} .").map_err(io::Error::other)?;
-                hasher.update(line.as_bytes());
+                writeln!(block, "{q} .").map_err(io::Error::other)?;
                 count += 1;
-                w.write_all(line.as_bytes())
+                if block.len() >= BLOCK {
+                    hasher.update(block.as_bytes());
+                    w.write_all(block.as_bytes())?;
+                    block.clear();
+                }
+                Ok(())
             })?;
+            hasher.update(block.as_bytes());
+            w.write_all(block.as_bytes())?;
             writeln!(
                 w,
                 "{SEAL}{} quads={} graphs={}",

@@ -9,6 +9,7 @@ use super::bursts::{bursts, BurstOptions};
 use super::windows::{window_of, Window};
 use crate::model::{Collection, ConceptId};
 use crate::seed::Date;
+use rayon::prelude::*;
 
 /// One burst of one concept.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,41 +60,45 @@ pub fn concept_bursts(
             }
         }
     }
-    let mut found = Vec::new();
-    let mut relevant = vec![0u32; span];
-    for (concept, articles) in articles_of.iter().enumerate() {
-        if articles.len() < options.min_articles as usize {
-            continue;
-        }
-        relevant.iter_mut().for_each(|r| *r = 0);
+    let bursts_of = |(concept, articles): (ConceptId, &Vec<u32>)| {
+        let mut relevant = vec![0u32; span];
         for &a in articles {
             let m = months[a as usize].expect("dated");
             relevant[m] += 1;
         }
-        for b in bursts(&relevant, &total, options) {
-            let (from, to) = (b.start, b.end);
-            let mut members: Vec<u32> = articles
-                .iter()
-                .copied()
-                .filter(|&a| (from..=to).contains(&months[a as usize].expect("dated")))
-                .collect();
-            members.sort_by(|&x, &y| {
-                let (x, y) = (
-                    &c.articles[x as usize].article,
-                    &c.articles[y as usize].article,
-                );
-                (x.date, &x.id).cmp(&(y.date, &y.id))
-            });
-            found.push(ConceptBurst {
-                concept,
-                start: spans[from].first_date(),
-                end: spans[to].last_date(),
-                weight: b.weight,
-                now: b.end + 1 == span,
-                articles: members,
-            });
-        }
-    }
+        bursts(&relevant, &total, options)
+            .into_iter()
+            .map(|b| {
+                let (from, to) = (b.start, b.end);
+                let mut members: Vec<u32> = articles
+                    .iter()
+                    .copied()
+                    .filter(|&a| (from..=to).contains(&months[a as usize].expect("dated")))
+                    .collect();
+                members.sort_by(|&x, &y| {
+                    let (x, y) = (
+                        &c.articles[x as usize].article,
+                        &c.articles[y as usize].article,
+                    );
+                    (x.date, &x.id).cmp(&(y.date, &y.id))
+                });
+                ConceptBurst {
+                    concept,
+                    start: spans[from].first_date(),
+                    end: spans[to].last_date(),
+                    weight: b.weight,
+                    now: b.end + 1 == span,
+                    articles: members,
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut found: Vec<ConceptBurst> = articles_of
+        .par_iter()
+        .enumerate()
+        .filter(|(_, articles)| articles.len() >= options.min_articles as usize)
+        .flat_map_iter(bursts_of)
+        .collect();
     found.sort_by(|x, y| {
         y.weight
             .total_cmp(&x.weight)

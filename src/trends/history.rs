@@ -197,6 +197,9 @@ impl History {
 }
 
 /// Every trend seen in a window or in the last analysis's clusters, by id.
+/// A trend is named after its cluster: the windows show only trends of the
+/// analysis's clusters, so only a state written otherwise leaves a trend
+/// without one (it is called `Trend {id}`).
 fn trends(
     c: &Collection,
     concepts_of: &[Vec<ConceptId>],
@@ -224,8 +227,6 @@ fn trends(
             articles[*s as usize].push(a);
         }
     }
-    let weights = naming::weights(concepts_of, &home_slot, ids.len(), c.concepts.len());
-    let home_names = naming::names(c, &weights, &articles);
     let clusters = state.cluster_trends.len();
     let mut cluster_members: Vec<Vec<usize>> = vec![Vec::new(); clusters];
     for (a, k) in cluster_of.iter().enumerate() {
@@ -246,8 +247,7 @@ fn trends(
     let windows = lineage.trend_at.len();
     ids.iter()
         .zip(articles)
-        .zip(home_names)
-        .map(|((&id, mut members), home_name)| {
+        .map(|(&id, mut members)| {
             let cluster = cluster_of_trend.get(&id).copied();
             let mut per_window = vec![0u32; windows];
             for &a in &members {
@@ -261,7 +261,10 @@ fn trends(
             });
             TrendHistory {
                 id,
-                name: cluster.map_or(home_name, |k| cluster_names[k as usize].clone()),
+                name: cluster.map_or_else(
+                    || format!("Trend {id}"),
+                    |k| cluster_names[k as usize].clone(),
+                ),
                 cluster,
                 seen: lineage.seen.get(&id).copied(),
                 activity: lineage.activity(id),

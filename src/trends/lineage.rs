@@ -55,6 +55,7 @@
 
 use super::matching::{match_trends, MatchRule, Overlap};
 use crate::model::ConceptId;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fewest articles of a trend; smaller clusters are noise.
@@ -543,12 +544,14 @@ fn events(
     let mut continues = Vec::new();
     let by_trend = &ByWindow::of(trend_of, window_of);
     let in_windows = move |t: u32, from: usize, to: usize| by_trend.nodes(t, from, to);
-    // Parents of every new trend.
-    let mut parents: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for (&y, &(onset, _)) in &timing.span {
-        if !timing.born(y) {
-            continue;
-        }
+    // Parents of every new trend (each trend's test on its own, in parallel).
+    let born: Vec<(u32, usize)> = timing
+        .span
+        .iter()
+        .filter(|(&y, _)| timing.born(y))
+        .map(|(&y, &(onset, _))| (y, onset))
+        .collect();
+    let parents_of = |(y, onset): (u32, usize)| {
         let early = profiles.of(in_windows(y, onset, onset + HEIR_WINDOWS - 1));
         let mut found: Vec<u32> = timing
             .span
@@ -569,8 +572,14 @@ fn events(
             found.sort_unstable();
             found.dedup();
         }
-        parents.insert(y, found);
-    }
+        (y, found)
+    };
+    let parents: BTreeMap<u32, Vec<u32>> = born
+        .into_par_iter()
+        .map(parents_of)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     // A parent of another parent of Y already flowed into Y through it.
     let through: BTreeMap<u32, Vec<u32>> = parents
         .iter()
@@ -678,11 +687,13 @@ fn events(
         explained.insert(x);
     }
     // Trends that fall silent: handed on to one that goes on (a merge), or dead.
-    let mut handed: BTreeMap<(u32, usize), Vec<(u32, usize)>> = BTreeMap::new();
-    for (&x, &(_, end)) in &timing.span {
-        if !timing.silent(x) || explained.contains(&x) || children.contains_key(&x) {
-            continue;
-        }
+    let silent: Vec<(u32, usize)> = timing
+        .span
+        .iter()
+        .filter(|(&x, _)| timing.silent(x) && !explained.contains(&x) && !children.contains_key(&x))
+        .map(|(&x, &(_, end))| (x, end))
+        .collect();
+    let heir_of = |&(x, end): &(u32, usize)| {
         let mut heir: Option<(u32, f64)> = None;
         let from = (end + 1).saturating_sub(HEIR_WINDOWS);
         let late = profiles.of(in_windows(x, from, end));
@@ -706,9 +717,14 @@ fn events(
                 heir = Some((y, gain));
             }
         }
+        heir.map(|(y, _)| y)
+    };
+    let heirs: Vec<Option<u32>> = silent.par_iter().map(heir_of).collect();
+    let mut handed: BTreeMap<(u32, usize), Vec<(u32, usize)>> = BTreeMap::new();
+    for (&(x, end), heir) in silent.iter().zip(heirs) {
         let window = (end + 1).min(windows.saturating_sub(1));
         match heir {
-            Some((y, _)) => handed.entry((y, window)).or_default().push((x, end)),
+            Some(y) => handed.entry((y, window)).or_default().push((x, end)),
             None => events.push(Event {
                 kind: EventKind::Death,
                 window,

@@ -129,6 +129,14 @@ pub fn louvain(g: &Csr, options: &LouvainOptions) -> Result<Hierarchy, Community
 /// Local moving phase: sweeps over the nodes in one random order, moving each
 /// to the neighbouring community with the best gain, until a sweep gains at
 /// most `min_sweep_gain` (in edge-weight units, i.e. modularity × m).
+///
+/// After the first sweep only nodes with a neighbour that moved since their
+/// last visit are visited again (vertex pruning, Ozaki, Tezuka & Inaba 2016,
+/// "A simple acceleration method for the Louvain algorithm"): the articles
+/// projection at 100k took 30 full sweeps, the last twenty for a few hundred
+/// moves. A node whose neighbours stayed put can still gain from a move when
+/// others join or leave the communities around it, so when a pruned sweep
+/// ends the search, one full sweep checks every node before it stops.
 fn move_nodes(
     graph: &WorkGraph,
     membership: &mut [u32],
@@ -140,10 +148,15 @@ fn move_nodes(
     let order = shuffled_nodes(n, rng);
     let mut community_weight = graph.node_weights.clone();
     let mut neighbours = NeighbourWeights::new(n);
+    let mut stale = vec![true; n];
+    let mut full_sweep = true;
     loop {
         let mut moves = 0usize;
         let mut sweep_gain = 0.0;
         for (position, &v) in order.iter().enumerate() {
+            if !std::mem::replace(&mut stale[v as usize], false) {
+                continue;
+            }
             graph.prefetch_ahead(|k| order.get(position + k).copied());
             let own = membership[v as usize];
             let node_weight = graph.node_weights[v as usize];
@@ -169,11 +182,20 @@ fn move_nodes(
                 membership[v as usize] = best;
                 moves += 1;
                 sweep_gain += best_gain - stay_gain;
+                for &u in ts {
+                    stale[u as usize] = true;
+                }
             }
             neighbours.clear();
         }
         if moves == 0 || sweep_gain <= min_sweep_gain {
-            break;
+            if full_sweep {
+                break;
+            }
+            stale.fill(true);
+            full_sweep = true;
+        } else {
+            full_sweep = false;
         }
     }
 }
