@@ -465,7 +465,7 @@ fn seeds(default: Vec<u64>) -> Vec<u64> {
 #[ignore = "scoring run; tests/run.sh runs it with --ignored"]
 fn planted_lineage_and_bursts_are_found_at_1k() {
     let (mut events, mut bursts) = (Score::default(), Score::default());
-    let seeds = seeds((1..=10).collect());
+    let seeds = seeds((1..=26).collect());
     for &seed in &seeds {
         let (e, b) = score(1_000, seed);
         report(&format!("1k articles, seed {seed}"), e, b);
@@ -480,9 +480,10 @@ fn planted_lineage_and_bursts_are_found_at_1k() {
     assert_floors(&events, &bursts, (0.9, 0.8), (0.9, 0.85));
 }
 
-/// The targets: events found at least 0.9 and explained at least 0.8 on
-/// the scored seeds (other seeds are in BENCHMARKS.md); bursts as floors a
-/// little under what was measured.
+/// The targets: events found at least 0.9 and explained at least 0.8,
+/// pooled over the scored seeds (the rules were chosen on 1k seeds 1–10 and
+/// 10k seeds 7–8, and mended on 10k seeds 9–11; BENCHMARKS.md has each
+/// seed's figures); bursts as floors a little under what was measured.
 fn assert_floors(events: &Score, bursts: &Score, event_floor: (f64, f64), burst_floor: (f64, f64)) {
     assert!(
         events.recall() >= event_floor.0,
@@ -510,7 +511,7 @@ fn assert_floors(events: &Score, bursts: &Score, event_floor: (f64, f64), burst_
 #[ignore = "scoring run; tests/run.sh runs it with --ignored"]
 fn planted_lineage_and_bursts_are_found_at_10k() {
     let (mut events, mut bursts) = (Score::default(), Score::default());
-    let seeds = seeds(vec![7, 8]);
+    let seeds = seeds((7..=14).collect());
     for &seed in &seeds {
         let (e, b) = score(10_000, seed);
         report(&format!("10k articles, seed {seed}"), e, b);

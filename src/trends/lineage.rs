@@ -11,7 +11,9 @@
 //! article); its *end* is the last window holding one of its articles, but
 //! for strays that Leiden put with it after more than [`DORMANT_AFTER`]
 //! silent windows: one article before the last windows or of a trend of at
-//! least [`BUSY_RATE`] articles a window, or up to [`STRAY_TAIL`] articles
+//! least [`BUSY_RATE`] articles a window (for such a trend that stays
+//! silent after it, one silent window before it is enough: the trend was
+//! already ending), or up to [`STRAY_TAIL`] articles
 //! where the trend's recent rate would have given [`STRAY_RATIO`] times
 //! as many. A trend is *new* when its
 //! onset comes after the first two windows (one quiet window at the start of
@@ -26,7 +28,8 @@
 //! before it, and its articles of the [`HEIR_WINDOWS`] windows before `w`
 //! are at least [`PARENT_SIMILARITY`] like `Y`'s first articles (dated in
 //! the [`HEIR_WINDOWS`] windows from `w`); the parts a cluster was cut into
-//! are parents of the part they flowed into. A trend `X`
+//! are parents of the part they flowed into, unless they had ended
+//! ([`ENDED_AFTER`] silent windows) by its onset. A trend `X`
 //! that falls silent *hands on* to a trend `Y` that published before its
 //! end and goes on when the
 //! articles `Y` publishes in the [`HEIR_WINDOWS`] windows after `X`'s end
@@ -78,7 +81,7 @@ pub const HEIR_GAIN: f64 = 0.2;
 /// read as deaths (BENCHMARKS.md).
 pub const HEIR_WINDOWS: usize = 4;
 /// Most articles after a trend's silence that can be strays ([`STRAY_RATIO`]).
-pub const STRAY_TAIL: u32 = 2;
+pub const STRAY_TAIL: u32 = 3;
 /// How many more articles than [`STRAY_TAIL`] (or fewer) the trend's rate
 /// in its last two windows before a silence of more than [`DORMANT_AFTER`]
 /// windows would have given over the silence and the tail, for the tail
@@ -400,9 +403,16 @@ impl Life {
         // small: a small trend with an article in the last windows is
         // active, not dead; for a busy one, one article is noise.
         let busy = f64::from(total) / (end + 1) as f64 >= BUSY_RATE;
-        if counts[end] == 1 && (end + DORMANT_AFTER < windows || busy) {
+        let silent_after = end + DORMANT_AFTER < windows;
+        if counts[end] == 1 && (silent_after || busy) {
             if let Some(body) = counts[..end].iter().rposition(|&n| n > 0) {
-                if end - body > DORMANT_AFTER && body >= onset {
+                // A busy trend that missed a window was already ending.
+                let gap = if busy && silent_after {
+                    1
+                } else {
+                    DORMANT_AFTER
+                };
+                if end - body > gap && body >= onset {
                     end = body;
                 }
             }
@@ -568,7 +578,16 @@ fn events(
             .map(|(&x, _)| x)
             .collect();
         if let Some(cut) = cut_parents.get(&y) {
-            found.extend(cut.iter().filter(|x| timing.span.contains_key(x)));
+            // A cut's part is a parent unless it had ended (been silent for
+            // ENDED_AFTER windows) by the onset: a topic that died and
+            // another born later in its cluster are not one flowing into the
+            // other. Sparse merges at 1k leave two silent windows between.
+            found.extend(cut.iter().filter(|x| {
+                timing
+                    .span
+                    .get(x)
+                    .is_some_and(|&(_, x_end)| x_end + ENDED_AFTER >= onset)
+            }));
             found.sort_unstable();
             found.dedup();
         }

@@ -376,6 +376,35 @@ fn change_point(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Opti
         .or_else(|| stopped_part(&sided, windows_of, windows))
 }
 
+/// The balanced share of articles closer to the centroid of their own side
+/// than to the other side's, leaving the article out of its own (each
+/// side's share counts as much, so a small side counts as much as a large
+/// one; ties, articles alike on both sides, do not count). `first[i]` is
+/// article `i`'s side.
+fn purity(vectors: &Vectors, first: &[bool]) -> f64 {
+    let rows = |side: bool| {
+        vectors
+            .rows
+            .iter()
+            .zip(first)
+            .filter(move |(_, &f)| f == side)
+            .map(|(r, _)| r)
+    };
+    let sides = [
+        Centroid::of(vectors.dimensions, rows(true)),
+        Centroid::of(vectors.dimensions, rows(false)),
+    ];
+    let (mut placed, mut size) = ([0usize; 2], [0usize; 2]);
+    for (row, &f) in vectors.rows.iter().zip(first) {
+        let (own, other) = if f { (0, 1) } else { (1, 0) };
+        size[own] += 1;
+        if sides[own].cosine_without(row) > sides[other].cosine(row) + 1e-9 {
+            placed[own] += 1;
+        }
+    }
+    (placed[0] as f64 / size[0].max(1) as f64 + placed[1] as f64 / size[1].max(1) as f64) / 2.0
+}
+
 /// A merge or a split: two parts on the high-margin side of the boundary
 /// (`sided`: each article's side and margin in the whole cluster's
 /// two-means).
@@ -437,28 +466,8 @@ fn drift(vectors: &Vectors, windows_of: &[usize], windows: usize) -> Option<Chan
         if (early as f64) < least || ((total - early) as f64) < least {
             continue;
         }
-        let rows = |first: bool| {
-            windows_of
-                .iter()
-                .zip(&vectors.rows)
-                .filter(move |(&w, _)| (w < b) == first)
-                .map(|(_, r)| r)
-        };
-        let sides = [
-            Centroid::of(vectors.dimensions, rows(true)),
-            Centroid::of(vectors.dimensions, rows(false)),
-        ];
-        let mut placed = [0usize; 2];
-        for (&w, row) in windows_of.iter().zip(&vectors.rows) {
-            let (own, other) = if w < b { (0, 1) } else { (1, 0) };
-            // Ties (articles alike on both sides) do not count.
-            if sides[own].cosine_without(row) > sides[other].cosine(row) + 1e-9 {
-                placed[own] += 1;
-            }
-        }
-        // Balanced: a small side's share counts as much as a large one's.
-        let purity =
-            (placed[0] as f64 / early as f64 + placed[1] as f64 / (total - early) as f64) / 2.0;
+        let before: Vec<bool> = windows_of.iter().map(|&w| w < b).collect();
+        let purity = purity(vectors, &before);
         if best.is_none_or(|(p, _, _)| purity > p) {
             best = Some((purity, b, early));
         }
