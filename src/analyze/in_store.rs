@@ -152,10 +152,12 @@ fn analyze_stored(
     let graph = crate::graph::stored::load(dir, projection_options).ok()?;
     let csr = graph.to_csr();
     let read = started.elapsed().as_secs_f64();
-    let analysis = analyze(&csr, options).map(|mut a| {
-        a.timings.insert(0, ("read projection", read));
-        a
-    });
+    let analysis = before_trends(Projection::Articles, options)
+        .and_then(|first| analyze(&csr, &first))
+        .map(|mut a| {
+            a.timings.insert(0, ("read projection", read));
+            a
+        });
     Some((graph, csr, analysis))
 }
 
@@ -177,7 +179,7 @@ pub fn analyze_projection(
         crate::graph::stored::load_or_build(dir, collection, projection, projection_options)?;
     let csr = graph.to_csr();
     let projected = started.elapsed().as_secs_f64();
-    let mut analysis = analyze(&csr, options)?;
+    let mut analysis = analyze(&csr, &before_trends(projection, options)?)?;
     let step = match source {
         Source::Stored => "read projection",
         Source::Built(why) => {
@@ -201,6 +203,21 @@ pub fn analyze_projection(
     Ok((graph, analysis))
 }
 
+/// `options` for the analysis of `projection` before its trends: the
+/// articles projection's clusters are split (`max_cluster_size`) in
+/// [`finish`], once the trends have cut level 0 at its merges and splits.
+fn before_trends(
+    projection: Projection,
+    options: &AnalyzeOptions,
+) -> Result<AnalyzeOptions, AnalyzeError> {
+    super::check_options(options)?;
+    let mut first = options.clone();
+    if projection == Projection::Articles {
+        first.max_cluster_size = None;
+    }
+    Ok(first)
+}
+
 /// Follows the trends of an articles analysis and writes the analysis into
 /// the store (the `trends` and `write` steps).
 #[allow(clippy::too_many_arguments)]
@@ -221,14 +238,19 @@ fn finish(
         let (tracked, cut) = track(dir, collection, graph, csr, clusters, options.window)?;
         if cut != analysis.levels[0].membership {
             // The clusters cut at merges and splits are the analysis's level 0.
-            analysis.levels.truncate(1);
             analysis.levels[0] = super::level_of(csr, cut);
-            super::split_levels(csr, &mut analysis.levels, options)?;
         }
         analysis.trends = Some(tracked);
         analysis
             .timings
             .push(("trends", started.elapsed().as_secs_f64()));
+        if options.max_cluster_size.is_some() {
+            let started = Instant::now();
+            super::split_levels(csr, &mut analysis.levels, options)?;
+            analysis
+                .timings
+                .push(("split", started.elapsed().as_secs_f64()));
+        }
     }
     let writing = Instant::now();
     dir.write_graph_from(&format!("analysis-{}", projection.name()), |emit| {

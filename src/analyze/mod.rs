@@ -323,15 +323,7 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
     if g.node_count() == 0 {
         return Err(AnalyzeError::EmptyGraph);
     }
-    if !options.resolution.is_finite() || options.resolution < 0.0 {
-        return Err(AnalyzeError::Resolution(options.resolution));
-    }
-    if options.max_cluster_size.is_some_and(|n| n < 2) {
-        return Err(AnalyzeError::MaxClusterSize);
-    }
-    if let Some(k) = options.samples.filter(|&k| k < 2) {
-        return Err(AnalyzeError::Samples(k));
-    }
+    check_options(options)?;
     let mut timings = Vec::new();
     let mut timed = |name: &'static str, started: Instant| {
         timings.push((name, started.elapsed().as_secs_f64()));
@@ -387,6 +379,20 @@ pub fn analyze(g: &Csr, options: &AnalyzeOptions) -> Result<Analysis, AnalyzeErr
         trends: None,
         projection_built: None,
     })
+}
+
+/// The errors in `options` that [`analyze`] refuses, whatever the graph.
+pub(crate) fn check_options(options: &AnalyzeOptions) -> Result<(), AnalyzeError> {
+    if !options.resolution.is_finite() || options.resolution < 0.0 {
+        return Err(AnalyzeError::Resolution(options.resolution));
+    }
+    if options.max_cluster_size.is_some_and(|n| n < 2) {
+        return Err(AnalyzeError::MaxClusterSize);
+    }
+    if let Some(k) = options.samples.filter(|&k| k < 2) {
+        return Err(AnalyzeError::Samples(k));
+    }
+    Ok(())
 }
 
 /// Leiden's settings from the analysis options.
