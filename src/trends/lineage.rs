@@ -497,7 +497,7 @@ struct Profiles<'a> {
 
 impl<'a> Profiles<'a> {
     fn new(concepts_of: &'a [&'a [ConceptId]]) -> Profiles<'a> {
-        let idf = super::refine::idf(concepts_of);
+        let idf = super::idf::idf(concepts_of);
         Profiles { concepts_of, idf }
     }
 

@@ -11,6 +11,7 @@
 pub mod bursts;
 pub mod concept_bursts;
 pub mod history;
+pub mod idf;
 pub mod lineage;
 pub mod matching;
 pub mod refine;

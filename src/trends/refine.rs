@@ -44,6 +44,7 @@
 //! cluster"). O(i · n · k) for n articles of k concepts each and at most
 //! [`ITERATIONS`] rounds of two-means, the clusters in parallel.
 
+use super::idf::idf;
 use super::lineage::DORMANT_AFTER;
 use crate::model::ConceptId;
 use rayon::prelude::*;
@@ -157,31 +158,6 @@ pub fn refine(
         });
     }
     Refined { membership, cuts }
-}
-
-/// Each concept's inverse document frequency over the nodes with concepts
-/// (indexed by concept id; 0 for a concept no node names).
-pub(super) fn idf(concepts_of: &[&[ConceptId]]) -> Vec<f64> {
-    let size = concepts_of
-        .iter()
-        .flat_map(|cs| cs.iter())
-        .map(|&c| c + 1)
-        .max()
-        .unwrap_or(0);
-    let mut df = vec![0u32; size];
-    for cs in concepts_of {
-        for &c in *cs {
-            df[c] += 1;
-        }
-    }
-    let n = concepts_of
-        .iter()
-        .filter(|cs| !cs.is_empty())
-        .count()
-        .max(1) as f64;
-    df.iter()
-        .map(|&d| if d == 0 { 0.0 } else { (n / f64::from(d)).ln() })
-        .collect()
 }
 
 /// A cluster's articles as unit vectors over the concepts they name,
