@@ -96,8 +96,8 @@ cargo test --release --test report_reading -- --ignored --nocapture
 echo "== trend-id stability through a rescan (10k generated articles, 3 seeds)"
 cargo test --release --test trends -- --ignored --nocapture
 
-echo "== lineage events and bursts scored against the planted ones (1k over 10 seeds, 10k over 2)"
+echo "== lineage events and bursts scored against the planted ones (1k over 26 seeds, 10k over 8)"
 cargo test --release --test lineage -- --ignored --nocapture 2>&1 | grep -v "^  "
 
-echo "== concept alignment scored against the planted variants (1k over 10 seeds, 10k over 2)"
+echo "== concept alignment scored against the planted variants (1k over 4 seeds, 10k over 2)"
 cargo test --release --test concepts alignment_precision_and_recall -- --ignored --nocapture 2>&1 | grep -v "^  "
