@@ -593,14 +593,9 @@ fn events(
         }
         (y, found)
     };
-    let parents: BTreeMap<u32, Vec<u32>> = born
-        .into_par_iter()
-        .map(parents_of)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
+    let parents: BTreeMap<u32, Vec<u32>> = born.into_par_iter().map(parents_of).collect();
     // A parent of another parent of Y already flowed into Y through it.
-    let through: BTreeMap<u32, Vec<u32>> = parents
+    let parents: BTreeMap<u32, Vec<u32>> = parents
         .iter()
         .map(|(&y, xs)| {
             let kept = xs
@@ -614,7 +609,6 @@ fn events(
             (y, kept)
         })
         .collect();
-    let parents = through;
     let mut children: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (&y, xs) in &parents {
         for &x in xs {

@@ -552,6 +552,12 @@ mod tests {
         }
     }
 
+    /// [`refine`] of all the articles as one cluster over 12 windows.
+    fn one_cluster(concepts: &[Vec<ConceptId>], window_of: &[Option<usize>]) -> Refined {
+        let slices: Vec<&[ConceptId]> = concepts.iter().map(Vec::as_slice).collect();
+        refine(&slices, &vec![0; concepts.len()], window_of, 12)
+    }
+
     #[test]
     fn a_merge_is_cut_into_its_parents_and_the_merged_topic() {
         let (mut concepts, mut window_of) = (Vec::new(), Vec::new());
@@ -586,9 +592,7 @@ mod tests {
         add(&mut concepts, &mut window_of, &[0, 1], 0..6, 6);
         add(&mut concepts, &mut window_of, &[0], 6..12, 4);
         add(&mut concepts, &mut window_of, &[1], 6..12, 4);
-        let clusters = vec![0; concepts.len()];
-        let slices: Vec<&[ConceptId]> = concepts.iter().map(Vec::as_slice).collect();
-        let refined = refine(&slices, &clusters, &window_of, 12);
+        let refined = one_cluster(&concepts, &window_of);
         assert_eq!(refined.cuts.len(), 1);
         assert_eq!(refined.cuts[0].kind, CutKind::Split);
         assert!(refined.membership[..36].iter().all(|&c| c == 0));
@@ -600,9 +604,7 @@ mod tests {
         let (mut concepts, mut window_of) = (Vec::new(), Vec::new());
         add(&mut concepts, &mut window_of, &[0], 0..6, 4);
         add(&mut concepts, &mut window_of, &[1], 6..12, 6);
-        let clusters = vec![0; concepts.len()];
-        let slices: Vec<&[ConceptId]> = concepts.iter().map(Vec::as_slice).collect();
-        let refined = refine(&slices, &clusters, &window_of, 12);
+        let refined = one_cluster(&concepts, &window_of);
         assert_eq!(refined.cuts.len(), 1);
         let cut = &refined.cuts[0];
         assert_eq!(
@@ -618,9 +620,7 @@ mod tests {
         let (mut concepts, mut window_of) = (Vec::new(), Vec::new());
         add(&mut concepts, &mut window_of, &[0], 0..12, 4);
         add(&mut concepts, &mut window_of, &[1], 0..6, 4);
-        let clusters = vec![0; concepts.len()];
-        let slices: Vec<&[ConceptId]> = concepts.iter().map(Vec::as_slice).collect();
-        let refined = refine(&slices, &clusters, &window_of, 12);
+        let refined = one_cluster(&concepts, &window_of);
         assert_eq!(refined.cuts.len(), 1, "{:?}", refined.cuts);
         assert_eq!(refined.cuts[0].kind, CutKind::Stop);
         assert!(refined.membership[..48].iter().all(|&c| c == 0));
@@ -631,10 +631,8 @@ mod tests {
     fn a_steady_topic_is_left_whole() {
         let (mut concepts, mut window_of) = (Vec::new(), Vec::new());
         add(&mut concepts, &mut window_of, &[0], 0..12, 6);
-        let clusters = vec![0; concepts.len()];
-        let slices: Vec<&[ConceptId]> = concepts.iter().map(Vec::as_slice).collect();
-        let refined = refine(&slices, &clusters, &window_of, 12);
+        let refined = one_cluster(&concepts, &window_of);
         assert!(refined.cuts.is_empty());
-        assert_eq!(refined.membership, clusters);
+        assert_eq!(refined.membership, vec![0; concepts.len()]);
     }
 }
